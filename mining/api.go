@@ -1,0 +1,79 @@
+package mining
+
+import (
+	"context"
+	"errors"
+
+	"github.com/bits-and-blooms/bitset"
+)
+
+// Ratio is an exact non-negative rational number Num/Den, the form in which
+// thresholds are compared: the decimal 0.2 is the Ratio {1, 5}, and a drop of
+// exactly 0.2 meets it.
+type Ratio struct {
+	Num, Den int64
+}
+
+// Baseline says what a tag set's accuracy is compared with in the drop
+// condition.
+type Baseline int
+
+const (
+	// Rest compares with the rest of the class: A_R(T) − A_T.
+	Rest Baseline = iota
+	// Whole compares with the whole class: A_c − A_T.
+	Whole
+)
+
+// Params are the thresholds of the failure-mode definition. All are
+// required; there are no defaults at this level.
+type Params struct {
+	MinSize         int      // s: a mode holds at least this many records; ≥ 1
+	MinDrop         Ratio    // a: minimum accuracy drop against the baseline
+	MinMarginalDrop Ratio    // b: minimum drop against every proper subset
+	MaxTags         int      // k: at most this many tags; ≥ 1
+	Baseline        Baseline // what the drop is measured against
+}
+
+// Class is one class's records as bitsets, one bit per record, records
+// numbered 0 to N-1.
+type Class struct {
+	N       int              // number of records
+	Correct *bitset.BitSet   // bit i set when record i is classified correctly
+	Tags    []*bitset.BitSet // Tags[t]: bit i set when record i carries tag t; nil when no record does
+}
+
+// A Mode is a failure mode of a class: a set of tag ids with its counts.
+type Mode struct {
+	Tags    []int // tag ids, ascending
+	N       int   // records carrying every tag
+	Correct int   // of those, records classified correctly
+}
+
+// A Support is a count of tested tag sets that share the same counts.
+type Support struct {
+	N, Correct int   // records carrying the set, and correct among them
+	Sets       int64 // how many tag sets have these counts
+}
+
+// Result is what Mine finds in one class.
+type Result struct {
+	// Modes are the failure modes, ordered by tag count, then by tag ids
+	// lexicographically.
+	Modes []Mode
+	// Tested holds every tag set of 1 to MaxTags tags that meets the size
+	// condition, grouped by its counts (N ascending, then Correct
+	// ascending): the hypotheses that a multiple-testing correction counts.
+	Tested []Support
+	// Evaluated is the number of tag sets whose support was counted.
+	Evaluated int64
+}
+
+// ErrParams is returned (wrapped) for parameters outside their range.
+var ErrParams = errors.New("mining: invalid parameters")
+
+// Mine finds every failure mode of one class, exactly as defined in the
+// package documentation.
+func Mine(ctx context.Context, c *Class, p Params) (*Result, error) {
+	panic("not implemented")
+}

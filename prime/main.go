@@ -1,0 +1,82 @@
+// Command prime finds the failure modes of an image classifier and names
+// them in human words.
+//
+// Usage:
+//
+//	prime mine [flags] FILE|-   mine a records file (JSON Lines)
+//	prime run [flags]           images + ONNX tagger + ONNX classifier -> records -> report
+//	prime demo [-o DIR]         the whole pipeline on the embedded demo data
+//	prime synth [flags]         a records file with planted failure modes
+//
+// Exit status: 0 ran, whatever it found; 1 failure modes found with
+// -fail-on-modes; 2 bad usage or bad input.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitModes = 1
+	exitBad   = 2
+)
+
+// env is what a subcommand may touch of the outside world, so that tests run
+// subcommands in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"mine", "mine a records file (JSON Lines) for failure modes", cmdMine},
+		{"synth", "write a records file with planted failure modes", cmdSynth},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stderr)
+		if len(args) == 0 {
+			return exitBad
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "prime: unknown command %q\n", args[0])
+	usage(e.stderr)
+	return exitBad
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: prime COMMAND [flags] [args]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'prime COMMAND -h' for a command's flags.")
+}

@@ -1,0 +1,104 @@
+package prime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// A FailureMode is a set of tags whose images the classifier gets wrong far
+// more often than the rest of their class.
+type FailureMode struct {
+	Label        string   `json:"label"`         // the class
+	Tags         []string `json:"tags"`          // the tag set T, ascending
+	N            int      `json:"n"`             // records of the class carrying every tag
+	Correct      int      `json:"correct"`       // of those, classified correctly
+	Accuracy     float64  `json:"accuracy"`      // A_T = Correct / N
+	RestAccuracy float64  `json:"rest_accuracy"` // A_R(T): accuracy on the class's other records
+	Drop         float64  `json:"drop"`          // against the baseline: A_R(T) − A_T, or A_c − A_T
+	ClassN       int      `json:"class_n"`       // records of the class
+	ClassCorrect int      `json:"class_correct"` // of those, classified correctly
+	ClassAcc     float64  `json:"class_accuracy"`
+
+	CI     [2]float64 `json:"ci"`      // bootstrap interval for Accuracy; zero when intervals are off
+	DropCI [2]float64 `json:"drop_ci"` // bootstrap interval for Drop
+	P      float64    `json:"p"`       // one-sided Fisher exact p: errors higher on T than on the rest
+	Q      float64    `json:"q"`       // adjusted p-value (Benjamini–Hochberg unless set otherwise)
+
+	Validation *ModeValidation `json:"validation,omitempty"` // set by Report.Validate
+
+	// Examples are up to MaxExamples of the mode's records, misclassified
+	// ones first, each in input order, so that reports can show pictures.
+	Examples []Example `json:"examples,omitempty"`
+}
+
+// MaxExamples is the most records a FailureMode keeps as Examples.
+const MaxExamples = 12
+
+// An Example is one record of a failure mode.
+type Example struct {
+	ID        string `json:"id"`
+	Image     string `json:"image,omitempty"`     // the image's path, as in the records file
+	Predicted string `json:"predicted,omitempty"` // "" when only correctness is known
+	Correct   bool   `json:"correct"`
+}
+
+// String describes the mode in words: "fox: black, branch, hang (n=43,
+// accuracy 41.9% vs 86.2%)".
+func (m *FailureMode) String() string {
+	return fmt.Sprintf("%s: %s (n=%d, accuracy %.1f%% vs %.1f%%)",
+		m.Label, strings.Join(m.Tags, ", "), m.N, 100*m.Accuracy, 100*m.RestAccuracy)
+}
+
+// A ClassSummary is one class of a Report.
+type ClassSummary struct {
+	Label    string  `json:"label"`
+	N        int     `json:"n"`
+	Correct  int     `json:"correct"`
+	Accuracy float64 `json:"accuracy"`
+	Modes    int     `json:"modes"` // failure modes reported for the class
+}
+
+// A Report is what Analyze finds.
+type Report struct {
+	Options Options        `json:"options"` // as run, defaults filled in
+	Classes []ClassSummary `json:"classes"` // every class, by label
+	// Modes are the failure modes, ordered by label, then tag count, then
+	// tags.
+	Modes []FailureMode `json:"modes"`
+
+	Records    int    `json:"records"`    // records analysed
+	Tags       int    `json:"tags"`       // distinct tags
+	Evaluated  int64  `json:"evaluated"`  // tag sets whose support was counted
+	Hypotheses int64  `json:"hypotheses"` // tag sets meeting the size condition: the tests corrected for
+	Correction string `json:"correction"` // multiple-testing correction of Q
+
+	Validation *Validation `json:"validation,omitempty"` // set by Validate
+}
+
+// ErrFailureModes is wrapped by the error Report.Err returns.
+var ErrFailureModes = errors.New("failure modes found")
+
+// Err returns nil when the Report holds no failure mode, and otherwise an
+// error that lists every mode, one per line. It wraps ErrFailureModes.
+func (r *Report) Err() error {
+	if len(r.Modes) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "prime: %d failure mode", len(r.Modes))
+	if len(r.Modes) > 1 {
+		b.WriteByte('s')
+	}
+	b.WriteByte(':')
+	for i := range r.Modes {
+		b.WriteString("\n\t")
+		b.WriteString(r.Modes[i].String())
+	}
+	return &modesError{msg: b.String()}
+}
+
+type modesError struct{ msg string }
+
+func (e *modesError) Error() string { return e.msg }
+func (e *modesError) Unwrap() error { return ErrFailureModes }
