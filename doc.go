@@ -5,5 +5,65 @@
 // Interpretability in Failure Mode Extraction", ICLR 2024): every image is
 // tagged with human-understandable concepts, then each class is searched
 // for small, minimal sets of tags whose images the classifier gets wrong far
-// more often than the rest of the class.
+// more often than the rest of the class ("fox" + "black" + "branch" +
+// "hang": 41.9% accuracy, against 86.2% on the other foxes), and each set
+// found gets honest statistics: bootstrap confidence intervals, an exact
+// test and false-discovery control.
+//
+// The work has two halves. Run drives images through a Tagger and the
+// Classifier under test and yields a Record per image; Analyze mines
+// Records into a Report. A caller that already has tags and predictions,
+// computed elsewhere, calls Analyze directly, or reads them from a JSON
+// Lines file with ReadDataset.
+//
+// # The failure-mode definition
+//
+// For each class c separately, let D_c be its records and A_c their
+// accuracy. For a set T of 1 to k tags, S(T) are the records of D_c that
+// carry every tag of T, n_T = |S(T)|, A_T their accuracy, and A_R(T) the
+// accuracy of the rest of the class (A_c when S(T) is the whole class). T is
+// a failure mode of c when
+//
+//  1. n_T ≥ s (Options.MinSize, 30);
+//  2. A_R(T) − A_T ≥ a (Options.MinDrop, 0.2), or A_c − A_T ≥ a with
+//     Options.Baseline set to BaselineClass;
+//  3. A_T' − A_T ≥ b (Options.MinMarginalDrop, 0.05) for every proper
+//     non-empty subset T' of T: every tag matters.
+//
+// The conditions are decided exactly, in integers: the decimal 0.2 is the
+// rational 1/5, and a drop of exactly 0.2 counts.
+//
+// # Statistics
+//
+// Each set that meets the definition gets a one-sided Fisher exact p-value
+// for "errors are more frequent in S(T) than in the rest of the class", and
+// a Benjamini–Hochberg q-value computed over every tag set that met the
+// size condition, in every class. Only modes with q ≤ Options.FDR (0.05)
+// are reported; FDR = 1 gives the paper's definition exactly. Bootstrap
+// intervals (Options.Bootstrap resamples, seeded by Options.Seed) are given
+// for the accuracy and the drop; the same input and seed give the same
+// Report. Report.Validate re-measures the modes on held-out records.
+//
+// # Writing a Tagger
+//
+// A Tagger is any type with the method
+//
+//	Tag(ctx context.Context, img image.Image) ([]prime.Tag, error)
+//
+// It should be safe for concurrent use and deterministic, return only tags
+// of its vocabulary, leave the returned slice to the caller, and return an
+// error wrapping ctx.Err() once ctx is cancelled. A domain tagger (chest
+// X-ray findings, defect types, weather) can be a few lines of Go; the
+// package tagger/taggertest checks the rules in the tagger's own tests, and
+// the package tagger has an ONNX tagger and one that reads precomputed tags.
+//
+// # Asserting in tests
+//
+// Report.Err returns nil when no failure mode was found and otherwise an
+// error listing every mode, so a test that fails when a failure mode
+// appears is
+//
+//	report, err := prime.Analyze(ctx, records, nil)
+//	require.NoError(t, err)
+//	require.NoError(t, report.Err())
 package prime

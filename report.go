@@ -1,8 +1,13 @@
 package prime
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 )
 
@@ -102,3 +107,59 @@ type modesError struct{ msg string }
 
 func (e *modesError) Error() string { return e.msg }
 func (e *modesError) Unwrap() error { return ErrFailureModes }
+
+// Except returns a copy of r without the modes listed in accepted, matched
+// by label and tags; the other fields of accepted are ignored. With a
+// baseline of accepted modes kept in a file (ReadModes), a test that fails
+// only when a new failure mode appears is
+//
+//	require.NoError(t, report.Except(accepted).Err())
+func (r *Report) Except(accepted []FailureMode) *Report {
+	known := make(map[string]bool, len(accepted))
+	for i := range accepted {
+		known[modeKey(accepted[i].Label, accepted[i].Tags)] = true
+	}
+	out := *r
+	out.Modes = nil
+	for _, m := range r.Modes {
+		if !known[modeKey(m.Label, m.Tags)] {
+			out.Modes = append(out.Modes, m)
+		}
+	}
+	return &out
+}
+
+// modeKey identifies a mode by its label and its tags in any order.
+func modeKey(label string, tags []string) string {
+	sorted := slices.Clone(tags)
+	slices.Sort(sorted)
+	return label + "\x00" + strings.Join(sorted, "\x00")
+}
+
+// ReadModes reads failure modes from JSON Lines, one mode per line, as
+// Report.WriteJSONL writes them: a baseline of accepted modes for Except.
+// Only label and tags are required; blank lines are skipped. Errors name
+// the line.
+func ReadModes(r io.Reader) ([]FailureMode, error) {
+	var modes []FailureMode
+	br := bufio.NewReader(r)
+	for line := 1; ; line++ {
+		text, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(text)) > 0 {
+			var m FailureMode
+			if jerr := json.Unmarshal(text, &m); jerr != nil {
+				return nil, fmt.Errorf("prime: modes line %d: %v", line, jerr)
+			}
+			if m.Label == "" || len(m.Tags) == 0 {
+				return nil, fmt.Errorf("prime: modes line %d: want a label and at least one tag", line)
+			}
+			modes = append(modes, m)
+		}
+		if err == io.EOF {
+			return modes, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("prime: reading modes: %w", err)
+		}
+	}
+}
