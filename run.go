@@ -1,0 +1,503 @@
+package prime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"iter"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	// Decoders for the image formats Run opens by default.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// An Image is one input of Run: an image with its id and true class.
+type Image struct {
+	ID    string // unique among the images of a run; becomes Record.ID
+	Label string // the true class; becomes Record.Label
+	Path  string // the image file; becomes Record.Image
+	// Open returns the decoded image. When nil, Run opens Path and decodes
+	// it as PNG, JPEG, GIF, BMP, TIFF or WebP.
+	Open func() (image.Image, error)
+}
+
+// open returns the decoded image.
+func (im *Image) open() (image.Image, error) {
+	if im.Open != nil {
+		return im.Open()
+	}
+	if im.Path == "" {
+		return nil, errors.New("no Path and no Open")
+	}
+	f, err := os.Open(im.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	return img, err
+}
+
+// An ImageError reports an image that could not be opened or decoded.
+type ImageError struct {
+	ID   string // the image's id
+	Path string // the image's path, when it has one
+	Err  error  // why
+}
+
+func (e *ImageError) Error() string {
+	name := e.Path
+	if name == "" {
+		name = e.ID
+	}
+	return fmt.Sprintf("prime: image %s: %v", name, e.Err)
+}
+
+func (e *ImageError) Unwrap() error { return e.Err }
+
+// Defaults of RunOptions.
+const (
+	// DefaultBatchSize is the most images Run passes to one TagBatch or
+	// ClassifyBatch call when RunOptions.BatchSize is 0.
+	DefaultBatchSize = 8
+)
+
+// RunOptions configure Run. The zero value, like a nil *RunOptions, asks
+// for the defaults.
+type RunOptions struct {
+	// Workers bounds the images inferred at once (the number of goroutines
+	// calling the Tagger and the Classifier). 0 means runtime.GOMAXPROCS(0).
+	Workers int
+	// BatchSize is the most images passed to one TagBatch or ClassifyBatch
+	// call, when the Tagger is a BatchTagger or the Classifier a
+	// BatchClassifier; other plug-ins are called one image at a time.
+	// 0 means DefaultBatchSize; 1 turns batching off.
+	BatchSize int
+	// Strict makes the first image that cannot be opened or decoded end
+	// the run; otherwise such images are reported and skipped.
+	Strict bool
+	// Skip, when not nil, is called with each image's id before the image
+	// is opened; the images for which it returns true are left out, with
+	// no record and no error. Resuming a run whose records are partly
+	// written is Skip reporting the ids already written.
+	Skip func(id string) bool
+	// Total is the number of images the sequence holds, for Progress; 0
+	// when unknown.
+	Total int
+	// Progress, when not nil, is called after each image is done (its
+	// record or its error yielded), from the goroutine ranging over Run's
+	// sequence.
+	Progress func(RunProgress)
+}
+
+// RunProgress is a snapshot of a run, passed to RunOptions.Progress.
+type RunProgress struct {
+	Done    int           // images done in this run: records plus images that failed
+	Failed  int           // of Done, images that could not be opened or decoded
+	Skipped int           // images left out by RunOptions.Skip so far
+	Total   int           // RunOptions.Total less Skipped; 0 when unknown
+	Elapsed time.Duration // since the run started
+}
+
+// Rate returns the images done per second.
+func (p RunProgress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Done) / p.Elapsed.Seconds()
+}
+
+// Remaining estimates the time left at the current rate; 0 when Total is
+// unknown or nothing is done yet.
+func (p RunProgress) Remaining() time.Duration {
+	if p.Total <= 0 || p.Done == 0 || p.Done >= p.Total {
+		return 0
+	}
+	return time.Duration(float64(p.Elapsed) * float64(p.Total-p.Done) / float64(p.Done))
+}
+
+type imageIDsKey struct{}
+
+// ContextWithImageID returns a copy of ctx that carries the id of the image
+// a Tagger or Classifier call is about. Run sets it on every Tag and
+// Classify call, so that a plug-in which looks its answers up by id, such
+// as tagger.Precomputed, can find them; other plug-ins ignore it.
+func ContextWithImageID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, imageIDsKey{}, []string{id})
+}
+
+// ImageIDFromContext returns the image id ContextWithImageID stored in ctx,
+// and whether there is exactly one.
+func ImageIDFromContext(ctx context.Context) (string, bool) {
+	ids, _ := ctx.Value(imageIDsKey{}).([]string)
+	if len(ids) != 1 {
+		return "", false
+	}
+	return ids[0], true
+}
+
+// ContextWithImageIDs returns a copy of ctx that carries the ids of the
+// images of a TagBatch or ClassifyBatch call, in the order of the images.
+// Run sets it on every batch call. The slice must not be modified later.
+func ContextWithImageIDs(ctx context.Context, ids []string) context.Context {
+	return context.WithValue(ctx, imageIDsKey{}, ids)
+}
+
+// ImageIDsFromContext returns the image ids stored in ctx by
+// ContextWithImageIDs or ContextWithImageID, or nil. The caller must not
+// modify the returned slice.
+func ImageIDsFromContext(ctx context.Context) []string {
+	ids, _ := ctx.Value(imageIDsKey{}).([]string)
+	return ids
+}
+
+// Run tags and classifies images, a bounded number at a time, and yields a
+// Record for each as soon as it and every image before it are done.
+//
+// Records come in the order of images, whatever the number of workers, so
+// the same images give the same sequence; an image that is slow to infer
+// holds back at most a few batches per worker behind it. Record.Tags are the
+// tag names, ascending, without repeats; Record.Predicted is the
+// classifier's label; Record.Image is Image.Path.
+//
+// Run uses TagBatch and ClassifyBatch when the plug-ins have them, in
+// batches of up to RunOptions.BatchSize, and Tag and Classify otherwise. The
+// context of each call carries the images' ids (see ContextWithImageID).
+//
+// An image that cannot be opened or decoded is yielded as its Record's ID,
+// Label and Image with an *ImageError, and the sequence goes on, unless
+// RunOptions.Strict is set. Any other error (a plug-in's, the context's,
+// an invalid RunOptions) is the sequence's last value. Nothing runs until
+// the sequence is ranged over; stopping the loop early, or cancelling ctx,
+// stops the workers, and the sequence returns only after every goroutine it
+// started has ended.
+func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, opts *RunOptions) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		var o RunOptions
+		if opts != nil {
+			o = *opts
+		}
+		switch {
+		case tg == nil || cl == nil:
+			yield(Record{}, errors.New("prime: Run needs a Tagger and a Classifier"))
+			return
+		case o.Workers < 0:
+			yield(Record{}, &OptionError{Name: "Workers", Value: fmt.Sprint(o.Workers), Range: "at least 0"})
+			return
+		case o.BatchSize < 0:
+			yield(Record{}, &OptionError{Name: "BatchSize", Value: fmt.Sprint(o.BatchSize), Range: "at least 0"})
+			return
+		}
+		if o.Workers == 0 {
+			o.Workers = runtime.GOMAXPROCS(0)
+		}
+		if o.BatchSize == 0 {
+			o.BatchSize = DefaultBatchSize
+		}
+		r := &runner{tg: tg, cl: cl, opts: o}
+		r.bt, _ = tg.(BatchTagger)
+		r.bc, _ = cl.(BatchClassifier)
+		if (r.bt == nil && r.bc == nil) || o.BatchSize == 1 {
+			r.bt, r.bc, o.BatchSize = nil, nil, 1
+			r.opts.BatchSize = 1
+		}
+		r.run(ctx, images, yield)
+	}
+}
+
+// runner is one ranging over Run's sequence.
+type runner struct {
+	tg   Tagger
+	cl   Classifier
+	bt   BatchTagger     // nil when not batching
+	bc   BatchClassifier // nil when not batching
+	opts RunOptions
+}
+
+// A job is consecutive images for one worker; seq is the first's number.
+type job struct {
+	seq    int
+	images []Image
+}
+
+// A result is one image done, or a fatal error (seq < 0).
+type result struct {
+	seq int
+	rec Record
+	err error
+}
+
+func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(Record, error) bool) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(parent)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+
+	// window bounds the images dispatched but not yet yielded, so that the
+	// reordering buffer stays small behind a slow image.
+	window := make(chan struct{}, 2*r.opts.Workers*r.opts.BatchSize)
+	jobs := make(chan job)
+	results := make(chan result, r.opts.Workers*r.opts.BatchSize)
+	var skipped atomic.Int64
+
+	// total, set by the dispatcher once the input is exhausted, is the
+	// number of images dispatched.
+	totalc := make(chan int, 1)
+	wg.Go(func() {
+		defer close(jobs)
+		n := 0
+		var cur []Image
+		send := func() bool {
+			if len(cur) == 0 {
+				return true
+			}
+			select {
+			case jobs <- job{seq: n - len(cur), images: cur}:
+				cur = nil
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for im := range images {
+			if r.opts.Skip != nil && r.opts.Skip(im.ID) {
+				skipped.Add(1)
+				continue
+			}
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			cur = append(cur, im)
+			n++
+			if len(cur) == r.opts.BatchSize && !send() {
+				return
+			}
+		}
+		if send() {
+			totalc <- n
+		}
+	})
+	var workers sync.WaitGroup
+	for range r.opts.Workers {
+		workers.Go(func() {
+			for j := range jobs {
+				if !r.do(ctx, j, results) {
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		workers.Wait()
+		close(results)
+	})
+
+	pending := make(map[int]result)
+	next, total := 0, -1
+	var prog RunProgress
+	emit := func(res result) bool {
+		<-window
+		prog.Done++
+		var ie *ImageError
+		isImageErr := errors.As(res.err, &ie)
+		if isImageErr {
+			prog.Failed++
+		}
+		if !yield(res.rec, res.err) {
+			return false
+		}
+		if r.opts.Progress != nil {
+			prog.Skipped = int(skipped.Load())
+			prog.Total = 0
+			if r.opts.Total > 0 {
+				prog.Total = max(r.opts.Total-prog.Skipped, prog.Done)
+			}
+			prog.Elapsed = time.Since(start)
+			r.opts.Progress(prog)
+		}
+		return !(isImageErr && r.opts.Strict)
+	}
+	for total < 0 || next < total {
+		select {
+		case <-parent.Done():
+			yield(Record{}, fmt.Errorf("prime: run: %w", context.Cause(parent)))
+			return
+		case total = <-totalc:
+			continue
+		case res, ok := <-results:
+			if !ok {
+				// Workers stopped before every image was done: only a
+				// cancelled context or a fatal error does that, and both
+				// are reported above or below.
+				if total < 0 || next < total {
+					if err := parent.Err(); err != nil {
+						yield(Record{}, fmt.Errorf("prime: run: %w", context.Cause(parent)))
+					}
+				}
+				return
+			}
+			if res.seq < 0 {
+				yield(Record{}, res.err)
+				return
+			}
+			pending[res.seq] = res
+			for {
+				res, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				if !emit(res) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// do infers one job's images and sends a result for each, or a fatal
+// error; it reports whether the worker should go on.
+func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
+	send := func(res result) bool {
+		select {
+		case results <- res:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	fatal := func(err error) bool {
+		send(result{seq: -1, err: err})
+		return false
+	}
+	// Open every image; those that fail are done at once.
+	var ok []int
+	imgs := make([]image.Image, 0, len(j.images))
+	for i := range j.images {
+		im := &j.images[i]
+		img, err := im.open()
+		if err == nil && img == nil {
+			err = errors.New("no image")
+		}
+		if err != nil {
+			rec := Record{ID: im.ID, Label: im.Label, Image: im.Path}
+			if !send(result{seq: j.seq + i, rec: rec, err: &ImageError{ID: im.ID, Path: im.Path, Err: err}}) {
+				return false
+			}
+			continue
+		}
+		ok = append(ok, i)
+		imgs = append(imgs, img)
+	}
+	if len(ok) == 0 {
+		return true
+	}
+	ids := make([]string, len(ok))
+	for k, i := range ok {
+		ids[k] = j.images[i].ID
+	}
+	tags, err := r.tag(ctx, ids, imgs)
+	if err != nil {
+		return fatal(err)
+	}
+	preds, err := r.classify(ctx, ids, imgs)
+	if err != nil {
+		return fatal(err)
+	}
+	for k, i := range ok {
+		im := &j.images[i]
+		rec := Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
+		if !send(result{seq: j.seq + i, rec: rec}) {
+			return false
+		}
+	}
+	return true
+}
+
+// tag tags imgs, whose ids are ids, in one batch or one at a time.
+func (r *runner) tag(ctx context.Context, ids []string, imgs []image.Image) ([][]Tag, error) {
+	if r.bt != nil {
+		out, err := r.bt.TagBatch(ContextWithImageIDs(ctx, ids), imgs)
+		if err == nil && len(out) != len(imgs) {
+			err = fmt.Errorf("TagBatch returned %d results for %d images", len(out), len(imgs))
+		}
+		if err != nil {
+			return nil, r.pluginErr(ctx, "tagging", ids, err)
+		}
+		return out, nil
+	}
+	out := make([][]Tag, len(imgs))
+	for i, img := range imgs {
+		t, err := r.tg.Tag(ContextWithImageID(ctx, ids[i]), img)
+		if err != nil {
+			return nil, r.pluginErr(ctx, "tagging", ids[i:i+1], err)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// classify classifies imgs, whose ids are ids, in one batch or one at a
+// time.
+func (r *runner) classify(ctx context.Context, ids []string, imgs []image.Image) ([]Prediction, error) {
+	if r.bc != nil {
+		out, err := r.bc.ClassifyBatch(ContextWithImageIDs(ctx, ids), imgs)
+		if err == nil && len(out) != len(imgs) {
+			err = fmt.Errorf("ClassifyBatch returned %d results for %d images", len(out), len(imgs))
+		}
+		if err != nil {
+			return nil, r.pluginErr(ctx, "classifying", ids, err)
+		}
+		return out, nil
+	}
+	out := make([]Prediction, len(imgs))
+	for i, img := range imgs {
+		p, err := r.cl.Classify(ContextWithImageID(ctx, ids[i]), img)
+		if err != nil {
+			return nil, r.pluginErr(ctx, "classifying", ids[i:i+1], err)
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// pluginErr wraps a plug-in's error with what was being done to which
+// images; a cancelled run's error is the context's.
+func (r *runner) pluginErr(ctx context.Context, doing string, ids []string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("prime: run: %w", context.Cause(ctx))
+	}
+	what := ids[0]
+	if len(ids) > 1 {
+		what = fmt.Sprintf("%s (and %d more in its batch)", ids[0], len(ids)-1)
+	}
+	return fmt.Errorf("prime: %s %s: %w", doing, what, err)
+}
+
+// tagNames returns the names of tags, ascending, without repeats.
+func tagNames(tags []Tag) []string {
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = t.Name
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}

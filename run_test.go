@@ -1,0 +1,594 @@
+package prime
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"iter"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeImage is a 3x3 gray image whose pixels all hold v.
+func fakeImage(v uint8) image.Image {
+	img := image.NewGray(image.Rect(0, 0, 3, 3))
+	for i := range img.Pix {
+		img.Pix[i] = v
+	}
+	return img
+}
+
+// pixel returns the value fakeImage stored.
+func pixel(img image.Image) uint8 {
+	return color.GrayModel.Convert(img.At(img.Bounds().Min.X, img.Bounds().Min.Y)).(color.Gray).Y
+}
+
+// fakeImages returns n images with ids "img-000"... of pixel value i.
+func fakeImages(n int) []Image {
+	out := make([]Image, n)
+	for i := range out {
+		v := uint8(i)
+		out[i] = Image{
+			ID:    fmt.Sprintf("img-%03d", i),
+			Label: []string{"a", "b"}[i%2],
+			Path:  fmt.Sprintf("dir/img-%03d.png", i),
+			Open:  func() (image.Image, error) { return fakeImage(v), nil },
+		}
+	}
+	return out
+}
+
+// wantRecord is the record the fakes give image i of fakeImages.
+func wantRecord(i int) Record {
+	return Record{
+		ID:        fmt.Sprintf("img-%03d", i),
+		Label:     []string{"a", "b"}[i%2],
+		Predicted: fakePredict(uint8(i)),
+		Tags:      fakeTagNames(uint8(i)),
+		Image:     fmt.Sprintf("dir/img-%03d.png", i),
+	}
+}
+
+func fakeTagNames(v uint8) []string {
+	names := []string{"any"}
+	if v%2 == 0 {
+		names = append(names, "even")
+	}
+	if v%3 == 0 {
+		names = append(names, "three")
+	}
+	return names
+}
+
+func fakePredict(v uint8) string {
+	if v%5 == 0 {
+		return "b"
+	}
+	return []string{"a", "b"}[v%2]
+}
+
+// fake is a Tagger and Classifier with optional delays, that checks the
+// image id in the context and counts calls in flight.
+type fake struct {
+	delay    func(v uint8) time.Duration
+	inflight atomic.Int64
+	maxIn    atomic.Int64
+	calls    atomic.Int64
+	failOn   int // pixel value whose Tag fails; -1 for none
+	idErrors atomic.Int64
+}
+
+func newFake() *fake { return &fake{failOn: -1} }
+
+func (f *fake) enter(ctx context.Context, imgs ...image.Image) error {
+	n := f.inflight.Add(1)
+	for {
+		m := f.maxIn.Load()
+		if n <= m || f.maxIn.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	f.calls.Add(1)
+	ids := ImageIDsFromContext(ctx)
+	if len(ids) != len(imgs) {
+		f.idErrors.Add(1)
+	}
+	for i, img := range imgs {
+		if i < len(ids) && ids[i] != fmt.Sprintf("img-%03d", pixel(img)) {
+			f.idErrors.Add(1)
+		}
+		if f.delay != nil {
+			select {
+			case <-time.After(f.delay(pixel(img))):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+func (f *fake) exit() { f.inflight.Add(-1) }
+
+func (f *fake) Tag(ctx context.Context, img image.Image) ([]Tag, error) {
+	defer f.exit()
+	if err := f.enter(ctx, img); err != nil {
+		return nil, err
+	}
+	v := pixel(img)
+	if int(v) == f.failOn {
+		return nil, errors.New("model on fire")
+	}
+	var tags []Tag
+	for _, n := range slices.Backward(fakeTagNames(v)) { // unsorted on purpose
+		tags = append(tags, Tag{Name: n, Score: 1}, Tag{Name: n, Score: 0.5})
+	}
+	return tags, nil
+}
+
+func (f *fake) Classify(ctx context.Context, img image.Image) (Prediction, error) {
+	defer f.exit()
+	if err := f.enter(ctx, img); err != nil {
+		return Prediction{}, err
+	}
+	return Prediction{Label: fakePredict(pixel(img))}, nil
+}
+
+// batchFake adds the batch methods to fake, and records batch sizes.
+type batchFake struct {
+	*fake
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (f *batchFake) TagBatch(ctx context.Context, imgs []image.Image) ([][]Tag, error) {
+	f.mu.Lock()
+	f.sizes = append(f.sizes, len(imgs))
+	f.mu.Unlock()
+	defer f.exit()
+	if err := f.enter(ctx, imgs...); err != nil {
+		return nil, err
+	}
+	out := make([][]Tag, len(imgs))
+	for i, img := range imgs {
+		for _, n := range fakeTagNames(pixel(img)) {
+			out[i] = append(out[i], Tag{Name: n, Score: 1})
+		}
+	}
+	return out, nil
+}
+
+func (f *batchFake) ClassifyBatch(ctx context.Context, imgs []image.Image) ([]Prediction, error) {
+	defer f.exit()
+	if err := f.enter(ctx, imgs...); err != nil {
+		return nil, err
+	}
+	out := make([]Prediction, len(imgs))
+	for i, img := range imgs {
+		out[i] = Prediction{Label: fakePredict(pixel(img))}
+	}
+	return out, nil
+}
+
+// collect ranges over seq, returning the records, the image errors, and
+// the last error.
+func collect(seq iter.Seq2[Record, error]) (recs []Record, imageErrs []*ImageError, err error) {
+	for rec, err1 := range seq {
+		var ie *ImageError
+		switch {
+		case errors.As(err1, &ie):
+			imageErrs = append(imageErrs, ie)
+		case err1 != nil:
+			err = err1
+		default:
+			recs = append(recs, rec)
+		}
+	}
+	return recs, imageErrs, err
+}
+
+// checkNoLeak fails when goroutines started after before are still running
+// a moment later.
+func checkNoLeak(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines leaked")
+}
+
+func TestRunOrderAndRecords(t *testing.T) {
+	const n = 120
+	want := make([]Record, n)
+	for i := range want {
+		want[i] = wantRecord(i)
+	}
+	for _, tc := range []struct {
+		name    string
+		workers int
+		batch   int
+		batched bool
+	}{
+		{"one worker", 1, 0, false},
+		{"four workers", 4, 0, false},
+		{"default workers", 0, 0, false},
+		{"batch 5 of 3 workers", 3, 5, true},
+		{"batch off", 3, 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			delays := make([]time.Duration, 256)
+			for i := range delays {
+				delays[i] = time.Duration(rng.IntN(300)) * time.Microsecond
+			}
+			f := newFake()
+			f.delay = func(v uint8) time.Duration { return delays[v] }
+			var tg Tagger = f
+			var cl Classifier = f
+			var bf *batchFake
+			if tc.batched {
+				bf = &batchFake{fake: f}
+				tg, cl = bf, bf
+			}
+			recs, ies, err := collect(Run(context.Background(), slices.Values(fakeImages(n)), tg, cl,
+				&RunOptions{Workers: tc.workers, BatchSize: tc.batch}))
+			require.NoError(t, err)
+			require.Empty(t, ies)
+			require.Equal(t, want, recs, "records in input order, tags sorted without repeats")
+			assert.Zero(t, f.idErrors.Load(), "every call's context carries its images' ids")
+			if bf != nil {
+				if tc.batch == 1 {
+					assert.Empty(t, bf.sizes, "BatchSize 1 turns batching off")
+				} else {
+					require.NotEmpty(t, bf.sizes)
+					assert.LessOrEqual(t, slices.Max(bf.sizes), tc.batch)
+					assert.Greater(t, slices.Max(bf.sizes), 1, "batches are used")
+				}
+			}
+		})
+	}
+}
+
+func TestRunWorkerBound(t *testing.T) {
+	for _, workers := range []int{1, 2, 5} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			f := newFake()
+			f.delay = func(uint8) time.Duration { return 2 * time.Millisecond }
+			// The tagger and the classifier are the same fake, and a worker
+			// calls one at a time, so calls in flight are images in flight.
+			_, _, err := collect(Run(context.Background(), slices.Values(fakeImages(40)), f, f, &RunOptions{Workers: workers}))
+			require.NoError(t, err)
+			assert.LessOrEqual(t, f.maxIn.Load(), int64(workers))
+			assert.Equal(t, int64(workers), f.maxIn.Load(), "the pool is used in full")
+		})
+	}
+}
+
+func TestRunCancel(t *testing.T) {
+	t.Run("context cancelled midway", func(t *testing.T) {
+		before := runtime.NumGoroutine()
+		f := newFake()
+		f.delay = func(uint8) time.Duration { return time.Millisecond }
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var got int
+		var last error
+		start := time.Now()
+		for _, err := range Run(ctx, slices.Values(fakeImages(200)), f, f, &RunOptions{Workers: 3}) {
+			if err != nil {
+				last = err
+				continue
+			}
+			got++
+			if got == 10 {
+				cancel()
+			}
+		}
+		assert.ErrorIs(t, last, context.Canceled)
+		assert.Less(t, got, 200)
+		assert.Less(t, time.Since(start), 2*time.Second)
+		checkNoLeak(t, before)
+	})
+	t.Run("context cancelled before", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		recs, _, err := collect(Run(ctx, slices.Values(fakeImages(50)), newFake(), newFake(), nil))
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Empty(t, recs)
+	})
+	t.Run("loop stopped early", func(t *testing.T) {
+		before := runtime.NumGoroutine()
+		f := newFake()
+		f.delay = func(uint8) time.Duration { return time.Millisecond }
+		n := 0
+		for range Run(context.Background(), slices.Values(fakeImages(200)), f, f, &RunOptions{Workers: 4}) {
+			n++
+			if n == 5 {
+				break
+			}
+		}
+		checkNoLeak(t, before)
+		assert.Equal(t, int64(0), f.inflight.Load(), "no call runs after the sequence returns")
+	})
+	t.Run("slow plug-in stops promptly", func(t *testing.T) {
+		before := runtime.NumGoroutine()
+		f := newFake()
+		f.delay = func(uint8) time.Duration { return time.Hour }
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, _, err := collect(Run(ctx, slices.Values(fakeImages(20)), f, f, &RunOptions{Workers: 2}))
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 2*time.Second)
+		checkNoLeak(t, before)
+	})
+}
+
+func TestRunBadImages(t *testing.T) {
+	dir := t.TempDir()
+	corrupt := filepath.Join(dir, "corrupt.png")
+	require.NoError(t, os.WriteFile(corrupt, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644))
+	images := fakeImages(30)
+	images[3].Open = func() (image.Image, error) { return nil, errors.New("disk on fire") }
+	images[7].Open, images[7].Path = nil, corrupt
+	images[20].Open, images[20].Path = nil, filepath.Join(dir, "missing.png")
+
+	t.Run("reported, counted and skipped", func(t *testing.T) {
+		var last RunProgress
+		recs, ies, err := collect(Run(context.Background(), slices.Values(images), newFake(), newFake(),
+			&RunOptions{Workers: 3, Total: len(images), Progress: func(p RunProgress) { last = p }}))
+		require.NoError(t, err)
+		assert.Len(t, recs, 27)
+		require.Len(t, ies, 3)
+		assert.Equal(t, "img-003", ies[0].ID)
+		assert.ErrorContains(t, ies[0], "disk on fire")
+		assert.Equal(t, corrupt, ies[1].Path)
+		assert.ErrorContains(t, ies[1], "prime: image "+corrupt+":")
+		assert.ErrorIs(t, ies[2], os.ErrNotExist)
+		assert.Equal(t, RunProgress{Done: 30, Failed: 3, Total: 30, Elapsed: last.Elapsed}, last)
+	})
+	t.Run("strict stops at the first", func(t *testing.T) {
+		var seen []string
+		var errs []error
+		for rec, err := range Run(context.Background(), slices.Values(images), newFake(), newFake(),
+			&RunOptions{Workers: 3, Strict: true}) {
+			seen = append(seen, rec.ID)
+			errs = append(errs, err)
+		}
+		require.Equal(t, []string{"img-000", "img-001", "img-002", "img-003"}, seen)
+		var ie *ImageError
+		assert.ErrorAs(t, errs[3], &ie)
+	})
+}
+
+func TestRunErrors(t *testing.T) {
+	f := newFake()
+	f.failOn = 9
+	_, _, err := collect(Run(context.Background(), slices.Values(fakeImages(20)), f, newFake(), &RunOptions{Workers: 2}))
+	assert.EqualError(t, err, "prime: tagging img-009: model on fire")
+
+	_, _, err = collect(Run(context.Background(), slices.Values(fakeImages(2)), nil, newFake(), nil))
+	assert.ErrorContains(t, err, "needs a Tagger and a Classifier")
+	_, _, err = collect(Run(context.Background(), slices.Values(fakeImages(2)), newFake(), newFake(), &RunOptions{Workers: -1}))
+	var oe *OptionError
+	assert.ErrorAs(t, err, &oe)
+
+	recs, _, err := collect(Run(context.Background(), slices.Values([]Image(nil)), newFake(), newFake(), nil))
+	assert.NoError(t, err)
+	assert.Empty(t, recs)
+}
+
+func TestRunSkipAndProgress(t *testing.T) {
+	var progress []RunProgress
+	recs, _, err := collect(Run(context.Background(), slices.Values(fakeImages(10)), newFake(), newFake(), &RunOptions{
+		Workers:  2,
+		Skip:     func(id string) bool { return id < "img-004" },
+		Total:    10,
+		Progress: func(p RunProgress) { progress = append(progress, p) },
+	}))
+	require.NoError(t, err)
+	require.Len(t, recs, 6)
+	assert.Equal(t, "img-004", recs[0].ID)
+	require.Len(t, progress, 6)
+	for i, p := range progress {
+		assert.Equal(t, i+1, p.Done)
+		assert.Equal(t, 4, p.Skipped, "skipping runs ahead of inference")
+		assert.Equal(t, 6, p.Total)
+	}
+	p := RunProgress{Done: 3, Total: 9, Elapsed: 3 * time.Second}
+	assert.Equal(t, 1.0, p.Rate())
+	assert.Equal(t, 6*time.Second, p.Remaining())
+	assert.Zero(t, RunProgress{}.Rate())
+	assert.Zero(t, RunProgress{Done: 1}.Remaining())
+}
+
+func TestImageIDContext(t *testing.T) {
+	ctx := context.Background()
+	_, ok := ImageIDFromContext(ctx)
+	assert.False(t, ok)
+	assert.Nil(t, ImageIDsFromContext(ctx))
+	id, ok := ImageIDFromContext(ContextWithImageID(ctx, "x/1.png"))
+	assert.True(t, ok)
+	assert.Equal(t, "x/1.png", id)
+	batch := ContextWithImageIDs(ctx, []string{"a", "b"})
+	_, ok = ImageIDFromContext(batch)
+	assert.False(t, ok, "a batch has no single id")
+	assert.Equal(t, []string{"a", "b"}, ImageIDsFromContext(batch))
+}
+
+// writePNG writes a w x h gray PNG of value v.
+func writePNG(t testing.TB, path string, v uint8) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(f, fakeImage(v)))
+	require.NoError(t, f.Close())
+}
+
+func TestImageFolder(t *testing.T) {
+	t.Run("layout", func(t *testing.T) {
+		dir := t.TempDir()
+		writePNG(t, filepath.Join(dir, "cat", "2.png"), 2)
+		writePNG(t, filepath.Join(dir, "cat", "1.PNG"), 1)
+		writePNG(t, filepath.Join(dir, "cat", "sub", "3.png"), 3)
+		writePNG(t, filepath.Join(dir, "dog", "4.png"), 4)
+		writePNG(t, filepath.Join(dir, "dog", ".hidden.png"), 4)
+		writePNG(t, filepath.Join(dir, ".git", "x.png"), 4)
+		writePNG(t, filepath.Join(dir, "top.png"), 4)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "dog", "notes.txt"), nil, 0o644))
+		images, err := ImageFolder(dir)
+		require.NoError(t, err)
+		var got [][3]string
+		for _, im := range images {
+			got = append(got, [3]string{im.ID, im.Label, im.Path})
+			assert.Nil(t, im.Open)
+		}
+		assert.Equal(t, [][3]string{
+			{"cat/1.PNG", "cat", filepath.Join(dir, "cat", "1.PNG")},
+			{"cat/2.png", "cat", filepath.Join(dir, "cat", "2.png")},
+			{"cat/sub/3.png", "cat", filepath.Join(dir, "cat", "sub", "3.png")},
+			{"dog/4.png", "dog", filepath.Join(dir, "dog", "4.png")},
+		}, got)
+
+		recs, _, err := collect(Run(context.Background(), slices.Values(images), newFake(), newFake(), nil))
+		require.NoError(t, err)
+		require.Len(t, recs, 4)
+		assert.Equal(t, fakeTagNames(3), recs[2].Tags, "decoded from the file")
+	})
+	for _, tc := range []struct {
+		name   string
+		layout func(dir string)
+		dir    func(dir string) string
+		want   string
+	}{
+		{"missing", nil, func(d string) string { return filepath.Join(d, "nope") }, "no such file or directory"},
+		{"a file", func(d string) { writePNG(t, filepath.Join(d, "f.png"), 0) },
+			func(d string) string { return filepath.Join(d, "f.png") }, "not a directory"},
+		{"empty", nil, nil, "no class folders: want"},
+		{"images not in class folders", func(d string) { writePNG(t, filepath.Join(d, "a.png"), 0) }, nil, "no class folders"},
+		{"empty class", func(d string) {
+			writePNG(t, filepath.Join(d, "a", "1.png"), 0)
+			require.NoError(t, os.MkdirAll(filepath.Join(d, "b"), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(d, "b", "readme"), nil, 0o644))
+		}, nil, `class folder "b" holds no images`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.layout != nil {
+				tc.layout(dir)
+			}
+			if tc.dir != nil {
+				dir = tc.dir(dir)
+			}
+			_, err := ImageFolder(dir)
+			require.ErrorContains(t, err, tc.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "prime: image folder "+dir+": "), err.Error())
+			if tc.name == "missing" {
+				assert.ErrorIs(t, err, os.ErrNotExist)
+			}
+		})
+	}
+}
+
+// TestRunResume interrupts a run that writes a records file, resumes it
+// with Skip holding the ids already written, and checks that every image is
+// in the file exactly once.
+func TestRunResume(t *testing.T) {
+	const n = 150
+	images := fakeImages(n)
+	path := filepath.Join(t.TempDir(), "records.jsonl")
+
+	// pass appends the records of one run to the file, flushing each, and
+	// cancels the run after stopAfter records (never when negative).
+	pass := func(stopAfter int) error {
+		written := map[string]bool{}
+		if data, err := os.ReadFile(path); err == nil {
+			for line := range strings.Lines(string(data)) {
+				var r Record
+				require.NoError(t, json.Unmarshal([]byte(line), &r), "every line is complete")
+				written[r.ID] = true
+			}
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		require.NoError(t, err)
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		fk := newFake()
+		fk.delay = func(uint8) time.Duration { return 100 * time.Microsecond }
+		got := 0
+		for rec, err := range Run(ctx, slices.Values(images), fk, fk,
+			&RunOptions{Workers: 3, Skip: func(id string) bool { return written[id] }}) {
+			if err != nil {
+				return err
+			}
+			b, err := json.Marshal(rec)
+			require.NoError(t, err)
+			_, err = w.Write(append(b, '\n'))
+			require.NoError(t, err)
+			require.NoError(t, w.Flush())
+			if got++; got == stopAfter {
+				cancel()
+			}
+		}
+		return nil
+	}
+	require.ErrorIs(t, pass(40), context.Canceled)
+	require.ErrorIs(t, pass(50), context.Canceled)
+	require.NoError(t, pass(-1))
+
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	count := map[string]int{}
+	for line := range strings.Lines(string(data)) {
+		var r Record
+		require.NoError(t, json.Unmarshal([]byte(line), &r))
+		count[r.ID]++
+		i := slices.IndexFunc(images, func(im Image) bool { return im.ID == r.ID })
+		want := wantRecord(i)
+		assert.Equal(t, want.Tags, r.Tags)
+	}
+	require.Len(t, count, n)
+	for id, c := range count {
+		assert.Equal(t, 1, c, id)
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		for _, batch := range []int{1, 8} {
+			b.Run(fmt.Sprintf("workers=%d/batch=%d", workers, batch), func(b *testing.B) {
+				f := &batchFake{fake: newFake()}
+				images := fakeImages(256)
+				for b.Loop() {
+					for _, err := range Run(context.Background(), slices.Values(images), f, f,
+						&RunOptions{Workers: workers, BatchSize: batch}) {
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(b.N*len(images))/b.Elapsed().Seconds(), "images/s")
+			})
+		}
+	}
+}
