@@ -9,7 +9,7 @@ import (
 
 // Ratio is an exact non-negative rational number Num/Den, the form in which
 // thresholds are compared: the decimal 0.2 is the Ratio {1, 5}, and a drop of
-// exactly 0.2 meets it.
+// exactly 0.2 meets it. The zero value, {0, 0}, is the number 0.
 type Ratio struct {
 	Num, Den int64
 }
@@ -33,10 +33,18 @@ type Params struct {
 	MinMarginalDrop Ratio    // b: minimum drop against every proper subset
 	MaxTags         int      // k: at most this many tags; ≥ 1
 	Baseline        Baseline // what the drop is measured against
+
+	// SkipTested, when set, lets the search skip every tag set that
+	// provably has no failure mode among its supersets, and leaves
+	// Result.Tested empty. Modes are the same either way; Evaluated is
+	// smaller.
+	SkipTested bool
 }
 
 // Class is one class's records as bitsets, one bit per record, records
-// numbered 0 to N-1.
+// numbered 0 to N-1. N is at most MaxRecords. Correct may be nil, meaning
+// that no record is classified correctly. A bitset may be longer than N
+// bits, but no bit at N or beyond may be set.
 type Class struct {
 	N       int              // number of records
 	Correct *bitset.BitSet   // bit i set when record i is classified correctly
@@ -65,7 +73,10 @@ type Result struct {
 	// condition, grouped by its counts (N ascending, then Correct
 	// ascending): the hypotheses that a multiple-testing correction counts.
 	Tested []Support
-	// Evaluated is the number of tag sets whose support was counted.
+	// Evaluated is the number of tag sets whose support was counted: the
+	// non-nil single tags, and every larger candidate, a set of l tags all
+	// of whose subsets of l−1 tags were frequent (and, with SkipTested, not
+	// skipped). It does not depend on how the supports were counted.
 	Evaluated int64
 }
 
@@ -73,7 +84,12 @@ type Result struct {
 var ErrParams = errors.New("mining: invalid parameters")
 
 // Mine finds every failure mode of one class, exactly as defined in the
-// package documentation.
+// package documentation. It returns an error wrapping ErrParams for
+// parameters out of range, an error for a malformed Class (N out of range,
+// a bitset with a bit at or beyond N), and ctx's error, wrapped, when ctx
+// is done before the search ends. Mine only reads c, so it may run on
+// several classes (or the same one) at once.
 func Mine(ctx context.Context, c *Class, p Params) (*Result, error) {
-	panic("not implemented")
+	var m Miner
+	return m.Mine(ctx, c, p)
 }

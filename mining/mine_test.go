@@ -1,0 +1,334 @@
+package mining
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bits-and-blooms/bitset"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tunings are the ways of counting a test runs the search with: the cost
+// model's choice, bitsets only, records only, and a cost model that
+// switches at random-looking points.
+var tunings = []struct {
+	name string
+	t    tuning
+}{
+	{"auto", defaultTuning},
+	{"bits", tuning{force: forceBits}},
+	{"records", tuning{force: forceRecords}},
+	{"mixed", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 0.05}},
+}
+
+func mineWith(t testing.TB, tn tuning, c *Class, p Params) *Result {
+	t.Helper()
+	var mn Miner
+	mn.m.tune = tn
+	res, err := mn.Mine(context.Background(), c, p)
+	require.NoError(t, err)
+	return res
+}
+
+// checkAgainstBrute compares every way of mining c with the brute-force
+// definition: modes, tested sets and evaluated count, and the modes with
+// SkipTested.
+func checkAgainstBrute(t testing.TB, c *Class, p Params) {
+	t.Helper()
+	want := brute(c, p)
+	for _, tn := range tunings {
+		got := mineWith(t, tn.t, c, p)
+		require.Equal(t, want.Modes, nilIfEmpty(got.Modes), "modes, %s, %+v", tn.name, p)
+		require.Equal(t, want.Tested, nilIfEmpty(got.Tested), "tested, %s, %+v", tn.name, p)
+		require.Equal(t, want.Evaluated, got.Evaluated, "evaluated, %s, %+v", tn.name, p)
+		q := p
+		q.SkipTested = true
+		pruned := mineWith(t, tn.t, c, q)
+		require.Equal(t, want.Modes, nilIfEmpty(pruned.Modes), "modes with SkipTested, %s, %+v", tn.name, p)
+		require.Empty(t, pruned.Tested)
+		require.LessOrEqual(t, pruned.Evaluated, got.Evaluated)
+	}
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func TestMineMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	modes := 0
+	for i := 0; i < 600; i++ {
+		g := randomCase(rng)
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			checkAgainstBrute(t, g.c, g.p)
+		})
+		modes += len(brute(g.c, g.p).Modes)
+	}
+	// The inputs must exercise the conditions, not only find nothing.
+	assert.Greater(t, modes, 300)
+}
+
+// classOf builds a class from rows: each row is the record's tags, and
+// correct lists whether each record is right.
+func classOf(ntags int, rows [][]int, correct []bool) *Class {
+	c := &Class{N: len(rows), Correct: bitset.New(uint(len(rows))), Tags: make([]*bitset.BitSet, ntags)}
+	for r, tags := range rows {
+		for _, t := range tags {
+			if c.Tags[t] == nil {
+				c.Tags[t] = bitset.New(uint(len(rows)))
+			}
+			c.Tags[t].Set(uint(r))
+		}
+		if correct[r] {
+			c.Correct.Set(uint(r))
+		}
+	}
+	return c
+}
+
+// repeat returns n copies of row and of ok.
+func repeat(n int, row []int, ok bool, rows [][]int, correct []bool) ([][]int, []bool) {
+	for i := 0; i < n; i++ {
+		rows = append(rows, row)
+		correct = append(correct, ok)
+	}
+	return rows, correct
+}
+
+func TestExactThresholds(t *testing.T) {
+	// Tag 0 on 10 records, 5 correct (A_T = 0.5); the other 10 records
+	// are 7 correct (A_R = 0.7). In floats 0.7 − 0.5 < 0.2; exactly it is
+	// 0.2 and meets a = 1/5.
+	var rows [][]int
+	var correct []bool
+	rows, correct = repeat(5, []int{0}, true, rows, correct)
+	rows, correct = repeat(5, []int{0}, false, rows, correct)
+	rows, correct = repeat(7, []int{1}, true, rows, correct)
+	rows, correct = repeat(3, []int{1}, false, rows, correct)
+	c := classOf(2, rows, correct)
+	hi, lo := 0.7, 0.5
+	require.Less(t, hi-lo, 0.2, "in floats the drop falls short")
+	tests := []struct {
+		name  string
+		p     Params
+		modes []Mode
+	}{
+		{"rest, exactly a", Params{MinSize: 10, MinDrop: Ratio{1, 5}, MaxTags: 1}, []Mode{{Tags: []int{0}, N: 10, Correct: 5}}},
+		{"rest, just above a", Params{MinSize: 10, MinDrop: Ratio{200001, 1000000}, MaxTags: 1}, nil},
+		{"class, exactly a", Params{MinSize: 10, MinDrop: Ratio{1, 10}, MaxTags: 1, Baseline: Whole}, []Mode{{Tags: []int{0}, N: 10, Correct: 5}}},
+		{"class, above a", Params{MinSize: 10, MinDrop: Ratio{1, 5}, MaxTags: 1, Baseline: Whole}, nil},
+		{"size not met", Params{MinSize: 11, MinDrop: Ratio{1, 5}, MaxTags: 1}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Mine(context.Background(), c, tt.p)
+			require.NoError(t, err)
+			assert.Equal(t, tt.modes, nilIfEmpty(res.Modes))
+			checkAgainstBrute(t, c, tt.p)
+		})
+	}
+}
+
+func TestMinimalityExact(t *testing.T) {
+	// Tag 0 alone: 20 records, 14 correct (0.7). Tags 0 and 1: 10 records,
+	// 5 correct (0.5). Tag 1 alone: 20 records, 11 correct (0.55).
+	// {0, 1} is 0.2 below tag 0 and 0.05 below tag 1.
+	var rows [][]int
+	var correct []bool
+	rows, correct = repeat(5, []int{0, 1}, true, rows, correct)
+	rows, correct = repeat(5, []int{0, 1}, false, rows, correct)
+	rows, correct = repeat(9, []int{0}, true, rows, correct)
+	rows, correct = repeat(1, []int{0}, false, rows, correct)
+	rows, correct = repeat(6, []int{1}, true, rows, correct)
+	rows, correct = repeat(4, []int{1}, false, rows, correct)
+	rows, correct = repeat(20, []int{}, true, rows, correct)
+	c := classOf(2, rows, correct)
+	pair := Mode{Tags: []int{0, 1}, N: 10, Correct: 5}
+	tests := []struct {
+		name string
+		b    Ratio
+		want bool
+	}{
+		{"b met exactly", Ratio{1, 20}, true},
+		{"b zero", Ratio{0, 1}, true},
+		{"b just above", Ratio{51, 1000}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Params{MinSize: 10, MinDrop: Ratio{1, 5}, MinMarginalDrop: tt.b, MaxTags: 2}
+			res, err := Mine(context.Background(), c, p)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, containsMode(res.Modes, pair), "%v", res.Modes)
+			checkAgainstBrute(t, c, p)
+		})
+	}
+}
+
+func containsMode(ms []Mode, m Mode) bool {
+	for _, x := range ms {
+		if fmt.Sprint(x) == fmt.Sprint(m) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEdgeClasses(t *testing.T) {
+	p := Params{MinSize: 1, MinDrop: Ratio{0, 1}, MinMarginalDrop: Ratio{0, 1}, MaxTags: 3}
+	full := bitset.New(3).Set(0).Set(1).Set(2)
+	tests := []struct {
+		name string
+		c    *Class
+	}{
+		{"no records", &Class{N: 0, Tags: []*bitset.BitSet{bitset.New(0), nil}}},
+		{"one record", classOf(2, [][]int{{0, 1}}, []bool{false})},
+		{"all correct", classOf(2, [][]int{{0, 1}, {0}, {1}}, []bool{true, true, true})},
+		{"all wrong, nil Correct", &Class{N: 3, Tags: []*bitset.BitSet{full, full}}},
+		{"every tag on every record", &Class{N: 3, Correct: bitset.New(3).Set(1), Tags: []*bitset.BitSet{full, full, full}}},
+		{"no tags", &Class{N: 5, Correct: bitset.New(5)}},
+		{"short bitsets", &Class{N: 200, Correct: bitset.New(1).Set(0), Tags: []*bitset.BitSet{bitset.New(1).Set(0), bitset.New(0)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, base := range []Baseline{Rest, Whole} {
+				q := p
+				q.Baseline = base
+				checkAgainstBrute(t, tt.c, q)
+			}
+		})
+	}
+}
+
+func TestParamsValidation(t *testing.T) {
+	good := Params{MinSize: 1, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
+	tests := []struct {
+		name  string
+		edit  func(*Params)
+		field string
+	}{
+		{"size zero", func(p *Params) { p.MinSize = 0 }, "MinSize"},
+		{"size negative", func(p *Params) { p.MinSize = -3 }, "MinSize"},
+		{"tags zero", func(p *Params) { p.MaxTags = 0 }, "MaxTags"},
+		{"drop above one", func(p *Params) { p.MinDrop = Ratio{3, 2} }, "MinDrop"},
+		{"drop negative", func(p *Params) { p.MinDrop = Ratio{-1, 5} }, "MinDrop"},
+		{"drop zero denominator", func(p *Params) { p.MinDrop = Ratio{1, 0} }, "MinDrop"},
+		{"marginal above one", func(p *Params) { p.MinMarginalDrop = Ratio{6, 5} }, "MinMarginalDrop"},
+		{"marginal negative denominator", func(p *Params) { p.MinMarginalDrop = Ratio{1, -5} }, "MinMarginalDrop"},
+		{"baseline", func(p *Params) { p.Baseline = 7 }, "Baseline"},
+	}
+	c := &Class{N: 1}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := good
+			tt.edit(&p)
+			_, err := Mine(context.Background(), c, p)
+			require.ErrorIs(t, err, ErrParams)
+			assert.Contains(t, err.Error(), tt.field)
+			assert.Regexp(t, `\[|Rest`, err.Error(), "the message names the accepted values")
+		})
+	}
+	_, err := Mine(context.Background(), c, good)
+	require.NoError(t, err)
+}
+
+func TestClassValidation(t *testing.T) {
+	p := Params{MinSize: 1, MinDrop: Ratio{1, 5}, MaxTags: 2}
+	tests := []struct {
+		name string
+		c    *Class
+		msg  string
+	}{
+		{"nil class", nil, "nil Class"},
+		{"negative N", &Class{N: -1}, "Class.N -1"},
+		{"N too large", &Class{N: MaxRecords + 1}, "Class.N"},
+		{"correct beyond N", &Class{N: 3, Correct: bitset.New(10).Set(3)}, "Class.Correct has record 3"},
+		{"tag beyond N in the last word", &Class{N: 70, Tags: []*bitset.BitSet{nil, bitset.New(80).Set(75)}}, "Class.Tags[1] has record 75"},
+		{"tag beyond N in a later word", &Class{N: 10, Tags: []*bitset.BitSet{bitset.New(300).Set(200)}}, "Class.Tags[0] has record 200"},
+		{"zero records, a bit set", &Class{N: 0, Tags: []*bitset.BitSet{bitset.New(1).Set(0)}}, "record 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Mine(context.Background(), tt.c, p)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+			assert.Contains(t, err.Error(), "mining: ")
+		})
+	}
+}
+
+func TestContextCancelled(t *testing.T) {
+	c := synthClass(rand.New(rand.NewPCG(3, 4)), synthSpec{records: 3000, vocab: 200, minTags: 10, maxTags: 20})
+	p := Params{MinSize: 10, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
+
+	var ctx context.Context
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Mine(ctx, c, p)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "mining: ")
+
+	// Cancelled midway: the search looks at the context between units of
+	// work, and stops at the first look that finds it done.
+	for _, after := range []int32{2, 5, 20} {
+		ctx := &ctxAfter{Context: context.Background(), after: after}
+		_, err := Mine(ctx, c, p)
+		require.ErrorIs(t, err, context.Canceled, "after %d", after)
+		assert.Equal(t, after, ctx.calls.Load())
+	}
+	ctx = &ctxAfter{Context: context.Background(), after: 1 << 30}
+	_, err = Mine(ctx, c, p)
+	require.NoError(t, err)
+	assert.Greater(t, ctx.(*ctxAfter).calls.Load(), int32(20), "the search looks at the context often")
+}
+
+// ctxAfter is a context that is done from its after-th Err call on.
+type ctxAfter struct {
+	context.Context
+	calls atomic.Int32
+	after int32
+}
+
+func (c *ctxAfter) Err() error {
+	if c.calls.Add(1) >= c.after {
+		return context.Canceled
+	}
+	return nil
+}
+
+func TestDeterministic(t *testing.T) {
+	c := synthClass(rand.New(rand.NewPCG(5, 6)), synthSpec{records: 2000, vocab: 300, minTags: 10, maxTags: 25, plant: 3})
+	p := Params{MinSize: 20, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
+	first, err := Mine(context.Background(), c, p)
+	require.NoError(t, err)
+	require.NotEmpty(t, first.Modes)
+	var mn Miner // one Miner, reused: no state leaks from one call to the next
+	for i := 0; i < 3; i++ {
+		again, err := mn.Mine(context.Background(), c, p)
+		require.NoError(t, err)
+		require.Equal(t, first, again)
+		other := synthClass(rand.New(rand.NewPCG(uint64(i), 9)), synthSpec{records: 500, vocab: 50, minTags: 3, maxTags: 8})
+		_, err = mn.Mine(context.Background(), other, p)
+		require.NoError(t, err)
+	}
+	// Concurrent calls on the same class agree.
+	results := make(chan *Result, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			res, err := Mine(context.Background(), c, p)
+			if err != nil {
+				res = nil
+			}
+			results <- res
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		require.Equal(t, first, <-results)
+	}
+}
