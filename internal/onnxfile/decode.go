@@ -1,0 +1,272 @@
+package onnxfile
+
+import (
+	"fmt"
+	"math"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Decode parses an ONNX model. Fields not modelled by this package are kept
+// as they were and written back by Marshal. Tensor data of a decoded
+// initializer is not parsed (Floats and Int64s stay nil); the initializer is
+// re-encoded byte for byte.
+func Decode(data []byte) (*Model, error) {
+	m := &Model{}
+	var sawGraph bool
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, whole []byte) error {
+		switch {
+		case num == 1 && typ == protowire.VarintType:
+			m.IRVersion = int64(x)
+		case num == 7 && typ == protowire.BytesType:
+			sawGraph = true
+			return decodeGraph(&m.Graph, v)
+		default:
+			m.extra = append(m.extra, whole...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !sawGraph {
+		return nil, fmt.Errorf("%w: no graph", ErrFormat)
+	}
+	if m.extra == nil {
+		m.extra = []byte{}
+	}
+	return m, nil
+}
+
+func decodeGraph(g *Graph, data []byte) error {
+	return fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, whole []byte) error {
+		if typ != protowire.BytesType {
+			g.extra = append(g.extra, whole...)
+			return nil
+		}
+		switch num {
+		case 1:
+			n, err := decodeNode(v)
+			if err != nil {
+				return err
+			}
+			g.Nodes = append(g.Nodes, n)
+		case 2:
+			g.Name = string(v)
+		case 5:
+			t, err := decodeTensor(v)
+			if err != nil {
+				return err
+			}
+			g.Initializers = append(g.Initializers, t)
+		case 11, 12:
+			vi, err := decodeValueInfo(v)
+			if err != nil {
+				return err
+			}
+			if num == 11 {
+				g.Inputs = append(g.Inputs, vi)
+			} else {
+				g.Outputs = append(g.Outputs, vi)
+			}
+		default:
+			g.extra = append(g.extra, whole...)
+		}
+		return nil
+	})
+}
+
+func decodeNode(data []byte) (Node, error) {
+	n := Node{raw: data}
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
+		if typ != protowire.BytesType {
+			return nil
+		}
+		switch num {
+		case 1:
+			n.Inputs = append(n.Inputs, string(v))
+		case 2:
+			n.Outputs = append(n.Outputs, string(v))
+		case 3:
+			n.Name = string(v)
+		case 4:
+			n.OpType = string(v)
+		case 5:
+			a, err := decodeAttr(v)
+			if err != nil {
+				return err
+			}
+			n.Attrs = append(n.Attrs, a)
+		case 7:
+			n.Domain = string(v)
+		}
+		return nil
+	})
+	return n, err
+}
+
+func decodeAttr(data []byte) (Attr, error) {
+	var a Attr
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			a.Name = string(v)
+		case num == 20 && typ == protowire.VarintType:
+			a.Type = int(x)
+		case num == 2 && typ == protowire.Fixed32Type:
+			a.F = math.Float32frombits(uint32(x))
+		case num == 3 && typ == protowire.VarintType:
+			a.I = int64(x)
+		case num == 4 && typ == protowire.BytesType:
+			a.S = string(v)
+		case num == 7:
+			fs, err := floats(typ, v, x)
+			if err != nil {
+				return err
+			}
+			a.Floats = append(a.Floats, fs...)
+		case num == 8:
+			is, err := varints(typ, v, x)
+			if err != nil {
+				return err
+			}
+			a.Ints = append(a.Ints, is...)
+		}
+		return nil
+	})
+	return a, err
+}
+
+func decodeTensor(data []byte) (Tensor, error) {
+	t := Tensor{raw: data}
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
+		switch {
+		case num == 1:
+			is, err := varints(typ, v, x)
+			if err != nil {
+				return err
+			}
+			t.Dims = append(t.Dims, is...)
+		case num == 2 && typ == protowire.VarintType:
+			t.DataType = int(x)
+		case num == 8 && typ == protowire.BytesType:
+			t.Name = string(v)
+		}
+		return nil
+	})
+	return t, err
+}
+
+func decodeValueInfo(data []byte) (ValueInfo, error) {
+	vi := ValueInfo{raw: data}
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
+		if typ != protowire.BytesType {
+			return nil
+		}
+		switch num {
+		case 1:
+			vi.Name = string(v)
+		case 2: // TypeProto
+			return fields(v, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
+				if num != 1 || typ != protowire.BytesType { // tensor_type
+					return nil
+				}
+				return fields(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
+					switch {
+					case num == 1 && typ == protowire.VarintType:
+						vi.ElemType = int(x)
+					case num == 2 && typ == protowire.BytesType: // shape
+						return fields(v, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
+							if num != 1 || typ != protowire.BytesType {
+								return nil
+							}
+							d := int64(-1)
+							err := fields(v, func(num protowire.Number, typ protowire.Type, _ []byte, x uint64, _ []byte) error {
+								if num == 1 && typ == protowire.VarintType {
+									d = int64(x)
+								}
+								return nil
+							})
+							vi.Dims = append(vi.Dims, d)
+							return err
+						})
+					}
+					return nil
+				})
+			})
+		}
+		return nil
+	})
+	return vi, err
+}
+
+// fields calls fn for each field of the message in data: its number, wire
+// type, the bytes of a length-delimited value, the number of a varint or
+// fixed value, and the whole encoded field.
+func fields(data []byte, fn func(num protowire.Number, typ protowire.Type, v []byte, x uint64, whole []byte) error) error {
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		if n < 0 {
+			return fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(n))
+		}
+		m := protowire.ConsumeFieldValue(num, typ, data[n:])
+		if m < 0 {
+			return fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(m))
+		}
+		whole := data[:n+m]
+		val := data[n : n+m]
+		var v []byte
+		var x uint64
+		switch typ {
+		case protowire.BytesType:
+			v, _ = protowire.ConsumeBytes(val)
+		case protowire.VarintType:
+			x, _ = protowire.ConsumeVarint(val)
+		case protowire.Fixed32Type:
+			f, _ := protowire.ConsumeFixed32(val)
+			x = uint64(f)
+		case protowire.Fixed64Type:
+			x, _ = protowire.ConsumeFixed64(val)
+		}
+		if err := fn(num, typ, v, x, whole); err != nil {
+			return err
+		}
+		data = data[n+m:]
+	}
+	return nil
+}
+
+func varints(typ protowire.Type, v []byte, x uint64) ([]int64, error) {
+	if typ == protowire.VarintType {
+		return []int64{int64(x)}, nil
+	}
+	if typ != protowire.BytesType {
+		return nil, fmt.Errorf("%w: bad wire type for a repeated int", ErrFormat)
+	}
+	var out []int64
+	for len(v) > 0 {
+		y, n := protowire.ConsumeVarint(v)
+		if n < 0 {
+			return nil, fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(n))
+		}
+		out = append(out, int64(y))
+		v = v[n:]
+	}
+	return out, nil
+}
+
+func floats(typ protowire.Type, v []byte, x uint64) ([]float32, error) {
+	if typ == protowire.Fixed32Type {
+		return []float32{math.Float32frombits(uint32(x))}, nil
+	}
+	if typ != protowire.BytesType || len(v)%4 != 0 {
+		return nil, fmt.Errorf("%w: bad encoding of a repeated float", ErrFormat)
+	}
+	out := make([]float32, 0, len(v)/4)
+	for len(v) > 0 {
+		y, _ := protowire.ConsumeFixed32(v)
+		out = append(out, math.Float32frombits(y))
+		v = v[4:]
+	}
+	return out, nil
+}

@@ -1,0 +1,323 @@
+// Package onnxfile reads and writes ONNX model files at the protobuf level,
+// with google.golang.org/protobuf/encoding/protowire and no generated code.
+//
+// It models the part of ONNX that small convolutional networks need: a
+// graph with inputs and outputs of known shape, float and int64
+// initializers, and nodes with attributes. Decode keeps the original bytes
+// of every message it reads, so that a decoded model re-encodes to the same
+// messages except where the caller changed them; this is how the ONNX
+// plug-ins rewrite operators before handing a model to onnx-go.
+//
+// The field numbers are those of onnx/onnx.proto.
+package onnxfile
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Element types of TensorProto.DataType used here.
+const (
+	Float = 1 // TensorProto.FLOAT
+	Int64 = 7 // TensorProto.INT64
+)
+
+// Attribute types of AttributeProto.AttributeType used here.
+const (
+	AttrFloat  = 1
+	AttrInt    = 2
+	AttrString = 3
+	AttrFloats = 6
+	AttrInts   = 7
+)
+
+// A Model is an ONNX ModelProto.
+type Model struct {
+	IRVersion    int64  // 0 means 3
+	OpsetVersion int64  // version of the default ("") domain; 0 means 9
+	ProducerName string // optional
+	Graph        Graph
+
+	extra []byte // fields of a decoded model not modelled here, re-encoded as they were
+}
+
+// A Graph is an ONNX GraphProto.
+type Graph struct {
+	Name         string
+	Nodes        []Node
+	Initializers []Tensor
+	Inputs       []ValueInfo // the model's inputs; Inputs[0] is the data input
+	Outputs      []ValueInfo
+
+	extra []byte
+}
+
+// A Node is an ONNX NodeProto.
+type Node struct {
+	Name    string
+	OpType  string
+	Domain  string
+	Inputs  []string
+	Outputs []string
+	Attrs   []Attr
+
+	raw []byte // the node as decoded; nil once changed or when built here
+}
+
+// An Attr is an ONNX AttributeProto of type float, int, string, floats or
+// ints.
+type Attr struct {
+	Name   string
+	Type   int // AttrFloat, AttrInt, ...
+	F      float32
+	I      int64
+	S      string
+	Floats []float32
+	Ints   []int64
+}
+
+// A Tensor is an ONNX TensorProto holding float32 or int64 values.
+type Tensor struct {
+	Name     string
+	Dims     []int64
+	DataType int // Float or Int64
+	Floats   []float32
+	Int64s   []int64
+
+	raw []byte
+}
+
+// A ValueInfo is an ONNX ValueInfoProto of a tensor type. A dimension
+// given by name (a symbolic batch size) is -1 in Dims.
+type ValueInfo struct {
+	Name     string
+	ElemType int
+	Dims     []int64
+
+	raw []byte
+}
+
+// IntAttr returns an int attribute.
+func IntAttr(name string, v int64) Attr { return Attr{Name: name, Type: AttrInt, I: v} }
+
+// FloatAttr returns a float attribute.
+func FloatAttr(name string, v float32) Attr { return Attr{Name: name, Type: AttrFloat, F: v} }
+
+// IntsAttr returns an ints attribute.
+func IntsAttr(name string, v ...int64) Attr { return Attr{Name: name, Type: AttrInts, Ints: v} }
+
+// StringAttr returns a string attribute.
+func StringAttr(name, v string) Attr { return Attr{Name: name, Type: AttrString, S: v} }
+
+// FloatTensor returns a float initializer with the given dimensions.
+func FloatTensor(name string, data []float32, dims ...int64) Tensor {
+	return Tensor{Name: name, Dims: dims, DataType: Float, Floats: data}
+}
+
+// Int64Tensor returns an int64 initializer with the given dimensions.
+func Int64Tensor(name string, data []int64, dims ...int64) Tensor {
+	return Tensor{Name: name, Dims: dims, DataType: Int64, Int64s: data}
+}
+
+// FloatValue returns the ValueInfo of a float tensor of the given shape.
+func FloatValue(name string, dims ...int64) ValueInfo {
+	return ValueInfo{Name: name, ElemType: Float, Dims: dims}
+}
+
+// Attr returns the attribute called name and whether the node has it.
+func (n *Node) Attr(name string) (Attr, bool) {
+	for _, a := range n.Attrs {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Attr{}, false
+}
+
+// Marshal encodes the model in the ONNX protobuf wire format.
+func (m *Model) Marshal() []byte {
+	var b []byte
+	ir := m.IRVersion
+	if ir == 0 {
+		ir = 3
+	}
+	b = protowire.AppendTag(b, 1, protowire.VarintType)
+	b = protowire.AppendVarint(b, uint64(ir))
+	if m.ProducerName != "" {
+		b = appendString(b, 2, m.ProducerName)
+	}
+	b = appendMessage(b, 7, m.Graph.marshal())
+	if m.extra == nil {
+		opset := m.OpsetVersion
+		if opset == 0 {
+			opset = 9
+		}
+		var o []byte
+		o = appendString(o, 1, "")
+		o = protowire.AppendTag(o, 2, protowire.VarintType)
+		o = protowire.AppendVarint(o, uint64(opset))
+		b = appendMessage(b, 8, o)
+	}
+	return append(b, m.extra...)
+}
+
+// WriteFile writes the encoded model to path.
+func (m *Model) WriteFile(path string) error {
+	if err := os.WriteFile(path, m.Marshal(), 0o644); err != nil {
+		return fmt.Errorf("onnxfile: %w", err)
+	}
+	return nil
+}
+
+func (g *Graph) marshal() []byte {
+	var b []byte
+	for i := range g.Nodes {
+		b = appendMessage(b, 1, g.Nodes[i].marshal())
+	}
+	if g.Name != "" {
+		b = appendString(b, 2, g.Name)
+	}
+	for i := range g.Initializers {
+		b = appendMessage(b, 5, g.Initializers[i].marshal())
+	}
+	for i := range g.Inputs {
+		b = appendMessage(b, 11, g.Inputs[i].marshal())
+	}
+	for i := range g.Outputs {
+		b = appendMessage(b, 12, g.Outputs[i].marshal())
+	}
+	return append(b, g.extra...)
+}
+
+func (n *Node) marshal() []byte {
+	if n.raw != nil {
+		return n.raw
+	}
+	var b []byte
+	for _, s := range n.Inputs {
+		b = appendString(b, 1, s)
+	}
+	for _, s := range n.Outputs {
+		b = appendString(b, 2, s)
+	}
+	if n.Name != "" {
+		b = appendString(b, 3, n.Name)
+	}
+	b = appendString(b, 4, n.OpType)
+	for i := range n.Attrs {
+		b = appendMessage(b, 5, n.Attrs[i].marshal())
+	}
+	if n.Domain != "" {
+		b = appendString(b, 7, n.Domain)
+	}
+	return b
+}
+
+func (a *Attr) marshal() []byte {
+	var b []byte
+	b = appendString(b, 1, a.Name)
+	switch a.Type {
+	case AttrFloat:
+		b = protowire.AppendTag(b, 2, protowire.Fixed32Type)
+		b = protowire.AppendFixed32(b, math.Float32bits(a.F))
+	case AttrInt:
+		b = protowire.AppendTag(b, 3, protowire.VarintType)
+		b = protowire.AppendVarint(b, uint64(a.I))
+	case AttrString:
+		b = appendString(b, 4, a.S)
+	case AttrFloats:
+		var p []byte
+		for _, f := range a.Floats {
+			p = protowire.AppendFixed32(p, math.Float32bits(f))
+		}
+		b = protowire.AppendTag(b, 7, protowire.BytesType)
+		b = protowire.AppendBytes(b, p)
+	case AttrInts:
+		var p []byte
+		for _, v := range a.Ints {
+			p = protowire.AppendVarint(p, uint64(v))
+		}
+		b = protowire.AppendTag(b, 8, protowire.BytesType)
+		b = protowire.AppendBytes(b, p)
+	}
+	b = protowire.AppendTag(b, 20, protowire.VarintType)
+	return protowire.AppendVarint(b, uint64(a.Type))
+}
+
+func (t *Tensor) marshal() []byte {
+	if t.raw != nil {
+		return t.raw
+	}
+	var b []byte
+	if len(t.Dims) > 0 {
+		var p []byte
+		for _, d := range t.Dims {
+			p = protowire.AppendVarint(p, uint64(d))
+		}
+		b = protowire.AppendTag(b, 1, protowire.BytesType)
+		b = protowire.AppendBytes(b, p)
+	}
+	b = protowire.AppendTag(b, 2, protowire.VarintType)
+	b = protowire.AppendVarint(b, uint64(t.DataType))
+	switch t.DataType {
+	case Float:
+		p := make([]byte, 0, 4*len(t.Floats))
+		for _, f := range t.Floats {
+			p = protowire.AppendFixed32(p, math.Float32bits(f))
+		}
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, p)
+	case Int64:
+		var p []byte
+		for _, v := range t.Int64s {
+			p = protowire.AppendVarint(p, uint64(v))
+		}
+		b = protowire.AppendTag(b, 7, protowire.BytesType)
+		b = protowire.AppendBytes(b, p)
+	}
+	return appendString(b, 8, t.Name)
+}
+
+func (v *ValueInfo) marshal() []byte {
+	if v.raw != nil {
+		return v.raw
+	}
+	var shape []byte
+	for _, d := range v.Dims {
+		var dim []byte
+		if d < 0 {
+			dim = appendString(dim, 2, "N")
+		} else {
+			dim = protowire.AppendTag(dim, 1, protowire.VarintType)
+			dim = protowire.AppendVarint(dim, uint64(d))
+		}
+		shape = appendMessage(shape, 1, dim)
+	}
+	var tt []byte
+	tt = protowire.AppendTag(tt, 1, protowire.VarintType)
+	tt = protowire.AppendVarint(tt, uint64(v.ElemType))
+	tt = appendMessage(tt, 2, shape)
+	var typ []byte
+	typ = appendMessage(typ, 1, tt)
+	var b []byte
+	b = appendString(b, 1, v.Name)
+	return appendMessage(b, 2, typ)
+}
+
+func appendString(b []byte, num protowire.Number, s string) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendString(b, s)
+}
+
+func appendMessage(b []byte, num protowire.Number, m []byte) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendBytes(b, m)
+}
+
+// ErrFormat is returned (wrapped) by Decode for data that is not a valid
+// ONNX protobuf.
+var ErrFormat = errors.New("onnxfile: not a valid ONNX model")
