@@ -130,6 +130,11 @@ func (p RunProgress) Remaining() time.Duration {
 
 type imageIDsKey struct{}
 
+// ErrNoImageID is wrapped by the errors of plug-ins that look their
+// answers up by image id, such as tagger.Precomputed, when called with a
+// context that carries no id (see ContextWithImageID).
+var ErrNoImageID = errors.New("prime: no image id in the context")
+
 // ContextWithImageID returns a copy of ctx that carries the id of the image
 // a Tagger or Classifier call is about. Run sets it on every Tag and
 // Classify call, so that a plug-in which looks its answers up by id, such

@@ -1,0 +1,191 @@
+package tagger
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/failmodes/prime"
+)
+
+// Precomputed is a Tagger whose tags were computed elsewhere, for example
+// by the Recognize Anything Model run in Python on a GPU cluster, and saved
+// in a JSON Lines file keyed by image id, one image per line:
+//
+//	{"id": "fox/n02119022_1.jpg", "tags": ["animal", "branch", "fox"]}
+//	{"id": "fox/n02119022_2.jpg", "tags": [{"name": "snow", "score": 0.91}, "fox"]}
+//
+// A tag is a string (score 1) or an object with "name" and "score" (in
+// [0, 1]). Other fields are ignored, so a records file (see prime.Record)
+// serves as well. Blank lines are skipped.
+//
+// Tag looks the image up by the id its context carries: Run sets it (see
+// prime.ContextWithImageID); the pixels are not looked at. A context
+// without an id is an error wrapping prime.ErrNoImageID, and an id the file
+// does not hold is an error naming it.
+//
+// A Precomputed is immutable and safe for concurrent use.
+type Precomputed struct {
+	tags  map[string][]prime.Tag // by id; names ascending, no repeats
+	vocab []string               // every tag name, ascending
+}
+
+// LoadPrecomputed reads a Precomputed from the file at path.
+func LoadPrecomputed(path string) (*Precomputed, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tagger: %w", err)
+	}
+	defer f.Close()
+	return readPrecomputed(f, path)
+}
+
+// NewPrecomputed reads a Precomputed from r, in the format described at
+// Precomputed. Errors name the line at fault.
+func NewPrecomputed(r io.Reader) (*Precomputed, error) {
+	return readPrecomputed(r, "precomputed tags")
+}
+
+// precomputedLine is one line of a precomputed tags file.
+type precomputedLine struct {
+	ID   string          `json:"id"`
+	Tags json.RawMessage `json:"tags"`
+}
+
+// precomputedTag is a tag given as an object.
+type precomputedTag struct {
+	Name  string   `json:"name"`
+	Score *float32 `json:"score"`
+}
+
+func readPrecomputed(r io.Reader, name string) (*Precomputed, error) {
+	p := &Precomputed{tags: make(map[string][]prime.Tag)}
+	vocab := make(map[string]bool)
+	br := bufio.NewReaderSize(r, 64<<10)
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadBytes('\n')
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("tagger: %s: %w", name, err)
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			id, tags, lerr := parsePrecomputedLine(line)
+			if lerr == nil {
+				if _, dup := p.tags[id]; dup {
+					lerr = fmt.Errorf("id %q repeated", id)
+				}
+			}
+			if lerr != nil {
+				return nil, fmt.Errorf("tagger: %s:%d: %w", name, lineNo, lerr)
+			}
+			p.tags[id] = tags
+			for _, t := range tags {
+				vocab[t.Name] = true
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if len(p.tags) == 0 {
+		return nil, fmt.Errorf("tagger: %s: no images", name)
+	}
+	for t := range vocab {
+		p.vocab = append(p.vocab, t)
+	}
+	slices.Sort(p.vocab)
+	return p, nil
+}
+
+// parsePrecomputedLine returns the id and tags of one line, the tags
+// ascending by name; a name given twice keeps its highest score.
+func parsePrecomputedLine(line []byte) (string, []prime.Tag, error) {
+	if !utf8.Valid(line) {
+		return "", nil, errors.New("invalid UTF-8")
+	}
+	var l precomputedLine
+	if err := json.Unmarshal(line, &l); err != nil {
+		return "", nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	if l.ID == "" {
+		return "", nil, errors.New(`field "id": missing or empty`)
+	}
+	if l.Tags == nil {
+		return "", nil, errors.New(`field "tags": missing`)
+	}
+	// Most files hold names only: decode them in one go.
+	var names []string
+	var raws []json.RawMessage
+	if err := json.Unmarshal(l.Tags, &names); err != nil {
+		names = nil
+		if err := json.Unmarshal(l.Tags, &raws); err != nil {
+			return "", nil, errors.New(`field "tags": not an array`)
+		}
+	}
+	tags := make([]prime.Tag, 0, len(names)+len(raws))
+	for _, n := range names {
+		tags = append(tags, prime.Tag{Name: n, Score: 1})
+	}
+	for i, raw := range raws {
+		t := prime.Tag{Score: 1}
+		if err := json.Unmarshal(raw, &t.Name); err != nil {
+			var obj precomputedTag
+			if err := json.Unmarshal(raw, &obj); err != nil {
+				return "", nil, fmt.Errorf(`field "tags": element %d: want a string or {"name": ..., "score": ...}`, i)
+			}
+			t.Name = obj.Name
+			if obj.Score != nil {
+				t.Score = *obj.Score
+			}
+		}
+		tags = append(tags, t)
+	}
+	for i, t := range tags {
+		if t.Name == "" {
+			return "", nil, fmt.Errorf(`field "tags": element %d: empty tag`, i)
+		}
+		if !(t.Score >= 0 && t.Score <= 1) {
+			return "", nil, fmt.Errorf(`field "tags": element %d: score %v outside [0, 1]`, i, t.Score)
+		}
+	}
+	slices.SortStableFunc(tags, func(a, b prime.Tag) int {
+		if a.Name != b.Name {
+			return cmp.Compare(a.Name, b.Name)
+		}
+		return cmp.Compare(b.Score, a.Score) // highest score first
+	})
+	tags = slices.CompactFunc(tags, func(a, b prime.Tag) bool { return a.Name == b.Name })
+	return l.ID, slices.Clip(tags), nil
+}
+
+// Tag returns the tags the file holds for the image whose id ctx carries,
+// ascending by name, in a new slice. img is not looked at.
+func (p *Precomputed) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("tagger: %w", err)
+	}
+	id, ok := prime.ImageIDFromContext(ctx)
+	if !ok {
+		return nil, fmt.Errorf("tagger: precomputed tags: %w (Run sets it; elsewhere use prime.ContextWithImageID)", prime.ErrNoImageID)
+	}
+	tags, ok := p.tags[id]
+	if !ok {
+		return nil, fmt.Errorf("tagger: precomputed tags: no image %q in the file", id)
+	}
+	return slices.Clone(tags), nil
+}
+
+// Vocabulary returns every tag name the file holds, ascending, in a new
+// slice.
+func (p *Precomputed) Vocabulary() []string { return slices.Clone(p.vocab) }
+
+// Len returns the number of images the file holds.
+func (p *Precomputed) Len() int { return len(p.tags) }

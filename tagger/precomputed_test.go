@@ -1,0 +1,109 @@
+package tagger_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/tagger"
+	"github.com/failmodes/prime/tagger/taggertest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPrecomputed(t *testing.T) {
+	src := `{"id": "a.png", "tags": ["sky", "dog", "sky"], "label": "dog", "pred": "cat"}
+
+{"id": "b.png", "tags": [{"name": "snow", "score": 0.25}, "dog", {"name": "snow", "score": 0.75}]}
+{"id": "c.png", "tags": []}
+`
+	p, err := tagger.NewPrecomputed(strings.NewReader(src))
+	require.NoError(t, err)
+	assert.Equal(t, 3, p.Len())
+	assert.Equal(t, []string{"dog", "sky", "snow"}, p.Vocabulary())
+
+	img := image.NewGray(image.Rect(0, 0, 1, 1))
+	for _, tc := range []struct {
+		id   string
+		want []prime.Tag
+	}{
+		{"a.png", []prime.Tag{{Name: "dog", Score: 1}, {Name: "sky", Score: 1}}},
+		{"b.png", []prime.Tag{{Name: "dog", Score: 1}, {Name: "snow", Score: 0.75}}},
+		{"c.png", []prime.Tag{}},
+	} {
+		got, err := p.Tag(prime.ContextWithImageID(context.Background(), tc.id), img)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, tc.id)
+	}
+
+	_, err = p.Tag(context.Background(), img)
+	assert.ErrorIs(t, err, prime.ErrNoImageID)
+	assert.ErrorContains(t, err, "tagger: precomputed tags: ")
+	_, err = p.Tag(prime.ContextWithImageID(context.Background(), "z.png"), img)
+	assert.EqualError(t, err, `tagger: precomputed tags: no image "z.png" in the file`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = p.Tag(prime.ContextWithImageID(ctx, "a.png"), img)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestPrecomputedBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"empty", "", "tagger: precomputed tags: no images"},
+		{"blank lines only", "\n \n", "tagger: precomputed tags: no images"},
+		{"not JSON", `{"id": "a", "tags": []}` + "\nnope\n", "tagger: precomputed tags:2: not a JSON object"},
+		{"no id", `{"tags": ["a"]}`, `tagger: precomputed tags:1: field "id": missing or empty`},
+		{"no tags", `{"id": "a", "labels": ["x"]}`, `tagger: precomputed tags:1: field "tags": missing`},
+		{"tag a number", `{"id": "a", "tags": [3]}`, `tagger: precomputed tags:1: field "tags": element 0: want a string`},
+		{"empty tag", `{"id": "a", "tags": ["x", ""]}`, `field "tags": element 1: empty tag`},
+		{"score out of range", `{"id": "a", "tags": [{"name": "x", "score": 1.5}]}`, "element 0: score 1.5 outside [0, 1]"},
+		{"repeated id", `{"id": "a", "tags": []}` + "\n" + `{"id": "a", "tags": []}`, `tagger: precomputed tags:2: id "a" repeated`},
+		{"invalid UTF-8", "{\"id\": \"a\xff\", \"tags\": []}", "tagger: precomputed tags:1: invalid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tagger.NewPrecomputed(strings.NewReader(tc.src))
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := tagger.LoadPrecomputed(filepath.Join(t.TempDir(), "missing.jsonl"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.ErrorContains(t, err, "tagger: open ")
+}
+
+func TestPrecomputedLongLine(t *testing.T) {
+	tags := make([]string, 40_000)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("tag%06d", i)
+	}
+	b, err := json.Marshal(map[string]any{"id": "big", "tags": tags})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "tags.jsonl")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	p, err := tagger.LoadPrecomputed(path)
+	require.NoError(t, err)
+	assert.Len(t, p.Vocabulary(), len(tags))
+}
+
+// TestPrecomputedConformance runs the conformance kit on a Precomputed
+// that holds tags for the kit's images.
+func TestPrecomputedConformance(t *testing.T) {
+	images := append(taggertest.OddImages(), taggertest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
+	var b strings.Builder
+	for i, im := range images {
+		line, err := json.Marshal(map[string]any{"id": im.ID, "tags": []any{"x", fmt.Sprint("n", i%3), map[string]any{"name": "s", "score": 0.5}}})
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	p, err := tagger.NewPrecomputed(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	taggertest.Run(t, p, images[len(images)-1])
+}
