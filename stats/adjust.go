@@ -1,0 +1,194 @@
+package stats
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// A Method is a multiple-testing correction: a rule that turns the
+// p-values of a family of hypotheses into adjusted p-values. Its zero
+// value is MethodBH.
+type Method int
+
+const (
+	// MethodBH is Benjamini and Hochberg's step-up procedure. The adjusted
+	// values are q-values: rejecting where q ≤ α controls the false
+	// discovery rate at α for independent or positively dependent tests.
+	MethodBH Method = iota
+	// MethodHolm is Holm's step-down procedure, which controls the
+	// family-wise error rate.
+	MethodHolm
+	// MethodBonferroni multiplies each p-value by the number of
+	// hypotheses; it controls the family-wise error rate.
+	MethodBonferroni
+)
+
+// String returns the method's name: "benjamini-hochberg", "holm" or
+// "bonferroni".
+func (m Method) String() string {
+	switch m {
+	case MethodBH:
+		return "benjamini-hochberg"
+	case MethodHolm:
+		return "holm"
+	case MethodBonferroni:
+		return "bonferroni"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// ParseMethod returns the Method named s, ignoring case: the names String
+// returns, or "bh" and "fdr_bh" (statsmodels' name) for MethodBH.
+func ParseMethod(s string) (Method, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "benjamini-hochberg", "bh", "fdr_bh":
+		return MethodBH, nil
+	case "holm":
+		return MethodHolm, nil
+	case "bonferroni":
+		return MethodBonferroni, nil
+	}
+	return 0, fmt.Errorf("stats: unknown correction method %q (want benjamini-hochberg, holm or bonferroni)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler with the name String
+// returns. It fails for a value that is not one of the Method constants.
+func (m Method) MarshalText() ([]byte, error) {
+	if m < MethodBH || m > MethodBonferroni {
+		return nil, fmt.Errorf("stats: unknown correction method %d", int(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseMethod.
+func (m *Method) UnmarshalText(text []byte) error {
+	v, err := ParseMethod(string(text))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// BenjaminiHochberg writes to dst the Benjamini–Hochberg adjusted p-values
+// (q-values) of p, in the order of p, and returns dst: with p sorted
+// ascending as p(1) ≤ … ≤ p(m), q(i) = min over j ≥ i of m·p(j)/j, capped
+// at 1, so q is monotone in p and tied p-values share the value computed
+// at the largest rank of the tie. These are statsmodels'
+// multipletests(p, method="fdr_bh") values.
+//
+// A nil dst is allocated; otherwise dst must have the length of p, and may
+// be p itself. BenjaminiHochberg panics if the lengths differ or a p-value
+// is NaN or outside [0, 1].
+func BenjaminiHochberg(dst, p []float64) []float64 {
+	return Adjust(dst, p, nil, MethodBH)
+}
+
+// Holm writes to dst Holm's step-down adjusted p-values of p, in the order
+// of p, and returns dst: with p sorted ascending, the running maximum of
+// (m−i+1)·p(i), capped at 1. These are statsmodels' multipletests(p,
+// method="holm") values. dst and the panics are as for BenjaminiHochberg.
+func Holm(dst, p []float64) []float64 {
+	return Adjust(dst, p, nil, MethodHolm)
+}
+
+// Bonferroni writes to dst the Bonferroni adjusted p-values of p, m·p(i)
+// capped at 1, and returns dst. These are statsmodels' multipletests(p,
+// method="bonferroni") values. dst and the panics are as for
+// BenjaminiHochberg.
+func Bonferroni(dst, p []float64) []float64 {
+	return Adjust(dst, p, nil, MethodBonferroni)
+}
+
+// Adjust writes to dst the adjusted p-values of a family of hypotheses
+// given in compressed form, and returns dst. Entry i stands for counts[i]
+// hypotheses that all have p-value p[i]; a nil counts means one hypothesis
+// each. The family is the list in which each p[i] is repeated counts[i]
+// times, of m = Σ counts[i] hypotheses, and dst[i] is the adjusted value
+// that each of entry i's hypotheses gets in that list under method: the
+// same value, bit for bit, that BenjaminiHochberg, Holm or Bonferroni give
+// those hypotheses when applied to the list written out. The cost is that
+// of sorting p, whatever m; m may be up to 2^53.
+//
+// A nil dst is allocated; otherwise dst must have the length of p, and may
+// be p itself. Adjust panics if dst or a non-nil counts has another length
+// than p, a count is below 1, a p-value is NaN or outside [0, 1], or
+// method is not one of the Method constants.
+func Adjust(dst, p []float64, counts []int64, method Method) []float64 {
+	switch {
+	case dst == nil:
+		dst = make([]float64, len(p))
+	case len(dst) != len(p):
+		panic("stats: Adjust: dst and p differ in length")
+	}
+	if counts != nil && len(counts) != len(p) {
+		panic("stats: Adjust: counts and p differ in length")
+	}
+	if method < MethodBH || method > MethodBonferroni {
+		panic("stats: Adjust: unknown method")
+	}
+	count := func(i int) int64 {
+		if counts == nil {
+			return 1
+		}
+		return counts[i]
+	}
+	var total int64
+	for i, v := range p {
+		if !(v >= 0 && v <= 1) {
+			panic("stats: Adjust: p-value NaN or outside [0, 1]")
+		}
+		c := count(i)
+		if c < 1 {
+			panic("stats: Adjust: count below 1")
+		}
+		total += c
+		if total > 1<<53 || total < 0 {
+			panic("stats: Adjust: more than 2^53 hypotheses")
+		}
+	}
+	m := float64(total)
+	if method == MethodBonferroni {
+		for i, v := range p {
+			dst[i] = min(1, v*m)
+		}
+		return dst
+	}
+	// The entries in ascending order of p, ties in input order, as a
+	// stable sort of the written-out list puts them.
+	order := make([]int, len(p))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(p[i], p[j]) })
+	switch method {
+	case MethodBH:
+		// Backward from the largest rank: q(r) = min(q(r+1), p(r)/(r/m)),
+		// statsmodels' arithmetic, which leaves q(m) = p(m) exactly,
+		// evaluated for each entry at the last rank it occupies, which is
+		// the least of its own copies' values.
+		last := total // the last rank of the entry at hand
+		q := math.Inf(1)
+		for k := len(order) - 1; k >= 0; k-- {
+			i := order[k]
+			q = min(q, p[i]/(float64(last)/m))
+			last -= count(i)
+			dst[i] = min(q, 1)
+		}
+	case MethodHolm:
+		// Forward from rank 1: the running maximum of (m−r+1)·p(r),
+		// evaluated for each entry at the first rank it occupies, which
+		// is the greatest of its own copies' values.
+		var before int64 // hypotheses of smaller rank
+		q := 0.0
+		for _, i := range order {
+			q = max(q, p[i]*float64(total-before))
+			before += count(i)
+			dst[i] = min(q, 1)
+		}
+	}
+	return dst
+}

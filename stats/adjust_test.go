@@ -1,0 +1,233 @@
+package stats
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// randomP returns n p-values, drawn from a few values when ties is set.
+func randomP(rng *rand.Rand, n int, ties bool) []float64 {
+	p := make([]float64, n)
+	levels := []float64{0, 1e-8, 0.001, 0.01, 0.02, 0.3, 1}
+	for i := range p {
+		if ties {
+			p[i] = levels[rng.IntN(len(levels))]
+		} else {
+			p[i] = math.Pow(rng.Float64(), 4)
+		}
+	}
+	return p
+}
+
+// TestAdjustExpanded checks that Adjust with counts gives, bit for bit, what
+// the plain functions give on the list written out.
+func TestAdjustExpanded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	plain := map[Method]func(dst, p []float64) []float64{
+		MethodBH: BenjaminiHochberg, MethodHolm: Holm, MethodBonferroni: Bonferroni,
+	}
+	for trial := range 600 {
+		n := 1 + rng.IntN(40)
+		p := randomP(rng, n, trial%2 == 0)
+		counts := make([]int64, n)
+		var expanded []float64
+		var owner []int
+		for i := range counts {
+			counts[i] = 1 + rng.Int64N(6)
+			for range counts[i] {
+				expanded = append(expanded, p[i])
+				owner = append(owner, i)
+			}
+		}
+		// Shuffle the written-out list: the order of input must not matter.
+		rng.Shuffle(len(expanded), func(i, j int) {
+			expanded[i], expanded[j] = expanded[j], expanded[i]
+			owner[i], owner[j] = owner[j], owner[i]
+		})
+		for m, f := range plain {
+			got := Adjust(nil, p, counts, m)
+			want := f(nil, expanded)
+			for k, i := range owner {
+				require.Equal(t, math.Float64bits(want[k]), math.Float64bits(got[i]),
+					"trial %d %v: entry %d (p=%v) got %v, written out %v", trial, m, i, p[i], got[i], want[k])
+			}
+			// nil counts means one each.
+			require.Equal(t, f(nil, p), Adjust(nil, p, nil, m))
+		}
+	}
+}
+
+func TestAdjustProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for trial := range 300 {
+		n := 1 + rng.IntN(60)
+		p := randomP(rng, n, trial%3 == 0)
+		var counts []int64
+		if trial%2 == 1 {
+			counts = make([]int64, n)
+			for i := range counts {
+				counts[i] = 1 + rng.Int64N(1000)
+			}
+		}
+		for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni} {
+			q := Adjust(nil, p, counts, m)
+			for i := range p {
+				require.GreaterOrEqual(t, q[i], p[i], "%v: adjusted below raw", m)
+				require.LessOrEqual(t, q[i], 1.0)
+				for j := range p {
+					if p[i] <= p[j] {
+						require.LessOrEqual(t, q[i], q[j], "%v: not monotone in p", m)
+					}
+				}
+			}
+			// Holm never exceeds Bonferroni; BH never exceeds Holm.
+			bonf := Adjust(nil, p, counts, MethodBonferroni)
+			holm := Adjust(nil, p, counts, MethodHolm)
+			bh := Adjust(nil, p, counts, MethodBH)
+			for i := range p {
+				// Up to rounding: m·p is formed differently by each.
+				require.LessOrEqual(t, holm[i], bonf[i]*(1+1e-15))
+				require.LessOrEqual(t, bh[i], holm[i]*(1+1e-15))
+			}
+			// In place: dst may be p.
+			in := slices.Clone(p)
+			out := Adjust(in, in, counts, m)
+			require.Equal(t, q, out)
+			require.Equal(t, &in[0], &out[0])
+		}
+	}
+}
+
+// TestAdjustLarge runs the weighted form on a family of ten million
+// hypotheses held as a few hundred entries, checking it against the
+// formulas written directly.
+func TestAdjustLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	const entries = 500
+	p := randomP(rng, entries, false)
+	counts := make([]int64, entries)
+	var m int64
+	for i := range counts {
+		counts[i] = 1 + rng.Int64N(40000)
+		m += counts[i]
+	}
+	require.Greater(t, m, int64(9_000_000))
+	bh := Adjust(nil, p, counts, MethodBH)
+	bonf := Adjust(nil, p, counts, MethodBonferroni)
+	// For the smallest p-value, BH is m·p/count and Bonferroni m·p.
+	i := 0
+	for j := range p {
+		if p[j] < p[i] {
+			i = j
+		}
+	}
+	assert.Equal(t, min(1, p[i]*float64(m)), bonf[i])
+	assert.LessOrEqual(t, bh[i], min(1, p[i]*float64(m)/float64(counts[i])))
+	// For the largest, BH is p itself.
+	k := 0
+	for j := range p {
+		if p[j] > p[k] {
+			k = j
+		}
+	}
+	assert.Equal(t, p[k], bh[k])
+}
+
+func TestMethod(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Method
+	}{
+		{"benjamini-hochberg", MethodBH}, {"BH", MethodBH}, {"fdr_bh", MethodBH},
+		{"holm", MethodHolm}, {" Holm ", MethodHolm}, {"bonferroni", MethodBonferroni},
+	} {
+		got, err := ParseMethod(c.in)
+		require.NoError(t, err, c.in)
+		assert.Equal(t, c.want, got, c.in)
+	}
+	_, err := ParseMethod("sidak")
+	require.ErrorContains(t, err, `stats: unknown correction method "sidak"`)
+	for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni} {
+		back, err := ParseMethod(m.String())
+		require.NoError(t, err)
+		assert.Equal(t, m, back)
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		var u Method
+		require.NoError(t, json.Unmarshal(b, &u))
+		assert.Equal(t, m, u)
+	}
+	assert.Equal(t, `"benjamini-hochberg"`, func() string { b, _ := json.Marshal(MethodBH); return string(b) }())
+	assert.Equal(t, "Method(9)", Method(9).String())
+	_, err = json.Marshal(Method(9))
+	require.Error(t, err)
+	var u Method
+	require.Error(t, json.Unmarshal([]byte(`"nope"`), &u))
+}
+
+// fisherBig returns P(X ≥ a) exactly, with big rationals.
+func fisherBig(a, nIn, b, nOut int) float64 {
+	total, succ := int64(nIn+nOut), int64(a+b)
+	binom := func(n, k int64) *big.Int {
+		if k < 0 || k > n {
+			return new(big.Int)
+		}
+		return new(big.Int).Binomial(n, k)
+	}
+	num := new(big.Int)
+	for k := int64(a); k <= min(int64(nIn), succ); k++ {
+		num.Add(num, new(big.Int).Mul(binom(succ, k), binom(total-succ, int64(nIn)-k)))
+	}
+	f, _ := new(big.Rat).SetFrac(num, binom(total, int64(nIn))).Float64()
+	return f
+}
+
+// TestFisherGreaterExact compares with exact rational arithmetic on random
+// small tables, every branch of the summation included.
+func TestFisherGreaterExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for range 2000 {
+		nIn := rng.IntN(60)
+		nOut := rng.IntN(200)
+		a := 0
+		if nIn > 0 {
+			a = rng.IntN(nIn + 1)
+		}
+		b := 0
+		if nOut > 0 {
+			b = rng.IntN(nOut + 1)
+		}
+		got := FisherGreater(a, nIn, b, nOut)
+		want := fisherBig(a, nIn, b, nOut)
+		require.LessOrEqual(t, relErr(got, want), 1e-13, "FisherGreater(%d, %d, %d, %d) = %v, want %v", a, nIn, b, nOut, got, want)
+	}
+}
+
+func TestFisherGreaterEdges(t *testing.T) {
+	for _, c := range []struct {
+		a, nIn, b, nOut int
+		want            float64
+	}{
+		{0, 0, 0, 0, 1}, {0, 0, 5, 10, 1}, {3, 10, 0, 0, 1}, {0, 30, 10, 30, 1},
+		{30, 30, 0, 0, 1}, {1, 1, 0, 1, 0.5}, {1, 2000000, 0, 3000000, 0.4},
+		// All wrong in the group, all right in the rest: 1/C(60, 30).
+		{30, 30, 0, 30, 1 / 1.1826458156486115e17},
+	} {
+		t.Run(fmt.Sprint(c), func(t *testing.T) {
+			got := FisherGreater(c.a, c.nIn, c.b, c.nOut)
+			assert.LessOrEqual(t, relErr(got, c.want), 1e-14, "got %v, want %v", got, c.want)
+		})
+	}
+	// Tiny p-values stay positive while representable, and do not go NaN.
+	p := FisherGreater(2000, 2000, 0, 8000000)
+	assert.False(t, math.IsNaN(p))
+	assert.GreaterOrEqual(t, p, 0.0)
+}
