@@ -1,5 +1,22 @@
 package prime
 
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"iter"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/failmodes/prime/internal/jsonl"
+)
+
 // A Dataset holds records compactly, ready for analysis: strings are
 // interned, tags are ids into a sorted vocabulary, and records are indexed
 // by class. Build one with NewDataset or ReadDataset; a Dataset is immutable
@@ -15,4 +32,702 @@ type Dataset struct {
 	tagIDs    []int32   // ascending within a record, no repeats
 	tags      []string  // tag names, ascending, each carried by at least one record
 	byLabel   [][]int32 // record indices of each class, in input order
+}
+
+var errNoRecords = errors.New("no records")
+
+// NewDataset builds a Dataset of records, in their order. It refuses, with
+// a *RecordError naming the record's index, a record with an empty ID or
+// Label, an empty tag, a string that is not valid UTF-8, or an ID used by
+// an earlier record; and an empty slice. A tag repeated within a record
+// counts once. The Dataset keeps none of records' slices.
+func NewDataset(records []Record) (*Dataset, error) {
+	if len(records) == 0 {
+		return nil, errors.New("prime: no records")
+	}
+	in := newInterner()
+	p := &part{in: in}
+	for i := range records {
+		r := &records[i]
+		if field, err := checkRecord(r); err != nil {
+			return nil, &RecordError{Index: i, Field: field, Err: err}
+		}
+		p.ids = append(p.ids, r.ID)
+		if r.Image != "" && p.images == nil {
+			p.images = make([]string, i, len(records))
+		}
+		if p.images != nil {
+			p.images = append(p.images, r.Image)
+		}
+		p.label = append(p.label, in.label(r.Label))
+		pred := int32(-1)
+		if r.Predicted != "" {
+			pred = in.str(r.Predicted)
+		}
+		p.pred = append(p.pred, pred)
+		p.correct = append(p.correct, r.IsCorrect())
+		in.seq++
+		for _, t := range r.Tags {
+			if id := in.tag(t); in.stamp[id] != in.seq {
+				in.stamp[id] = in.seq
+				p.tags = append(p.tags, id)
+			}
+		}
+		p.tagEnd = append(p.tagEnd, int32(len(p.tags)))
+	}
+	d := build([]*part{p}, 1)
+	if i, j, ok := firstRepeat(d.ids, runtime.GOMAXPROCS(0)); ok {
+		return nil, &RecordError{Index: j, Field: "id", Err: fmt.Errorf("repeated: %q first appears as record %d", d.ids[j], i)}
+	}
+	return d, nil
+}
+
+// chunkSize is the length of the pieces of a records file parsed in
+// parallel by ReadDataset.
+const chunkSize = 1 << 20
+
+// ReadDataset reads a records file into a Dataset: JSON Lines, one record
+// object per line, in the format RecordReader reads (see there), every
+// record in the file's order. name is the file's name for messages ("-"
+// or "stdin" for standard input). A bad line is reported as a *LineError,
+// the first in the file; a repeated id is reported on the line where it
+// repeats, naming the line where it first appears; a file without records
+// is an error too. Lines are parsed in parallel on GOMAXPROCS goroutines,
+// a chunk of the stream at a time, so memory holds the Dataset and a few
+// chunks, never the whole file.
+func ReadDataset(r io.Reader, name string) (*Dataset, error) {
+	return readDataset(r, name, runtime.GOMAXPROCS(0), chunkSize)
+}
+
+// readDataset is ReadDataset with workers parsing chunks of about size
+// bytes.
+func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) {
+	type job struct {
+		seq int
+		buf []byte
+	}
+	jobs := make(chan job)
+	results := make(chan *part, workers)
+	free := make(chan []byte, workers+2)
+	for range workers + 2 {
+		free <- nil
+	}
+	done := make(chan struct{})
+	var readErr error
+	go func() { // the reader
+		defer close(jobs)
+		c := jsonl.NewChunker(r, size)
+		for seq := 0; ; seq++ {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			buf, err := c.Next(buf)
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				return
+			}
+			select {
+			case jobs <- job{seq, buf}:
+			case <-done:
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := newInterner()
+			var p jsonl.Parser
+			var rec jsonl.Record
+			for j := range jobs {
+				pt := parseChunk(&p, &rec, in, j.buf)
+				pt.seq = j.seq
+				free <- j.buf[:0]
+				results <- pt
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	// Collect the parts in the file's order, stopping at the first bad
+	// line.
+	var (
+		parts   []*part
+		pending = map[int]*part{}
+		lines   int
+		bad     *part
+	)
+	for pt := range results {
+		if bad != nil {
+			continue // draining
+		}
+		pending[pt.seq] = pt
+		for {
+			q, ok := pending[len(parts)]
+			if !ok {
+				break
+			}
+			delete(pending, len(parts))
+			q.lineBase = lines
+			lines += q.lines
+			parts = append(parts, q)
+			if q.err != nil {
+				bad = q
+				close(done)
+				break
+			}
+		}
+	}
+	if bad == nil && readErr != nil {
+		return nil, fmt.Errorf("prime: reading %s: %w", name, readErr)
+	}
+	if bad != nil {
+		// A repeated id on an earlier line comes first.
+		if err := repeatedID(parts, name, 1); err != nil {
+			return nil, err
+		}
+		var e *jsonl.Error
+		le := &LineError{File: name, Line: bad.lineBase + bad.errLine, Err: bad.err}
+		if errors.As(bad.err, &e) {
+			le.Field, le.Err = e.Field, e.Err
+		}
+		return nil, le
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p.ids)
+	}
+	if n == 0 {
+		return nil, &LineError{File: name, Err: errNoRecords}
+	}
+	if err := repeatedID(parts, name, workers); err != nil {
+		return nil, err
+	}
+	return build(parts, workers), nil
+}
+
+// repeatedID reports the first line whose id appeared on an earlier line,
+// over the records of parts.
+func repeatedID(parts []*part, name string, workers int) error {
+	var ids []string
+	if len(parts) == 1 {
+		ids = parts[0].ids
+	} else {
+		for _, p := range parts {
+			ids = append(ids, p.ids...)
+		}
+	}
+	i, j, ok := firstRepeat(ids, workers)
+	if !ok {
+		return nil
+	}
+	line := func(k int) int {
+		for _, p := range parts {
+			if k < len(p.ids) {
+				return p.lineBase + int(p.line[k])
+			}
+			k -= len(p.ids)
+		}
+		return 0
+	}
+	return &LineError{File: name, Line: line(j), Field: "id",
+		Err: fmt.Errorf("repeated: %q first appears on line %d", ids[j], line(i))}
+}
+
+// firstRepeat returns the least j such that ids[j] equals an earlier
+// ids[i], and that i. It works on the ids split by hash among workers.
+func firstRepeat(ids []string, workers int) (i, j int, ok bool) {
+	workers = max(1, min(workers, len(ids)/50000))
+	seed := maphash.MakeSeed()
+	type hit struct{ i, j int }
+	hits := make([]hit, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hits[w] = hit{-1, -1}
+			seen := make(map[string]int32, len(ids)/workers+1)
+			for k, s := range ids {
+				if workers > 1 && maphash.String(seed, s)%uint64(workers) != uint64(w) {
+					continue
+				}
+				if first, dup := seen[s]; dup {
+					hits[w] = hit{int(first), k}
+					return
+				}
+				seen[s] = int32(k)
+			}
+		}()
+	}
+	wg.Wait()
+	i, j = -1, math.MaxInt
+	for _, h := range hits {
+		if h.j >= 0 && h.j < j {
+			i, j = h.i, h.j
+		}
+	}
+	return i, j, i >= 0
+}
+
+// An interner gives small ids to the strings of one parsing goroutine:
+// class names and predictions in one table, tags in another.
+type interner struct {
+	strs     map[string]int32
+	strNames []string
+	isLabel  []bool // strNames[i] is used as a label
+	tags     map[string]int32
+	tagNames []string
+	stamp    []uint32 // per tag: the last record (seq) that carried it
+	seq      uint32
+}
+
+func newInterner() *interner {
+	return &interner{strs: map[string]int32{}, tags: map[string]int32{}}
+}
+
+func (in *interner) str(s string) int32 {
+	if id, ok := in.strs[s]; ok {
+		return id
+	}
+	id := int32(len(in.strNames))
+	in.strs[s] = id
+	in.strNames = append(in.strNames, s)
+	in.isLabel = append(in.isLabel, false)
+	return id
+}
+
+func (in *interner) strBytes(b []byte) int32 {
+	if id, ok := in.strs[string(b)]; ok {
+		return id
+	}
+	return in.str(string(b))
+}
+
+func (in *interner) label(s string) int32 {
+	id := in.str(s)
+	in.isLabel[id] = true
+	return id
+}
+
+func (in *interner) tag(s string) int32 {
+	if id, ok := in.tags[s]; ok {
+		return id
+	}
+	id := int32(len(in.tagNames))
+	in.tags[s] = id
+	in.tagNames = append(in.tagNames, s)
+	in.stamp = append(in.stamp, 0)
+	return id
+}
+
+func (in *interner) tagBytes(b []byte) int32 {
+	if id, ok := in.tags[string(b)]; ok {
+		return id
+	}
+	return in.tag(string(b))
+}
+
+// A part is a run of records parsed by one goroutine, with ids local to its
+// interner.
+type part struct {
+	in      *interner
+	seq     int
+	ids     []string
+	images  []string // nil when no record of the part has one
+	label   []int32  // into in.strNames
+	pred    []int32  // into in.strNames; -1 when not given
+	correct []bool
+	tagEnd  []int32 // record k's tags are tags[tagEnd[k-1]:tagEnd[k]]
+	tags    []int32 // into in.tagNames, no repeats within a record
+
+	// Only for parts read from a file:
+	line     []int32 // each record's line, 1-based within the part
+	lines    int     // lines in the part (up to and including a bad one)
+	lineBase int     // lines before the part
+	err      error   // the first bad line's error, at errLine
+	errLine  int
+}
+
+// parseChunk parses the lines of buf into a part.
+func parseChunk(p *jsonl.Parser, rec *jsonl.Record, in *interner, buf []byte) *part {
+	est := len(buf)/200 + 1
+	pt := &part{
+		in:      in,
+		ids:     make([]string, 0, est),
+		label:   make([]int32, 0, est),
+		pred:    make([]int32, 0, est),
+		correct: make([]bool, 0, est),
+		tagEnd:  make([]int32, 0, est),
+		tags:    make([]int32, 0, est*16),
+		line:    make([]int32, 0, est),
+	}
+	var idArena, imgArena []byte
+	var idEnd, imgEnd []int32
+	rest := buf
+	for len(rest) > 0 {
+		var line []byte
+		if k := bytes.IndexByte(rest, '\n'); k >= 0 {
+			line, rest = rest[:k], rest[k+1:]
+		} else {
+			line, rest = rest, nil
+		}
+		pt.lines++
+		err := p.Parse(line, rec)
+		if err == jsonl.ErrBlank {
+			continue
+		}
+		if err != nil {
+			pt.err, pt.errLine = err, pt.lines
+			break
+		}
+		pt.line = append(pt.line, int32(pt.lines))
+		idArena = append(idArena, rec.ID...)
+		idEnd = append(idEnd, int32(len(idArena)))
+		if len(rec.Image) > 0 && imgEnd == nil {
+			imgEnd = make([]int32, len(idEnd)-1, cap(idEnd))
+		}
+		if imgEnd != nil {
+			imgArena = append(imgArena, rec.Image...)
+			imgEnd = append(imgEnd, int32(len(imgArena)))
+		}
+		l := in.strBytes(rec.Label)
+		in.isLabel[l] = true
+		pt.label = append(pt.label, l)
+		pred := int32(-1)
+		correct := rec.Correct
+		if rec.HasPred {
+			pred = in.strBytes(rec.Pred)
+			correct = bytes.Equal(rec.Pred, rec.Label)
+		}
+		pt.pred = append(pt.pred, pred)
+		pt.correct = append(pt.correct, correct)
+		in.seq++
+		for _, t := range rec.Tags {
+			if id := in.tagBytes(t); in.stamp[id] != in.seq {
+				in.stamp[id] = in.seq
+				pt.tags = append(pt.tags, id)
+			}
+		}
+		pt.tagEnd = append(pt.tagEnd, int32(len(pt.tags)))
+	}
+	pt.ids = slice(pt.ids, string(idArena), idEnd)
+	if imgEnd != nil {
+		pt.images = slice(make([]string, 0, len(imgEnd)), string(imgArena), imgEnd)
+	}
+	return pt
+}
+
+// slice appends to dst the pieces of s that end at ends.
+func slice(dst []string, s string, ends []int32) []string {
+	start := int32(0)
+	for _, e := range ends {
+		dst = append(dst, s[start:e])
+		start = e
+	}
+	return dst
+}
+
+// build assembles parts, in order, into a Dataset, using up to workers
+// goroutines.
+func build(parts []*part, workers int) *Dataset {
+	// The interners, once each, with their tables mapped to the Dataset's
+	// sorted labels and tags.
+	type tables struct {
+		label []int32  // str id -> label index, -1 when not a label
+		names []string // str id -> string shared by every interner
+		tag   []int32  // tag id -> tag index
+	}
+	maps := map[*interner]*tables{}
+	var ins []*interner
+	for _, p := range parts {
+		if maps[p.in] == nil {
+			maps[p.in] = &tables{}
+			ins = append(ins, p.in)
+		}
+	}
+	labelSet := map[string]int32{}
+	tagSet := map[string]int32{}
+	strSet := map[string]string{}
+	for _, in := range ins {
+		for i, s := range in.strNames {
+			if in.isLabel[i] {
+				labelSet[s] = 0
+			}
+			if _, ok := strSet[s]; !ok {
+				strSet[s] = s
+			}
+		}
+		for _, s := range in.tagNames {
+			tagSet[s] = 0
+		}
+	}
+	d := &Dataset{}
+	d.labels = sortedKeys(labelSet)
+	d.tags = sortedKeys(tagSet)
+	for i, s := range d.labels {
+		labelSet[s] = int32(i)
+	}
+	for i, s := range d.tags {
+		tagSet[s] = int32(i)
+	}
+	for _, in := range ins {
+		t := maps[in]
+		t.label = make([]int32, len(in.strNames))
+		t.names = make([]string, len(in.strNames))
+		for i, s := range in.strNames {
+			t.label[i] = -1
+			if in.isLabel[i] {
+				t.label[i] = labelSet[s]
+			}
+			t.names[i] = strSet[s]
+		}
+		t.tag = make([]int32, len(in.tagNames))
+		for i, s := range in.tagNames {
+			t.tag[i] = tagSet[s]
+		}
+	}
+
+	// Where each part goes.
+	n, nt := 0, 0
+	recBase := make([]int, len(parts))
+	tagBase := make([]int, len(parts))
+	hasImages := false
+	for k, p := range parts {
+		recBase[k], tagBase[k] = n, nt
+		n += len(p.ids)
+		if len(p.tagEnd) > 0 {
+			nt += int(p.tagEnd[len(p.tagEnd)-1])
+		}
+		hasImages = hasImages || p.images != nil
+	}
+	d.ids = make([]string, n)
+	d.predicted = make([]string, n)
+	d.correct = make([]bool, n)
+	d.label = make([]int32, n)
+	d.tagStart = make([]int, n+1)
+	d.tagIDs = make([]int32, nt)
+	if hasImages {
+		d.images = make([]string, n)
+	}
+	d.tagStart[n] = nt
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(parts))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(parts) {
+					return
+				}
+				p, t := parts[k], maps[parts[k].in]
+				base, tb := recBase[k], tagBase[k]
+				copy(d.ids[base:], p.ids)
+				copy(d.correct[base:], p.correct)
+				if p.images != nil {
+					copy(d.images[base:], p.images)
+				}
+				start := int32(0)
+				for i := range p.ids {
+					d.label[base+i] = t.label[p.label[i]]
+					if q := p.pred[i]; q >= 0 {
+						d.predicted[base+i] = t.names[q]
+					}
+					end := p.tagEnd[i]
+					d.tagStart[base+i] = tb + int(start)
+					dst := d.tagIDs[tb+int(start) : tb+int(end)]
+					if len(dst) > 64 {
+						for j, id := range p.tags[start:end] {
+							dst[j] = t.tag[id]
+						}
+						slices.Sort(dst)
+					} else {
+						for j, id := range p.tags[start:end] {
+							g := t.tag[id]
+							// Insertion sort: a record has few tags.
+							for j > 0 && dst[j-1] > g {
+								dst[j] = dst[j-1]
+								j--
+							}
+							dst[j] = g
+						}
+					}
+					start = end
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	counts := make([]int32, len(d.labels))
+	for _, l := range d.label {
+		counts[l]++
+	}
+	d.byLabel = make([][]int32, len(d.labels))
+	all := make([]int32, n)
+	off := int32(0)
+	for c, k := range counts {
+		d.byLabel[c] = all[off : off : off+k]
+		off += k
+	}
+	for i, l := range d.label {
+		d.byLabel[l] = append(d.byLabel[l], int32(i))
+	}
+	return d
+}
+
+func sortedKeys(m map[string]int32) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Len returns the number of records.
+func (d *Dataset) Len() int { return len(d.ids) }
+
+// Record returns record i, 0 ≤ i < Len(), with its tags sorted and without
+// repeats. The Record's Tags slice is new on every call.
+func (d *Dataset) Record(i int) Record {
+	r := Record{
+		ID:        d.ids[i],
+		Label:     d.labels[d.label[i]],
+		Predicted: d.predicted[i],
+		Correct:   d.correct[i],
+	}
+	if d.images != nil {
+		r.Image = d.images[i]
+	}
+	ids := d.tagIDs[d.tagStart[i]:d.tagStart[i+1]]
+	if len(ids) > 0 {
+		r.Tags = make([]string, len(ids))
+		for k, id := range ids {
+			r.Tags[k] = d.tags[id]
+		}
+	}
+	return r
+}
+
+// All returns an iterator over the records, with their indices, in order.
+func (d *Dataset) All() iter.Seq2[int, Record] {
+	return func(yield func(int, Record) bool) {
+		for i := range d.ids {
+			if !yield(i, d.Record(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Labels returns the class names, ascending: every label of a record,
+// once. The slice is a copy; the caller may modify it.
+func (d *Dataset) Labels() []string { return slices.Clone(d.labels) }
+
+// Tags returns the tag vocabulary, ascending: every tag carried by a
+// record, once. The slice is a copy; the caller may modify it.
+func (d *Dataset) Tags() []string { return slices.Clone(d.tags) }
+
+// Split divides d at random into two Datasets, stratified by class: of each
+// class's n_c records, round(frac·n_c) go to second (the held-out part) and
+// the rest to first; each part keeps the records' order. The same rng
+// state gives the same split. A part without records is nil. Each part is
+// what NewDataset would build from its records: its labels and tags are
+// those its records carry. Split panics if frac is not in [0, 1].
+func (d *Dataset) Split(frac float64, rng *rand.Rand) (first, second *Dataset) {
+	if !(frac >= 0 && frac <= 1) {
+		panic(fmt.Sprintf("prime: Split fraction %v not in [0, 1]", frac))
+	}
+	held := make([]bool, d.Len())
+	var idx []int32
+	for _, recs := range d.byLabel {
+		idx = append(idx[:0], recs...)
+		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		for _, i := range idx[:int(math.Round(frac*float64(len(idx))))] {
+			held[i] = true
+		}
+	}
+	var a, b []int32
+	for i, h := range held {
+		if h {
+			b = append(b, int32(i))
+		} else {
+			a = append(a, int32(i))
+		}
+	}
+	return d.subset(a), d.subset(b)
+}
+
+// subset returns the Dataset of records idx (ascending), or nil when idx is
+// empty.
+func (d *Dataset) subset(idx []int32) *Dataset {
+	if len(idx) == 0 {
+		return nil
+	}
+	n := len(idx)
+	labelMap := make([]int32, len(d.labels))
+	tagMap := make([]int32, len(d.tags))
+	for _, i := range idx {
+		labelMap[d.label[i]] = 1
+		for _, t := range d.tagIDs[d.tagStart[i]:d.tagStart[i+1]] {
+			tagMap[t] = 1
+		}
+	}
+	s := &Dataset{}
+	for l, used := range labelMap {
+		labelMap[l] = int32(len(s.labels))
+		if used == 1 {
+			s.labels = append(s.labels, d.labels[l])
+		}
+	}
+	for t, used := range tagMap {
+		tagMap[t] = int32(len(s.tags))
+		if used == 1 {
+			s.tags = append(s.tags, d.tags[t])
+		}
+	}
+	s.ids = make([]string, n)
+	s.predicted = make([]string, n)
+	s.correct = make([]bool, n)
+	s.label = make([]int32, n)
+	s.tagStart = make([]int, n+1)
+	if d.images != nil {
+		s.images = make([]string, n)
+	}
+	for k, i := range idx {
+		s.ids[k] = d.ids[i]
+		s.predicted[k] = d.predicted[i]
+		s.correct[k] = d.correct[i]
+		s.label[k] = labelMap[d.label[i]]
+		if d.images != nil {
+			s.images[k] = d.images[i]
+		}
+		s.tagStart[k] = len(s.tagIDs)
+		for _, t := range d.tagIDs[d.tagStart[i]:d.tagStart[i+1]] {
+			s.tagIDs = append(s.tagIDs, tagMap[t])
+		}
+	}
+	s.tagStart[n] = len(s.tagIDs)
+	s.byLabel = make([][]int32, len(s.labels))
+	for k, l := range s.label {
+		s.byLabel[l] = append(s.byLabel[l], int32(k))
+	}
+	if s.images != nil && !slices.ContainsFunc(s.images, func(p string) bool { return p != "" }) {
+		s.images = nil
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -63,9 +64,8 @@ func (e *RecordError) Error() string {
 func (e *RecordError) Unwrap() error { return e.Err }
 
 var (
-	errMissing  = errors.New("missing or empty")
-	errBadUTF8  = errors.New("invalid UTF-8")
-	errEmptyTag = errors.New("empty tag")
+	errMissing = jsonl.ErrMissing
+	errBadUTF8 = jsonl.ErrBadUTF8
 )
 
 // checkRecord reports the first field of r that a records file cannot
@@ -87,10 +87,10 @@ func checkRecord(r *Record) (field string, err error) {
 	}
 	for i, t := range r.Tags {
 		if t == "" {
-			return "tags", fmt.Errorf("element %d: %w", i, errEmptyTag)
+			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty}
 		}
 		if !utf8.ValidString(t) {
-			return "tags", fmt.Errorf("element %d: %w", i, errBadUTF8)
+			return "tags", &jsonl.TagError{Index: i, Err: errBadUTF8}
 		}
 	}
 	return "", nil
@@ -177,4 +177,136 @@ func (w *RecordWriter) Flush() error {
 		w.err = fmt.Errorf("prime: writing records: %w", err)
 	}
 	return w.err
+}
+
+// A RecordReader reads a records file one record at a time, streaming: JSON
+// Lines, one object per line:
+//
+//	{"id": "n01440764_10026", "label": "tench", "pred": "tench", "tags": ["fish", "man", "water"]}
+//
+// "id" and "label" are non-empty strings; "pred" is a non-empty string, or
+// "correct" (true or false) stands instead of it; when both are given they
+// must agree (pred equals label exactly when correct is true); "tags" is an
+// array of non-empty strings (a tag repeated within a record counts once);
+// "image", optional, is the image's path relative to the records file.
+// Members may come in any order, null stands for a missing member, of a
+// repeated member the last counts, and unknown members are skipped,
+// whatever their value. Blank lines are skipped; lines may be of any
+// length; the file must be valid UTF-8. A RecordReader is not safe for
+// concurrent use.
+type RecordReader struct {
+	name   string
+	lr     *jsonl.LineReader
+	p      jsonl.Parser
+	rec    jsonl.Record
+	strs   map[string]string // interned labels, predictions and tags
+	ids    map[string]int    // line of each id read
+	n      int               // records read
+	err    error             // sticky
+	tagBuf []string
+}
+
+// NewRecordReader returns a RecordReader reading r; name is the file's name
+// for messages ("-" or "stdin" for standard input).
+func NewRecordReader(r io.Reader, name string) *RecordReader {
+	return &RecordReader{name: name, lr: jsonl.NewLineReader(r), strs: map[string]string{}, ids: map[string]int{}}
+}
+
+// maxInterned bounds the strings a RecordReader interns; past it, new
+// strings are allocated each time.
+const maxInterned = 1 << 20
+
+func (rr *RecordReader) intern(b []byte) string {
+	if s, ok := rr.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(rr.strs) < maxInterned {
+		rr.strs[s] = s
+	}
+	return s
+}
+
+// Read returns the next record, and io.EOF after the last. A bad line is
+// reported as a *LineError (a repeated id too: the reader remembers every
+// id it has read), as is a file without records; an error from the
+// underlying reader is returned wrapped. After an error, Read returns the
+// same error. The returned Record owns its slices; its tags are in the
+// line's order without repeats, and its Correct is always IsCorrect() (for
+// a line with "pred", whether it equals "label").
+func (rr *RecordReader) Read() (Record, error) {
+	if rr.err != nil {
+		return Record{}, rr.err
+	}
+	for {
+		line, num, err := rr.lr.Next()
+		if err == io.EOF {
+			if rr.n == 0 {
+				rr.err = &LineError{File: rr.name, Err: errNoRecords}
+			} else {
+				rr.err = io.EOF
+			}
+			return Record{}, rr.err
+		}
+		if err != nil {
+			rr.err = fmt.Errorf("prime: reading %s: %w", rr.name, err)
+			return Record{}, rr.err
+		}
+		err = rr.p.Parse(line, &rr.rec)
+		if err == jsonl.ErrBlank {
+			continue
+		}
+		if err != nil {
+			le := &LineError{File: rr.name, Line: num, Err: err}
+			var e *jsonl.Error
+			if errors.As(err, &e) {
+				le.Field, le.Err = e.Field, e.Err
+			}
+			rr.err = le
+			return Record{}, rr.err
+		}
+		rec := &rr.rec
+		id := string(rec.ID)
+		if first, dup := rr.ids[id]; dup {
+			rr.err = &LineError{File: rr.name, Line: num, Field: "id",
+				Err: fmt.Errorf("repeated: %q first appears on line %d", id, first)}
+			return Record{}, rr.err
+		}
+		rr.ids[id] = num
+		r := Record{ID: id, Label: rr.intern(rec.Label), Correct: rec.Correct}
+		if rec.HasPred {
+			r.Predicted = rr.intern(rec.Pred)
+			r.Correct = r.Predicted == r.Label
+		}
+		if len(rec.Image) > 0 {
+			r.Image = string(rec.Image)
+		}
+		tags := rr.tagBuf[:0]
+		if len(rec.Tags) <= 32 {
+		outer:
+			for _, b := range rec.Tags {
+				for _, t := range tags {
+					if t == string(b) {
+						continue outer
+					}
+				}
+				tags = append(tags, rr.intern(b))
+			}
+		} else {
+			seen := make(map[string]bool, len(rec.Tags))
+			for _, b := range rec.Tags {
+				if !seen[string(b)] {
+					t := rr.intern(b)
+					seen[t] = true
+					tags = append(tags, t)
+				}
+			}
+		}
+		rr.tagBuf = tags
+		if len(tags) > 0 {
+			r.Tags = slices.Clone(tags)
+		}
+		rr.n++
+		return r, nil
+	}
 }

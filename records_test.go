@@ -3,8 +3,14 @@ package prime_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,7 +63,7 @@ func TestRecordWriterRefuses(t *testing.T) {
 		{"no id", prime.Record{Label: "x"}, `prime: record 0: field "id": missing or empty`},
 		{"no label", prime.Record{ID: "x"}, `prime: record 0: field "label": missing or empty`},
 		{"bad utf8", prime.Record{ID: "x", Label: "a\xff"}, `prime: record 0: field "label": invalid UTF-8`},
-		{"empty tag", prime.Record{ID: "x", Label: "a", Tags: []string{"t", ""}}, `prime: record 0: field "tags": element 1: empty tag`},
+		{"empty tag", prime.Record{ID: "x", Label: "a", Tags: []string{"t", ""}}, `prime: record 0: field "tags": element 1 is empty`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,4 +77,401 @@ func TestRecordWriterRefuses(t *testing.T) {
 			assert.Zero(t, buf.Len())
 		})
 	}
+}
+
+// readAll reads data with a RecordReader to the end.
+func readAll(data, name string) ([]prime.Record, error) {
+	rr := prime.NewRecordReader(strings.NewReader(data), name)
+	var recs []prime.Record
+	for {
+		r, err := rr.Read()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return recs, err
+		}
+		recs = append(recs, r)
+	}
+}
+
+const good = `{"id":"g%d","label":"cat","pred":"cat","tags":["a"]}`
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		line string // placed on line 7, after good lines and a blank one
+		want string
+	}{
+		{"not JSON", `hello`, `data.jsonl:7: invalid JSON: unexpected 'h' at column 1`},
+		{"truncated", `{"id":"x","label":"cat"`, `data.jsonl:7: invalid JSON: unexpected end of line at column 24`},
+		{"not an object", `["x"]`, `data.jsonl:7: not a JSON object`},
+		{"a string", `"x"`, `data.jsonl:7: not a JSON object`},
+		{"null", `null`, `data.jsonl:7: not a JSON object`},
+		{"trailing garbage", `{"id":"x","label":"cat","pred":"cat"} x`, `data.jsonl:7: invalid JSON: data after the object ('x') at column 39`},
+		{"two objects", `{"id":"x","label":"cat","pred":"cat"}{}`, `data.jsonl:7: invalid JSON: data after the object ('{') at column 38`},
+		{"bad escape", `{"id":"x\q","label":"cat","pred":"cat"}`, `data.jsonl:7: invalid JSON: invalid escape ('\\') at column 9`},
+		{"control character", "{\"id\":\"x\x01\",\"label\":\"cat\",\"pred\":\"cat\"}", `data.jsonl:7: invalid JSON: control character in string (byte 0x01) at column 9`},
+		{"bad number", `{"id":"x","label":"cat","pred":"cat","n":01}`, `data.jsonl:7: invalid JSON: unexpected '1' at column 43`},
+		{"missing label", `{"id":"x","pred":"cat"}`, `data.jsonl:7: field "label": missing or empty`},
+		{"empty label", `{"id":"x","label":"","pred":"cat"}`, `data.jsonl:7: field "label": missing or empty`},
+		{"null label", `{"id":"x","label":null,"pred":"cat"}`, `data.jsonl:7: field "label": missing or empty`},
+		{"label not a string", `{"id":"x","label":3,"pred":"cat"}`, `data.jsonl:7: field "label": not a string`},
+		{"missing id", `{"label":"cat","pred":"cat"}`, `data.jsonl:7: field "id": missing or empty`},
+		{"empty id", `{"id":"","label":"cat","pred":"cat"}`, `data.jsonl:7: field "id": missing or empty`},
+		{"id not a string", `{"id":7,"label":"cat","pred":"cat"}`, `data.jsonl:7: field "id": not a string`},
+		{"neither pred nor correct", `{"id":"x","label":"cat","tags":[]}`, `data.jsonl:7: field "pred": missing, and so is "correct"`},
+		{"empty pred", `{"id":"x","label":"cat","pred":""}`, `data.jsonl:7: field "pred": empty`},
+		{"pred not a string", `{"id":"x","label":"cat","pred":["cat"]}`, `data.jsonl:7: field "pred": not a string`},
+		{"correct not a bool", `{"id":"x","label":"cat","correct":"true"}`, `data.jsonl:7: field "correct": not true or false`},
+		{"correct a number", `{"id":"x","label":"cat","correct":1}`, `data.jsonl:7: field "correct": not true or false`},
+		{"disagree, correct true", `{"id":"x","label":"cat","pred":"dog","correct":true}`, `data.jsonl:7: field "correct": true, but "pred" "dog" differs from "label" "cat"`},
+		{"disagree, correct false", `{"id":"x","label":"cat","pred":"cat","correct":false}`, `data.jsonl:7: field "correct": false, but "pred" equals "label" "cat"`},
+		{"tags not an array", `{"id":"x","label":"cat","pred":"cat","tags":"a b"}`, `data.jsonl:7: field "tags": not an array`},
+		{"tag not a string", `{"id":"x","label":"cat","pred":"cat","tags":["a",{"b":1}]}`, `data.jsonl:7: field "tags": element 1 is not a string`},
+		{"tag null", `{"id":"x","label":"cat","pred":"cat","tags":[null]}`, `data.jsonl:7: field "tags": element 0 is not a string`},
+		{"empty tag", `{"id":"x","label":"cat","pred":"cat","tags":["a",""]}`, `data.jsonl:7: field "tags": element 1 is empty`},
+		{"repeated id", `{"id":"g2","label":"cat","pred":"cat"}`, `data.jsonl:7: field "id": repeated: "g2" first appears on line 2`},
+		{"invalid UTF-8 in a value", "{\"id\":\"x\",\"label\":\"c\xffat\",\"pred\":\"cat\"}", `data.jsonl:7: field "label": invalid UTF-8`},
+		{"invalid UTF-8 in a tag", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\",\"tags\":[\"\xc3\"]}", `data.jsonl:7: field "tags": invalid UTF-8`},
+		{"invalid UTF-8 in an unknown member", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\",\"note\":\"\xed\xa0\x80\"}", `data.jsonl:7: invalid UTF-8`},
+		{"invalid UTF-8 in a key", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\",\"\xfe\":1}", `data.jsonl:7: invalid UTF-8`},
+		{"invalid UTF-8 outside strings", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\"}\xff", `data.jsonl:7: invalid UTF-8`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			for i := 1; i <= 6; i++ {
+				if i == 4 {
+					b.WriteString("   \n")
+					continue
+				}
+				fmt.Fprintf(&b, good+"\n", i)
+			}
+			b.WriteString(tt.line + "\n")
+			fmt.Fprintf(&b, good+"\n", 8)
+			data := b.String()
+
+			_, err := prime.ReadDataset(strings.NewReader(data), "data.jsonl")
+			require.EqualError(t, err, tt.want)
+			var le *prime.LineError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, "data.jsonl", le.File)
+			assert.Equal(t, 7, le.Line)
+
+			recs, err := readAll(data, "data.jsonl")
+			require.EqualError(t, err, tt.want)
+			assert.Len(t, recs, 5)
+		})
+	}
+}
+
+func TestNoRecords(t *testing.T) {
+	for _, data := range []string{"", "\n", "  \n\t\r\n\n"} {
+		_, err := prime.ReadDataset(strings.NewReader(data), "data.jsonl")
+		require.EqualError(t, err, "data.jsonl: no records")
+		var le *prime.LineError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, 0, le.Line)
+		_, err = readAll(data, "data.jsonl")
+		require.EqualError(t, err, "data.jsonl: no records")
+	}
+	_, err := prime.NewDataset(nil)
+	require.Error(t, err)
+}
+
+func TestNewDatasetRefuses(t *testing.T) {
+	ok := prime.Record{ID: "a", Label: "cat", Predicted: "cat"}
+	tests := []struct {
+		name string
+		rec  prime.Record
+		want string
+	}{
+		{"no id", prime.Record{Label: "cat"}, `prime: record 1: field "id": missing or empty`},
+		{"no label", prime.Record{ID: "b"}, `prime: record 1: field "label": missing or empty`},
+		{"bad UTF-8", prime.Record{ID: "b", Label: "cat", Predicted: "\xff"}, `prime: record 1: field "pred": invalid UTF-8`},
+		{"empty tag", prime.Record{ID: "b", Label: "cat", Tags: []string{"x", ""}}, `prime: record 1: field "tags": element 1 is empty`},
+		{"repeated id", prime.Record{ID: "a", Label: "cat"}, `prime: record 1: field "id": repeated: "a" first appears as record 0`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := prime.NewDataset([]prime.Record{ok, tt.rec})
+			require.EqualError(t, err, tt.want)
+			var re *prime.RecordError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, 1, re.Index)
+		})
+	}
+}
+
+func TestLongLineBlankLinesRepeatedTags(t *testing.T) {
+	many := make([]string, 0, 300000)
+	for i := range 300000 {
+		many = append(many, fmt.Sprintf("%q", fmt.Sprintf("tag%06d", i%200000)))
+	}
+	long := `{"id":"long","label":"cat","pred":"dog","tags":[` + strings.Join(many, ",") + `]}`
+	require.Greater(t, len(long), 3<<20)
+	data := "\n\n" + `{"id":"a","label":"cat","correct":true,"tags":["x","y","x","x"]}` + "\r\n" +
+		"   \t\n" + long + "\n\n" + `{"id":"b","label":"dog","correct":false}` // no final line feed
+
+	d, err := prime.ReadDataset(strings.NewReader(data), "f")
+	require.NoError(t, err)
+	require.Equal(t, 3, d.Len())
+	assert.Equal(t, []string{"x", "y"}, d.Record(0).Tags)
+	assert.Len(t, d.Record(1).Tags, 200000)
+	assert.Equal(t, prime.Record{ID: "b", Label: "dog"}, d.Record(2))
+	assert.Equal(t, []string{"cat", "dog"}, d.Labels())
+	assert.Len(t, d.Tags(), 200002)
+
+	recs, err := readAll(data, "f")
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	assert.Equal(t, []string{"x", "y"}, recs[0].Tags)
+	assert.Len(t, recs[1].Tags, 200000)
+	assert.Equal(t, "tag000000", recs[1].Tags[0])
+	assert.False(t, recs[1].Correct)
+	assert.True(t, recs[0].Correct)
+}
+
+func TestUnknownMembers(t *testing.T) {
+	values := []string{`null`, `true`, `false`, `0`, `-1.5e-3`, `12345678901234567890`, `""`,
+		`"a \"quoted\" \\ \u00e9 \ud83d\ude00 string"`, `[]`, `{}`, `[1,[2,[3,{"a":[{}]}]],"x",null]`,
+		`{"id":"not this","label":{"deep":["x",{"y":null}]},"tags":[1,2]}`}
+	for _, v := range values {
+		line := `{"x":` + v + `,"id":"a","unknown":` + v + `,"label":"cat","pred":"cat","tags":["t"],"z":` + v + `}`
+		d, err := prime.ReadDataset(strings.NewReader(line), "f")
+		require.NoError(t, err, line)
+		assert.Equal(t, prime.Record{ID: "a", Label: "cat", Predicted: "cat", Correct: true, Tags: []string{"t"}}, d.Record(0))
+		recs, err := readAll(line, "f")
+		require.NoError(t, err, line)
+		assert.Equal(t, d.Record(0), recs[0])
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	recs := []prime.Record{
+		{ID: "n01440764_10026", Label: "tench", Predicted: "tench", Tags: []string{"fish", "man", "water"}},
+		{ID: "q\"\\/\b\f\n\r\t\x00\x7f", Label: "é 日本 😀", Predicted: "\u2028", Tags: []string{"<&>", "\u2029"}, Image: "a b/c.png"},
+		{ID: "c", Label: "tench", Correct: true, Image: "c.jpg"},
+		{ID: "d", Label: "goldfish", Correct: false, Tags: []string{"z", "a"}},
+	}
+	var buf bytes.Buffer
+	w := prime.NewRecordWriter(&buf)
+	for i := range recs {
+		require.NoError(t, w.Write(&recs[i]))
+	}
+	require.NoError(t, w.Flush())
+
+	got, err := readAll(buf.String(), "f")
+	require.NoError(t, err)
+	want := slices.Clone(recs)
+	want[0].Correct = true // Correct is IsCorrect on reading
+	require.Equal(t, want, got)
+
+	d, err := prime.ReadDataset(bytes.NewReader(buf.Bytes()), "f")
+	require.NoError(t, err)
+	d2, err := prime.NewDataset(recs)
+	require.NoError(t, err)
+	require.Equal(t, d2, d)
+	for i, r := range d.All() {
+		w := want[i]
+		w.Tags = slices.Sorted(slices.Values(w.Tags))
+		require.Equal(t, w, r)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	var recs []prime.Record
+	sizes := map[string]int{"a": 1, "b": 2, "c": 10, "d": 101, "e": 1000}
+	for _, l := range []string{"e", "a", "d", "c", "b"} {
+		for i := range sizes[l] {
+			recs = append(recs, prime.Record{ID: fmt.Sprintf("%s%d", l, i), Label: l, Correct: i%3 == 0,
+				Tags: []string{fmt.Sprintf("t%d", i%17), fmt.Sprintf("u%d", i%5)}})
+		}
+	}
+	d, err := prime.NewDataset(recs)
+	require.NoError(t, err)
+	count := func(d *prime.Dataset) map[string]int {
+		m := map[string]int{}
+		if d == nil {
+			return m
+		}
+		for _, r := range d.All() {
+			m[r.Label]++
+		}
+		return m
+	}
+	ids := func(d *prime.Dataset) []string {
+		var s []string
+		for _, r := range d.All() {
+			s = append(s, r.ID)
+		}
+		return s
+	}
+	for _, frac := range []float64{0, 0.1, 0.25, 0.5, 0.9, 1} {
+		a, b := d.Split(frac, rand.New(rand.NewPCG(7, 8)))
+		ca, cb := count(a), count(b)
+		for l, n := range sizes {
+			k := int(math.Round(frac * float64(n)))
+			assert.Equal(t, k, cb[l], "frac %v class %s held out", frac, l)
+			assert.Equal(t, n-k, ca[l], "frac %v class %s kept", frac, l)
+		}
+		// Same seed, same split; each part in input order, together all.
+		a2, b2 := d.Split(frac, rand.New(rand.NewPCG(7, 8)))
+		assert.Equal(t, a, a2)
+		assert.Equal(t, b, b2)
+		var all []string
+		if a != nil {
+			all = append(all, ids(a)...)
+		}
+		if b != nil {
+			all = append(all, ids(b)...)
+		}
+		slices.Sort(all)
+		assert.Equal(t, slices.Sorted(slices.Values(ids(d))), all)
+		for _, p := range []*prime.Dataset{a, b} {
+			if p == nil {
+				continue
+			}
+			pos := map[string]int{}
+			for i, id := range ids(d) {
+				pos[id] = i
+			}
+			prev := -1
+			for _, id := range ids(p) {
+				require.Greater(t, pos[id], prev)
+				prev = pos[id]
+			}
+		}
+	}
+	a, _ := d.Split(0.5, rand.New(rand.NewPCG(7, 8)))
+	c, _ := d.Split(0.5, rand.New(rand.NewPCG(9, 9)))
+	assert.NotEqual(t, ids(a), ids(c), "another seed, another split")
+	assert.Panics(t, func() { d.Split(1.5, rand.New(rand.NewPCG(1, 1))) })
+}
+
+// referenceLine decodes one line with encoding/json and applies the rules
+// of the records format plainly; blank reports a blank line, ok a valid
+// record (Tags as in the line, repeats kept).
+func referenceLine(line []byte) (r prime.Record, blank, ok bool) {
+	if len(bytes.Trim(line, " \t\r\n")) == 0 {
+		return r, true, false
+	}
+	if !utf8.Valid(line) {
+		return r, false, false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(line, &m) != nil || m == nil {
+		return r, false, false
+	}
+	get := func(key string, dst any) (present, good bool) {
+		raw, found := m[key]
+		if !found || string(raw) == "null" {
+			return false, true
+		}
+		return true, json.Unmarshal(raw, dst) == nil
+	}
+	var correct bool
+	_, ok1 := get("id", &r.ID)
+	_, ok2 := get("label", &r.Label)
+	hasPred, ok3 := get("pred", &r.Predicted)
+	hasCorrect, ok4 := get("correct", &correct)
+	_, ok5 := get("tags", &r.Tags)
+	_, ok6 := get("image", &r.Image)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || r.ID == "" || r.Label == "" ||
+		hasPred && r.Predicted == "" || !hasPred && !hasCorrect ||
+		hasPred && hasCorrect && (r.Predicted == r.Label) != correct ||
+		slices.Contains(r.Tags, "") {
+		return r, false, false
+	}
+	r.Correct = correct
+	if hasPred {
+		r.Correct = r.Predicted == r.Label
+	}
+	return r, false, true
+}
+
+// checkReaders reads data with RecordReader and ReadDataset and requires
+// both to agree with referenceLine, line by line.
+func checkReaders(t *testing.T, data string) {
+	var want []prime.Record
+	wantLine := 0 // the line of the first error, 0 when none
+	seen := map[string]int{}
+	for i, line := range strings.Split(data, "\n") {
+		r, blank, ok := referenceLine([]byte(line))
+		if blank {
+			continue
+		}
+		if !ok {
+			wantLine = i + 1
+			break
+		}
+		if _, dup := seen[r.ID]; dup {
+			wantLine = i + 1
+			break
+		}
+		seen[r.ID] = i + 1
+		var tags []string
+		for _, tag := range r.Tags {
+			if !slices.Contains(tags, tag) {
+				tags = append(tags, tag)
+			}
+		}
+		r.Tags = tags
+		want = append(want, r)
+	}
+	got, err := readAll(data, "f")
+	d, derr := prime.ReadDataset(strings.NewReader(data), "f")
+	if wantLine > 0 || len(want) == 0 {
+		var le, dle *prime.LineError
+		require.ErrorAs(t, err, &le)
+		require.ErrorAs(t, derr, &dle)
+		assert.Equal(t, wantLine, le.Line, "%q: %v", data, err)
+		assert.Equal(t, wantLine, dle.Line, "%q: %v", data, derr)
+		assert.Equal(t, err.Error(), derr.Error())
+		assert.Equal(t, want, got)
+		return
+	}
+	require.NoError(t, err, "%q", data)
+	require.NoError(t, derr, "%q", data)
+	require.Equal(t, want, got, "%q", data)
+	require.Equal(t, len(want), d.Len())
+	for i, r := range d.All() {
+		w := want[i]
+		w.Tags = slices.Sorted(slices.Values(w.Tags))
+		if len(w.Tags) == 0 {
+			w.Tags = nil
+		}
+		require.Equal(t, w, r)
+	}
+}
+
+var readerCorpus = []string{
+	"",
+	"\n\n",
+	`{"id":"a","label":"b","pred":"b","tags":["x","y","x"]}`,
+	"{\"id\":\"a\",\"label\":\"b\",\"correct\":true}\r\n{\"id\":\"b\",\"label\":\"b\",\"pred\":\"c\",\"image\":\"i.png\"}\n",
+	"{\"id\":\"a\",\"label\":\"b\",\"correct\":true}\n{\"id\":\"a\",\"label\":\"b\",\"pred\":\"c\"}\n",
+	"{\"id\":\"a\",\"label\":\"b\",\"correct\":true}\n{\"id\":\"b\",\"label\":\"b\",\"pred\":\"c\"}\n{\"id\":1}",
+	`{"id":"\u00e9\ud83d\ude00\ud800","label":"b\\","pred":"b\\","x":[{"y":[1,2.5e3,null,true]}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x",3]}`,
+	`{"id":"a","label":"b","pred":"b"}` + "\xff",
+	`[]`,
+	`{"id":"a","label":"b","pred":"b","correct":false}`,
+}
+
+func TestReadersAgreeWithEncodingJSON(t *testing.T) {
+	for _, data := range readerCorpus {
+		checkReaders(t, data)
+	}
+}
+
+func FuzzReadRecords(f *testing.F) {
+	for _, data := range readerCorpus {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		checkReaders(t, data)
+		_, _ = prime.ReadDataset(strings.NewReader(data), "f")
+	})
 }

@@ -1,0 +1,748 @@
+package jsonl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// MaxDepth is the deepest nesting of arrays and objects accepted, counting
+// the record object itself; encoding/json has the same limit.
+const MaxDepth = 10000
+
+// ErrBlank is returned by Parse for a line that holds only white space.
+var ErrBlank = errors.New("jsonl: blank line")
+
+// Errors about one field; an *Error carries them with the field's name.
+var (
+	ErrMissing   = errors.New("missing or empty")
+	ErrNotString = errors.New("not a string")
+	ErrNotBool   = errors.New("not true or false")
+	ErrNotArray  = errors.New("not an array")
+	ErrBadUTF8   = errors.New("invalid UTF-8")
+	ErrEmpty     = errors.New("empty")
+	ErrNoPred    = errors.New(`missing, and so is "correct"`)
+	ErrNotObject = errors.New("not a JSON object")
+)
+
+// An Error is a bad line: Field names the member at fault, "" when the line
+// as a whole is (it is not JSON, not an object, or has trailing data).
+type Error struct {
+	Field string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Err.Error()
+	}
+	return "field " + strconv.Quote(e.Field) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// A SyntaxError is a line that is not valid JSON.
+type SyntaxError struct {
+	Col int    // 1-based byte column of the fault; len(line)+1 at the end
+	Msg string // what was found
+}
+
+func (e *SyntaxError) Error() string {
+	return "invalid JSON: " + e.Msg + " at column " + strconv.Itoa(e.Col)
+}
+
+// A TagError is a bad element of "tags".
+type TagError struct {
+	Index int   // 0-based
+	Err   error // ErrNotString, ErrEmpty or ErrBadUTF8
+}
+
+func (e *TagError) Error() string {
+	if e.Err == ErrBadUTF8 {
+		return "element " + strconv.Itoa(e.Index) + ": invalid UTF-8"
+	}
+	return "element " + strconv.Itoa(e.Index) + " is " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *TagError) Unwrap() error { return e.Err }
+
+// A DisagreeError is a line whose "pred" and "correct" disagree.
+type DisagreeError struct {
+	Correct     bool
+	Pred, Label string
+}
+
+func (e *DisagreeError) Error() string {
+	if e.Correct {
+		return fmt.Sprintf(`true, but "pred" %q differs from "label" %q`, e.Pred, e.Label)
+	}
+	return fmt.Sprintf(`false, but "pred" equals "label" %q`, e.Label)
+}
+
+// Record holds the members of one parsed line. Its byte slices point into
+// the line given to Parse, and are valid until that line is modified.
+type Record struct {
+	ID, Label, Pred, Image []byte
+	HasPred                bool // "pred" given (and not null)
+	HasCorrect             bool // "correct" given (and not null)
+	Correct                bool
+	Tags                   [][]byte // in the line's order, repeats kept
+}
+
+// field indexes a known member.
+type field int
+
+const (
+	fID field = iota
+	fLabel
+	fPred
+	fCorrect
+	fTags
+	fImage
+	nFields
+)
+
+var fieldNames = [nFields]string{"id", "label", "pred", "correct", "tags", "image"}
+
+// class of each byte inside a string: 0 plain ASCII, 1 '"', 2 '\\', 3 a
+// control character, 4 the first byte of a multi-byte sequence (or not
+// UTF-8).
+var strClass = func() (t [256]uint8) {
+	for b := 0; b < 256; b++ {
+		switch {
+		case b == '"':
+			t[b] = 1
+		case b == '\\':
+			t[b] = 2
+		case b < 0x20:
+			t[b] = 3
+		case b >= 0x80:
+			t[b] = 4
+		}
+	}
+	return t
+}()
+
+// A Parser parses the lines of a records file. Its zero value is ready to
+// use; it keeps scratch space between calls and is not safe for concurrent
+// use.
+type Parser struct {
+	line []byte
+	errs [nFields]error // per member, the last value's error
+	// syntax is the first syntax error; later checks are skipped.
+	syntax *SyntaxError
+	utf8   bool // syntax is about invalid UTF-8 in a string
+	// utf8Field names the member whose string holds the invalid UTF-8.
+	utf8Field string
+	field     field
+	known     bool // the member being parsed is a known one
+}
+
+// Parse parses one line (without its line feed; a trailing carriage return
+// is white space) into r, reusing r.Tags' storage. It unescapes strings in
+// place, so it may overwrite bytes of line. It returns ErrBlank for a blank
+// line, an *Error for a line that is not a valid record, and nil
+// otherwise. On a valid line: ID and Label are not empty; Pred is not empty
+// when HasPred; at least one of HasPred and HasCorrect holds and, when both
+// do, Correct equals (Pred == Label); every tag is a non-empty string; every
+// string is valid UTF-8. Unknown members are skipped, whatever their value;
+// null stands for a missing member; of repeated members the last counts.
+func (p *Parser) Parse(line []byte, r *Record) error {
+	tags := r.Tags[:0]
+	*r = Record{Tags: tags}
+	p.line = line
+	p.errs = [nFields]error{}
+	p.syntax = nil
+	p.utf8 = false
+	p.utf8Field = ""
+
+	i := skipWS(line, 0)
+	if i == len(line) {
+		return ErrBlank
+	}
+	if line[i] != '{' {
+		j := p.skipValue(i, 1)
+		if p.syntax == nil {
+			if j = skipWS(line, j); j < len(line) {
+				p.fail(j, "data after the value")
+			}
+		}
+		if p.syntax != nil {
+			return p.syntaxErr()
+		}
+		return &Error{Err: ErrNotObject}
+	}
+	i = p.object(i, r)
+	if p.syntax == nil {
+		if i = skipWS(line, i); i < len(line) {
+			p.fail(i, "data after the object")
+		}
+	}
+	if p.syntax != nil {
+		return p.syntaxErr()
+	}
+	for f, err := range p.errs {
+		if err != nil {
+			return &Error{Field: fieldNames[f], Err: err}
+		}
+	}
+	switch {
+	case len(r.ID) == 0:
+		return &Error{Field: "id", Err: ErrMissing}
+	case len(r.Label) == 0:
+		return &Error{Field: "label", Err: ErrMissing}
+	case r.HasPred && len(r.Pred) == 0:
+		return &Error{Field: "pred", Err: ErrEmpty}
+	case !r.HasPred && !r.HasCorrect:
+		return &Error{Field: "pred", Err: ErrNoPred}
+	case r.HasPred && r.HasCorrect && bytes.Equal(r.Pred, r.Label) != r.Correct:
+		return &Error{Field: "correct", Err: &DisagreeError{Correct: r.Correct, Pred: string(r.Pred), Label: string(r.Label)}}
+	}
+	return nil
+}
+
+func (p *Parser) syntaxErr() error {
+	if p.utf8 || !utf8.Valid(p.line) {
+		return &Error{Field: p.utf8Field, Err: ErrBadUTF8}
+	}
+	return &Error{Err: p.syntax}
+}
+
+// fail records a syntax error at byte i, unless one is recorded already.
+func (p *Parser) fail(i int, what string) {
+	if p.syntax != nil {
+		return
+	}
+	if i >= len(p.line) {
+		p.syntax = &SyntaxError{Col: len(p.line) + 1, Msg: "unexpected end of line"}
+		return
+	}
+	c := p.line[i]
+	var found string
+	switch {
+	case c >= 0x20 && c < 0x7f:
+		found = strconv.QuoteRune(rune(c))
+	default:
+		found = fmt.Sprintf("byte 0x%02x", c)
+	}
+	if what == "" {
+		what = "unexpected " + found
+	} else {
+		what += " (" + found + ")"
+	}
+	p.syntax = &SyntaxError{Col: i + 1, Msg: what}
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// object parses the record object starting at line[i] == '{' and returns
+// the index after it.
+func (p *Parser) object(i int, r *Record) int {
+	line := p.line
+	i = skipWS(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		return i + 1
+	}
+	for {
+		if i >= len(line) || line[i] != '"' {
+			p.fail(i, "")
+			return i
+		}
+		p.known = false
+		key, j := p.str(i)
+		if p.syntax != nil {
+			return j
+		}
+		i = skipWS(line, j)
+		if i >= len(line) || line[i] != ':' {
+			p.fail(i, "")
+			return i
+		}
+		i = skipWS(line, i+1)
+		if i >= len(line) {
+			p.fail(i, "")
+			return i
+		}
+		f := lookup(key)
+		if f < 0 {
+			i = p.skipValue(i, 2)
+		} else {
+			p.field, p.known = f, true
+			i = p.member(f, i, r)
+			p.known = false
+		}
+		if p.syntax != nil {
+			return i
+		}
+		i = skipWS(line, i)
+		if i >= len(line) {
+			p.fail(i, "")
+			return i
+		}
+		switch line[i] {
+		case ',':
+			i = skipWS(line, i+1)
+		case '}':
+			return i + 1
+		default:
+			p.fail(i, "")
+			return i
+		}
+	}
+}
+
+func lookup(key []byte) field {
+	switch string(key) {
+	case "id":
+		return fID
+	case "label":
+		return fLabel
+	case "pred":
+		return fPred
+	case "correct":
+		return fCorrect
+	case "tags":
+		return fTags
+	case "image":
+		return fImage
+	}
+	return -1
+}
+
+// isNull reports whether line[i:] starts with the literal null, and if so
+// returns the index after it.
+func (p *Parser) literal(i int, lit string) (int, bool) {
+	if len(p.line)-i >= len(lit) && string(p.line[i:i+len(lit)]) == lit {
+		return i + len(lit), true
+	}
+	return i, false
+}
+
+// member parses the value of known member f at line[i].
+func (p *Parser) member(f field, i int, r *Record) int {
+	line := p.line
+	p.errs[f] = nil
+	c := line[i]
+	if c == 'n' {
+		if j, ok := p.literal(i, "null"); ok {
+			switch f {
+			case fID:
+				r.ID = nil
+			case fLabel:
+				r.Label = nil
+			case fPred:
+				r.Pred, r.HasPred = nil, false
+			case fCorrect:
+				r.Correct, r.HasCorrect = false, false
+			case fTags:
+				r.Tags = r.Tags[:0]
+			case fImage:
+				r.Image = nil
+			}
+			return j
+		}
+	}
+	switch f {
+	case fCorrect:
+		r.Correct, r.HasCorrect = false, false
+		if j, ok := p.literal(i, "true"); ok {
+			r.Correct, r.HasCorrect = true, true
+			return j
+		}
+		if j, ok := p.literal(i, "false"); ok {
+			r.HasCorrect = true
+			return j
+		}
+		p.errs[f] = ErrNotBool
+		return p.skipValue(i, 2)
+	case fTags:
+		r.Tags = r.Tags[:0]
+		if c != '[' {
+			p.errs[f] = ErrNotArray
+			return p.skipValue(i, 2)
+		}
+		return p.tags(i, r)
+	}
+	if c != '"' {
+		switch f {
+		case fID:
+			r.ID = nil
+		case fLabel:
+			r.Label = nil
+		case fPred:
+			r.Pred, r.HasPred = nil, false
+		case fImage:
+			r.Image = nil
+		}
+		p.errs[f] = ErrNotString
+		return p.skipValue(i, 2)
+	}
+	s, j := p.str(i)
+	switch f {
+	case fID:
+		r.ID = s
+	case fLabel:
+		r.Label = s
+	case fPred:
+		r.Pred, r.HasPred = s, true
+	case fImage:
+		r.Image = s
+	}
+	return j
+}
+
+// tags parses the array of tags at line[i] == '['.
+func (p *Parser) tags(i int, r *Record) int {
+	line := p.line
+	i = skipWS(line, i+1)
+	if i < len(line) && line[i] == ']' {
+		return i + 1
+	}
+	for n := 0; ; n++ {
+		if i >= len(line) {
+			p.fail(i, "")
+			return i
+		}
+		if line[i] == '"' {
+			s, j := p.str(i)
+			if p.syntax != nil {
+				return j
+			}
+			if len(s) == 0 && p.errs[fTags] == nil {
+				p.errs[fTags] = &TagError{Index: n, Err: ErrEmpty}
+			}
+			r.Tags = append(r.Tags, s)
+			i = j
+		} else {
+			if p.errs[fTags] == nil {
+				p.errs[fTags] = &TagError{Index: n, Err: ErrNotString}
+			}
+			i = p.skipValue(i, 3)
+			if p.syntax != nil {
+				return i
+			}
+		}
+		i = skipWS(line, i)
+		if i >= len(line) {
+			p.fail(i, "")
+			return i
+		}
+		switch line[i] {
+		case ',':
+			i = skipWS(line, i+1)
+		case ']':
+			return i + 1
+		default:
+			p.fail(i, "")
+			return i
+		}
+	}
+}
+
+// str parses the string at line[i] == '"', returning its contents
+// (unescaped in place when it holds escapes) and the index after it.
+func (p *Parser) str(i int) ([]byte, int) {
+	line := p.line
+	start := i + 1
+	j := start
+	for j < len(line) {
+		switch strClass[line[j]] {
+		case 0:
+			j++
+		case 1:
+			return line[start:j], j + 1
+		case 2:
+			return p.unescape(start, j)
+		case 3:
+			p.fail(j, "control character in string")
+			return nil, j
+		case 4:
+			r, size := utf8.DecodeRune(line[j:])
+			if r == utf8.RuneError && size == 1 {
+				p.badUTF8(j)
+				return nil, j
+			}
+			j += size
+		}
+	}
+	p.fail(j, "")
+	return nil, j
+}
+
+// unescape continues the string that starts at line[start] from its first
+// backslash at line[j], writing the unescaped contents over the escaped
+// ones; w never passes the read position. Lone surrogates become U+FFFD,
+// as encoding/json decodes them.
+func (p *Parser) unescape(start, j int) ([]byte, int) {
+	line := p.line
+	w := j
+	for j < len(line) {
+		c := line[j]
+		switch strClass[c] {
+		case 0:
+			line[w] = c
+			w++
+			j++
+		case 1:
+			return line[start:w], j + 1
+		case 3:
+			p.fail(j, "control character in string")
+			return nil, j
+		case 4:
+			r, size := utf8.DecodeRune(line[j:])
+			if r == utf8.RuneError && size == 1 {
+				p.badUTF8(j)
+				return nil, j
+			}
+			copy(line[w:], line[j:j+size])
+			w += size
+			j += size
+		case 2:
+			if j+1 >= len(line) {
+				p.fail(j+1, "")
+				return nil, j + 1
+			}
+			e := line[j+1]
+			var out byte
+			switch e {
+			case '"', '\\', '/':
+				out = e
+			case 'b':
+				out = '\b'
+			case 'f':
+				out = '\f'
+			case 'n':
+				out = '\n'
+			case 'r':
+				out = '\r'
+			case 't':
+				out = '\t'
+			case 'u':
+				r, ok := hex4(line, j+2)
+				if !ok {
+					p.fail(j, "invalid \\u escape")
+					return nil, j
+				}
+				j += 6
+				if utf16.IsSurrogate(r) {
+					if r2, ok := hex4(line, j+2); ok && j+1 < len(line) && line[j] == '\\' && line[j+1] == 'u' {
+						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							r = d
+							j += 6
+						} else {
+							r = utf8.RuneError
+						}
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				w += utf8.EncodeRune(line[w:], r)
+				continue
+			default:
+				p.fail(j, "invalid escape")
+				return nil, j
+			}
+			line[w] = out
+			w++
+			j += 2
+		}
+	}
+	p.fail(j, "")
+	return nil, j
+}
+
+// badUTF8 records invalid UTF-8 at line[j], inside a string.
+func (p *Parser) badUTF8(j int) {
+	if p.syntax != nil {
+		return
+	}
+	p.fail(j, "invalid UTF-8")
+	p.utf8 = true
+	if p.known {
+		p.utf8Field = fieldNames[p.field]
+	}
+}
+
+// hex4 decodes the four hexadecimal digits at b[i:i+4].
+func hex4(b []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// skipValue skips the JSON value at line[i], at nesting depth depth (its
+// own depth if it is an array or object), checking its syntax and the UTF-8
+// of its strings, and returns the index after it.
+func (p *Parser) skipValue(i, depth int) int {
+	line := p.line
+	if i >= len(line) {
+		p.fail(i, "")
+		return i
+	}
+	switch c := line[i]; {
+	case c == '"':
+		_, j := p.str(i)
+		return j
+	case c == '{':
+		if depth > MaxDepth {
+			p.fail(i, "nested too deeply")
+			return i
+		}
+		i = skipWS(line, i+1)
+		if i < len(line) && line[i] == '}' {
+			return i + 1
+		}
+		for {
+			if i >= len(line) || line[i] != '"' {
+				p.fail(i, "")
+				return i
+			}
+			_, i = p.str(i)
+			if p.syntax != nil {
+				return i
+			}
+			i = skipWS(line, i)
+			if i >= len(line) || line[i] != ':' {
+				p.fail(i, "")
+				return i
+			}
+			i = p.skipValue(skipWS(line, i+1), depth+1)
+			if p.syntax != nil {
+				return i
+			}
+			i = skipWS(line, i)
+			if i >= len(line) {
+				p.fail(i, "")
+				return i
+			}
+			switch line[i] {
+			case ',':
+				i = skipWS(line, i+1)
+			case '}':
+				return i + 1
+			default:
+				p.fail(i, "")
+				return i
+			}
+		}
+	case c == '[':
+		if depth > MaxDepth {
+			p.fail(i, "nested too deeply")
+			return i
+		}
+		i = skipWS(line, i+1)
+		if i < len(line) && line[i] == ']' {
+			return i + 1
+		}
+		for {
+			i = p.skipValue(i, depth+1)
+			if p.syntax != nil {
+				return i
+			}
+			i = skipWS(line, i)
+			if i >= len(line) {
+				p.fail(i, "")
+				return i
+			}
+			switch line[i] {
+			case ',':
+				i = skipWS(line, i+1)
+			case ']':
+				return i + 1
+			default:
+				p.fail(i, "")
+				return i
+			}
+		}
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.number(i)
+	case c == 't':
+		if j, ok := p.literal(i, "true"); ok {
+			return j
+		}
+	case c == 'f':
+		if j, ok := p.literal(i, "false"); ok {
+			return j
+		}
+	case c == 'n':
+		if j, ok := p.literal(i, "null"); ok {
+			return j
+		}
+	}
+	p.fail(i, "")
+	return i
+}
+
+// number skips the JSON number at line[i].
+func (p *Parser) number(i int) int {
+	line := p.line
+	if line[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(line) && line[i] == '0':
+		i++
+	case i < len(line) && '1' <= line[i] && line[i] <= '9':
+		i = digits(line, i+1)
+	default:
+		p.fail(i, "")
+		return i
+	}
+	if i < len(line) && line[i] == '.' {
+		i++
+		if i >= len(line) || line[i] < '0' || line[i] > '9' {
+			p.fail(i, "")
+			return i
+		}
+		i = digits(line, i+1)
+	}
+	if i < len(line) && (line[i] == 'e' || line[i] == 'E') {
+		i++
+		if i < len(line) && (line[i] == '+' || line[i] == '-') {
+			i++
+		}
+		if i >= len(line) || line[i] < '0' || line[i] > '9' {
+			p.fail(i, "")
+			return i
+		}
+		i = digits(line, i+1)
+	}
+	return i
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}

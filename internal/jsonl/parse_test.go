@@ -1,0 +1,275 @@
+package jsonl
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decoded is a line's record as plain strings, for comparing.
+type decoded struct {
+	ID, Label, Pred, Image string
+	HasPred, HasCorrect    bool
+	Correct                bool
+	Tags                   []string
+}
+
+func fromRecord(r *Record) decoded {
+	d := decoded{ID: string(r.ID), Label: string(r.Label), Pred: string(r.Pred), Image: string(r.Image),
+		HasPred: r.HasPred, HasCorrect: r.HasCorrect, Correct: r.Correct}
+	for _, t := range r.Tags {
+		d.Tags = append(d.Tags, string(t))
+	}
+	return d
+}
+
+// reference decodes line with encoding/json and applies the record rules
+// plainly: it is the specification Parse is checked against. blank
+// reports a blank line; ok a valid record.
+func reference(line []byte) (d decoded, blank, ok bool) {
+	if len(bytes.Trim(line, " \t\r\n")) == 0 {
+		return d, true, false
+	}
+	if !utf8.Valid(line) {
+		return d, false, false
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(line, &m); err != nil || m == nil {
+		return d, false, false
+	}
+	str := func(key string, dst *string) (present, ok bool) {
+		raw, found := m[key]
+		if !found || string(raw) == "null" {
+			return false, true
+		}
+		return true, json.Unmarshal(raw, dst) == nil
+	}
+	for _, f := range []struct {
+		key string
+		dst *string
+		has *bool
+	}{{"id", &d.ID, nil}, {"label", &d.Label, nil}, {"pred", &d.Pred, &d.HasPred}, {"image", &d.Image, nil}} {
+		present, good := str(f.key, f.dst)
+		if !good {
+			return d, false, false
+		}
+		if f.has != nil {
+			*f.has = present
+		}
+	}
+	if raw, found := m["correct"]; found && string(raw) != "null" {
+		if json.Unmarshal(raw, &d.Correct) != nil {
+			return d, false, false
+		}
+		d.HasCorrect = true
+	}
+	if raw, found := m["tags"]; found {
+		if json.Unmarshal(raw, &d.Tags) != nil {
+			return d, false, false
+		}
+		if len(d.Tags) == 0 {
+			d.Tags = nil
+		}
+		for _, t := range d.Tags {
+			if t == "" {
+				return d, false, false
+			}
+		}
+	}
+	switch {
+	case d.ID == "", d.Label == "",
+		d.HasPred && d.Pred == "",
+		!d.HasPred && !d.HasCorrect,
+		d.HasPred && d.HasCorrect && (d.Pred == d.Label) != d.Correct:
+		return d, false, false
+	}
+	return d, false, true
+}
+
+// check parses line both ways and requires them to agree.
+func check(t *testing.T, line string) {
+	t.Helper()
+	want, blank, ok := reference([]byte(line))
+	var p Parser
+	var r Record
+	buf := []byte(line)
+	err := p.Parse(buf, &r)
+	switch {
+	case blank:
+		require.ErrorIs(t, err, ErrBlank, "%q", line)
+	case ok:
+		require.NoError(t, err, "%q", line)
+		require.Equal(t, want, fromRecord(&r), "%q", line)
+	default:
+		require.Error(t, err, "%q", line)
+		require.NotErrorIs(t, err, ErrBlank, "%q", line)
+		var e *Error
+		require.ErrorAs(t, err, &e, "%q", line)
+	}
+}
+
+var corpus = []string{
+	``, `   `, "\t\r", `{}`, `[]`, `null`, `1`, `"x"`, `{`, `}`, `{"id"}`, `{"id":}`, `{"id":"a",}`,
+	`{"id":"a","label":"b","pred":"b"}`,
+	`{"id":"a","label":"b","pred":"c","tags":["x","y","x"]}`,
+	` {"id":"a","label":"b","correct":true,"tags":[]} ` + "\r",
+	`{"id":"a","label":"b","correct":false,"tags":null}`,
+	`{"id":"a","label":"b","correct":true,"pred":"b"}`,
+	`{"id":"a","label":"b","correct":false,"pred":"b"}`,
+	`{"id":"a","label":"b","correct":true,"pred":"c"}`,
+	`{"id":"a","label":"b","correct":null,"pred":"c"}`,
+	`{"id":"a","label":"b","pred":null,"correct":true}`,
+	`{"id":"a","label":"b","pred":null}`,
+	`{"id":"a","label":"b","pred":""}`,
+	`{"id":"a","label":"","pred":"b"}`,
+	`{"id":"","label":"b","pred":"b"}`,
+	`{"label":"b","pred":"b"}`,
+	`{"id":"a","pred":"b"}`,
+	`{"id":"a","label":"b"}`,
+	`{"id":1,"label":"b","pred":"b"}`,
+	`{"id":"a","label":["b"],"pred":"b"}`,
+	`{"id":"a","label":"b","pred":{"x":1}}`,
+	`{"id":"a","label":"b","correct":"yes"}`,
+	`{"id":"a","label":"b","correct":1}`,
+	`{"id":"a","label":"b","pred":"b","tags":"x"}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x",1]}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x",null]}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x",""]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[["x"]]}`,
+	`{"id":"a","label":"b","pred":"b","image":"i/a.png"}`,
+	`{"id":"a","label":"b","pred":"b","image":3}`,
+	`{"id":"a","label":"b","pred":"b","image":null}`,
+	`{"id":"a","label":"b","pred":"b"} x`,
+	`{"id":"a","label":"b","pred":"b"}{}`,
+	`{"id":"a","label":"b","pred":"b"`,
+	`{"id":"a","label":"b","pred":"b",}`,
+	`{"id":"a" "label":"b","pred":"b"}`,
+	`{'id':"a","label":"b","pred":"b"}`,
+	`{"id":"a","label":"b","pred":"b","x":[1,-2.5e+3,0,0.1,1E5,true,false,null,"s",{"a":{"b":[]}}]}`,
+	`{"x":{},"y":[],"z":"","id":"a","label":"b","pred":"b","w":-0}`,
+	`{"id":"a","label":"b","pred":"b","x":01}`,
+	`{"id":"a","label":"b","pred":"b","x":1.}`,
+	`{"id":"a","label":"b","pred":"b","x":.5}`,
+	`{"id":"a","label":"b","pred":"b","x":-}`,
+	`{"id":"a","label":"b","pred":"b","x":+1}`,
+	`{"id":"a","label":"b","pred":"b","x":1e}`,
+	`{"id":"a","label":"b","pred":"b","x":tru}`,
+	`{"id":"a","label":"b","pred":"b","x":nul}`,
+	`{"id":"a","label":"b","pred":"b","x":NaN}`,
+	`{"id":"a","label":"b","pred":"b","x":[1,]}`,
+	`{"id":"a","label":"b","pred":"b","x":{"a"}}`,
+	`{"id":"a","label":"b","pred":"b","x":{"a":1,}}`,
+	`{"id":"a\"\\\/\b\f\n\r\t","label":"b","pred":"b"}`,
+	`{"id":"\u00e9\u65e5\ud83d\ude00","label":"b","pred":"b"}`,
+	`{"id":"\ud83d","label":"b","pred":"b"}`,
+	`{"id":"\ude00x","label":"b","pred":"b"}`,
+	`{"id":"\ud83d\u0041","label":"b","pred":"b"}`,
+	`{"id":"\ud83d\ud83d\ude00","label":"b","pred":"b"}`,
+	`{"id":"\u0000","label":"b","pred":"b"}`,
+	`{"id":"\u12","label":"b","pred":"b"}`,
+	`{"id":"\u12G4","label":"b","pred":"b"}`,
+	`{"id":"\x","label":"b","pred":"b"}`,
+	`{"id":"a\`,
+	`{"id":"a` + "\t" + `","label":"b","pred":"b"}`,
+	`{"id":"a` + "\x7f" + `","label":"b","pred":"b"}`,
+	`{"id":"a` + "\xff" + `","label":"b","pred":"b"}`,
+	`{"id":"a","label":"b","pred":"b","x":"` + "\xed\xa0\x80" + `"}`,
+	`{"id":"a","label":"b","pred":"b"}` + "\xc3",
+	`{"i\u0064":"a","la\u0062el":"b","pred":"b"}`,
+	`{"ID":"a","label":"b","pred":"b"}`,
+	`{"id":"a","id":"c","label":"b","pred":"b"}`,
+	`{"id":1,"id":"c","label":"b","pred":"b"}`,
+	`{"id":"c","id":1,"label":"b","pred":"b"}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x",2],"tags":["y"]}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x"],"tags":null}`,
+	`{"id":"a","label":"b","correct":true,"correct":"x"}`,
+	"{\"id\":\"a\",\n\"label\":\"b\",\"pred\":\"b\"}",
+	`{"id":"a","label":"b","pred":"b","x":"\u2028"}`,
+	`{"id":"a","label":"b","pred":"b","x":[[[[[[[[[[]]]]]]]]]]}`,
+	`{"id":"a","label":"b","pred":"b","x":[[[[[[[[[[]]]]]]]]]}`,
+	`{"id":"a","label":"b","pred":"b","x":"` + strings.Repeat("long", 1000) + `"}`,
+}
+
+func TestParseAgreesWithEncodingJSON(t *testing.T) {
+	for _, line := range corpus {
+		check(t, line)
+	}
+}
+
+func TestParseDepth(t *testing.T) {
+	deep := func(n int) string {
+		return `{"id":"a","label":"b","pred":"b","x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}`
+	}
+	for _, n := range []int{MaxDepth - 2, MaxDepth - 1, MaxDepth, MaxDepth + 1} {
+		check(t, deep(n))
+	}
+}
+
+func TestParseMessages(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{`{"id":"a","label":"b"`, `invalid JSON: unexpected end of line at column 22`},
+		{`{"id":"a","label":"b"} x`, `invalid JSON: data after the object ('x') at column 24`},
+		{`[1]`, `not a JSON object`},
+		{`{"id":"a","label":"b","pred":"b","tags":["x",1]}`, `field "tags": element 1 is not a string`},
+		{`{"id":"a","label":"b","pred":"b","tags":["x",""]}`, `field "tags": element 1 is empty`},
+		{`{"id":"a","label":"b","pred":"b","tags":{}}`, `field "tags": not an array`},
+		{`{"id":"a","label":"b","pred":"c","correct":true}`, `field "correct": true, but "pred" "c" differs from "label" "b"`},
+		{`{"id":"a","label":"b","pred":"b","correct":false}`, `field "correct": false, but "pred" equals "label" "b"`},
+		{`{"id":"a","label":"b"}`, `field "pred": missing, and so is "correct"`},
+		{`{"id":"a","label":"b","pred":"b","image":"` + "\xff" + `"}`, `field "image": invalid UTF-8`},
+		{`{"id":"a","label":"b","pred":"b","x":"` + "\xff" + `"}`, `invalid UTF-8`},
+	}
+	for _, tt := range tests {
+		var p Parser
+		var r Record
+		err := p.Parse([]byte(tt.line), &r)
+		assert.EqualError(t, err, tt.want, tt.line)
+	}
+}
+
+func TestAppendStringRoundTrip(t *testing.T) {
+	for _, s := range []string{"", "plain", "q\"b\\s/", "\x00\x01\x1f\x7f", "\b\f\n\r\t", "\u2028\u2029", "é日本😀", "<&>"} {
+		b := AppendString(nil, s)
+		var got string
+		require.NoError(t, json.Unmarshal(b, &got))
+		assert.Equal(t, s, got)
+		want, _ := json.Marshal(s)
+		// encoding/json escapes <, > and & for HTML; apart from that, the
+		// same bytes.
+		w := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(want))
+		assert.Equal(t, w, string(b))
+		line := `{"id":` + string(b) + `x,"label":"l","pred":"p"}`
+		line = strings.Replace(line, `"x,`, `x",`, 1)
+		var p Parser
+		var r Record
+		require.NoError(t, p.Parse([]byte(line), &r))
+		assert.Equal(t, s+"x", string(r.ID))
+	}
+	// Invalid UTF-8 is written as U+FFFD, as encoding/json writes it.
+	assert.Equal(t, `"a\ufffdb"`, string(AppendString(nil, "a\xffb")))
+}
+
+func FuzzParse(f *testing.F) {
+	for _, line := range corpus {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		check(t, line)
+	})
+}
+
+func TestErrorsAreTyped(t *testing.T) {
+	var p Parser
+	var r Record
+	err := p.Parse([]byte(`{"id":"a","label":"b","pred":"b","tags":[1]}`), &r)
+	var te *TagError
+	require.True(t, errors.As(err, &te))
+	assert.Equal(t, 0, te.Index)
+	assert.ErrorIs(t, err, ErrNotString)
+}
