@@ -11,16 +11,16 @@ import (
 //	Conv 3x3 (pad 1) -> Relu -> MaxPool 2x2 -> Conv 3x3 (pad 1) -> Relu ->
 //	GlobalAveragePool -> Flatten -> MatMul + Add (or Gemm) -> Head
 type CNNConfig struct {
-	Channels int    // input channels: 1 or 3
-	Size     int    // input height and width (even)
-	Filters1 int    // filters of the first convolution
-	Filters2 int    // filters of the second convolution
-	Outputs  int    // width of the output
-	Gemm     bool   // a Gemm node (transB = 1, 1-D bias, as PyTorch exports) instead of MatMul + Add
+	Channels int     // input channels: 1 or 3
+	Size     int     // input height and width (even)
+	Filters1 int     // filters of the first convolution
+	Filters2 int     // filters of the second convolution
+	Outputs  int     // width of the output
+	Gemm     bool    // a Gemm node (transB = 1, 1-D bias, as PyTorch exports) instead of MatMul + Add
 	Alpha    float32 // Gemm's alpha; 0 means 1
 	Beta     float32 // Gemm's beta; 0 means 1
-	Head     string // "" (logits), "Sigmoid" or "Softmax"
-	Extra    string // when set, an extra node of this operator type, named "extra_op", before the head
+	Head     string  // "" (logits), "Sigmoid" or "Softmax"
+	Extra    string  // when set, an extra node of this operator type, named "extra_op", before the head
 }
 
 // A CNN is a CNNConfig with weights: it writes itself as an ONNX model and

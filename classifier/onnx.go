@@ -1,0 +1,247 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/imageprep"
+	"github.com/failmodes/prime/internal/onnxrun"
+)
+
+// Output says what a classifier model's output holds.
+type Output int
+
+const (
+	// Logits: one unnormalised score per class; ONNX applies softmax to
+	// report probabilities. The default.
+	Logits Output = iota
+	// Probabilities: the model ends in a softmax; scores are reported as
+	// they are.
+	Probabilities
+)
+
+// ONNXOptions configure an ONNX classifier. The zero value (and a nil
+// *ONNXOptions) means: labels "0", "1", ... in output order, logits
+// output, ImageNet preprocessing at the model's input size, and one model
+// instance per CPU (runtime.GOMAXPROCS).
+type ONNXOptions struct {
+	// Labels are the class names in the model's output order. When nil,
+	// LabelsFile is read; when both are empty the labels are the output
+	// indices "0", "1", ...
+	Labels []string
+	// LabelsFile is a file of one label per line (see ReadLabels).
+	LabelsFile string
+	// Output says whether the model outputs logits (default) or
+	// probabilities.
+	Output Output
+	// Preprocessing turns images into the model's input.
+	Preprocessing Preprocessing
+	// Workers is the number of model instances, each used by one
+	// goroutine at a time; 0 means runtime.GOMAXPROCS(0). Every instance
+	// holds its own copy of the model's weights and activations.
+	Workers int
+}
+
+// ONNX is a prime.Classifier and prime.BatchClassifier that runs an ONNX
+// model with github.com/owulveryck/onnx-go. It is safe for concurrent use:
+// each call takes one of its model instances and returns it when done, so
+// at most Workers images are classified at once and further callers wait.
+type ONNX struct {
+	model  *onnxrun.Model
+	labels []string
+	plan   imageprep.Plan
+	output Output
+}
+
+var (
+	_ prime.Classifier      = (*ONNX)(nil)
+	_ prime.BatchClassifier = (*ONNX)(nil)
+	_ io.Closer             = (*ONNX)(nil)
+)
+
+// NewONNX loads the ONNX model at path. The model takes one float tensor
+// of shape 1 x C x H x W (C = 1 or 3) and its first output has one score
+// per class. Models using an operator onnx-go lacks are refused, naming
+// the operator and the node.
+func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
+	var o ONNXOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Output != Logits && o.Output != Probabilities {
+		return nil, fmt.Errorf("classifier: unknown Output %d", o.Output)
+	}
+	if o.Workers < 0 {
+		return nil, fmt.Errorf("classifier: Workers %d: must be at least 0", o.Workers)
+	}
+	workers := o.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	labels := slices.Clone(o.Labels)
+	labelsFrom := "labels"
+	if labels == nil && o.LabelsFile != "" {
+		var err error
+		if labels, err = LoadLabels(o.LabelsFile); err != nil {
+			return nil, err
+		}
+		labelsFrom = "labels file " + o.LabelsFile
+	} else if labels != nil {
+		if err := checkNames(labels); err != nil {
+			return nil, err
+		}
+	}
+	m, err := onnxrun.Load(path, workers, "classifier")
+	if err != nil {
+		return nil, err
+	}
+	if labels == nil {
+		labels = make([]string, m.OutputLen)
+		for i := range labels {
+			labels[i] = strconv.Itoa(i)
+		}
+	}
+	if len(labels) != m.OutputLen {
+		return nil, fmt.Errorf("classifier: %s has %d labels, but model %s outputs %d scores", labelsFrom, len(labels), path, m.OutputLen)
+	}
+	plan, err := imageprep.Options(o.Preprocessing).Resolve(m.Input[1], m.Input[2], m.Input[3])
+	if err != nil {
+		return nil, fmt.Errorf("classifier: model %s: %w", path, err)
+	}
+	return &ONNX{model: m, labels: labels, plan: plan, output: o.Output}, nil
+}
+
+func checkNames(names []string) error {
+	seen := make(map[string]bool, len(names))
+	for i, s := range names {
+		if s == "" {
+			return fmt.Errorf("classifier: label %d is empty", i)
+		}
+		if seen[s] {
+			return fmt.Errorf("classifier: label %q repeated", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// Labels returns the class names in the model's output order.
+func (c *ONNX) Labels() []string { return slices.Clone(c.labels) }
+
+// InputShape returns the model's input shape: 1, channels, height, width.
+func (c *ONNX) InputShape() []int { return slices.Clone(c.model.Input) }
+
+// Workers returns the number of model instances.
+func (c *ONNX) Workers() int { return c.model.Workers() }
+
+// Classify predicts the class of img: the label of the highest score
+// (the first one on ties), with one probability per label.
+func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
+	if img == nil {
+		return prime.Prediction{}, errors.New("classifier: nil image")
+	}
+	out, err := c.model.Run(ctx, func(dst []float32) error {
+		if err := c.plan.Fill(dst, img); err != nil {
+			return fmt.Errorf("classifier: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return prime.Prediction{}, err
+	}
+	if c.output == Logits {
+		softmax(out)
+	}
+	best := 0
+	for i, v := range out {
+		if v > out[best] {
+			best = i
+		}
+	}
+	return prime.Prediction{Label: c.labels[best], Scores: out}, nil
+}
+
+// ClassifyBatch classifies imgs on all of the classifier's model
+// instances at once and returns one Prediction per image, in order, equal
+// to what Classify returns for each.
+func (c *ONNX) ClassifyBatch(ctx context.Context, imgs []image.Image) ([]prime.Prediction, error) {
+	preds := make([]prime.Prediction, len(imgs))
+	err := c.model.ForEach(ctx, len(imgs), func(i int) error {
+		var err error
+		preds[i], err = c.Classify(ctx, imgs[i])
+		if err != nil {
+			return fmt.Errorf("classifier: image %d: %w", i, trimPrefix(err))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return preds, nil
+}
+
+// Close releases the model; Classify fails after Close.
+func (c *ONNX) Close() error { return c.model.Close() }
+
+// ReadLabels reads class labels, one per line (the format of a
+// torchvision or Keras labels file, and of RAM's ram_tag_list.txt):
+// surrounding white space trimmed, the final newline optional, no empty
+// or repeated label.
+func ReadLabels(r io.Reader) ([]string, error) {
+	return onnxrun.ReadNames(r, "classifier", "label", "")
+}
+
+// LoadLabels reads the labels file at path (see ReadLabels). Errors name
+// the file and the line.
+func LoadLabels(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("classifier: %w", err)
+	}
+	defer f.Close()
+	return onnxrun.ReadNames(f, "classifier", "label", path)
+}
+
+func softmax(x []float32) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for i, v := range x {
+		e := math.Exp(float64(v) - m)
+		x[i] = float32(e)
+		sum += e
+	}
+	for i := range x {
+		x[i] = float32(float64(x[i]) / sum)
+	}
+}
+
+// trimPrefix drops the "classifier: " an error from Classify starts with,
+// so that wrapping it again does not repeat it.
+func trimPrefix(err error) error {
+	return prefixless{err}
+}
+
+type prefixless struct{ err error }
+
+func (p prefixless) Error() string {
+	s := p.err.Error()
+	const pre = "classifier: "
+	if len(s) >= len(pre) && s[:len(pre)] == pre {
+		return s[len(pre):]
+	}
+	return s
+}
+
+func (p prefixless) Unwrap() error { return p.err }

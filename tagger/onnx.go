@@ -1,0 +1,282 @@
+package tagger
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/internal/imageprep"
+	"github.com/failmodes/prime/internal/onnxrun"
+)
+
+// Output says what a tagger model's output holds, one value per
+// vocabulary entry.
+type Output int
+
+const (
+	// Logits: unbounded scores; ONNX applies the sigmoid to get
+	// probabilities. The default (RAM exports its logits).
+	Logits Output = iota
+	// Probabilities in [0, 1] (the model ends in a sigmoid).
+	Probabilities
+	// Thresholded: the model outputs 1 for a tag it sees and 0 otherwise;
+	// thresholds are not used, and every tag scores 1.
+	Thresholded
+)
+
+// DefaultThreshold is the threshold of every tag when ONNXOptions sets
+// none.
+const DefaultThreshold = 0.5
+
+// ONNXOptions configure an ONNX tagger. A vocabulary is required; for the
+// rest the zero value means: logits output, threshold DefaultThreshold for
+// every tag, ImageNet preprocessing at the model's input size, and one
+// model instance per CPU (runtime.GOMAXPROCS).
+type ONNXOptions struct {
+	// Vocabulary holds the tags in the model's output order. When nil,
+	// VocabularyFile is read (see ReadVocabulary).
+	Vocabulary []string
+	// VocabularyFile is a file of one tag per line, as RAM's
+	// ram_tag_list.txt.
+	VocabularyFile string
+
+	// Threshold applies to every tag; 0 means DefaultThreshold. A tag is
+	// reported when its probability is above its threshold (as RAM does).
+	Threshold float32
+	// Thresholds holds one threshold per vocabulary entry, in [0, 1].
+	// When nil, ThresholdsFile is read (see ReadThresholds).
+	Thresholds []float32
+	// ThresholdsFile is a file of one threshold per line, aligned with the
+	// vocabulary, as RAM's ram_tag_list_threshold.txt.
+	ThresholdsFile string
+
+	// Output says whether the model outputs logits (default),
+	// probabilities or thresholded 0/1 values.
+	Output Output
+	// Preprocessing turns images into the model's input.
+	Preprocessing classifier.Preprocessing
+	// Workers is the number of model instances, each used by one
+	// goroutine at a time; 0 means runtime.GOMAXPROCS(0). Every instance
+	// holds its own copy of the model's weights and activations.
+	Workers int
+}
+
+// ONNX is a prime.Tagger and prime.BatchTagger that runs a multi-label
+// ONNX model with github.com/owulveryck/onnx-go. It is safe for concurrent
+// use: each call takes one of its model instances and returns it when
+// done, so at most Workers images are tagged at once and further callers
+// wait.
+type ONNX struct {
+	model      *onnxrun.Model
+	vocab      []string
+	thresholds []float32
+	plan       imageprep.Plan
+	output     Output
+}
+
+var (
+	_ prime.Tagger      = (*ONNX)(nil)
+	_ prime.BatchTagger = (*ONNX)(nil)
+	_ io.Closer         = (*ONNX)(nil)
+)
+
+// NewONNX loads the ONNX model at path. The model takes one float tensor
+// of shape 1 x C x H x W (C = 1 or 3) and its first output has one value
+// per vocabulary entry. Models using an operator onnx-go lacks are
+// refused, naming the operator and the node.
+func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
+	if opts == nil {
+		return nil, errors.New("tagger: no options: a vocabulary is required")
+	}
+	o := *opts
+	if o.Output < Logits || o.Output > Thresholded {
+		return nil, fmt.Errorf("tagger: unknown Output %d", o.Output)
+	}
+	if o.Workers < 0 {
+		return nil, fmt.Errorf("tagger: Workers %d: must be at least 0", o.Workers)
+	}
+	workers := o.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	vocab := slices.Clone(o.Vocabulary)
+	vocabFrom := "vocabulary"
+	switch {
+	case vocab != nil:
+		if err := checkVocabulary(vocab); err != nil {
+			return nil, err
+		}
+	case o.VocabularyFile != "":
+		var err error
+		if vocab, err = LoadVocabulary(o.VocabularyFile); err != nil {
+			return nil, err
+		}
+		vocabFrom = "vocabulary file " + o.VocabularyFile
+	default:
+		return nil, errors.New("tagger: no vocabulary: set Vocabulary or VocabularyFile")
+	}
+
+	perTag := o.Thresholds != nil || o.ThresholdsFile != ""
+	if perTag && o.Threshold != 0 {
+		return nil, errors.New("tagger: both Threshold and per-tag thresholds given")
+	}
+	if !(o.Threshold >= 0 && o.Threshold <= 1) {
+		return nil, fmt.Errorf("tagger: Threshold %v outside [0, 1]", o.Threshold)
+	}
+	var thresholds []float32
+	switch {
+	case o.Thresholds != nil:
+		thresholds = slices.Clone(o.Thresholds)
+		for i, v := range thresholds {
+			if !(v >= 0 && v <= 1) {
+				return nil, fmt.Errorf("tagger: threshold %d (%q) is %v, outside [0, 1]", i, vocab[min(i, len(vocab)-1)], v)
+			}
+		}
+		if len(thresholds) != len(vocab) {
+			return nil, fmt.Errorf("tagger: %d thresholds for a %s of %d tags", len(thresholds), vocabFrom, len(vocab))
+		}
+	case o.ThresholdsFile != "":
+		var err error
+		if thresholds, err = LoadThresholds(o.ThresholdsFile); err != nil {
+			return nil, err
+		}
+		if len(thresholds) != len(vocab) {
+			return nil, fmt.Errorf("tagger: thresholds file %s has %d values, but the %s has %d tags", o.ThresholdsFile, len(thresholds), vocabFrom, len(vocab))
+		}
+	default:
+		t := o.Threshold
+		if t == 0 {
+			t = DefaultThreshold
+		}
+		thresholds = make([]float32, len(vocab))
+		for i := range thresholds {
+			thresholds[i] = t
+		}
+	}
+
+	m, err := onnxrun.Load(path, workers, "tagger")
+	if err != nil {
+		return nil, err
+	}
+	if len(vocab) != m.OutputLen {
+		return nil, fmt.Errorf("tagger: %s has %d tags, but model %s outputs %d scores", vocabFrom, len(vocab), path, m.OutputLen)
+	}
+	plan, err := imageprep.Options(o.Preprocessing).Resolve(m.Input[1], m.Input[2], m.Input[3])
+	if err != nil {
+		return nil, fmt.Errorf("tagger: model %s: %w", path, err)
+	}
+	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, plan: plan, output: o.Output}, nil
+}
+
+func checkVocabulary(vocab []string) error {
+	if len(vocab) == 0 {
+		return errors.New("tagger: empty vocabulary")
+	}
+	seen := make(map[string]bool, len(vocab))
+	for i, s := range vocab {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("tagger: vocabulary entry %d is empty", i)
+		}
+		if seen[s] {
+			return fmt.Errorf("tagger: tag %q repeated in the vocabulary", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// Vocabulary returns the tags in the model's output order.
+func (t *ONNX) Vocabulary() []string { return slices.Clone(t.vocab) }
+
+// Thresholds returns the threshold of each vocabulary entry.
+func (t *ONNX) Thresholds() []float32 { return slices.Clone(t.thresholds) }
+
+// InputShape returns the model's input shape: 1, channels, height, width.
+func (t *ONNX) InputShape() []int { return slices.Clone(t.model.Input) }
+
+// Workers returns the number of model instances.
+func (t *ONNX) Workers() int { return t.model.Workers() }
+
+// Scores returns the model's probability for every vocabulary entry (for
+// Thresholded output, the model's values as they are).
+func (t *ONNX) Scores(ctx context.Context, img image.Image) ([]float32, error) {
+	if img == nil {
+		return nil, errors.New("tagger: nil image")
+	}
+	out, err := t.model.Run(ctx, func(dst []float32) error {
+		if err := t.plan.Fill(dst, img); err != nil {
+			return fmt.Errorf("tagger: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t.output == Logits {
+		for i, v := range out {
+			out[i] = float32(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
+	return out, nil
+}
+
+// Tag returns the vocabulary entries whose probability is above their
+// threshold, highest score first (vocabulary order on ties), with the
+// probability as the score.
+func (t *ONNX) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
+	scores, err := t.Scores(ctx, img)
+	if err != nil {
+		return nil, err
+	}
+	type hit struct {
+		i int
+		s float32
+	}
+	var hits []hit
+	for i, s := range scores {
+		switch {
+		case t.output == Thresholded && s >= 0.5:
+			hits = append(hits, hit{i, 1})
+		case t.output != Thresholded && s > t.thresholds[i]:
+			hits = append(hits, hit{i, min(max(s, 0), 1)})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.s, a.s) })
+	tags := make([]prime.Tag, len(hits))
+	for k, h := range hits {
+		tags[k] = prime.Tag{Name: t.vocab[h.i], Score: h.s}
+	}
+	return tags, nil
+}
+
+// TagBatch tags imgs on all of the tagger's model instances at once and
+// returns one []prime.Tag per image, in order, equal to what Tag returns
+// for each.
+func (t *ONNX) TagBatch(ctx context.Context, imgs []image.Image) ([][]prime.Tag, error) {
+	out := make([][]prime.Tag, len(imgs))
+	err := t.model.ForEach(ctx, len(imgs), func(i int) error {
+		var err error
+		out[i], err = t.Tag(ctx, imgs[i])
+		if err != nil {
+			return fmt.Errorf("tagger: image %d: %s", i, strings.TrimPrefix(err.Error(), "tagger: "))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Close releases the model; Tag fails after Close.
+func (t *ONNX) Close() error { return t.model.Close() }
