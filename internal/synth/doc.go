@@ -1,0 +1,30 @@
+// Package synth generates records files with planted failure modes, for
+// trying the mining's settings, for its tests and for its benchmarks.
+//
+// Generate streams the records of every class to a callback and returns the
+// planted tag sets. Each class draws its tags from its own skewed (Zipf-like)
+// distribution over a class-specific subset of the vocabulary, with tag
+// "topics" that co-occur; the vocabulary defaults to the 4,585 tags of the
+// Recognize Anything Model (RAM), embedded from ram/ram_tag_list.txt.
+//
+// # Planted failure modes
+//
+// A planted set T of one, two or three tags is carried only by records laid
+// out for it: the records carrying all of T (at least MinModeSize of them, at
+// an accuracy in [MinModeAccuracy, MaxModeAccuracy]) and, for two or three
+// tags, as many records carrying each largest proper subset of T alone,
+// classified well. Error counts are exact within each of these groups and in
+// the rest of the class, so whether T and its subsets meet the failure-mode
+// definition is decided when the class is laid out, not left to chance:
+// with the definition's default values (s = 30, a = 0.2, b = 0.05) every
+// planted T is a failure mode with a margin (its drop is at least 0.25, each
+// proper subset is at least 0.1 more accurate), and no proper subset of T is
+// one (each has a drop of at most 0.15). Planted tags appear in no other
+// record of the class, and the other tags of those records are drawn
+// uniformly from a pool of several hundred, so that they rarely pair with a
+// planted tag often enough to form a mode of their own.
+//
+// With Config.Null no set is planted and each record is wrong independently
+// with its class's error rate: any failure mode mined from such a file is a
+// false discovery.
+package synth
