@@ -1,0 +1,489 @@
+package prime
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syntheticReport builds a Report of the shape of an ImageNet-scale run:
+// classes classes named like ImageNet's, modes failure modes over about
+// seven in ten of them, tags from a 4,585-word vocabulary, MaxExamples
+// examples per mode whose images are at "<class>/<id>.png". It is seeded
+// and the same every time.
+func syntheticReport(classes, modes int, rng *rand.Rand) *Report {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(1, 2))
+	}
+	r := &Report{
+		Options: Options{MinSize: 30, MinDrop: 0.2, MinMarginalDrop: 0.05, MaxTags: 3, Baseline: BaselineRest,
+			FDR: 0.05, Bootstrap: 1000, Confidence: 0.95, Seed: 1},
+		Records: classes * 1300, Tags: 4585, Evaluated: 40_000_000, Hypotheses: 3_500_000, Correction: "BH",
+	}
+	for c := range classes {
+		n := 1300
+		correct := 700 + rng.IntN(550)
+		r.Classes = append(r.Classes, ClassSummary{Label: fmt.Sprintf("n%08d class %d", 1440764+c*1000, c),
+			N: n, Correct: correct, Accuracy: float64(correct) / float64(n)})
+	}
+	withModes := max(1, classes*7/10)
+	for range modes {
+		ci := rng.IntN(withModes) * classes / withModes
+		c := &r.Classes[ci]
+		c.Modes++
+		k := 1 + rng.IntN(3)
+		tags := make([]string, 0, k)
+		for len(tags) < k {
+			t := fmt.Sprintf("tag %04d", rng.IntN(4585))
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+		slices.Sort(tags)
+		n := 30 + rng.IntN(200)
+		correct := rng.IntN(n / 2)
+		acc := float64(correct) / float64(n)
+		rest := float64(c.Correct-correct) / float64(c.N-n)
+		m := FailureMode{Label: c.Label, Tags: tags, N: n, Correct: correct, Accuracy: acc,
+			RestAccuracy: rest, Drop: rest - acc, ClassN: c.N, ClassCorrect: c.Correct, ClassAcc: c.Accuracy,
+			CI: [2]float64{max(0, acc-0.12), min(1, acc+0.12)}, DropCI: [2]float64{rest - acc - 0.13, rest - acc + 0.13},
+			P: rng.Float64() * 1e-4, Q: rng.Float64() * 0.05}
+		for e := range MaxExamples {
+			id := fmt.Sprintf("%s_%d", c.Label[:9], rng.IntN(1_000_000))
+			m.Examples = append(m.Examples, Example{ID: id, Image: c.Label[:9] + "/" + id + ".png",
+				Predicted: "n00000000 other", Correct: e >= n-correct})
+		}
+		r.Modes = append(r.Modes, m)
+	}
+	slices.SortFunc(r.Modes, func(a, b FailureMode) int {
+		if c := strings.Compare(a.Label, b.Label); c != 0 {
+			return c
+		}
+		if c := len(a.Tags) - len(b.Tags); c != 0 {
+			return c
+		}
+		return slices.Compare(a.Tags, b.Tags)
+	})
+	return r
+}
+
+// testPNG encodes a w×h image of one colour with a diagonal line.
+func testPNG(t testing.TB, w, h int, c color.Color) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, c)
+		}
+		img.Set(y*w/h, y, color.Black)
+	}
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, img))
+	return b.Bytes()
+}
+
+func testJPEG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, jpeg.Encode(&b, img, nil))
+	return b.Bytes()
+}
+
+// imageReport is a small Report whose examples have pictures in the
+// returned file system, and want, per mode id, the thumbnails expected:
+// pictures and placeholders.
+func imageReport(t testing.TB) (r *Report, images fstest.MapFS, wantImgs, wantMissing map[string]int) {
+	images = fstest.MapFS{
+		"fox/red.png":    {Data: testPNG(t, 64, 64, color.NRGBA{200, 60, 20, 255})},
+		"fox/big.png":    {Data: testPNG(t, 400, 300, color.NRGBA{40, 90, 200, 255})},
+		"fox/tall.png":   {Data: testPNG(t, 30, 500, color.NRGBA{40, 200, 90, 255})},
+		"fox/alpha.png":  {Data: testPNG(t, 50, 50, color.NRGBA{40, 200, 90, 120})},
+		"fox/photo.jpg":  {Data: testJPEG(t, 320, 240)},
+		"fox/broken.png": {Data: []byte("\x89PNG\r\n\x1a\nnot really")},
+		"digit/7.png":    {Data: testPNG(t, 28, 28, color.Gray{30})},
+	}
+	r = sampleReport()
+	ex := func(id, img string, correct bool) Example {
+		return Example{ID: id, Image: img, Predicted: map[bool]string{true: "fox", false: "dog"}[correct], Correct: correct}
+	}
+	// Mode 1: more than MaxExamples listed, every kind of image.
+	for i := range MaxExamples + 2 {
+		img := []string{"fox/red.png", "fox/big.png", "./fox/tall.png", "fox/alpha.png", "fox/photo.jpg"}[i%5]
+		r.Modes[0].Examples = append(r.Modes[0].Examples, ex(fmt.Sprintf("f%d", i), img, i%3 == 0))
+	}
+	// Mode 2: missing, corrupt, outside the folder, and no image at all.
+	r.Modes[1].Examples = []Example{
+		ex("g1", "fox/red.png", false), ex("g2", "fox/missing.png", false), ex("g3", "fox/broken.png", false),
+		ex("g4", "../secret.png", false), ex("g5", "/etc/passwd", true), ex("g6", "", true),
+		{ID: "g7", Image: "digit/7.png"},
+	}
+	// Mode 3: no examples.
+	return r, images, map[string]int{"m1": MaxExamples, "m2": 2, "m3": 0}, map[string]int{"m1": 0, "m2": 4, "m3": 0}
+}
+
+// article returns the HTML of the mode card with the given id.
+func article(t testing.TB, page, id string) string {
+	t.Helper()
+	start := strings.Index(page, `<article class="mode" id="`+id+`"`)
+	require.GreaterOrEqual(t, start, 0, "mode %s present", id)
+	end := strings.Index(page[start:], "</article>")
+	require.Greater(t, end, 0)
+	return page[start : start+end]
+}
+
+var dataURI = regexp.MustCompile(`<img src="data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=&#;]+)"`)
+
+func TestWriteHTMLThumbnails(t *testing.T) {
+	r, images, wantImgs, wantMissing := imageReport(t)
+	var b strings.Builder
+	require.NoError(t, r.WriteHTML(&b, images))
+	page := b.String()
+	for id, want := range wantImgs {
+		card := article(t, page, id)
+		imgs := dataURI.FindAllStringSubmatch(card, -1)
+		assert.Len(t, imgs, want, "pictures of %s", id)
+		assert.Equal(t, wantMissing[id], strings.Count(card, `class="missing"`), "placeholders of %s", id)
+		assert.Equal(t, want, strings.Count(card, "<img "), "no other img in %s", id)
+		for _, m := range imgs {
+			data, err := base64.StdEncoding.DecodeString(html.UnescapeString(m[2]))
+			require.NoError(t, err)
+			cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+			require.NoError(t, err)
+			assert.Equal(t, "image/"+format, m[1])
+			assert.LessOrEqual(t, max(cfg.Width, cfg.Height), ThumbnailSize)
+			assert.Less(t, len(data), 12<<10, "a thumbnail stays small")
+		}
+	}
+	m1 := article(t, page, "m1")
+	assert.Contains(t, m1, `class="th wrong"`, "misclassified examples are marked")
+	assert.Contains(t, m1, "→ dog", "the wrong prediction is named")
+	m2 := article(t, page, "m2")
+	for _, problem := range []string{"cannot open the image", "not a PNG, JPEG or GIF image", "not a path inside the images folder"} {
+		assert.Contains(t, m2, problem)
+	}
+	assert.Contains(t, m2, `class="px"`, "a 28×28 digit is drawn pixelated")
+
+	t.Run("sizes", func(t *testing.T) {
+		for name, want := range map[string][2]int{
+			"fox/big.png": {96, 72}, "fox/tall.png": {6, 96}, "fox/red.png": {64, 64}, "digit/7.png": {28, 28},
+		} {
+			th := thumbnail(images, name)
+			require.Empty(t, th.problem, name)
+			data, err := base64.StdEncoding.DecodeString(string(th.uri)[strings.Index(string(th.uri), ",")+1:])
+			require.NoError(t, err)
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+			require.NoError(t, err)
+			assert.Equal(t, want, [2]int{cfg.Width, cfg.Height}, name)
+		}
+		assert.True(t, strings.HasPrefix(string(thumbnail(images, "fox/alpha.png").uri), "data:image/png;"),
+			"translucent images stay PNG")
+	})
+
+	t.Run("no images", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, r.WriteHTML(&b, nil))
+		assert.NotContains(t, b.String(), "<img")
+		assert.NotContains(t, b.String(), `class="missing"`)
+	})
+
+	t.Run("deterministic", func(t *testing.T) {
+		var again strings.Builder
+		require.NoError(t, r.WriteHTML(&again, images))
+		assert.Equal(t, page, again.String())
+	})
+}
+
+func TestWriteHTMLEscaping(t *testing.T) {
+	const (
+		label = `<script>alert("label")</script>`
+		tag1  = `"><img src=x onerror=alert(1)>`
+		tag2  = `</style><script>alert(2)</script>`
+		tag3  = `a&b'c`
+	)
+	r := sampleReport()
+	r.Classes = append(r.Classes, ClassSummary{Label: `<b>quiet</b>`, N: 40, Correct: 30, Accuracy: 0.75})
+	r.Modes[2].Label = label
+	r.Modes[2].Tags = []string{tag1, tag2, tag3}
+	r.Modes[2].Examples = []Example{{ID: `<i>id</i>`, Image: `x/"onload=alert(3).png`, Predicted: `<u>dog</u>`}}
+	images := fstest.MapFS{`x/"onload=alert(3).png`: {Data: testPNG(t, 10, 10, color.White)}}
+	var b strings.Builder
+	require.NoError(t, r.WriteHTML(&b, images))
+	page := b.String()
+
+	assert.Equal(t, 1, strings.Count(page, "<script"), "only the page's own script")
+	assert.Equal(t, 1, strings.Count(page, "</style>"), "only the page's own style")
+	for _, bad := range []string{`<img src=x`, "<b>quiet", "<i>id", "<u>dog", `"onload=`, `alert("label")`} {
+		assert.NotContains(t, page, bad)
+	}
+	assert.Contains(t, page, "&lt;script&gt;alert(&#34;label&#34;)&lt;/script&gt;")
+	assert.Contains(t, page, "&lt;b&gt;quiet&lt;/b&gt;")
+	assert.Contains(t, page, "a&amp;b&#39;c")
+	// The chart's labels are escaped by the SVG writer.
+	chart := page[strings.Index(page, "<svg"):strings.Index(page, "</svg>")]
+	assert.Contains(t, chart, "&lt;script&gt;")
+	assert.NotContains(t, chart, "<script")
+	assert.Equal(t, 1, strings.Count(page, "<img "), "the one thumbnail")
+}
+
+// externalRef finds anything in the page that a browser would fetch from
+// elsewhere.
+var externalRef = regexp.MustCompile(`(?i)(?:src|href|xlink:href)\s*=\s*"(?:[a-z][a-z0-9+.-]*:)?//|url\(\s*['"]?(?:https?:)?//|@import`)
+
+func TestWriteHTMLLarge(t *testing.T) {
+	// The ImageNet-scale run: 1000 classes, a few thousand modes.
+	r := syntheticReport(1000, 3000, nil)
+	var b bytes.Buffer
+	require.NoError(t, r.WriteHTML(&b, nil))
+	page := b.String()
+	t.Logf("HTML report of 1000 classes and %d modes: %.2f MB", len(r.Modes), float64(b.Len())/1e6)
+	assert.LessOrEqual(t, b.Len(), 20<<20)
+	assert.Equal(t, len(r.Modes), strings.Count(page, `<article class="mode"`))
+	withModes := 0
+	for _, c := range r.Classes {
+		if c.Modes > 0 {
+			withModes++
+		}
+	}
+	assert.Equal(t, withModes, strings.Count(page, `<section class="cls"`))
+	assert.Equal(t, len(r.Classes)-withModes, strings.Count(page, `<tr data-search=`), "quiet classes in the folded table")
+	assert.Contains(t, page, `<details id="quiet">`)
+	assert.Contains(t, page, fmt.Sprintf("The %d failure modes with the largest drops, of %d", ChartModes, len(r.Modes)))
+	assert.Equal(t, ChartModes, strings.Count(page[strings.Index(page, "<svg"):strings.Index(page, "</svg>")], "fill:#C02626"),
+		"one dot per charted mode")
+	assert.Empty(t, externalRef.FindAllString(page, 3), "nothing fetched from the network")
+}
+
+func TestWriteHTMLNoModes(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, noModes(sampleReport()).WriteHTML(&b, nil))
+	assert.Contains(t, b.String(), "No failure modes found.")
+	assert.NotContains(t, b.String(), "<svg")
+	assert.Contains(t, b.String(), "3 classes without failure modes")
+}
+
+func BenchmarkWriteHTML(b *testing.B) {
+	for _, size := range []struct{ classes, modes int }{{10, 30}, {1000, 3000}} {
+		r := syntheticReport(size.classes, size.modes, nil)
+		b.Run(fmt.Sprintf("classes=%d/modes=%d", size.classes, size.modes), func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := r.WriteHTML(&buf, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len())/1e6, "MB")
+		})
+	}
+	b.Run("thumbnails=1000", func(b *testing.B) {
+		r := syntheticReport(10, 84, nil) // about 1000 distinct images
+		images := fstest.MapFS{}
+		photo := testJPEG(b, 500, 375)
+		for _, m := range r.Modes {
+			for _, e := range m.Examples {
+				images[e.Image] = &fstest.MapFile{Data: photo}
+			}
+		}
+		b.ReportMetric(float64(len(images)), "images")
+		for b.Loop() {
+			if err := r.WriteHTML(&bytes.Buffer{}, images); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// chromiumPath is where Debian's chromium package installs the browser.
+const chromiumPath = "/usr/bin/chromium"
+
+func needChromium(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("skipped: headless Chromium is absent (%s not found; install Debian's chromium package)", chromiumPath)
+	}
+}
+
+// chromium runs headless Chromium on args, offline and with a fresh
+// profile, and returns its standard output, the console messages it
+// logged, and how long it ran.
+func chromium(t testing.TB, args ...string) (stdout string, console []string, took time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0"}
+	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	took = time.Since(start)
+	require.NoError(t, err, "chromium: %s", errb.String())
+	for _, line := range strings.Split(errb.String(), "\n") {
+		if strings.Contains(line, ":CONSOLE") {
+			console = append(console, line)
+		}
+	}
+	return out.String(), console, took
+}
+
+// pageStatus reads what the page's script wrote into its status element.
+func pageStatus(t testing.TB, dom string) (ready bool, errors int, loadMS int) {
+	t.Helper()
+	el := regexp.MustCompile(`<div id="prime-status"[^>]*>`).FindString(dom)
+	require.NotEmpty(t, el, "status element in the DOM")
+	attr := func(name string) string {
+		m := regexp.MustCompile(name + `="([^"]*)"`).FindStringSubmatch(el)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	errors, _ = strconv.Atoi(attr("data-errors"))
+	loadMS, _ = strconv.Atoi(attr("data-load-ms"))
+	return attr("data-ready") == "1", errors, loadMS
+}
+
+// outDir is where the Chromium tests leave the report and its screenshot:
+// $PRIME_HTML_OUT when set (testdata/out, say), else a temporary folder.
+func outDir(t testing.TB) string {
+	if dir := os.Getenv("PRIME_HTML_OUT"); dir != "" {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		return dir
+	}
+	return t.TempDir()
+}
+
+func TestHTMLInChromium(t *testing.T) {
+	needChromium(t)
+	r, images, wantImgs, wantMissing := imageReport(t)
+	validated(r)
+	dir := outDir(t)
+	file := filepath.Join(dir, "report.html")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	require.NoError(t, r.WriteHTML(f, images))
+	require.NoError(t, f.Close())
+	url := "file://" + file
+
+	t.Run("loads without errors", func(t *testing.T) {
+		dom, console, took := chromium(t, "--dump-dom", url)
+		t.Logf("chromium ran %v", took)
+		assert.Empty(t, console, "console messages")
+		ready, errs, loadMS := pageStatus(t, dom)
+		assert.True(t, ready, "the page's script ran to its end")
+		assert.Zero(t, errs, "script errors")
+		t.Logf("page loaded and laid out in %d ms", loadMS)
+		for id, want := range wantImgs {
+			card := article(t, dom, id)
+			assert.Equal(t, want, strings.Count(card, `<img src="data:image/`), "pictures of %s", id)
+			assert.Equal(t, wantMissing[id], strings.Count(card, `class="missing"`), "placeholders of %s", id)
+		}
+		assert.Contains(t, dom, "<svg", "the chart")
+	})
+
+	t.Run("screenshot", func(t *testing.T) {
+		shot := filepath.Join(dir, "report.png")
+		_, console, _ := chromium(t, "--screenshot="+shot, "--window-size=1280,2000", "--hide-scrollbars", url)
+		assert.Empty(t, console)
+		data, err := os.ReadFile(shot)
+		require.NoError(t, err)
+		cfg, err := png.DecodeConfig(bytes.NewReader(data))
+		require.NoError(t, err)
+		assert.Equal(t, [2]int{1280, 2000}, [2]int{cfg.Width, cfg.Height})
+		t.Logf("screenshot: %s", shot)
+	})
+
+	t.Run("the check catches errors", func(t *testing.T) {
+		// A page with a failing script and a blocked fetch is caught, so a
+		// clean run above means something.
+		bad := filepath.Join(t.TempDir(), "bad.html")
+		page := strings.Replace(htmlTemplateText, `var status = document.getElementById("prime-status");`,
+			`var status = document.getElementById("prime-status"); setTimeout(function () { missing(); }, 0);`, 1)
+		require.NotEqual(t, htmlTemplateText, page)
+		page = strings.Replace(page, "</main>", `<img src="https://example.invalid/x.png"></main>`, 1)
+		require.NoError(t, os.WriteFile(bad, []byte(page), 0o644))
+		_, console, _ := chromium(t, "--dump-dom", "file://"+bad)
+		assert.NotEmpty(t, console)
+		joined := strings.Join(console, "\n")
+		assert.Contains(t, joined, "Uncaught")
+		assert.Contains(t, joined, "Content Security Policy")
+	})
+}
+
+// TestHTMLInChromiumLoadTime opens the report of an ImageNet-scale run
+// (1000 classes, 3000 modes) and checks that Chromium parses, styles and
+// lays it out in under 3 s, as measured by the page itself at its load
+// event.
+func TestHTMLInChromiumLoadTime(t *testing.T) {
+	needChromium(t)
+	r := syntheticReport(1000, 3000, nil)
+	file := filepath.Join(outDir(t), "imagenet.html")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	require.NoError(t, r.WriteHTML(f, nil))
+	require.NoError(t, f.Close())
+	st, err := os.Stat(file)
+	require.NoError(t, err)
+
+	dom, console, took := chromium(t, "--dump-dom", "file://"+file)
+	assert.Empty(t, console)
+	ready, errs, loadMS := pageStatus(t, dom)
+	require.True(t, ready)
+	assert.Zero(t, errs)
+	t.Logf("%.1f MB, %d modes: loaded and laid out in %d ms; chromium ran %v in all", float64(st.Size())/1e6, len(r.Modes), loadMS, took)
+	assert.Less(t, loadMS, 3000)
+	assert.Equal(t, len(r.Modes), strings.Count(dom, `<article class="mode"`))
+}
+
+// BenchmarkHTMLInChromium reports the load time, as the page measures it,
+// of an empty report and of the ImageNet-scale one.
+func BenchmarkHTMLInChromium(b *testing.B) {
+	needChromium(b)
+	for _, size := range []struct{ classes, modes int }{{3, 0}, {1000, 3000}} {
+		b.Run(fmt.Sprintf("classes=%d/modes=%d", size.classes, size.modes), func(b *testing.B) {
+			r := syntheticReport(size.classes, size.modes, nil)
+			file := filepath.Join(b.TempDir(), "report.html")
+			var buf bytes.Buffer
+			require.NoError(b, r.WriteHTML(&buf, nil))
+			require.NoError(b, os.WriteFile(file, buf.Bytes(), 0o644))
+			var total int
+			for b.Loop() {
+				dom, _, _ := chromium(b, "--dump-dom", "file://"+file)
+				_, _, ms := pageStatus(b, dom)
+				total += ms
+			}
+			b.ReportMetric(float64(total)/float64(b.N), "load-ms/op")
+		})
+	}
+}
+
+var _ fs.FS = fstest.MapFS{}
