@@ -1,0 +1,83 @@
+package classifier_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/classifier/classifiertest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPrecomputed(t *testing.T) {
+	src := `{"id": "a.png", "pred": "cat", "label": "dog", "tags": ["x"]}
+
+{"id": "b.png", "pred": "dog"}
+`
+	p, err := classifier.NewPrecomputed(strings.NewReader(src))
+	require.NoError(t, err)
+	assert.Equal(t, 2, p.Len())
+	assert.Equal(t, []string{"cat", "dog"}, p.Labels())
+
+	img := image.NewGray(image.Rect(0, 0, 1, 1))
+	got, err := p.Classify(prime.ContextWithImageID(context.Background(), "a.png"), img)
+	require.NoError(t, err)
+	assert.Equal(t, prime.Prediction{Label: "cat"}, got)
+
+	_, err = p.Classify(context.Background(), img)
+	assert.ErrorIs(t, err, prime.ErrNoImageID)
+	assert.ErrorContains(t, err, "classifier: precomputed predictions: ")
+	_, err = p.Classify(prime.ContextWithImageID(context.Background(), "z.png"), img)
+	assert.EqualError(t, err, `classifier: precomputed predictions: no image "z.png" in the file`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = p.Classify(prime.ContextWithImageID(ctx, "a.png"), img)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestPrecomputedBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"empty", "", "classifier: precomputed predictions: no images"},
+		{"not JSON", `{"id": "a", "pred": "x"}` + "\n[1, 2]\n", "classifier: precomputed predictions:2: not a JSON object"},
+		{"no id", `{"pred": "x"}`, `classifier: precomputed predictions:1: field "id": missing or empty`},
+		{"no pred", `{"id": "a", "correct": true}`, `classifier: precomputed predictions:1: field "pred": missing or empty`},
+		{"pred a number", `{"id": "a", "pred": 3}`, `classifier: precomputed predictions:1: not a JSON object`},
+		{"repeated id", `{"id": "a", "pred": "x"}` + "\n" + `{"id": "a", "pred": "y"}`, `classifier: precomputed predictions:2: id "a" repeated`},
+		{"invalid UTF-8", "{\"id\": \"a\", \"pred\": \"\xff\"}", "classifier: precomputed predictions:1: invalid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := classifier.NewPrecomputed(strings.NewReader(tc.src))
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := classifier.LoadPrecomputed(filepath.Join(t.TempDir(), "missing.jsonl"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestPrecomputedConformance runs the conformance kit on a Precomputed
+// that holds predictions for the kit's images.
+func TestPrecomputedConformance(t *testing.T) {
+	images := append(classifiertest.OddImages(), classifiertest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
+	var b strings.Builder
+	for i, im := range images {
+		line, err := json.Marshal(map[string]any{"id": im.ID, "pred": fmt.Sprint("class", i%3)})
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(t.TempDir(), "preds.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	p, err := classifier.LoadPrecomputed(path)
+	require.NoError(t, err)
+	classifiertest.Run(t, p, images[len(images)-1])
+}
