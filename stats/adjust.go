@@ -163,7 +163,12 @@ func Adjust(dst, p []float64, counts []int64, method Method) []float64 {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(p[i], p[j]) })
+	slices.SortFunc(order, func(i, j int) int {
+		if c := cmp.Compare(p[i], p[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
 	switch method {
 	case MethodBH:
 		// Backward from the largest rank: q(r) = min(q(r+1), p(r)/(r/m)),

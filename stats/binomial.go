@@ -15,9 +15,9 @@ const maxTableSD = 3000
 
 // tableCut is where the tabulated probabilities stop, relative to the
 // probability of the mode. The mass left out on each side is below
-// 1e-17 of the total, under the resolution of a float64 uniform variate,
-// so inversion over the table draws from the exact distribution as far as
-// float64 arithmetic can tell.
+// 1e-17 of the total, under 2^-53, the resolution of the uniform variates
+// inverted, so inversion over the table draws from the exact distribution
+// as far as 53-bit uniforms can tell.
 const tableCut = 1e-20
 
 // A binomialSampler draws exact Binomial(n, c/n) variates from one
@@ -27,14 +27,13 @@ type binomialSampler struct {
 	rng   *rand.Rand
 	fixed int // the only value when c is 0 or n; -1 otherwise
 
-	// Inversion by table: cdf[i] is the unnormalised probability of
-	// lo, …, lo+i; guide[j] is the first i whose cdf[i] exceeds
-	// j·total/len(guide) (Chen and Asau's index table).
+	// Inversion by table, in integers: cum[i] is P(X ≤ lo+i) in units of
+	// 2^-53, the last being 2^53; guide[j] is the first i with
+	// cum[i] > j·2^shift (Chen and Asau's index table).
 	lo    int
-	cdf   []float64
+	cum   []uint64
 	guide []int32
-	total float64
-	scale float64 // len(guide) / total
+	shift uint
 
 	dist distuv.Binomial // the fallback when the table would be too wide
 	wide bool
@@ -49,7 +48,7 @@ func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
 	}
 	p := float64(c) / float64(n)
 	q := float64(n-c) / float64(n)
-	if math.Sqrt(float64(n)*p*q) > maxTableSD {
+	if float64(n)*p*q > maxTableSD*maxTableSD {
 		s.wide = true
 		s.dist = distuv.Binomial{N: float64(n), P: p, Src: rng}
 		return s
@@ -61,7 +60,8 @@ func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
 		mode = n
 	}
 	pq, qp := p/q, q/p
-	var f []float64
+	sd := math.Sqrt(float64(n) * p * q)
+	f := make([]float64, 0, int(20*sd)+16)
 	v := 1.0
 	for k := mode; k > 0; k-- { // below the mode, collected downwards
 		v *= float64(k) / float64(n-k+1) * qp
@@ -89,13 +89,21 @@ func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
 		sum += x
 		f[i] = sum
 	}
-	s.cdf, s.total = f, sum
-	s.guide = make([]int32, len(f))
-	s.scale = float64(len(f)) / sum
+	const one = 1 << 53
+	s.cum = make([]uint64, len(f))
+	for i, c := range f {
+		s.cum[i] = uint64(math.Round(c / sum * one))
+	}
+	s.cum[len(f)-1] = one
+	bits := uint(1)
+	for 1<<bits < len(f) {
+		bits++
+	}
+	s.shift = 53 - bits
+	s.guide = make([]int32, 1<<bits)
 	i := 0
 	for j := range s.guide {
-		t := float64(j) / s.scale
-		for i < len(f)-1 && f[i] <= t {
+		for s.cum[i] <= uint64(j)<<s.shift {
 			i++
 		}
 		s.guide[j] = int32(i)
@@ -111,18 +119,17 @@ func (s *binomialSampler) draw() int {
 	case s.wide:
 		return int(s.dist.Rand())
 	}
-	u := s.rng.Float64() * s.total
-	j := int(u * s.scale)
-	if j >= len(s.guide) {
-		j = len(s.guide) - 1
-	}
-	i := int(s.guide[j])
-	last := len(s.cdf) - 1
-	for i < last && s.cdf[i] <= u {
+	return s.lo + s.drawIndex()
+}
+
+// drawIndex returns one variate less s.lo, for a tabulated sampler: the
+// first i with cum[i] > u for a uniform 53-bit u, found from the index
+// table in a step or two on average.
+func (s *binomialSampler) drawIndex() int {
+	u := s.rng.Uint64() >> 11
+	i := s.guide[u>>s.shift]
+	for s.cum[i] <= u {
 		i++
 	}
-	for i > 0 && s.cdf[i-1] > u { // only when rounding put j one too far
-		i--
-	}
-	return s.lo + i
+	return int(i)
 }

@@ -30,12 +30,47 @@ func BootstrapAccuracy(rng *rand.Rand, n, correct, b int, level float64) (lo, hi
 		return a, a
 	}
 	s := newBinomialSampler(rng, n, correct)
-	x := make([]float64, b)
 	fn := float64(n)
+	if !s.wide {
+		// Count the draws of each value of the table: the order
+		// statistics come from the counts, with no sorting.
+		hist := make([]int32, len(s.cum))
+		for range b {
+			hist[s.drawIndex()]++
+		}
+		at := func(j int) float64 { return float64(s.lo+histOrder(hist, j)) / fn }
+		return quantile7Of(at, b, (1-level)/2), quantile7Of(at, b, (1+level)/2)
+	}
+	var buf [stackResamples]float64
+	x := resampleBuffer(buf[:], b)
 	for i := range x {
 		x[i] = float64(s.draw()) / fn
 	}
 	return percentileInterval(x, level)
+}
+
+// stackResamples is the number of resamples held on the stack.
+const stackResamples = 1024
+
+// resampleBuffer returns buf[:b] when it fits, or a new slice.
+func resampleBuffer(buf []float64, b int) []float64 {
+	if b <= len(buf) {
+		return buf[:b]
+	}
+	return make([]float64, b)
+}
+
+// histOrder returns the index of the j-th smallest (from 0) of the values
+// counted in hist, value i occurring hist[i] times.
+func histOrder(hist []int32, j int) int {
+	seen := 0
+	for i, c := range hist {
+		seen += int(c)
+		if seen > j {
+			return i
+		}
+	}
+	return len(hist) - 1
 }
 
 // BootstrapDrop returns the percentile bootstrap interval, at the given
@@ -77,7 +112,8 @@ func bootstrapDrop(name string, rng *rand.Rand, nIn, cIn, nOut, cOut, b int, lev
 	}
 	in := newBinomialSampler(rng, nIn, cIn)
 	out := newBinomialSampler(rng, nOut, cOut)
-	x := make([]float64, b)
+	var buf [stackResamples]float64
+	x := resampleBuffer(buf[:], b)
 	fIn, fOut, fAll := float64(nIn), float64(nOut), float64(nIn+nOut)
 	for i := range x {
 		ci := in.draw()
@@ -121,20 +157,103 @@ func percentileInterval(x []float64, level float64) (lo, hi float64) {
 
 // quantile7 returns the type-7 quantile of x for probability a in [0, 1]:
 // with h = a·(len(x)−1) and j = ⌊h⌋, x(j) + (h−j)·(x(j+1)−x(j)) where x(i)
-// is the i-th smallest, from 0. It reorders x, in O(len(x)) expected time.
+// is the i-th smallest, from 0. It may reorder x. Order statistics near
+// either end (those of a 95% interval from 1000 resamples) are found by
+// keeping the few smallest or largest values in a sorted buffer, in one
+// pass; others by quickselect; both take O(len(x)) expected time.
 func quantile7(x []float64, a float64) float64 {
-	h := a * float64(len(x)-1)
-	j := int(h)
-	selectK(x, j)
-	v := x[j]
-	if f := h - float64(j); f > 0 && j+1 < len(x) {
-		w := x[j+1]
-		for _, y := range x[j+2:] {
-			w = min(w, y)
+	n := len(x)
+	j := int(a * float64(n-1))
+	const few = 64
+	var buf [few]float64
+	var at func(i int) float64
+	switch {
+	case j+2 <= few:
+		k := min(j+2, n)
+		kSmallest(buf[:k], x)
+		at = func(i int) float64 { return buf[i] }
+	case n-j <= few:
+		k := n - j
+		kLargest(buf[:k], x)
+		at = func(i int) float64 { return buf[n-1-i] }
+	default:
+		selectK(x, j)
+		next := math.Inf(1)
+		if j+1 < n {
+			next = x[j+1]
+			for _, y := range x[j+2:] {
+				next = min(next, y)
+			}
 		}
-		v += f * (w - v)
+		at = func(i int) float64 {
+			if i == j {
+				return x[j]
+			}
+			return next
+		}
+	}
+	return quantile7Of(at, n, a)
+}
+
+// quantile7Of returns the type-7 quantile for probability a of n values
+// whose i-th smallest is at(i); it asks for at(j) and, when needed,
+// at(j+1), with j = ⌊a·(n−1)⌋.
+func quantile7Of(at func(int) float64, n int, a float64) float64 {
+	h := a * float64(n-1)
+	j := int(h)
+	v := at(j)
+	if f := h - float64(j); f > 0 && j+1 < n {
+		v += f * (at(j+1) - v)
 	}
 	return v
+}
+
+// kSmallest writes the len(buf) smallest values of x to buf, ascending.
+func kSmallest(buf, x []float64) {
+	k := len(buf)
+	copy(buf, x[:k])
+	insertionSort(buf)
+	for _, v := range x[k:] {
+		if v >= buf[k-1] {
+			continue
+		}
+		i := k - 1
+		for ; i > 0 && buf[i-1] > v; i-- {
+			buf[i] = buf[i-1]
+		}
+		buf[i] = v
+	}
+}
+
+// kLargest writes the len(buf) largest values of x to buf, descending.
+func kLargest(buf, x []float64) {
+	k := len(buf)
+	copy(buf, x[:k])
+	insertionSort(buf)
+	for i, j := 0, k-1; i < j; i, j = i+1, j-1 {
+		buf[i], buf[j] = buf[j], buf[i]
+	}
+	for _, v := range x[k:] {
+		if v <= buf[k-1] {
+			continue
+		}
+		i := k - 1
+		for ; i > 0 && buf[i-1] < v; i-- {
+			buf[i] = buf[i-1]
+		}
+		buf[i] = v
+	}
+}
+
+func insertionSort(x []float64) {
+	for i := 1; i < len(x); i++ {
+		v := x[i]
+		j := i
+		for ; j > 0 && x[j-1] > v; j-- {
+			x[j] = x[j-1]
+		}
+		x[j] = v
+	}
 }
 
 // selectK reorders x so that x[k] is its k-th smallest element (from 0),
@@ -178,12 +297,5 @@ func selectK(x []float64, k int) {
 			return
 		}
 	}
-	for i := lo + 1; i <= hi; i++ { // insertion sort of the last few
-		v := x[i]
-		j := i
-		for ; j > lo && x[j-1] > v; j-- {
-			x[j] = x[j-1]
-		}
-		x[j] = v
-	}
+	insertionSort(x[lo : hi+1])
 }

@@ -35,18 +35,19 @@ func TestBinomialSamplerTable(t *testing.T) {
 			p, q := float64(c.k)/n, float64(c.n-c.k)/n
 			pmf := func(x int) float64 { return math.Exp(logBinomRaw(float64(x), n, p, q)) }
 			want := 0.0
-			for i, cum := range s.cdf {
+			for i, cum := range s.cum {
 				want += pmf(s.lo + i)
-				assert.InDelta(t, want, cum/s.total, 1e-13, "P(X≤%d)", s.lo+i)
+				assert.InDelta(t, want, float64(cum)/(1<<53), 1e-13, "P(X≤%d)", s.lo+i)
 			}
 			assert.InDelta(t, 1, want, 1e-13)
 			assert.Less(t, pmf(s.lo-1), 1e-17)
-			assert.Less(t, pmf(s.lo+len(s.cdf)), 1e-17)
+			assert.Less(t, pmf(s.lo+len(s.cum)), 1e-17)
+			require.GreaterOrEqual(t, len(s.guide), len(s.cum))
 			for j, g := range s.guide { // the index table points where it must
-				u := float64(j) / s.scale
-				require.Greater(t, s.cdf[g], u)
+				u := uint64(j) << s.shift
+				require.Greater(t, s.cum[g], u)
 				if g > 0 {
-					require.LessOrEqual(t, s.cdf[g-1], u)
+					require.LessOrEqual(t, s.cum[g-1], u)
 				}
 			}
 		})
@@ -109,6 +110,9 @@ func TestQuantile7(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for trial := range 300 {
 		n := 1 + rng.IntN(200)
+		if trial%3 == 2 {
+			n = 1 + rng.IntN(3000)
+		}
 		x := make([]float64, n)
 		for i := range x {
 			if trial%2 == 0 {
@@ -119,7 +123,7 @@ func TestQuantile7(t *testing.T) {
 		}
 		sorted := slices.Clone(x)
 		slices.Sort(sorted)
-		for _, a := range []float64{0, 0.025, 0.1, 0.5, 0.975, 1} {
+		for _, a := range []float64{0, 0.005, 0.025, 0.1, 0.5, 0.9, 0.975, 0.995, 1} {
 			h := a * float64(n-1)
 			j := int(math.Floor(h))
 			want := sorted[j]
@@ -128,6 +132,25 @@ func TestQuantile7(t *testing.T) {
 			}
 			got := quantile7(slices.Clone(x), a)
 			require.Equal(t, want, got, "n=%d a=%v", n, a)
+		}
+	}
+}
+
+// TestBootstrapAccuracyHistogram checks that the order statistics taken
+// from counts of the tabulated draws are those of the resampled accuracies
+// themselves.
+func TestBootstrapAccuracyHistogram(t *testing.T) {
+	for _, c := range []struct{ n, k, b int }{{30, 12, 1000}, {1300, 1000, 999}, {97, 3, 10}, {5, 2, 1}, {1000000, 400000, 2000}} {
+		for _, level := range []float64{0.5, 0.9, 0.95, 0.999} {
+			lo, hi := BootstrapAccuracy(rand.New(rand.NewPCG(5, 5)), c.n, c.k, c.b, level)
+			s := newBinomialSampler(rand.New(rand.NewPCG(5, 5)), c.n, c.k)
+			x := make([]float64, c.b)
+			for i := range x {
+				x[i] = float64(s.draw()) / float64(c.n)
+			}
+			slices.Sort(x)
+			require.Equal(t, quantile7(slices.Clone(x), (1-level)/2), lo, "%v level %v", c, level)
+			require.Equal(t, quantile7(x, (1+level)/2), hi, "%v level %v", c, level)
 		}
 	}
 }
