@@ -2,10 +2,233 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/failmodes/prime"
 )
 
+// mineFlags are the flags of prime mine, shared with prime run.
+type mineFlags struct {
+	minSize         int
+	minDrop         float64
+	minMarginalDrop float64
+	maxTags         int
+	baseline        string
+	fdr             float64
+	bootstrap       int
+	confidence      float64
+	seed            uint64
+	workers         int
+	format          string
+	out             string
+	failOnModes     bool
+	validate        string
+	split           float64
+}
+
+// register adds the flags to fs.
+func (f *mineFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&f.minSize, "min-size", prime.DefaultMinSize, "s: least number of records in a failure mode (≥ 1)")
+	fs.Float64Var(&f.minDrop, "min-drop", prime.DefaultMinDrop, "a: least accuracy drop against the baseline (0 to 1)")
+	fs.Float64Var(&f.minMarginalDrop, "min-marginal-drop", prime.DefaultMinMarginalDrop, "b: least accuracy drop against every proper subset (0 to 1)")
+	fs.IntVar(&f.maxTags, "max-tags", prime.DefaultMaxTags, fmt.Sprintf("k: most tags in a failure mode (1 to %d)", prime.MaxMaxTags))
+	fs.StringVar(&f.baseline, "baseline", string(prime.BaselineRest), "what the drop is measured against: rest or class")
+	fs.Float64Var(&f.fdr, "fdr", prime.DefaultFDR, "keep modes with q at most this (above 0, at most 1; 1 turns the filter off)")
+	fs.IntVar(&f.bootstrap, "bootstrap", prime.DefaultBootstrap, "bootstrap resamples for intervals (0 turns them off)")
+	fs.Float64Var(&f.confidence, "confidence", prime.DefaultConfidence, "level of the intervals (strictly between 0 and 1)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap and of -split")
+	fs.IntVar(&f.workers, "workers", 0, "classes mined at once (0: one per CPU)")
+	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` (atomically) instead of standard output")
+	fs.BoolVar(&f.failOnModes, "fail-on-modes", false, "exit with status 1 when any failure mode is found")
+	fs.StringVar(&f.validate, "validate", "", "re-measure every mode on the held-out records in `FILE`")
+	fs.Float64Var(&f.split, "split", 0, "hold out this share of each class (0 to 1, exclusive) to validate the modes on")
+}
+
+var formats = []string{"text", "json", "jsonl", "markdown", "html"}
+
+// options checks the flags' ranges and converts them to prime.Options.
+func (f *mineFlags) options() (*prime.Options, error) {
+	bad := func(name string, v any, want string) error {
+		return fmt.Errorf("-%s %v out of range: want %s", name, v, want)
+	}
+	switch {
+	case f.minSize < 1:
+		return nil, bad("min-size", f.minSize, "at least 1")
+	case !(f.minDrop >= 0 && f.minDrop <= 1):
+		return nil, bad("min-drop", f.minDrop, "0 to 1")
+	case !(f.minMarginalDrop >= 0 && f.minMarginalDrop <= 1):
+		return nil, bad("min-marginal-drop", f.minMarginalDrop, "0 to 1")
+	case f.maxTags < 1 || f.maxTags > prime.MaxMaxTags:
+		return nil, bad("max-tags", f.maxTags, fmt.Sprintf("1 to %d", prime.MaxMaxTags))
+	case f.baseline != string(prime.BaselineRest) && f.baseline != string(prime.BaselineClass):
+		return nil, fmt.Errorf("-baseline %q: want rest or class", f.baseline)
+	case !(f.fdr > 0 && f.fdr <= 1):
+		return nil, bad("fdr", f.fdr, "above 0, at most 1")
+	case f.bootstrap < 0 || f.bootstrap > 1_000_000:
+		return nil, bad("bootstrap", f.bootstrap, "0 to 1000000")
+	case !(f.confidence > 0 && f.confidence < 1):
+		return nil, bad("confidence", f.confidence, "strictly between 0 and 1")
+	case f.workers < 0:
+		return nil, bad("workers", f.workers, "0 or more")
+	case !(f.split >= 0 && f.split < 1):
+		return nil, bad("split", f.split, "0 to 1, below 1")
+	case f.split > 0 && f.validate != "":
+		return nil, errors.New("-split and -validate exclude each other: validate on a held-out share or on a file, not both")
+	}
+	if !contains(formats, f.format) {
+		return nil, fmt.Errorf("-format %q: want one of %s", f.format, strings.Join(formats, ", "))
+	}
+	o := &prime.Options{
+		MinSize:         f.minSize,
+		MinDrop:         zeroAsNegative(f.minDrop),
+		MinMarginalDrop: zeroAsNegative(f.minMarginalDrop),
+		MaxTags:         f.maxTags,
+		Baseline:        prime.Baseline(f.baseline),
+		FDR:             f.fdr,
+		Bootstrap:       f.bootstrap,
+		Confidence:      f.confidence,
+		Seed:            f.seed,
+		Workers:         f.workers,
+	}
+	if f.bootstrap == 0 {
+		o.Bootstrap = -1
+	}
+	return o, nil
+}
+
+// zeroAsNegative maps a threshold of 0 to the negative value with which
+// prime.Options asks for exactly zero.
+func zeroAsNegative(v float64) float64 {
+	if v == 0 {
+		return -1
+	}
+	return v
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
 func cmdMine(ctx context.Context, e *env, args []string) int {
-	fmt.Fprintln(e.stderr, "prime mine: not yet built")
-	return exitBad
+	fs := flag.NewFlagSet("prime mine", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f mineFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: prime mine [flags] FILE|-\n\nMine a records file (JSON Lines; - for standard input) for failure modes.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitBad
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "prime mine: want one records file (or - for standard input)")
+		fs.Usage()
+		return exitBad
+	}
+	if _, err := f.options(); err != nil {
+		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+		return exitBad
+	}
+	d, err := readDataset(e, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+		return exitBad
+	}
+	return mineDataset(ctx, e, d, recordsDir(fs.Arg(0)), &f)
+}
+
+// recordsDir is the folder that image paths in a records file are relative to.
+func recordsDir(path string) string {
+	if path == "-" {
+		return "."
+	}
+	return filepath.Dir(path)
+}
+
+// readDataset reads a records file, or standard input for "-".
+func readDataset(e *env, path string) (*prime.Dataset, error) {
+	if path == "-" {
+		return prime.ReadDataset(e.stdin, "stdin")
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return prime.ReadDataset(file, path)
+}
+
+// mineDataset analyses d with the flags f, validates when asked, and writes
+// the report. imageDir is the folder the records' image paths are relative
+// to. It returns the exit status.
+func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string, f *mineFlags) int {
+	opts, err := f.options()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+		return exitBad
+	}
+	var heldout *prime.Dataset
+	switch {
+	case f.split > 0:
+		d, heldout = d.Split(f.split, rand.New(rand.NewPCG(f.seed, 0x5EED)))
+	case f.validate != "":
+		if heldout, err = readDataset(e, f.validate); err != nil {
+			fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+			return exitBad
+		}
+	}
+	opts.Progress = progressPrinter(e.stderr, "classes mined")
+	report, err := d.Analyze(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+		return exitBad
+	}
+	if heldout != nil {
+		if err := report.ValidateDataset(ctx, heldout); err != nil {
+			fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+			return exitBad
+		}
+	}
+	write := func(w io.Writer) error {
+		switch f.format {
+		case "json":
+			return report.WriteJSON(w)
+		case "jsonl":
+			return report.WriteJSONL(w)
+		case "markdown":
+			return report.WriteMarkdown(w)
+		case "html":
+			return report.WriteHTML(w, os.DirFS(imageDir))
+		default:
+			return report.WriteText(w)
+		}
+	}
+	if err := writeOutput(e, f.out, write); err != nil {
+		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
+		return exitBad
+	}
+	if f.out != "" {
+		fmt.Fprintf(e.stderr, "prime mine: %d failure modes; report written to %s\n", len(report.Modes), f.out)
+	}
+	if f.failOnModes && len(report.Modes) > 0 {
+		return exitModes
+	}
+	return exitOK
 }

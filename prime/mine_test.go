@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runPrime runs the command in-process and returns its exit status and
+// outputs.
+func runPrime(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}, args)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
+func TestMineBadInput(t *testing.T) {
+	good := `{"id":"a","label":"cat","pred":"cat","tags":["x"]}` + "\n"
+	tests := []struct {
+		name, content, want string
+	}{
+		{"not JSON", good + "{oops\n", "data.jsonl:2:"},
+		{"missing label", good + `{"id":"b","pred":"cat","tags":[]}` + "\n", `data.jsonl:2: field "label"`},
+		{"empty label", good + `{"id":"b","label":"","pred":"cat","tags":[]}` + "\n", `data.jsonl:2: field "label"`},
+		{"neither pred nor correct", good + `{"id":"b","label":"cat","tags":[]}` + "\n", "data.jsonl:2:"},
+		{"pred and correct disagree", good + `{"id":"b","label":"cat","pred":"dog","correct":true,"tags":[]}` + "\n", "data.jsonl:2:"},
+		{"tag not a string", good + `{"id":"b","label":"cat","pred":"cat","tags":[1]}` + "\n", `data.jsonl:2: field "tags"`},
+		{"repeated id", good + good, "data.jsonl:2:"},
+		{"invalid UTF-8", good + "{\"id\":\"b\",\"label\":\"c\xffat\",\"pred\":\"cat\",\"tags\":[]}\n", "data.jsonl:2:"},
+		{"empty file", "", "data.jsonl"},
+		{"blank lines only", "\n\n", "data.jsonl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "data.jsonl", tt.content)
+			out := filepath.Join(filepath.Dir(path), "report.txt")
+			code, stdout, stderr := runPrime(t, "", "mine", "-o", out, path)
+			assert.Equal(t, exitBad, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, filepath.Join(filepath.Dir(path), tt.want))
+			assert.NoFileExists(t, out, "nothing half written")
+			entries, err := os.ReadDir(filepath.Dir(path))
+			require.NoError(t, err)
+			assert.Len(t, entries, 1, "no temporary file left behind")
+		})
+	}
+}
+
+func TestMineBadFlags(t *testing.T) {
+	path := writeFile(t, "data.jsonl", `{"id":"a","label":"cat","pred":"cat","tags":["x"]}`+"\n")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-min-drop", "1.5"}, "-min-drop 1.5 out of range: want 0 to 1"},
+		{[]string{"-min-drop", "-0.1"}, "-min-drop -0.1 out of range: want 0 to 1"},
+		{[]string{"-min-marginal-drop", "2"}, "-min-marginal-drop 2 out of range: want 0 to 1"},
+		{[]string{"-max-tags", "0"}, "-max-tags 0 out of range: want 1 to 8"},
+		{[]string{"-min-size", "-3"}, "-min-size -3 out of range: want at least 1"},
+		{[]string{"-min-size", "0"}, "-min-size 0 out of range: want at least 1"},
+		{[]string{"-fdr", "0"}, "-fdr 0 out of range"},
+		{[]string{"-fdr", "1.5"}, "-fdr 1.5 out of range"},
+		{[]string{"-bootstrap", "-1"}, "-bootstrap -1 out of range"},
+		{[]string{"-confidence", "1"}, "-confidence 1 out of range"},
+		{[]string{"-baseline", "mean"}, `-baseline "mean": want rest or class`},
+		{[]string{"-format", "xml"}, `-format "xml": want one of`},
+		{[]string{"-split", "1"}, "-split 1 out of range"},
+		{[]string{"-max-tags", "three"}, "invalid value"},
+		{[]string{"-nope"}, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runPrime(t, "", append(append([]string{"mine"}, tt.args...), path)...)
+			assert.Equal(t, exitBad, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+	code, _, stderr := runPrime(t, "", "mine")
+	assert.Equal(t, exitBad, code)
+	assert.Contains(t, stderr, "want one records file")
+	code, _, stderr = runPrime(t, "", "mine", filepath.Join(t.TempDir(), "missing.jsonl"))
+	assert.Equal(t, exitBad, code)
+	assert.Contains(t, stderr, "missing.jsonl")
+}
+
+// plantedRecords is a class of 1,000 records where the 50 carrying both
+// "dark" and "blur" are mostly wrong (accuracy 0.2 against about 0.9), and
+// either tag alone is not a failure mode (drops of about 0.12).
+func plantedRecords() string {
+	var b strings.Builder
+	for i := range 1000 {
+		var tags []string
+		dark, blur := i < 300, i >= 250 && i < 550
+		if dark {
+			tags = append(tags, "dark")
+		}
+		if blur {
+			tags = append(tags, "blur")
+		}
+		pred := "cat"
+		if (dark && blur && i%5 != 0) || (!(dark && blur) && i%10 == 7) {
+			pred = "dog"
+		}
+		line, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("r%04d", i), "label": "cat", "pred": pred, "tags": tags})
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func TestMineFormatsAndExitStatus(t *testing.T) {
+	path := writeFile(t, "data.jsonl", plantedRecords())
+	for _, format := range formats {
+		t.Run(format, func(t *testing.T) {
+			code, stdout, stderr := runPrime(t, "", "mine", "-format", format, path)
+			require.Equal(t, exitOK, code, stderr)
+			assert.Contains(t, stdout, "blur")
+			assert.Contains(t, stdout, "dark")
+		})
+	}
+	code, _, _ := runPrime(t, "", "mine", "-fail-on-modes", path)
+	assert.Equal(t, exitModes, code)
+	code, stdout, stderr := runPrime(t, plantedRecords(), "mine", "-format", "jsonl", "-")
+	require.Equal(t, exitOK, code, stderr)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 1)
+	var mode map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &mode))
+	assert.Equal(t, []any{"blur", "dark"}, mode["tags"])
+	assert.Equal(t, float64(50), mode["n"])
+
+	out := filepath.Join(t.TempDir(), "report.md")
+	code, stdout, _ = runPrime(t, "", "mine", "-format", "markdown", "-o", out, path)
+	require.Equal(t, exitOK, code)
+	assert.Empty(t, stdout)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "`blur`")
+}
+
+// jsonlMode is a line of prime mine -format jsonl.
+type jsonlMode struct {
+	Label        string     `json:"label"`
+	Tags         []string   `json:"tags"`
+	N            int        `json:"n"`
+	Accuracy     float64    `json:"accuracy"`
+	RestAccuracy float64    `json:"rest_accuracy"`
+	Drop         float64    `json:"drop"`
+	CI           [2]float64 `json:"ci"`
+	DropCI       [2]float64 `json:"drop_ci"`
+	P            float64    `json:"p"`
+	Q            float64    `json:"q"`
+}
+
+// compasRecord is a line of the COMPAS records file.
+type compasRecord struct {
+	Label string   `json:"label"`
+	Pred  string   `json:"pred"`
+	Tags  []string `json:"tags"`
+}
+
+// TestMineCOMPAS mines the real COMPAS predictions and checks every mode's
+// numbers against counts made here, independently of the library.
+func TestMineCOMPAS(t *testing.T) {
+	path := filepath.Join("..", "testdata", "compas", "compas.jsonl")
+	file, err := os.Open(path)
+	require.NoError(t, err)
+	defer file.Close()
+	var recs []compasRecord
+	sc := bufio.NewScanner(file)
+	for sc.Scan() {
+		var r compasRecord
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
+		recs = append(recs, r)
+	}
+	require.NoError(t, sc.Err())
+	require.Len(t, recs, 6172)
+
+	code, stdout, stderr := runPrime(t, "", "mine", "-format", "jsonl", "-fdr", "1", path)
+	require.Equal(t, exitOK, code, stderr)
+	var modes []jsonlMode
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	for dec.More() {
+		var m jsonlMode
+		require.NoError(t, dec.Decode(&m))
+		modes = append(modes, m)
+	}
+	require.NotEmpty(t, modes)
+	for _, m := range modes {
+		var n, right, classN, classRight int
+		for _, r := range recs {
+			if r.Label != m.Label {
+				continue
+			}
+			classN++
+			ok := r.Pred == r.Label
+			if ok {
+				classRight++
+			}
+			if hasEvery(r.Tags, m.Tags) {
+				n++
+				if ok {
+					right++
+				}
+			}
+		}
+		name := m.Label + ": " + strings.Join(m.Tags, ", ")
+		assert.Equal(t, n, m.N, name)
+		assert.Equal(t, float64(right)/float64(n), m.Accuracy, name)
+		rest := float64(classRight-right) / float64(classN-n)
+		assert.Equal(t, rest, m.RestAccuracy, name)
+		assert.GreaterOrEqual(t, m.N, 30, name)
+		assert.GreaterOrEqual(t, (classRight-right)*n*5-right*(classN-n)*5, (classN-n)*n, name+": drop of at least 1/5")
+		assert.LessOrEqual(t, m.CI[0], m.Accuracy, name)
+		assert.GreaterOrEqual(t, m.CI[1], m.Accuracy, name)
+		assert.LessOrEqual(t, m.P, m.Q, name)
+		for _, sub := range properSubsets(m.Tags) {
+			var sn, sright int
+			for _, r := range recs {
+				if r.Label == m.Label && hasEvery(r.Tags, sub) {
+					sn++
+					if r.Pred == r.Label {
+						sright++
+					}
+				}
+			}
+			// A_T' − A_T ≥ 1/20, in integers.
+			assert.GreaterOrEqual(t, (sright*n-right*sn)*20, sn*n, "%s: subset %v", name, sub)
+		}
+	}
+	// Two modes, with the numbers counted by hand from the file.
+	found := map[string]jsonlMode{}
+	for _, m := range modes {
+		found[m.Label+": "+strings.Join(m.Tags, ", ")] = m
+	}
+	priors := found["recid: #prior=[1,3], age=25-45"]
+	assert.Equal(t, 499, priors.N)
+	assert.InDelta(t, 0.124, priors.Accuracy, 0.001)
+	stay := found["no_recid: #prior=>3, stay=1w-3M"]
+	assert.Equal(t, 122, stay.N)
+	assert.InDelta(t, 0.705, stay.Accuracy, 0.001)
+}
+
+// properSubsets returns every proper non-empty subset of tags.
+func properSubsets(tags []string) [][]string {
+	var out [][]string
+	for mask := 1; mask < 1<<len(tags)-1; mask++ {
+		var sub []string
+		for i, t := range tags {
+			if mask&(1<<i) != 0 {
+				sub = append(sub, t)
+			}
+		}
+		out = append(out, sub)
+	}
+	return out
+}
+
+func hasEvery(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			found = found || h == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
