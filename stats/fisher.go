@@ -10,8 +10,9 @@ import "math"
 // is SciPy's fisher_exact([[wrongIn, wrongOut], [nIn−wrongIn,
 // nOut−wrongOut]], alternative="greater").
 //
-// The p-value is accurate to about 1e-12 relative for groups of any size,
-// millions included, down to the smallest positive float64 (below which it
+// The p-value keeps its relative precision for groups of any size: against
+// 50-digit sums it agrees to 1e-13 relative, tables of a hundred million
+// records included, down to the smallest positive float64 (below which it
 // is 0). The hypergeometric probability where the sum starts is computed
 // by Loader's saddle-point method (the deviance form used by R's dhyper),
 // which keeps full relative precision where differences of log-factorials

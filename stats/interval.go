@@ -43,10 +43,13 @@ func Wilson(n, correct int, level float64) (lo, hi float64) {
 // at the given level, for a proportion of correct out of n: with
 // α = (1−level)/2, the α quantile of Beta(correct, n−correct+1) and the
 // 1−α quantile of Beta(correct+1, n−correct), the lower end being 0 when
-// correct is 0 and the upper 1 when correct is n. The quantiles come from
-// gonum's inverse regularized incomplete beta function, refined by Newton
-// steps on the equation solved, so that each end is accurate to about
-// 1e-12 relative where the regularized incomplete beta function is. This is the interval of SciPy's
+// correct is 0 and the upper 1 when correct is n (the other end then has
+// the closed form 1 − α^(1/n), or α^(1/n)). The quantiles come from gonum's
+// inverse regularized incomplete beta function (mathext.InvRegIncBeta),
+// refined by Newton steps on whichever side of the equation is free of
+// cancellation. The ends agree with SciPy's, which the reference script
+// checked against 50-digit values, to 4e-11 relative or better, groups of
+// a million included. This is the interval of SciPy's
 // binomtest(k, n).proportion_ci(method="exact").
 //
 // When n is 0 both ends are NaN. ClopperPearson panics if n < 0, correct is
@@ -59,20 +62,13 @@ func ClopperPearson(n, correct int, level float64) (lo, hi float64) {
 	}
 	alpha := (1 - level) / 2
 	k, fn := float64(correct), float64(n)
-	lo, hi = 0, 1
 	switch correct {
 	case 0: // the closed forms: 1 − hi = α^(1/n) and lo = α^(1/n)
 		return 0, -math.Expm1(math.Log(alpha) / fn)
 	case n:
 		return math.Exp(math.Log(alpha) / fn), 1
 	}
-	if correct > 0 {
-		lo = betaQuantile(k, fn-k+1, alpha, 1-alpha)
-	}
-	if correct < n {
-		hi = betaQuantile(k+1, fn-k, 1-alpha, alpha)
-	}
-	return lo, hi
+	return betaQuantile(k, fn-k+1, alpha, 1-alpha), betaQuantile(k+1, fn-k, 1-alpha, alpha)
 }
 
 // betaQuantile returns x in (0, 1) with I_x(a, b) = t, where I is the
