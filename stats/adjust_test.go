@@ -175,4 +175,3 @@ func TestMethod(t *testing.T) {
 	var u Method
 	require.Error(t, json.Unmarshal([]byte(`"nope"`), &u))
 }
-
