@@ -2,10 +2,258 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/synth"
 )
 
+const synthUsage = `usage: prime synth [flags]
+
+Writes a records file (JSON Lines, the input of prime mine) with planted
+failure modes: in each class, sets of 1, 2 and 3 tags whose records the
+classifier gets wrong far more often than the rest of the class, while no
+proper subset of a planted set is a failure mode alone. Tags are drawn from a
+skewed, class-dependent distribution over the Recognize Anything Model's
+4,585 tags, with tags that co-occur. The same flags and -seed give the same
+file, byte for byte.
+
+  prime synth | prime mine -
+  prime synth -classes 1000 -records 1300 -o imagenet.jsonl -truth planted.jsonl
+  prime synth -null -classes 5 -records 600     errors independent of the tags
+
+A mode whose records would not fit in three quarters of its class is left
+out: small classes get fewer than -modes. -truth lists the modes planted.
+
+Flags:
+`
+
+// synthFlags are prime synth's flags, as parsed.
+type synthFlags struct {
+	classes          int
+	records          string
+	tags             int
+	minTags, maxTags int
+	modes            int
+	accuracy         string
+	modeAccuracy     string
+	modeSize         string
+	seed             uint64
+	null             bool
+	truth, out       string
+}
+
 func cmdSynth(ctx context.Context, e *env, args []string) int {
-	fmt.Fprintln(e.stderr, "prime synth: not yet built")
-	return exitBad
+	fs := flag.NewFlagSet("prime synth", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), synthUsage)
+		fs.PrintDefaults()
+	}
+	var f synthFlags
+	nvocab := len(synth.RAMTags())
+	fs.IntVar(&f.classes, "classes", synth.DefaultClasses, fmt.Sprintf("number of classes, 1 to %d", synth.MaxClasses))
+	fs.StringVar(&f.records, "records", strconv.Itoa(synth.DefaultRecords),
+		fmt.Sprintf("records per class: `N`, or LO-HI drawn for each class, 1 to %d", synth.MaxRecords))
+	fs.IntVar(&f.tags, "tags", nvocab, "vocabulary size: a seeded sample of `V` of RAM's tags")
+	fs.IntVar(&f.minTags, "min-tags", synth.DefaultMinTags, "fewest tags per record, 1 to -max-tags")
+	fs.IntVar(&f.maxTags, "max-tags", synth.DefaultMaxTags, fmt.Sprintf("most tags per record, -min-tags to %d", synth.MaxTags))
+	fs.IntVar(&f.modes, "modes", synth.DefaultModes, fmt.Sprintf("failure modes planted per class, 0 to %d", synth.MaxModes))
+	fs.StringVar(&f.accuracy, "accuracy", fmt.Sprintf("%v-%v", synth.DefaultMinAccuracy, synth.DefaultMaxAccuracy),
+		"each class's accuracy outside its modes: `A`, or LO-HI drawn for each class, 0 to 1")
+	fs.StringVar(&f.modeAccuracy, "mode-accuracy", fmt.Sprintf("%v-%v", synth.DefaultMinModeAccuracy, synth.DefaultMaxModeAccuracy),
+		fmt.Sprintf("each planted mode's accuracy: `A` or LO-HI, 0 to (-accuracy's LO − %v)", synth.ModeGap))
+	fs.StringVar(&f.modeSize, "mode-size", fmt.Sprintf("%d-%d", synth.DefaultMinModeSize, synth.DefaultMaxModeSize),
+		"records carrying each planted mode: `N` or LO-HI, at least 1 (30 to be found at prime mine's default -min-size)")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
+	fs.BoolVar(&f.null, "null", false, "plant nothing: each record is wrong with its class's error rate, whatever its tags")
+	fs.StringVar(&f.truth, "truth", "", "write the planted modes to `FILE` as JSON Lines: {\"label\",\"tags\",\"n\",\"accuracy\"}")
+	fs.StringVar(&f.out, "o", "", "write the records to `FILE` (replaced atomically) instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitBad
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "prime synth: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitBad
+	}
+	cfg, err := f.config(nvocab)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "prime synth: %v\n", err)
+		return exitBad
+	}
+	if err := writeSynth(ctx, e, cfg, f.out, f.truth); err != nil {
+		fmt.Fprintf(e.stderr, "prime synth: %v\n", err)
+		return exitBad
+	}
+	return exitOK
+}
+
+// config checks the flags and returns the Config they ask for. Errors name
+// the flag and its accepted range.
+func (f *synthFlags) config(nvocab int) (synth.Config, error) {
+	bad := func(name, value, want string, args ...any) error {
+		return fmt.Errorf("-%s %s out of range: want %s", name, value, fmt.Sprintf(want, args...))
+	}
+	cfg := synth.Config{Classes: f.classes, MinTags: f.minTags, MaxTags: f.maxTags, Seed: f.seed, Null: f.null}
+	if f.classes < 1 || f.classes > synth.MaxClasses {
+		return cfg, bad("classes", strconv.Itoa(f.classes), "1 to %d", synth.MaxClasses)
+	}
+	lo, hi, ok := synthIntRange(f.records)
+	if !ok || lo < 1 || hi > synth.MaxRecords {
+		return cfg, bad("records", f.records, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.MaxRecords)
+	}
+	cfg.MinRecords, cfg.MaxRecords = lo, hi
+	if f.maxTags < 1 || f.maxTags > synth.MaxTags {
+		return cfg, bad("max-tags", strconv.Itoa(f.maxTags), "1 to %d", synth.MaxTags)
+	}
+	if f.minTags < 1 || f.minTags > f.maxTags {
+		return cfg, bad("min-tags", strconv.Itoa(f.minTags), "1 to %d (-max-tags)", f.maxTags)
+	}
+	if f.modes < 0 || f.modes > synth.MaxModes {
+		return cfg, bad("modes", strconv.Itoa(f.modes), "0 to %d", synth.MaxModes)
+	}
+	cfg.Modes = f.modes
+	if f.modes == 0 {
+		cfg.Modes = -1 // none; 0 would mean the default
+	}
+	planted := cfg.Modes
+	if f.null {
+		planted = 0
+	}
+	if v := synth.MinVocabulary(f.maxTags, max(planted, 0)); f.tags < v || f.tags > nvocab {
+		return cfg, bad("tags", strconv.Itoa(f.tags), "%d to %d (at least 2 x -max-tags + the planted tags of a class)", v, nvocab)
+	}
+	cfg.VocabularySize = f.tags
+	alo, ahi, ok := synthFloatRange(f.accuracy)
+	if !ok || alo < 0 || ahi > 1 {
+		return cfg, bad("accuracy", f.accuracy, "A or LO-HI, 0 ≤ LO ≤ HI ≤ 1")
+	}
+	mlo, mhi, ok := synthFloatRange(f.modeAccuracy)
+	if !ok || mlo < 0 || mhi > 1 {
+		return cfg, bad("mode-accuracy", f.modeAccuracy, "A or LO-HI, 0 ≤ LO ≤ HI ≤ 1")
+	}
+	if planted > 0 && mhi > alo-synth.ModeGap+1e-12 {
+		return cfg, bad("mode-accuracy", f.modeAccuracy, "at most %.4g: -accuracy's LO (%v) − %v", alo-synth.ModeGap, alo, synth.ModeGap)
+	}
+	// Config reads 0 as "the default" and a negative value as 0.
+	zero := func(x float64) float64 {
+		if x == 0 {
+			return -1
+		}
+		return x
+	}
+	cfg.MinAccuracy, cfg.MaxAccuracy = zero(alo), zero(ahi)
+	cfg.MinModeAccuracy, cfg.MaxModeAccuracy = zero(mlo), zero(mhi)
+	slo, shi, ok := synthIntRange(f.modeSize)
+	if !ok || slo < 1 || shi > synth.MaxRecords {
+		return cfg, bad("mode-size", f.modeSize, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.MaxRecords)
+	}
+	cfg.MinModeSize, cfg.MaxModeSize = slo, shi
+	return cfg, nil
+}
+
+// synthIntRange parses "N" or "LO-HI" with LO ≤ HI.
+func synthIntRange(s string) (lo, hi int, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		b = a
+	}
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	return lo, hi, err1 == nil && err2 == nil && lo <= hi
+}
+
+// synthFloatRange parses "X" or "LO-HI" with LO ≤ HI.
+func synthFloatRange(s string) (lo, hi float64, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		b = a
+	}
+	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	return lo, hi, err1 == nil && err2 == nil && lo <= hi
+}
+
+// writeSynth generates cfg's records to out (standard output when "" or
+// "-") and its planted modes to truth (none when ""), each file replaced
+// atomically only once it is whole.
+func writeSynth(ctx context.Context, e *env, cfg synth.Config, out, truth string) error {
+	var planted []synth.Planted
+	gen := func(w io.Writer) error {
+		rw := prime.NewRecordWriter(w)
+		n := 0
+		var err error
+		planted, err = synth.Generate(cfg, func(r *prime.Record) error {
+			if n++; n&1023 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			return rw.Write(r)
+		})
+		if err != nil {
+			return err
+		}
+		return rw.Flush()
+	}
+	var err error
+	if out == "" || out == "-" {
+		err = gen(e.stdout)
+	} else {
+		err = synthWriteFile(out, gen)
+	}
+	if err != nil {
+		return err
+	}
+	if truth == "" {
+		return nil
+	}
+	return synthWriteFile(truth, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for i := range planted {
+			if err := enc.Encode(&planted[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// synthWriteFile writes path through write: to a temporary file in path's
+// directory, renamed to path once write and the close succeed, and removed
+// otherwise.
+func synthWriteFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

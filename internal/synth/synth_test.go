@@ -2,7 +2,6 @@ package synth
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"math/bits"
@@ -197,9 +196,10 @@ func TestRAMTags(t *testing.T) {
 func encode(t *testing.T, cfg Config) ([]byte, []Planted) {
 	t.Helper()
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	planted, err := Generate(cfg, func(r *prime.Record) error { return enc.Encode(r) })
+	w := prime.NewRecordWriter(&buf)
+	planted, err := Generate(cfg, w.Write)
 	require.NoError(t, err)
+	require.NoError(t, w.Flush())
 	return buf.Bytes(), planted
 }
 
