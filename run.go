@@ -184,7 +184,9 @@ func ImageIDsFromContext(ctx context.Context) []string {
 // An image that cannot be opened or decoded is yielded as its Record's ID,
 // Label and Image with an *ImageError, and the sequence goes on, unless
 // RunOptions.Strict is set. Any other error (a plug-in's, the context's,
-// an invalid RunOptions) is the sequence's last value. Nothing runs until
+// an invalid RunOptions) is the sequence's last value; a plug-in's error
+// comes after the records of the images before the one that failed, so
+// that the same inputs fail the same way. Nothing runs until
 // the sequence is ranged over; stopping the loop early, or cancelling ctx,
 // stops the workers, and the sequence returns only after every goroutine it
 // started has ended.
@@ -237,11 +239,14 @@ type job struct {
 	images []Image
 }
 
-// A result is one image done, or a fatal error (seq < 0).
+// A result is one image done, or a fatal error: the error of a plug-in
+// on the job that starts at seq, reported when every image before the
+// job's is.
 type result struct {
-	seq int
-	rec Record
-	err error
+	seq   int
+	rec   Record
+	err   error
+	fatal bool
 }
 
 func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(Record, error) bool) {
@@ -358,10 +363,6 @@ func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(
 				}
 				return
 			}
-			if res.seq < 0 {
-				yield(Record{}, res.err)
-				return
-			}
 			pending[res.seq] = res
 			for {
 				res, ok := pending[next]
@@ -370,6 +371,10 @@ func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(
 				}
 				delete(pending, next)
 				next++
+				if res.fatal {
+					yield(Record{}, res.err)
+					return
+				}
 				if !emit(res) {
 					return
 				}
@@ -389,8 +394,8 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 			return false
 		}
 	}
-	fatal := func(err error) bool {
-		send(result{seq: -1, err: err})
+	fatal := func(seq int, err error) bool {
+		send(result{seq: seq, err: err, fatal: true})
 		return false
 	}
 	// Open every image; those that fail are done at once.
@@ -421,11 +426,11 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 	}
 	tags, err := r.tag(ctx, ids, imgs)
 	if err != nil {
-		return fatal(err)
+		return fatal(j.seq+ok[0], err)
 	}
 	preds, err := r.classify(ctx, ids, imgs)
 	if err != nil {
-		return fatal(err)
+		return fatal(j.seq+ok[0], err)
 	}
 	for k, i := range ok {
 		im := &j.images[i]
