@@ -1,0 +1,307 @@
+package classifier_test
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/classifier/classifiertest"
+	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeCNN writes a small CNN with seeded weights to a temporary file.
+func writeCNN(t testing.TB, seed uint64, cfg onnxfile.CNNConfig) (string, *onnxfile.CNN) {
+	t.Helper()
+	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(seed, 1)), cfg)
+	path := filepath.Join(t.TempDir(), "cnn.onnx")
+	require.NoError(t, cnn.Model().WriteFile(path))
+	return path, cnn
+}
+
+// randomImage returns a w x h RGBA image with bounds starting at (x0, y0).
+func randomImage(rng *rand.Rand, x0, y0, w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(x0, y0, x0+w, y0+h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
+	}
+	return img
+}
+
+// handTensor preprocesses img (of the model's size) the default way,
+// ImageNet's mean and std on [0, 1] values, written out plainly.
+func handTensor(img *image.RGBA, channels int) []float32 {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	mean := []float64{0.485, 0.456, 0.406}
+	std := []float64{0.229, 0.224, 0.225}
+	x := make([]float32, channels*w*h)
+	for y := range h {
+		for xx := range w {
+			c := img.RGBAAt(b.Min.X+xx, b.Min.Y+y)
+			if channels == 1 {
+				g := color.GrayModel.Convert(c).(color.Gray)
+				x[y*w+xx] = float32(g.Y) / 255
+				continue
+			}
+			for k, v := range []uint8{c.R, c.G, c.B} {
+				x[(k*h+y)*w+xx] = float32((float64(v)/255 - mean[k]) / std[k])
+			}
+		}
+	}
+	return x
+}
+
+func softmax(x []float32) []float32 {
+	out := make([]float32, len(x))
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for _, v := range x {
+		sum += math.Exp(float64(v) - m)
+	}
+	for i, v := range x {
+		out[i] = float32(math.Exp(float64(v)-m) / sum)
+	}
+	return out
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func TestONNXMatchesPlainGo(t *testing.T) {
+	labels := []string{"cat", "dog", "fox", "owl", "yak"}
+	tests := []struct {
+		name   string
+		cfg    onnxfile.CNNConfig
+		output classifier.Output
+	}{
+		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5}, classifier.Logits},
+		{"softmax", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Softmax"}, classifier.Probabilities},
+		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Gemm: true}, classifier.Logits},
+		{"gemm softmax gray", onnxfile.CNNConfig{Channels: 1, Size: 10, Filters1: 3, Filters2: 4, Outputs: 5, Gemm: true, Head: "Softmax"}, classifier.Probabilities},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, cnn := writeCNN(t, 7, tt.cfg)
+			opts := &classifier.ONNXOptions{Labels: labels, Output: tt.output, Workers: 2}
+			if tt.cfg.Channels == 1 {
+				opts.Preprocessing.NoScale = false // 1 channel: [0, 1], no mean/std by default
+			}
+			c, err := classifier.NewONNX(path, opts)
+			require.NoError(t, err)
+			defer c.Close()
+			rng := rand.New(rand.NewPCG(11, 12))
+			imgs := []*image.RGBA{randomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), randomImage(rng, -5, 9, tt.cfg.Size, tt.cfg.Size)}
+			// Every call, not only the first, must give the right answer
+			// (onnx-go's Gemm does not on its own).
+			for i := range 12 {
+				img := imgs[i%2]
+				want := cnn.Forward(handTensor(img, tt.cfg.Channels))
+				if tt.output == classifier.Logits {
+					want = softmax(want)
+				}
+				got, err := c.Classify(context.Background(), img)
+				require.NoError(t, err)
+				require.Len(t, got.Scores, len(want))
+				for j := range want {
+					require.InDelta(t, want[j], got.Scores[j], 1e-5, "call %d score %d", i, j)
+				}
+				assert.Equal(t, labels[argmax(want)], got.Label)
+			}
+		})
+	}
+}
+
+func TestONNXDefaults(t *testing.T) {
+	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	c, err := classifier.NewONNX(path, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0", "1", "2", "3"}, c.Labels())
+	assert.Equal(t, []int{1, 3, 8, 8}, c.InputShape())
+	assert.Positive(t, c.Workers())
+	// Any size of image is resized.
+	p, err := c.Classify(context.Background(), image.NewGray(image.Rect(3, 3, 40, 17)))
+	require.NoError(t, err)
+	assert.Len(t, p.Scores, 4)
+	var sum float64
+	for _, s := range p.Scores {
+		sum += float64(s)
+	}
+	assert.InDelta(t, 1, sum, 1e-5)
+	require.NoError(t, c.Close())
+	_, err = c.Classify(context.Background(), image.NewGray(image.Rect(0, 0, 8, 8)))
+	require.ErrorContains(t, err, "closed")
+}
+
+func TestONNXBadInput(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		return p
+	}
+	corrupt := write("corrupt.onnx", "\x08\x03\x3a\xff\xff\xff\x0f this is not protobuf")
+	text := write("text.onnx", "I am a model, honest")
+	erf, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4, Extra: "Erf"})
+	labels3 := write("labels3.txt", "a\nb\nc\n")
+	labelsBlank := write("blank.txt", "a\n\nb\nc\n")
+	labelsDup := write("dup.txt", "a\nb\na\nc")
+	tests := []struct {
+		name  string
+		model string
+		opts  *classifier.ONNXOptions
+		want  []string
+	}{
+		{"missing model", filepath.Join(dir, "nope.onnx"), nil, []string{"classifier:", "nope.onnx", "no such file"}},
+		{"corrupt model", corrupt, nil, []string{"classifier:", "corrupt.onnx"}},
+		{"text model", text, nil, []string{"classifier:", "text.onnx"}},
+		{"unsupported operator", erf, nil, []string{`"Erf"`, `"extra_op"`}},
+		{"labels file length", path, &classifier.ONNXOptions{LabelsFile: labels3}, []string{"labels3.txt", "3 labels", "outputs 4 scores"}},
+		{"labels length", path, &classifier.ONNXOptions{Labels: []string{"a", "b", "c", "d", "e"}}, []string{"5 labels", "outputs 4 scores"}},
+		{"labels blank line", path, &classifier.ONNXOptions{LabelsFile: labelsBlank}, []string{"blank.txt:2", "blank line"}},
+		{"labels repeated", path, &classifier.ONNXOptions{LabelsFile: labelsDup}, []string{"dup.txt:3", `"a"`, "line 1"}},
+		{"missing labels", path, &classifier.ONNXOptions{LabelsFile: filepath.Join(dir, "none.txt")}, []string{"none.txt"}},
+		{"workers", path, &classifier.ONNXOptions{Workers: -1}, []string{"Workers -1"}},
+		{"size", path, &classifier.ONNXOptions{Preprocessing: classifier.Preprocessing{Width: 9, Height: 9}}, []string{"9x9", "8x8"}},
+		{"mean", path, &classifier.ONNXOptions{Preprocessing: classifier.Preprocessing{Mean: []float32{0.5}}}, []string{"1 mean values", "3 channels"}},
+		{"output", path, &classifier.ONNXOptions{Output: 7}, []string{"Output 7"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := classifier.NewONNX(tt.model, tt.opts)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestONNXNilAndEmptyImages(t *testing.T) {
+	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 1})
+	require.NoError(t, err)
+	_, err = c.Classify(context.Background(), nil)
+	require.ErrorContains(t, err, "nil image")
+	_, err = c.Classify(context.Background(), image.NewRGBA(image.Rect(4, 4, 4, 9)))
+	require.ErrorContains(t, err, "empty image")
+	_, err = c.ClassifyBatch(context.Background(), []image.Image{image.NewGray(image.Rect(0, 0, 3, 3)), nil})
+	require.ErrorContains(t, err, "image 1")
+}
+
+// TestONNXConcurrent calls Classify from several goroutines at once (run
+// with -race) and checks every answer equals the one-at-a-time answer.
+func TestONNXConcurrent(t *testing.T) {
+	path, _ := writeCNN(t, 3, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
+	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 3})
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	imgs := make([]image.Image, 6)
+	want := make([]prime.Prediction, len(imgs))
+	for i := range imgs {
+		imgs[i] = randomImage(rng, i, -i, 16+i, 16)
+		want[i], err = c.Classify(context.Background(), imgs[i])
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			for k := range 8 {
+				i := (g + k) % len(imgs)
+				got, err := c.Classify(context.Background(), imgs[i])
+				if assert.NoError(t, err) {
+					assert.Equal(t, want[i], got, "image %d", i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	batch, err := c.ClassifyBatch(context.Background(), imgs)
+	require.NoError(t, err)
+	assert.Equal(t, want, batch)
+}
+
+func TestONNXCancelled(t *testing.T) {
+	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 2})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	_, err = c.Classify(ctx, img)
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = c.ClassifyBatch(ctx, []image.Image{img, img, img})
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestONNXConformance(t *testing.T) {
+	path, _ := writeCNN(t, 5, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
+	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Labels: []string{"a", "b", "c", "d", "e"}, Workers: 2})
+	require.NoError(t, err)
+	classifiertest.Run(t, c)
+}
+
+func TestMNISTPreprocessing(t *testing.T) {
+	// onnx-go's MNIST test case: its input is an MNIST digit as raw pixel
+	// values 0..255, which NoScale feeds unchanged.
+	imgs, _ := mnistImages(t, 10000)
+	c := newMNIST(t, 1)
+	p, err := c.Classify(context.Background(), imgs[0])
+	require.NoError(t, err)
+	assert.Equal(t, "7", p.Label) // the first MNIST test image is a 7
+}
+
+func TestLoadLabels(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, content string
+		want          []string
+		err           string
+	}{
+		{"plain", "a\nb\nc\n", []string{"a", "b", "c"}, ""},
+		{"no final newline", "a\nb\nc", []string{"a", "b", "c"}, ""},
+		{"crlf and spaces", " a b \r\nc\r\n", []string{"a b", "c"}, ""},
+		{"trailing blank lines", "a\nb\n\n\n", []string{"a", "b"}, ""},
+		{"blank inside", "a\n\nb", nil, ":2: blank line"},
+		{"repeat", "a\nb\nb", nil, `:3: label "b" repeats line 2`},
+		{"empty", "", nil, "no labels"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, "labels.txt")
+			require.NoError(t, os.WriteFile(p, []byte(tt.content), 0o644))
+			got, err := classifier.LoadLabels(p)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				assert.ErrorContains(t, err, "labels.txt")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
