@@ -111,6 +111,10 @@ func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
 	return s
 }
 
+// tabulated reports whether the sampler draws by its table, with
+// drawIndex.
+func (s *binomialSampler) tabulated() bool { return s.fixed < 0 && !s.wide }
+
 // draw returns one variate.
 func (s *binomialSampler) draw() int {
 	switch {

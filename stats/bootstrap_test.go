@@ -155,6 +155,36 @@ func TestBootstrapAccuracyHistogram(t *testing.T) {
 	}
 }
 
+// TestBootstrapDropTables checks that the drop intervals computed with
+// tables of values are those of the replicates computed one by one.
+func TestBootstrapDropTables(t *testing.T) {
+	for _, c := range []struct{ nIn, cIn, nOut, cOut int }{
+		{30, 12, 1270, 1100}, {43, 1, 57, 56}, {1000000, 300000, 2000000, 1500000}, {5, 3, 7, 2},
+	} {
+		for _, whole := range []bool{false, true} {
+			lo, hi := BootstrapDrop(rand.New(rand.NewPCG(8, 8)), c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
+			if whole {
+				lo, hi = BootstrapDropWhole(rand.New(rand.NewPCG(8, 8)), c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
+			}
+			rng := rand.New(rand.NewPCG(8, 8))
+			in := newBinomialSampler(rng, c.nIn, c.cIn)
+			out := newBinomialSampler(rng, c.nOut, c.cOut)
+			x := make([]float64, 1000)
+			for i := range x {
+				ci, co := in.draw(), out.draw()
+				if whole {
+					x[i] = float64(ci+co)/float64(c.nIn+c.nOut) - float64(ci)/float64(c.nIn)
+				} else {
+					x[i] = float64(co)/float64(c.nOut) - float64(ci)/float64(c.nIn)
+				}
+			}
+			wantLo, wantHi := percentileInterval(x, 0.95)
+			require.Equal(t, wantLo, lo, "%v whole=%v", c, whole)
+			require.Equal(t, wantHi, hi, "%v whole=%v", c, whole)
+		}
+	}
+}
+
 // TestBootstrapCoverage simulates 2,000 groups (n log-uniform in
 // [30, 3000], true accuracy uniform in [0.3, 0.9]) and checks that the 95%
 // interval, with B = 1000, covers the true accuracy in 93% to 97% of them.

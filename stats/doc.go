@@ -18,8 +18,8 @@
 //     one hypothesis for each p-value.
 //   - Randomness is passed in as a *rand.Rand from math/rand/v2. Nothing
 //     here reads a global source or keeps state between calls, so the same
-//     generator state and arguments give the same result, bit for bit, on
-//     every platform Go supports.
+//     generator state and arguments give the same result, bit for bit.
+//     Only the bootstrap functions use randomness.
 //   - Functions panic only on programmer errors, each documented: counts
 //     that contradict each other (correct > n, a negative n), a level
 //     outside (0, 1), a number of resamples below 1, slices of different
@@ -32,9 +32,14 @@
 // full by its number of ones, which is a Binomial(n, correct/n) draw. The
 // bootstrap functions therefore draw one binomial variate per resample and
 // group, so an interval costs O(B), whatever n. The binomial variates are
-// exact: by inversion of the cumulative distribution (with an index table)
-// for all but gigantic groups, and by gonum's rejection sampler
-// (distuv.Binomial) beyond. The interval is the percentile interval: its
+// exact. Where n·p·(1−p) is at most 9,000,000 (any group under 36 million
+// records) they come by inversion: the distribution is tabulated once per
+// interval, to where the probabilities fall below 1e-20 of the mode's,
+// and each variate is the first value whose cumulative probability,
+// rounded to a multiple of 2^-53, exceeds a uniform 53-bit draw (one
+// Uint64 of the generator), found through an index table (Chen and Asau)
+// in a step or two. Beyond, they come from gonum's rejection sampler
+// (distuv.Binomial). The interval is the percentile interval: its
 // ends are the (1−level)/2 and (1+level)/2 quantiles of the B replicates,
 // by the rule called type 7 in Hyndman and Fan (1996), the default of R's
 // quantile and NumPy's percentile: for probability α the sorted replicates
