@@ -1,0 +1,343 @@
+package tagger_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/tagger"
+	"github.com/failmodes/prime/tagger/taggertest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	ramTags       = "../../shared/data/ram/ram_tag_list.txt"
+	ramThresholds = "../../shared/data/ram/ram_tag_list_threshold.txt"
+)
+
+// writeCNN writes a small CNN with seeded weights to a temporary file.
+func writeCNN(t testing.TB, seed uint64, cfg onnxfile.CNNConfig) (string, *onnxfile.CNN) {
+	t.Helper()
+	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(seed, 1)), cfg)
+	path := filepath.Join(t.TempDir(), "cnn.onnx")
+	require.NoError(t, cnn.Model().WriteFile(path))
+	return path, cnn
+}
+
+func randomImage(rng *rand.Rand, x0, y0, w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(x0, y0, x0+w, y0+h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
+	}
+	return img
+}
+
+// handTensor is the default preprocessing written out plainly: RGB in
+// [0, 1], ImageNet's mean and std, NCHW.
+func handTensor(img *image.RGBA) []float32 {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	mean := []float64{0.485, 0.456, 0.406}
+	std := []float64{0.229, 0.224, 0.225}
+	x := make([]float32, 3*w*h)
+	for y := range h {
+		for xx := range w {
+			c := img.RGBAAt(b.Min.X+xx, b.Min.Y+y)
+			for k, v := range []uint8{c.R, c.G, c.B} {
+				x[(k*h+y)*w+xx] = float32((float64(v)/255 - mean[k]) / std[k])
+			}
+		}
+	}
+	return x
+}
+
+func vocabulary(n int) []string {
+	v := make([]string, n)
+	for i := range v {
+		v[i] = fmt.Sprintf("tag %d", i)
+	}
+	return v
+}
+
+// wantTags selects and orders tags from probabilities as the tagger must.
+func wantTags(vocab []string, probs, thresholds []float32) []prime.Tag {
+	var tags []prime.Tag
+	for i, p := range probs {
+		if p > thresholds[i] {
+			tags = append(tags, prime.Tag{Name: vocab[i], Score: p})
+		}
+	}
+	slices.SortStableFunc(tags, func(a, b prime.Tag) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+	return tags
+}
+
+func requireTags(t *testing.T, want, got []prime.Tag) {
+	t.Helper()
+	require.Len(t, got, len(want), "want %v, got %v", want, got)
+	for i := range want {
+		require.Equal(t, want[i].Name, got[i].Name, "tag %d: want %v, got %v", i, want, got)
+		require.InDelta(t, want[i].Score, got[i].Score, 1e-5)
+	}
+}
+
+func TestONNXMatchesPlainGo(t *testing.T) {
+	const n = 12
+	vocab := vocabulary(n)
+	tests := []struct {
+		name   string
+		cfg    onnxfile.CNNConfig
+		output tagger.Output
+	}{
+		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n}, tagger.Logits},
+		{"sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n, Head: "Sigmoid"}, tagger.Probabilities},
+		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true}, tagger.Logits},
+		{"gemm sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true, Head: "Sigmoid"}, tagger.Probabilities},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, cnn := writeCNN(t, 9, tt.cfg)
+			rng := rand.New(rand.NewPCG(3, 4))
+			thresholds := make([]float32, n)
+			for i := range thresholds {
+				thresholds[i] = float32(rng.Float64())
+			}
+			tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tt.output, Workers: 2})
+			require.NoError(t, err)
+			defer tg.Close()
+			imgs := []*image.RGBA{randomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), randomImage(rng, 7, -3, tt.cfg.Size, tt.cfg.Size)}
+			for i := range 12 {
+				img := imgs[i%2]
+				probs := cnn.Forward(handTensor(img))
+				if tt.output == tagger.Logits {
+					for j, v := range probs {
+						probs[j] = float32(1 / (1 + math.Exp(-float64(v))))
+					}
+				}
+				scores, err := tg.Scores(context.Background(), img)
+				require.NoError(t, err)
+				for j := range probs {
+					require.InDelta(t, probs[j], scores[j], 1e-5, "call %d score %d", i, j)
+				}
+				got, err := tg.Tag(context.Background(), img)
+				require.NoError(t, err)
+				requireTags(t, wantTags(vocab, probs, thresholds), got)
+			}
+		})
+	}
+}
+
+func TestONNXThresholdModes(t *testing.T) {
+	const n = 8
+	vocab := vocabulary(n)
+	path, cnn := writeCNN(t, 4, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 3, Filters2: 4, Outputs: n, Head: "Sigmoid"})
+	img := randomImage(rand.New(rand.NewPCG(1, 1)), 0, 0, 8, 8)
+	probs := cnn.Forward(handTensor(img))
+	same := func(v float32) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = v
+		}
+		return s
+	}
+	// A threshold just below each probability tags everything; just above
+	// tags nothing: a tag needs a probability above its threshold.
+	below, above := make([]float32, n), make([]float32, n)
+	for i, p := range probs {
+		below[i], above[i] = p-1e-4, p+1e-4
+	}
+	var ones []prime.Tag
+	for i, p := range probs {
+		if p >= 0.5 {
+			ones = append(ones, prime.Tag{Name: vocab[i], Score: 1})
+		}
+	}
+	tests := []struct {
+		name string
+		opts tagger.ONNXOptions
+		want []prime.Tag
+	}{
+		{"default 0.5", tagger.ONNXOptions{Output: tagger.Probabilities}, wantTags(vocab, probs, same(0.5))},
+		{"one threshold", tagger.ONNXOptions{Output: tagger.Probabilities, Threshold: 0.3}, wantTags(vocab, probs, same(0.3))},
+		{"all below", tagger.ONNXOptions{Output: tagger.Probabilities, Thresholds: below}, wantTags(vocab, probs, same(0))},
+		{"all above", tagger.ONNXOptions{Output: tagger.Probabilities, Thresholds: above}, nil},
+		{"thresholded", tagger.ONNXOptions{Output: tagger.Thresholded, Threshold: 0.99}, ones},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			opts.Vocabulary = vocab
+			tg, err := tagger.NewONNX(path, &opts)
+			require.NoError(t, err)
+			got, err := tg.Tag(context.Background(), img)
+			require.NoError(t, err)
+			requireTags(t, tt.want, got)
+		})
+	}
+}
+
+// TestRAMFiles loads RAM's own vocabulary and thresholds files as they are
+// and runs a model whose output is as wide as RAM's.
+func TestRAMFiles(t *testing.T) {
+	vocab, err := tagger.LoadVocabulary(ramTags)
+	require.NoError(t, err)
+	require.Len(t, vocab, 4585)
+	th, err := tagger.LoadThresholds(ramThresholds)
+	require.NoError(t, err)
+	require.Len(t, th, 4585)
+	assert.Equal(t, float32(0.65), th[0])
+	assert.Equal(t, float32(0.76), th[4584]) // the last line, with no newline after it
+	counts := map[float32]int{}
+	for _, v := range th {
+		counts[v]++
+	}
+	assert.Equal(t, 3414, counts[0.65])
+	assert.Equal(t, 735, counts[0.8])
+
+	path, _ := writeCNN(t, 2, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4585})
+	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{VocabularyFile: ramTags, ThresholdsFile: ramThresholds, Workers: 1})
+	require.NoError(t, err)
+	assert.Equal(t, vocab, tg.Vocabulary())
+	assert.Equal(t, th, tg.Thresholds())
+	_, err = tg.Tag(context.Background(), image.NewGray(image.Rect(0, 0, 20, 20)))
+	require.NoError(t, err)
+}
+
+func TestONNXBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		return p
+	}
+	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	erf, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4, Extra: "Erf"})
+	corrupt := write("corrupt.onnx", "\x08\x03\x3a\xff\xff\xff\x0f not protobuf")
+	vocab4 := write("vocab4.txt", "a\nb\nc\nd")
+	th3 := write("th3.txt", "0.5\n0.5\n0.5\n")
+	thHigh := write("thhigh.txt", "0.5\n0.5\n1.5\n0.5")
+	thNaN := write("thnan.txt", "0.5\nhigh\n0.5\n0.5")
+	v := []string{"a", "b", "c", "d"}
+	tests := []struct {
+		name  string
+		model string
+		opts  *tagger.ONNXOptions
+		want  []string
+	}{
+		{"nil options", path, nil, []string{"tagger:", "vocabulary"}},
+		{"no vocabulary", path, &tagger.ONNXOptions{}, []string{"no vocabulary"}},
+		{"missing model", filepath.Join(dir, "nope.onnx"), &tagger.ONNXOptions{Vocabulary: v}, []string{"tagger:", "nope.onnx"}},
+		{"corrupt model", corrupt, &tagger.ONNXOptions{Vocabulary: v}, []string{"tagger:", "corrupt.onnx"}},
+		{"unsupported operator", erf, &tagger.ONNXOptions{Vocabulary: v}, []string{`"Erf"`, `"extra_op"`}},
+		{"RAM vocabulary on a small model", path, &tagger.ONNXOptions{VocabularyFile: ramTags}, []string{"ram_tag_list.txt", "4585 tags", "outputs 4 scores"}},
+		{"vocabulary length", path, &tagger.ONNXOptions{Vocabulary: []string{"a", "b"}}, []string{"2 tags", "outputs 4 scores"}},
+		{"thresholds file length", path, &tagger.ONNXOptions{VocabularyFile: vocab4, ThresholdsFile: th3}, []string{"th3.txt", "3 values", "4 tags"}},
+		{"RAM thresholds, small vocabulary", path, &tagger.ONNXOptions{VocabularyFile: vocab4, ThresholdsFile: ramThresholds}, []string{"4585 values", "4 tags"}},
+		{"threshold above 1", path, &tagger.ONNXOptions{Vocabulary: v, ThresholdsFile: thHigh}, []string{"thhigh.txt:3", "1.5", "outside [0, 1]"}},
+		{"threshold not a number", path, &tagger.ONNXOptions{Vocabulary: v, ThresholdsFile: thNaN}, []string{"thnan.txt:2", `"high"`}},
+		{"thresholds length", path, &tagger.ONNXOptions{Vocabulary: v, Thresholds: []float32{0.5}}, []string{"1 thresholds", "4 tags"}},
+		{"threshold value", path, &tagger.ONNXOptions{Vocabulary: v, Thresholds: []float32{0.5, -1, 0.5, 0.5}}, []string{"-1", "outside [0, 1]"}},
+		{"both thresholds", path, &tagger.ONNXOptions{Vocabulary: v, Threshold: 0.3, ThresholdsFile: th3}, []string{"both"}},
+		{"one threshold", path, &tagger.ONNXOptions{Vocabulary: v, Threshold: 2}, []string{"Threshold 2"}},
+		{"repeated tag", path, &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "a", "c"}}, []string{`"a" repeated`}},
+		{"workers", path, &tagger.ONNXOptions{Vocabulary: v, Workers: -2}, []string{"Workers -2"}},
+		{"output", path, &tagger.ONNXOptions{Vocabulary: v, Output: 9}, []string{"Output 9"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg, err := tagger.NewONNX(tt.model, tt.opts)
+			require.Error(t, err)
+			assert.Nil(t, tg)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestReadVocabularyAndThresholds(t *testing.T) {
+	v, err := tagger.ReadVocabulary(strings.NewReader("alarm clock\r\nzebra\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"alarm clock", "zebra"}, v)
+	_, err = tagger.ReadVocabulary(strings.NewReader("a\n\nb\n"))
+	require.EqualError(t, err, "tagger: line 2: blank line")
+	_, err = tagger.ReadVocabulary(strings.NewReader(""))
+	require.EqualError(t, err, "tagger: no tags")
+
+	th, err := tagger.ReadThresholds(strings.NewReader("0\n1\n0.65"))
+	require.NoError(t, err)
+	assert.Equal(t, []float32{0, 1, 0.65}, th)
+	_, err = tagger.ReadThresholds(strings.NewReader("0.5\n-0.1\n"))
+	require.EqualError(t, err, "tagger: line 2: threshold -0.1 outside [0, 1]")
+	_, err = tagger.ReadThresholds(strings.NewReader("0.5\nNaN\n"))
+	require.EqualError(t, err, "tagger: line 2: threshold NaN outside [0, 1]")
+	_, err = tagger.LoadThresholds(filepath.Join(t.TempDir(), "none.txt"))
+	require.ErrorContains(t, err, "none.txt")
+}
+
+// TestONNXConcurrent tags from several goroutines at once (run with -race)
+// and checks every answer equals the one-at-a-time answer.
+func TestONNXConcurrent(t *testing.T) {
+	path, _ := writeCNN(t, 3, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 10, Gemm: true})
+	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(10), Workers: 3})
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	imgs := make([]image.Image, 6)
+	want := make([][]prime.Tag, len(imgs))
+	for i := range imgs {
+		imgs[i] = randomImage(rng, -i, i, 16, 16+i)
+		want[i], err = tg.Tag(context.Background(), imgs[i])
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			for k := range 8 {
+				i := (g + k) % len(imgs)
+				got, err := tg.Tag(context.Background(), imgs[i])
+				if assert.NoError(t, err) {
+					assert.Equal(t, want[i], got, "image %d", i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	batch, err := tg.TagBatch(context.Background(), imgs)
+	require.NoError(t, err)
+	assert.Equal(t, want, batch)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = tg.Tag(ctx, imgs[0])
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = tg.TagBatch(ctx, imgs)
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestONNXConformance(t *testing.T) {
+	path, _ := writeCNN(t, 5, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 10, Gemm: true})
+	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(10), Workers: 2})
+	require.NoError(t, err)
+	taggertest.Run(t, tg)
+}
