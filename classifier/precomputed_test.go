@@ -81,3 +81,24 @@ func TestPrecomputedConformance(t *testing.T) {
 	require.NoError(t, err)
 	classifiertest.Run(t, p, images[len(images)-1])
 }
+
+func ExampleNewPrecomputed() {
+	// Predictions computed elsewhere, keyed by image id; a records file
+	// serves as well.
+	const preds = `{"id": "fox/1.jpg", "pred": "wolf"}
+{"id": "fox/2.jpg", "pred": "fox"}
+`
+	p, err := classifier.NewPrecomputed(strings.NewReader(preds))
+	if err != nil {
+		panic(err)
+	}
+	// prime.Run sets the id in the context of every call; here by hand.
+	ctx := prime.ContextWithImageID(context.Background(), "fox/1.jpg")
+	got, err := p.Classify(ctx, image.NewGray(image.Rect(0, 0, 1, 1)))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(got.Label, p.Labels())
+	// Output:
+	// wolf [fox wolf]
+}

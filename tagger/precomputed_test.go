@@ -107,3 +107,25 @@ func TestPrecomputedConformance(t *testing.T) {
 	require.NoError(t, err)
 	taggertest.Run(t, p, images[len(images)-1])
 }
+
+func ExampleNewPrecomputed() {
+	// Tags computed elsewhere (RAM in Python, say), keyed by image id.
+	const tags = `{"id": "fox/1.jpg", "tags": ["branch", "fox", {"name": "snow", "score": 0.9}]}
+{"id": "fox/2.jpg", "tags": ["fox"]}
+`
+	p, err := tagger.NewPrecomputed(strings.NewReader(tags))
+	if err != nil {
+		panic(err)
+	}
+	// prime.Run sets the id in the context of every call; here by hand.
+	ctx := prime.ContextWithImageID(context.Background(), "fox/1.jpg")
+	got, err := p.Tag(ctx, image.NewGray(image.Rect(0, 0, 1, 1)))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(got)
+	fmt.Println(p.Vocabulary())
+	// Output:
+	// [{branch 1} {fox 1} {snow 0.9}]
+	// [branch fox snow]
+}
