@@ -282,11 +282,11 @@ func Generate(cfg Config, emit func(*prime.Record) error) ([]Planted, error) {
 	workers := min(runtime.GOMAXPROCS(0), cfg.Classes, 8)
 	type job struct {
 		ci  int
-		out chan *batch // buffered: a worker never blocks on it
+		out chan *batch // the class's chunks, in order, then closed
 	}
 	order := make(chan job, 2*workers)
 	jobs := make(chan job)
-	free := make(chan *batch, 4*workers)
+	free := make(chan *batch, 8*workers)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1 + workers)
@@ -295,7 +295,7 @@ func Generate(cfg Config, emit func(*prime.Record) error) ([]Planted, error) {
 		defer close(jobs)
 		defer close(order)
 		for ci := range cfg.Classes {
-			j := job{ci, make(chan *batch, 1)}
+			j := job{ci, make(chan *batch, 2)}
 			select {
 			case order <- j:
 			case <-done:
@@ -313,40 +313,52 @@ func Generate(cfg Config, emit func(*prime.Record) error) ([]Planted, error) {
 			defer wg.Done()
 			g := &generator{shared: sh, seen: make([]uint32, len(sh.vocab))}
 			for j := range jobs {
-				var b *batch
-				select {
-				case b = <-free:
-				default:
-					b = new(batch)
-				}
-				g.class(j.ci, b)
-				j.out <- b
+				g.class(j.ci, func() *batch {
+					select {
+					case b := <-free:
+						return b
+					default:
+						return new(batch)
+					}
+				}, func(b *batch) bool {
+					select {
+					case j.out <- b:
+						return true
+					case <-done:
+						return false
+					}
+				})
+				close(j.out)
 			}
 		}()
 	}
 
+	// Each job's chunks are read to the end, so that its worker never
+	// waits for a reader that has moved on.
 	var planted []Planted
 	var rec prime.Record
 	var strs []string
 	for j := range order {
-		b := <-j.out
-		planted = append(planted, b.planted...)
-		for i := range b.pred {
-			strs = strs[:0]
-			for _, t := range b.tags[b.tagEnd[i]:b.tagEnd[i+1]] {
-				strs = append(strs, sh.vocab[t])
+		for b := range j.out {
+			planted = append(planted, b.planted...)
+			for i := 0; err == nil && i < len(b.pred); i++ {
+				strs = strs[:0]
+				for _, t := range b.tags[b.tagEnd[i]:b.tagEnd[i+1]] {
+					strs = append(strs, sh.vocab[t])
+				}
+				rec = prime.Record{ID: b.ids[b.idEnd[i]:b.idEnd[i+1]], Label: b.label, Predicted: b.pred[i], Tags: strs}
+				err = emit(&rec)
 			}
-			rec = prime.Record{ID: b.ids[b.idEnd[i]:b.idEnd[i+1]], Label: b.label, Predicted: b.pred[i], Tags: strs}
-			if err = emit(&rec); err != nil {
+			select {
+			case free <- b:
+			default:
+			}
+			if err != nil {
 				break
 			}
 		}
 		if err != nil {
 			break
-		}
-		select {
-		case free <- b:
-		default:
 		}
 	}
 	close(done)
@@ -366,8 +378,8 @@ func Generate(cfg Config, emit func(*prime.Record) error) ([]Planted, error) {
 	return planted, nil
 }
 
-// A batch is the records of one class, drawn by a worker, waiting to be
-// emitted.
+// A batch is a chunk of the records of one class, drawn by a worker,
+// waiting to be emitted; the last chunk of a class holds its planted modes.
 type batch struct {
 	label   string
 	ids     string  // every record's id, end to end
@@ -475,8 +487,13 @@ func newShared(cfg Config) *shared {
 	return g
 }
 
-// class lays out class ci and draws its records and planted modes into b.
-func (g *generator) class(ci int, b *batch) {
+// chunk is the most records in a batch.
+const chunk = 4096
+
+// class lays out class ci and draws its records into batches from next,
+// handed to send in order, the last one with the class's planted modes.
+// It stops when send returns false.
+func (g *generator) class(ci int, next func() *batch, send func(*batch) bool) {
 	cfg := &g.cfg
 	rng := rand.New(rand.NewPCG(cfg.Seed, splitmix(uint64(ci)+1)))
 	n := cfg.MinRecords + rng.IntN(cfg.MaxRecords-cfg.MinRecords+1)
@@ -553,12 +570,18 @@ func (g *generator) class(ci int, b *batch) {
 	nconf := 1 + rng.IntN(3)
 
 	name := g.names[ci]
-	b.label = name
-	b.idEnd = append(b.idEnd[:0], 0)
-	b.tagEnd = append(b.tagEnd[:0], 0)
-	b.tags = b.tags[:0]
-	b.pred = b.pred[:0]
-	g.id = g.id[:0]
+	var b *batch
+	start := func() {
+		b = next()
+		b.label = name
+		b.idEnd = append(b.idEnd[:0], 0)
+		b.tagEnd = append(b.tagEnd[:0], 0)
+		b.tags = b.tags[:0]
+		b.pred = b.pred[:0]
+		b.planted = nil
+		g.id = g.id[:0]
+	}
+	start()
 	for ri, s := range g.slots {
 		g.tags = g.tags[:0]
 		g.stamp++
@@ -591,6 +614,13 @@ func (g *generator) class(ci int, b *batch) {
 			pred = confusers[rng.IntN(nconf)]
 		}
 		b.pred = append(b.pred, pred)
+		if len(b.pred) == chunk && ri < len(g.slots)-1 {
+			b.ids = string(g.id)
+			if !send(b) {
+				return
+			}
+			start()
+		}
 	}
 	b.ids = string(g.id)
 
@@ -604,6 +634,7 @@ func (g *generator) class(ci int, b *batch) {
 		b.planted[j] = Planted{Label: name, Tags: tags, N: md.nS, Correct: md.nS - md.eS,
 			Accuracy: float64(md.nS-md.eS) / float64(md.nS)}
 	}
+	send(b)
 }
 
 // sortSmall sorts a record's few tag numbers by insertion.
