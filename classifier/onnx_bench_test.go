@@ -1,0 +1,70 @@
+package classifier_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"runtime"
+	"testing"
+
+	"github.com/failmodes/prime/classifier"
+)
+
+// BenchmarkMNIST classifies the 10,000 MNIST test images with the model
+// zoo's MNIST model through ClassifyBatch and reports images per second.
+func BenchmarkMNIST(b *testing.B) {
+	imgs, _ := mnistImages(b, 1)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			c := newMNIST(b, workers)
+			n := 0
+			for b.Loop() {
+				if _, err := c.ClassifyBatch(context.Background(), imgs); err != nil {
+					b.Fatal(err)
+				}
+				n += len(imgs)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
+
+// BenchmarkMNISTWorkerMemory reports the heap each added instance of the
+// MNIST model holds after a run, as bytes/worker: the heap growth of a
+// 5-worker classifier minus that of a 1-worker one, over 4.
+func BenchmarkMNISTWorkerMemory(b *testing.B) {
+	imgs, _ := mnistImages(b, 1000)
+	heap := func() int64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	load := func(workers int) *classifier.ONNX {
+		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: classifier.Preprocessing{NoScale: true}, Workers: workers})
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]image.Image, workers)
+		for i := range batch {
+			batch[i] = imgs[i%len(imgs)]
+		}
+		if _, err := c.ClassifyBatch(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	var per int64
+	for b.Loop() {
+		h0 := heap()
+		c1 := load(1)
+		h1 := heap()
+		c5 := load(5)
+		h5 := heap()
+		per = ((h5 - h1) - (h1 - h0)) / 4
+		runtime.KeepAlive(c1)
+		runtime.KeepAlive(c5)
+	}
+	b.ReportMetric(float64(per), "bytes/worker")
+}

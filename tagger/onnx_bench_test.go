@@ -1,0 +1,92 @@
+package tagger_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/tagger"
+)
+
+// bench224 is the small test CNN at ImageNet's input size.
+var bench224 = onnxfile.CNNConfig{Channels: 3, Size: 224, Filters1: 8, Filters2: 16, Outputs: 32, Gemm: true, Head: "Sigmoid"}
+
+// BenchmarkONNX tags batches of 224x224 images with the small test CNN on
+// 1 and 2 model instances, through TagBatch (the path prime.Run takes),
+// and reports images per second.
+func BenchmarkONNX(b *testing.B) {
+	path, _ := writeCNN(b, 1, bench224)
+	rng := rand.New(rand.NewPCG(1, 2))
+	imgs := make([]image.Image, 8)
+	for i := range imgs {
+		imgs[i] = randomImage(rng, 0, 0, 224, 224)
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("cnn224/workers=%d", workers), func(b *testing.B) {
+			tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Workers: workers})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tg.Close()
+			n := 0
+			for b.Loop() {
+				if _, err := tg.TagBatch(context.Background(), imgs); err != nil {
+					b.Fatal(err)
+				}
+				n += len(imgs)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
+
+// BenchmarkWorkerMemory reports the heap each added model instance of the
+// 224x224 test CNN holds after a run, as bytes/worker: the heap growth of
+// loading a 5-worker tagger minus that of a 1-worker one, over 4.
+func BenchmarkWorkerMemory(b *testing.B) {
+	path, _ := writeCNN(b, 1, bench224)
+	img := randomImage(rand.New(rand.NewPCG(1, 2)), 0, 0, 224, 224)
+	load := func(workers int) *tagger.ONNX {
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Workers: workers})
+		if err != nil {
+			b.Fatal(err)
+		}
+		imgs := make([]image.Image, workers)
+		for i := range imgs {
+			imgs[i] = img
+		}
+		if _, err := tg.TagBatch(context.Background(), imgs); err != nil {
+			b.Fatal(err)
+		}
+		return tg
+	}
+	b.ReportMetric(float64(perWorker(b, func(w int) any { return load(w) })), "bytes/worker")
+}
+
+// perWorker returns the heap held by each model instance beyond the first:
+// (growth with 5 instances - growth with 1) / 4.
+func perWorker(b *testing.B, load func(workers int) any) int64 {
+	heap := func() int64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	var per int64
+	for b.Loop() {
+		h0 := heap()
+		m1 := load(1)
+		h1 := heap()
+		m5 := load(5)
+		h5 := heap()
+		per = ((h5 - h1) - (h1 - h0)) / 4
+		runtime.KeepAlive(m1)
+		runtime.KeepAlive(m5)
+	}
+	return per
+}
