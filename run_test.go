@@ -592,3 +592,41 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// burner is a Tagger and Classifier that spends about the same CPU time on
+// every image, as a model does.
+type burner struct{}
+
+func (burner) work(img image.Image) uint8 {
+	v := pixel(img)
+	for range 20_000 {
+		v = v*31 + 7
+	}
+	return v
+}
+
+func (b burner) Tag(ctx context.Context, img image.Image) ([]Tag, error) {
+	return []Tag{{Name: fmt.Sprint(b.work(img) % 4), Score: 1}}, ctx.Err()
+}
+
+func (b burner) Classify(ctx context.Context, img image.Image) (Prediction, error) {
+	return Prediction{Label: fmt.Sprint(b.work(img) % 2)}, ctx.Err()
+}
+
+// BenchmarkRunScaling shows the worker pool's speed-up on CPU-bound
+// plug-ins: compare workers=2 with workers=1.
+func BenchmarkRunScaling(b *testing.B) {
+	images := fakeImages(64)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			for b.Loop() {
+				for _, err := range Run(context.Background(), slices.Values(images), burner{}, burner{}, &RunOptions{Workers: workers}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.N*len(images))/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
