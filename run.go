@@ -177,6 +177,10 @@ func ImageIDsFromContext(ctx context.Context) []string {
 // tag names, ascending, without repeats; Record.Predicted is the
 // classifier's label; Record.Image is Image.Path.
 //
+// Run ranges over images on a goroutine of its own, a little ahead of the
+// workers, and calls Image.Open and the plug-ins from its workers, several
+// at once (never twice for one image).
+//
 // Run uses TagBatch and ClassifyBatch when the plug-ins have them, in
 // batches of up to RunOptions.BatchSize, and Tag and Classify otherwise. The
 // context of each call carries the images' ids (see ContextWithImageID).
