@@ -22,8 +22,8 @@ import (
 )
 
 const (
-	ramTags       = "../../shared/data/ram/ram_tag_list.txt"
-	ramThresholds = "../../shared/data/ram/ram_tag_list_threshold.txt"
+	ramTags       = "../testdata/ram/ram_tag_list.txt"
+	ramThresholds = "../testdata/ram/ram_tag_list_threshold.txt"
 )
 
 // writeCNN writes a small CNN with seeded weights to a temporary file.
