@@ -508,7 +508,7 @@ func (g *generator) class(ci int, next func() *batch, send func(*batch) bool) {
 		}
 	}
 	np := plantedTags(cfg.Modes)
-	poolSize := min(len(g.vocab)-np, 400+rng.IntN(601))
+	poolSize := min(len(g.vocab)-np, max(400+rng.IntN(601), 2*cfg.MaxTags))
 	for i := range min(len(g.perm), np+poolSize) {
 		j := i + rng.IntN(len(g.perm)-i)
 		g.perm[i], g.perm[j] = g.perm[j], g.perm[i]

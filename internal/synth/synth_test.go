@@ -409,6 +409,8 @@ func TestTagsPerRecord(t *testing.T) {
 		{"default", Config{Classes: 3, Seed: 1}, 10, 25, 4585},
 		{"narrow", Config{Classes: 3, MinTags: 4, MaxTags: 4, Seed: 2}, 4, 4, 4585},
 		{"wide", Config{Classes: 2, MinTags: 1, MaxTags: 60, Seed: 3}, 1, 60, 4585},
+		{"one class", Config{Classes: 1, MinRecords: 200, Seed: 8}, 10, 25, 4585},
+		{"many", Config{Classes: 2, MinRecords: 40, MinTags: 700, MaxTags: 701, Seed: 3}, 700, 701, 4585},
 		{"sampled vocabulary", Config{Classes: 3, VocabularySize: 100, MaxTags: 20, Seed: 4}, 10, 20, 100},
 		{"tight vocabulary", Config{Classes: 2, VocabularySize: 56, Seed: 5}, 10, 25, 56},
 		{"custom vocabulary", Config{Classes: 30, Vocabulary: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"},
