@@ -283,35 +283,31 @@ func firstRepeat(ids []string, workers int) (i, j int, ok bool) {
 // An interner gives small ids to the strings of one parsing goroutine:
 // class names and predictions in one table, tags in another.
 type interner struct {
-	strs     map[string]int32
-	strNames []string
-	isLabel  []bool // strNames[i] is used as a label
-	tags     map[string]int32
-	tagNames []string
-	stamp    []uint32 // per tag: the last record (seq) that carried it
-	seq      uint32
+	strs    *jsonl.Table
+	isLabel []bool // strs' string i is used as a label
+	tags    *jsonl.Table
+	stamp   []uint32 // per tag: the last record (seq) that carried it
+	seq     uint32
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]int32{}, tags: map[string]int32{}}
+	return &interner{strs: jsonl.NewTable(), tags: jsonl.NewTable()}
 }
 
 func (in *interner) str(s string) int32 {
-	if id, ok := in.strs[s]; ok {
-		return id
+	id := in.strs.String(s)
+	if int(id) == len(in.isLabel) {
+		in.isLabel = append(in.isLabel, false)
 	}
-	id := int32(len(in.strNames))
-	in.strs[s] = id
-	in.strNames = append(in.strNames, s)
-	in.isLabel = append(in.isLabel, false)
 	return id
 }
 
 func (in *interner) strBytes(b []byte) int32 {
-	if id, ok := in.strs[string(b)]; ok {
-		return id
+	id := in.strs.Bytes(b)
+	if int(id) == len(in.isLabel) {
+		in.isLabel = append(in.isLabel, false)
 	}
-	return in.str(string(b))
+	return id
 }
 
 func (in *interner) label(s string) int32 {
@@ -321,21 +317,19 @@ func (in *interner) label(s string) int32 {
 }
 
 func (in *interner) tag(s string) int32 {
-	if id, ok := in.tags[s]; ok {
-		return id
+	id := in.tags.String(s)
+	if int(id) == len(in.stamp) {
+		in.stamp = append(in.stamp, 0)
 	}
-	id := int32(len(in.tagNames))
-	in.tags[s] = id
-	in.tagNames = append(in.tagNames, s)
-	in.stamp = append(in.stamp, 0)
 	return id
 }
 
 func (in *interner) tagBytes(b []byte) int32 {
-	if id, ok := in.tags[string(b)]; ok {
-		return id
+	id := in.tags.Bytes(b)
+	if int(id) == len(in.stamp) {
+		in.stamp = append(in.stamp, 0)
 	}
-	return in.tag(string(b))
+	return id
 }
 
 // A part is a run of records parsed by one goroutine, with ids local to its
@@ -345,11 +339,11 @@ type part struct {
 	seq     int
 	ids     []string
 	images  []string // nil when no record of the part has one
-	label   []int32  // into in.strNames
-	pred    []int32  // into in.strNames; -1 when not given
+	label   []int32  // into in.strs.Names()
+	pred    []int32  // into in.strs.Names(); -1 when not given
 	correct []bool
 	tagEnd  []int32 // record k's tags are tags[tagEnd[k-1]:tagEnd[k]]
-	tags    []int32 // into in.tagNames, no repeats within a record
+	tags    []int32 // into in.tags.Names(), no repeats within a record
 
 	// Only for parts read from a file:
 	line     []int32 // each record's line, 1-based within the part
@@ -460,7 +454,7 @@ func build(parts []*part, workers int) *Dataset {
 	tagSet := map[string]int32{}
 	strSet := map[string]string{}
 	for _, in := range ins {
-		for i, s := range in.strNames {
+		for i, s := range in.strs.Names() {
 			if in.isLabel[i] {
 				labelSet[s] = 0
 			}
@@ -468,7 +462,7 @@ func build(parts []*part, workers int) *Dataset {
 				strSet[s] = s
 			}
 		}
-		for _, s := range in.tagNames {
+		for _, s := range in.tags.Names() {
 			tagSet[s] = 0
 		}
 	}
@@ -483,17 +477,17 @@ func build(parts []*part, workers int) *Dataset {
 	}
 	for _, in := range ins {
 		t := maps[in]
-		t.label = make([]int32, len(in.strNames))
-		t.names = make([]string, len(in.strNames))
-		for i, s := range in.strNames {
+		t.label = make([]int32, len(in.strs.Names()))
+		t.names = make([]string, len(in.strs.Names()))
+		for i, s := range in.strs.Names() {
 			t.label[i] = -1
 			if in.isLabel[i] {
 				t.label[i] = labelSet[s]
 			}
 			t.names[i] = strSet[s]
 		}
-		t.tag = make([]int32, len(in.tagNames))
-		for i, s := range in.tagNames {
+		t.tag = make([]int32, len(in.tags.Names()))
+		for i, s := range in.tags.Names() {
 			t.tag[i] = tagSet[s]
 		}
 	}

@@ -6,7 +6,11 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/failmodes/prime/internal/jsonl"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -165,4 +169,151 @@ func TestSubsetEqualsNewDataset(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, part)
 	}
+}
+
+// genWord returns a lowercase word of 3 to 12 letters.
+func genWord(rng *rand.Rand) string {
+	b := make([]byte, 3+rng.IntN(10))
+	for i := range b {
+		b[i] = byte('a' + rng.IntN(26))
+	}
+	return string(b)
+}
+
+// genRecords writes a records file like ImageNet's through a tagger like
+// RAM: classes x perClass records, a vocabulary of vocab tags (one in
+// three of two words), 10 to 25 tags per record drawn from a skewed,
+// class-dependent distribution in which tags come in correlated groups.
+func genRecords(seed uint64, classes, perClass, vocab int) []byte {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	tags := make([]string, vocab)
+	seen := map[string]bool{}
+	for i := range tags {
+		for {
+			t := genWord(rng)
+			if i%3 == 0 {
+				t += " " + genWord(rng)
+			}
+			if !seen[t] {
+				seen[t], tags[i] = true, t
+				break
+			}
+		}
+	}
+	labels := make([]string, classes)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("%s_%d", genWord(rng), i)
+	}
+	zipf := rand.NewZipf(rng, 1.1, 4, uint64(vocab-1))
+	var buf bytes.Buffer
+	buf.Grow(classes * perClass * 220)
+	w := NewRecordWriter(&buf)
+	rec := Record{Tags: make([]string, 0, 32)}
+	for c := range classes {
+		// Each class favours its own 40 tags, in groups of 4 that occur
+		// together.
+		own := make([]int, 40)
+		for i := range own {
+			own[i] = rng.IntN(vocab)
+		}
+		for k := range perClass {
+			rec.ID = fmt.Sprintf("n%08d_%d", c, k)
+			rec.Label = labels[c]
+			rec.Predicted = labels[c]
+			if rng.IntN(4) == 0 {
+				rec.Predicted = labels[rng.IntN(classes)]
+			}
+			rec.Tags = rec.Tags[:0]
+			n := 10 + rng.IntN(16)
+			for len(rec.Tags) < n {
+				switch rng.IntN(3) {
+				case 0:
+					g := rng.IntN(10) * 4
+					for _, t := range own[g : g+min(4, n-len(rec.Tags))] {
+						rec.Tags = append(rec.Tags, tags[t])
+					}
+				default:
+					rec.Tags = append(rec.Tags, tags[zipf.Uint64()])
+				}
+			}
+			if err := w.Write(&rec); err != nil {
+				panic(err)
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// benchSizes are the workloads of the reading benchmarks: classes and
+// records per class; the last is ImageNet's size.
+var benchSizes = []struct{ classes, perClass int }{{10, 1300}, {100, 1300}, {1000, 1300}}
+
+// BenchmarkReadDataset reads records files into Datasets on GOMAXPROCS
+// goroutines (run with -cpu 1,2); the last size is ImageNet's: 1000
+// classes x 1300 records, 4,585 tags, 10 to 25 tags per record.
+func BenchmarkReadDataset(b *testing.B) {
+	for _, s := range benchSizes {
+		b.Run(fmt.Sprintf("records=%d", s.classes*s.perClass), func(b *testing.B) {
+			data := genRecords(1, s.classes, s.perClass, 4585)
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			var d *Dataset
+			cpu := cpuTime()
+			for b.Loop() {
+				var err error
+				d, err = ReadDataset(bytes.NewReader(data), "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(d.Len()), "records")
+			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+}
+
+// BenchmarkParseOneCore is the per-core rate of the reading work: one
+// goroutine parsing and interning 1 MB chunks, as each worker of
+// ReadDataset does.
+func BenchmarkParseOneCore(b *testing.B) {
+	data := genRecords(1, 100, 1300, 4585)
+	var chunks [][]byte
+	c := jsonl.NewChunker(bytes.NewReader(data), chunkSize)
+	for {
+		buf, err := c.Next(nil)
+		if err != nil {
+			break
+		}
+		chunks = append(chunks, buf)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	in := newInterner()
+	var p jsonl.Parser
+	var rec jsonl.Record
+	scratch := make([]byte, 0, 2*chunkSize)
+	cpu := cpuTime()
+	for b.Loop() {
+		for _, ch := range chunks {
+			// Parse may unescape in place: parse a copy.
+			scratch = append(scratch[:0], ch...)
+			if pt := parseChunk(&p, &rec, in, scratch); pt.err != nil {
+				b.Fatal(pt.err)
+			}
+		}
+	}
+	// The rate in CPU time, which a busy machine does not distort.
+	b.ReportMetric(float64(len(data))/1e6/((cpuTime()-cpu).Seconds()/float64(b.N)), "MB/cpu-s")
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -126,17 +126,42 @@ func (w *RecordWriter) Write(r *Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if field, err := checkRecord(r); err != nil {
+	fail := func(field string, err error) error {
 		return &RecordError{Index: w.n, Field: field, Err: err}
 	}
+	switch {
+	case r.ID == "":
+		return fail("id", errMissing)
+	case r.Label == "":
+		return fail("label", errMissing)
+	}
+	for i, t := range r.Tags {
+		if t == "" {
+			return fail("tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty})
+		}
+	}
+	// UTF-8 is checked while escaping; on a bad string the line is
+	// taken back.
+	var ok bool
 	b := w.buf
+	mark := len(b)
+	bad := func(field string, err error) error {
+		w.buf = b[:mark]
+		return fail(field, err)
+	}
 	b = append(b, `{"id":`...)
-	b = jsonl.AppendString(b, r.ID)
+	if b, ok = jsonl.AppendString(b, r.ID); !ok {
+		return bad("id", errBadUTF8)
+	}
 	b = append(b, `,"label":`...)
-	b = jsonl.AppendString(b, r.Label)
+	if b, ok = jsonl.AppendString(b, r.Label); !ok {
+		return bad("label", errBadUTF8)
+	}
 	if r.Predicted != "" {
 		b = append(b, `,"pred":`...)
-		b = jsonl.AppendString(b, r.Predicted)
+		if b, ok = jsonl.AppendString(b, r.Predicted); !ok {
+			return bad("pred", errBadUTF8)
+		}
 	} else if r.Correct {
 		b = append(b, `,"correct":true`...)
 	} else {
@@ -147,12 +172,16 @@ func (w *RecordWriter) Write(r *Record) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = jsonl.AppendString(b, t)
+		if b, ok = jsonl.AppendString(b, t); !ok {
+			return bad("tags", &jsonl.TagError{Index: i, Err: errBadUTF8})
+		}
 	}
 	b = append(b, ']')
 	if r.Image != "" {
 		b = append(b, `,"image":`...)
-		b = jsonl.AppendString(b, r.Image)
+		if b, ok = jsonl.AppendString(b, r.Image); !ok {
+			return bad("image", errBadUTF8)
+		}
 	}
 	b = append(b, '}', '\n')
 	w.buf = b

@@ -475,3 +475,24 @@ func FuzzReadRecords(f *testing.F) {
 		_, _ = prime.ReadDataset(strings.NewReader(data), "f")
 	})
 }
+
+func TestRecordWriterTakesBackABadLine(t *testing.T) {
+	var buf bytes.Buffer
+	w := prime.NewRecordWriter(&buf)
+	require.NoError(t, w.Write(&prime.Record{ID: "a", Label: "x", Correct: true}))
+	for _, r := range []prime.Record{
+		{ID: "b\xff", Label: "x"},
+		{ID: "b", Label: "x\xff"},
+		{ID: "b", Label: "x", Predicted: "\xff"},
+		{ID: "b", Label: "x", Tags: []string{"ok", "\xc3"}},
+		{ID: "b", Label: "x", Image: "\xed\xa0\x80"},
+	} {
+		err := w.Write(&r)
+		var re *prime.RecordError
+		require.ErrorAs(t, err, &re)
+		require.ErrorContains(t, err, "invalid UTF-8")
+	}
+	require.NoError(t, w.Write(&prime.Record{ID: "c", Label: "x", Correct: false}))
+	require.NoError(t, w.Flush())
+	assert.Equal(t, `{"id":"a","label":"x","correct":true,"tags":[]}`+"\n"+`{"id":"c","label":"x","correct":false,"tags":[]}`+"\n", buf.String())
+}

@@ -1,6 +1,9 @@
 package jsonl
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 const hexDigits = "0123456789abcdef"
 
@@ -16,11 +19,24 @@ var safe = func() (t [utf8.RuneSelf]bool) {
 // AppendString appends s to dst as a quoted JSON string and returns the
 // extended buffer. It escapes '"', '\\', control characters, U+2028 and
 // U+2029 as encoding/json does, and writes invalid UTF-8 as U+FFFD; it
-// does not escape '<', '>' and '&'.
-func AppendString(dst []byte, s string) []byte {
+// does not escape '<', '>' and '&'. valid reports whether s was valid
+// UTF-8.
+func AppendString(dst []byte, s string) (_ []byte, valid bool) {
+	valid = true
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time.
+		for i+8 <= len(s) {
+			if r := special(le64(s, i)); r != 0 {
+				i += bits.TrailingZeros64(r) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if safe[b] {
@@ -50,6 +66,7 @@ func AppendString(dst []byte, s string) []byte {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
+			valid = false
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
 			i++
@@ -66,5 +83,5 @@ func AppendString(dst []byte, s string) []byte {
 		i += size
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), valid
 }

@@ -2,6 +2,8 @@ package jsonl
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"errors"
 	"fmt"
 	"strconv"
@@ -460,7 +462,18 @@ func (p *Parser) str(i int) ([]byte, int) {
 	line := p.line
 	start := i + 1
 	j := start
-	for j < len(line) {
+	for {
+		// Skip eight plain bytes at a time.
+		for j+8 <= len(line) {
+			if r := special(binary.LittleEndian.Uint64(line[j:])); r != 0 {
+				j += bits.TrailingZeros64(r) >> 3
+				break
+			}
+			j += 8
+		}
+		if j >= len(line) {
+			break
+		}
 		switch strClass[line[j]] {
 		case 0:
 			j++
@@ -482,6 +495,19 @@ func (p *Parser) str(i int) ([]byte, int) {
 	}
 	p.fail(j, "")
 	return nil, j
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special returns, in the high bit of each byte, which bytes of the eight
+// in x (little-endian) end a run of plain string bytes: '"', '\\', a
+// control character or a byte of a multi-byte sequence. The lowest set bit
+// is exact; bits above it may be set by borrows.
+func special(x uint64) uint64 {
+	return ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
 }
 
 // unescape continues the string that starts at line[start] from its first
