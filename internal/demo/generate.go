@@ -111,18 +111,18 @@ type quota struct {
 // both fail, and no single setting carries enough of them to be a failure
 // mode alone.
 var quotas = []quota{
-	{"ball", "", false, false, 90},
-	{"ball", "", true, false, 80},
-	{"ball", "", false, true, 80},
-	{"ball", "", true, true, 50},
-	{"boat", "water", false, false, 70},
-	{"boat", "water", true, false, 60},
-	{"boat", "water", false, true, 60},
-	{"boat", "water", true, true, 40},
-	{"boat", "sand", false, false, 25},
-	{"boat", "sand", true, false, 20},
-	{"boat", "sand", false, true, 20},
-	{"boat", "sand", true, true, 15},
+	{"ball", "", false, false, 45},
+	{"ball", "", true, false, 40},
+	{"ball", "", false, true, 40},
+	{"ball", "", true, true, 25},
+	{"boat", "water", false, false, 45},
+	{"boat", "water", true, false, 35},
+	{"boat", "water", false, true, 35},
+	{"boat", "water", true, true, 30},
+	{"boat", "sand", false, false, 18},
+	{"boat", "sand", true, false, 15},
+	{"boat", "sand", false, true, 15},
+	{"boat", "sand", true, true, 12},
 	{"car", "", false, false, 40},
 	{"car", "", true, false, 280},
 	{"car", "", false, true, 280},
@@ -132,7 +132,7 @@ var quotas = []quota{
 // landBackgrounds are where cars and balls are.
 var landBackgrounds = []string{"grass", "sand", "snow"}
 
-// Generate draws the demo's pictures from rng: 1,254 of them, in a fixed
+// Generate draws the demo's pictures from rng: 999 of them, in a fixed
 // order (by class, then id) for a given rng state.
 //
 // The settings a quota leaves free are balanced, not drawn: the k-th

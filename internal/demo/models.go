@@ -23,10 +23,10 @@ import (
 // and ±Laplacian for each channel. Layer 2 is a 1x1 convolution (8 filters)
 // and a Relu: the memberships, and the sum of the Laplacian halves.
 //
-// The head is one convolution whose kernel covers the whole 30 x 30 map: a
-// weighted sum of every feature at every position, which is a global
-// average (the share of the picture that is water) or, with weights that
-// vary across the picture, a moment (where the object's centroid is).
+// The head is linear in the whole 8 x 30 x 30 map (Flatten, MatMul, Add):
+// a weighted sum of every feature at every position, which is a global
+// sum (how many pixels are water) or, with weights that vary across the
+// picture, a moment (where the object's centroid is).
 // The tagger puts a Sigmoid on it, the classifier a Softmax.
 const (
 	inner       = Size - 2 // side of the feature maps
@@ -235,8 +235,8 @@ func (n *network) model(name string) *onnxfile.Model {
 			onnxfile.FloatTensor("b1", n.b1, int64(layer1)),
 			onnxfile.FloatTensor("w2", n.w2, int64(layer2), int64(layer1), 1, 1),
 			onnxfile.FloatTensor("b2", n.b2, int64(layer2)),
-			onnxfile.FloatTensor("wh", n.head, outs, int64(layer2), inner, inner),
-			onnxfile.FloatTensor("bh", n.headB, outs),
+			onnxfile.FloatTensor("wh", transpose(n.head, len(n.names), layer2*inner*inner), int64(layer2*inner*inner), outs),
+			onnxfile.FloatTensor("bh", n.headB, 1, outs),
 		},
 		Nodes: []onnxfile.Node{
 			{Name: "pixels", OpType: "Conv", Inputs: []string{"input", "w1", "b1"}, Outputs: []string{"c1"},
@@ -245,10 +245,10 @@ func (n *network) model(name string) *onnxfile.Model {
 			{Name: "features", OpType: "Conv", Inputs: []string{"r1", "w2", "b2"}, Outputs: []string{"c2"},
 				Attrs: []onnxfile.Attr{onnxfile.IntsAttr("kernel_shape", 1, 1)}},
 			{Name: "relu2", OpType: "Relu", Inputs: []string{"c2"}, Outputs: []string{"r2"}},
-			{Name: "head", OpType: "Conv", Inputs: []string{"r2", "wh", "bh"}, Outputs: []string{"c3"},
-				Attrs: []onnxfile.Attr{onnxfile.IntsAttr("kernel_shape", inner, inner)}},
-			{Name: "flatten", OpType: "Flatten", Inputs: []string{"c3"}, Outputs: []string{"logits"},
+			{Name: "flatten", OpType: "Flatten", Inputs: []string{"r2"}, Outputs: []string{"f"},
 				Attrs: []onnxfile.Attr{onnxfile.IntAttr("axis", 1)}},
+			{Name: "head", OpType: "MatMul", Inputs: []string{"f", "wh"}, Outputs: []string{"mm"}},
+			{Name: "head_bias", OpType: "Add", Inputs: []string{"mm", "bh"}, Outputs: []string{"logits"}},
 			{Name: "out", OpType: n.out, Inputs: []string{"logits"}, Outputs: []string{"output"}},
 		},
 		Outputs: []onnxfile.ValueInfo{onnxfile.FloatValue("output", 1, outs)},
@@ -264,6 +264,17 @@ func TaggerModel() *onnxfile.Model { return taggerNetwork().model("demo-tagger")
 // ClassifierModel returns the demo classifier as an ONNX model: input as
 // TaggerModel's, output "output", a softmax over Classes.
 func ClassifierModel() *onnxfile.Model { return classifierNetwork().model("demo-classifier") }
+
+// transpose returns the rows x cols matrix m (row-major) transposed.
+func transpose(m []float32, rows, cols int) []float32 {
+	t := make([]float32, len(m))
+	for i := range rows {
+		for j := range cols {
+			t[j*rows+i] = m[i*cols+j]
+		}
+	}
+	return t
+}
 
 // pixels returns an image as 3 x Size x Size values in [0, 1], NCHW
 // without the batch dimension, as the ONNX plug-ins feed the models.
