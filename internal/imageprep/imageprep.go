@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"sync"
 
 	xdraw "golang.org/x/image/draw"
 )
@@ -33,12 +34,15 @@ type Plan struct {
 	Mean, Std               []float32 // one per channel, in the model's channel order
 	Scale                   float32   // 1/255, or 1 with NoScale
 	BGR                     bool
+
+	scratch *sync.Pool // of *image.RGBA of Width x Height, reused by Fill
 }
 
 // Resolve checks o against a model input of the given channels (1 or 3),
 // height and width and fills in the defaults.
 func (o Options) Resolve(channels, height, width int) (Plan, error) {
 	p := Plan{Channels: channels, Width: width, Height: height, Scale: 1.0 / 255, BGR: o.BGR}
+	p.scratch = &sync.Pool{New: func() any { return image.NewRGBA(image.Rect(0, 0, width, height)) }}
 	if o.Width != 0 || o.Height != 0 {
 		if o.Width != width || o.Height != height {
 			return Plan{}, fmt.Errorf("input size %dx%d unlike the model's %dx%d", o.Width, o.Height, width, height)
@@ -94,7 +98,13 @@ func (p *Plan) Fill(dst []float32, img image.Image) error {
 	if b.Empty() {
 		return fmt.Errorf("empty image (bounds %v)", b)
 	}
-	rgba := image.NewRGBA(image.Rect(0, 0, p.Width, p.Height))
+	var rgba *image.RGBA
+	if p.scratch != nil {
+		rgba = p.scratch.Get().(*image.RGBA)
+		defer p.scratch.Put(rgba)
+	} else {
+		rgba = image.NewRGBA(image.Rect(0, 0, p.Width, p.Height))
+	}
 	if b.Dx() == p.Width && b.Dy() == p.Height {
 		draw.Draw(rgba, rgba.Bounds(), img, b.Min, draw.Src)
 	} else {
