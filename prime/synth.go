@@ -60,13 +60,13 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	}
 	var f synthFlags
 	nvocab := len(synth.RAMTags())
-	fs.IntVar(&f.classes, "classes", synth.DefaultClasses, fmt.Sprintf("number of classes, 1 to %d", synth.MaxClasses))
+	fs.IntVar(&f.classes, "classes", synth.DefaultClasses, fmt.Sprintf("number of classes, 1 to %d", synth.ClassesLimit))
 	fs.StringVar(&f.records, "records", strconv.Itoa(synth.DefaultRecords),
-		fmt.Sprintf("records per class: `N`, or LO-HI drawn for each class, 1 to %d", synth.MaxRecords))
+		fmt.Sprintf("records per class: `N`, or LO-HI drawn for each class, 1 to %d", synth.RecordsLimit))
 	fs.IntVar(&f.tags, "tags", nvocab, "vocabulary size: a seeded sample of `V` of RAM's tags")
 	fs.IntVar(&f.minTags, "min-tags", synth.DefaultMinTags, "fewest tags per record, 1 to -max-tags")
-	fs.IntVar(&f.maxTags, "max-tags", synth.DefaultMaxTags, fmt.Sprintf("most tags per record, -min-tags to %d", synth.MaxTags))
-	fs.IntVar(&f.modes, "modes", synth.DefaultModes, fmt.Sprintf("failure modes planted per class, 0 to %d", synth.MaxModes))
+	fs.IntVar(&f.maxTags, "max-tags", synth.DefaultMaxTags, fmt.Sprintf("most tags per record, -min-tags to %d", synth.TagsLimit))
+	fs.IntVar(&f.modes, "modes", synth.DefaultModes, fmt.Sprintf("failure modes planted per class, 0 to %d", synth.ModesLimit))
 	fs.StringVar(&f.accuracy, "accuracy", fmt.Sprintf("%v-%v", synth.DefaultMinAccuracy, synth.DefaultMaxAccuracy),
 		"each class's accuracy outside its modes: `A`, or LO-HI drawn for each class, 0 to 1")
 	fs.StringVar(&f.modeAccuracy, "mode-accuracy", fmt.Sprintf("%v-%v", synth.DefaultMinModeAccuracy, synth.DefaultMaxModeAccuracy),
@@ -107,22 +107,22 @@ func (f *synthFlags) config(nvocab int) (synth.Config, error) {
 		return fmt.Errorf("-%s %s out of range: want %s", name, value, fmt.Sprintf(want, args...))
 	}
 	cfg := synth.Config{Classes: f.classes, MinTags: f.minTags, MaxTags: f.maxTags, Seed: f.seed, Null: f.null}
-	if f.classes < 1 || f.classes > synth.MaxClasses {
-		return cfg, bad("classes", strconv.Itoa(f.classes), "1 to %d", synth.MaxClasses)
+	if f.classes < 1 || f.classes > synth.ClassesLimit {
+		return cfg, bad("classes", strconv.Itoa(f.classes), "1 to %d", synth.ClassesLimit)
 	}
 	lo, hi, ok := synthIntRange(f.records)
-	if !ok || lo < 1 || hi > synth.MaxRecords {
-		return cfg, bad("records", f.records, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.MaxRecords)
+	if !ok || lo < 1 || hi > synth.RecordsLimit {
+		return cfg, bad("records", f.records, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.RecordsLimit)
 	}
 	cfg.MinRecords, cfg.MaxRecords = lo, hi
-	if f.maxTags < 1 || f.maxTags > synth.MaxTags {
-		return cfg, bad("max-tags", strconv.Itoa(f.maxTags), "1 to %d", synth.MaxTags)
+	if f.maxTags < 1 || f.maxTags > synth.TagsLimit {
+		return cfg, bad("max-tags", strconv.Itoa(f.maxTags), "1 to %d", synth.TagsLimit)
 	}
 	if f.minTags < 1 || f.minTags > f.maxTags {
 		return cfg, bad("min-tags", strconv.Itoa(f.minTags), "1 to %d (-max-tags)", f.maxTags)
 	}
-	if f.modes < 0 || f.modes > synth.MaxModes {
-		return cfg, bad("modes", strconv.Itoa(f.modes), "0 to %d", synth.MaxModes)
+	if f.modes < 0 || f.modes > synth.ModesLimit {
+		return cfg, bad("modes", strconv.Itoa(f.modes), "0 to %d", synth.ModesLimit)
 	}
 	cfg.Modes = f.modes
 	if f.modes == 0 {
@@ -157,8 +157,8 @@ func (f *synthFlags) config(nvocab int) (synth.Config, error) {
 	cfg.MinAccuracy, cfg.MaxAccuracy = zero(alo), zero(ahi)
 	cfg.MinModeAccuracy, cfg.MaxModeAccuracy = zero(mlo), zero(mhi)
 	slo, shi, ok := synthIntRange(f.modeSize)
-	if !ok || slo < 1 || shi > synth.MaxRecords {
-		return cfg, bad("mode-size", f.modeSize, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.MaxRecords)
+	if !ok || slo < 1 || shi > synth.RecordsLimit {
+		return cfg, bad("mode-size", f.modeSize, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.RecordsLimit)
 	}
 	cfg.MinModeSize, cfg.MaxModeSize = slo, shi
 	return cfg, nil

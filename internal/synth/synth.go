@@ -41,10 +41,10 @@ const (
 
 // Limits of Config's fields.
 const (
-	MaxClasses = 100_000    // most classes
-	MaxRecords = 10_000_000 // most records per class
-	MaxTags    = 1000       // most tags per record
-	MaxModes   = 12         // most planted modes per class
+	ClassesLimit = 100_000    // most classes
+	RecordsLimit = 10_000_000 // most records per class
+	TagsLimit    = 1000       // most tags per record
+	ModesLimit   = 12         // most planted modes per class
 	// ModeGap is the least difference between MinAccuracy and
 	// MaxModeAccuracy when modes are planted.
 	ModeGap = 0.3
@@ -69,11 +69,11 @@ const (
 // vocabulary, 10 to 25 tags per record, DefaultModes planted modes per
 // class, seed 0.
 type Config struct {
-	// Classes is the number of classes, 1 to MaxClasses. 0 means
+	// Classes is the number of classes, 1 to ClassesLimit. 0 means
 	// DefaultClasses.
 	Classes int
 	// MinRecords and MaxRecords bound the records of each class, drawn
-	// uniformly in [MinRecords, MaxRecords], 1 to MaxRecords. When one is
+	// uniformly in [MinRecords, MaxRecords], 1 to RecordsLimit. When one is
 	// 0 it takes the other's value; when both are, DefaultRecords.
 	MinRecords, MaxRecords int
 	// Vocabulary is the tags to draw from: distinct, non-empty strings.
@@ -85,12 +85,12 @@ type Config struct {
 	// planted tags of a class (see MinVocabulary).
 	VocabularySize int
 	// MinTags and MaxTags bound the tags of each record, drawn uniformly,
-	// 1 ≤ MinTags ≤ MaxTags ≤ MaxTags. 0 means DefaultMinTags and
+	// 1 ≤ MinTags ≤ MaxTags ≤ TagsLimit. 0 means DefaultMinTags and
 	// DefaultMaxTags.
 	MinTags, MaxTags int
 	// Modes is the number of failure modes planted in each class, of
 	// 1, 2, 3, 1, ... tags (the first size rotates with the class), up to
-	// MaxModes. 0 means DefaultModes; a negative value plants none. A
+	// ModesLimit. 0 means DefaultModes; a negative value plants none. A
 	// mode whose records would not fit in three quarters of its class (or
 	// that has more tags than MaxTags) is left out, so small classes get
 	// fewer: Generate returns the ones planted.
@@ -138,13 +138,21 @@ type Planted struct {
 	Correct  int      `json:"-"` // correct records among the N
 }
 
-// plantedTags returns the number of tags planted in a class at most.
+// modeSize returns the number of tags of mode j of class ci.
+func modeSize(ci, j int) int { return (ci+j)%3 + 1 }
+
+// plantedTags returns the most tags planted in a class, whichever size its
+// modes start with.
 func plantedTags(modes int) int {
-	t := 0
-	for j := range modes {
-		t += j%3 + 1
+	most := 0
+	for ci := range 3 {
+		t := 0
+		for j := range modes {
+			t += modeSize(ci, j)
+		}
+		most = max(most, t)
 	}
-	return t
+	return most
 }
 
 // MinVocabulary is the smallest vocabulary (after VocabularySize) that a
@@ -208,18 +216,18 @@ func (c *Config) check() error {
 	}
 	unit := func(v float64) bool { return v >= 0 && v <= 1 }
 	switch {
-	case c.Classes < 1 || c.Classes > MaxClasses:
-		return bad("Classes", c.Classes, "1 to %d", MaxClasses)
-	case c.MinRecords < 1 || c.MinRecords > MaxRecords:
-		return bad("MinRecords", c.MinRecords, "1 to %d", MaxRecords)
-	case c.MaxRecords < c.MinRecords || c.MaxRecords > MaxRecords:
-		return bad("MaxRecords", c.MaxRecords, "%d (MinRecords) to %d", c.MinRecords, MaxRecords)
-	case c.MinTags < 1 || c.MinTags > MaxTags:
-		return bad("MinTags", c.MinTags, "1 to %d", MaxTags)
-	case c.MaxTags < c.MinTags || c.MaxTags > MaxTags:
-		return bad("MaxTags", c.MaxTags, "%d (MinTags) to %d", c.MinTags, MaxTags)
-	case c.Modes > MaxModes:
-		return bad("Modes", c.Modes, "0 to %d", MaxModes)
+	case c.Classes < 1 || c.Classes > ClassesLimit:
+		return bad("Classes", c.Classes, "1 to %d", ClassesLimit)
+	case c.MinRecords < 1 || c.MinRecords > RecordsLimit:
+		return bad("MinRecords", c.MinRecords, "1 to %d", RecordsLimit)
+	case c.MaxRecords < c.MinRecords || c.MaxRecords > RecordsLimit:
+		return bad("MaxRecords", c.MaxRecords, "%d (MinRecords) to %d", c.MinRecords, RecordsLimit)
+	case c.MinTags < 1 || c.MinTags > TagsLimit:
+		return bad("MinTags", c.MinTags, "1 to %d", TagsLimit)
+	case c.MaxTags < c.MinTags || c.MaxTags > TagsLimit:
+		return bad("MaxTags", c.MaxTags, "%d (MinTags) to %d", c.MinTags, TagsLimit)
+	case c.Modes > ModesLimit:
+		return bad("Modes", c.Modes, "0 to %d", ModesLimit)
 	case !unit(c.MinAccuracy):
 		return bad("MinAccuracy", c.MinAccuracy, "0 to 1")
 	case !unit(c.MaxAccuracy) || c.MaxAccuracy < c.MinAccuracy:
@@ -231,10 +239,10 @@ func (c *Config) check() error {
 	case c.Modes > 0 && c.MaxModeAccuracy > c.MinAccuracy-ModeGap+1e-12:
 		return bad("MaxModeAccuracy", c.MaxModeAccuracy, "%v (MinModeAccuracy) to %.4g (MinAccuracy − %v)",
 			c.MinModeAccuracy, c.MinAccuracy-ModeGap, ModeGap)
-	case c.MinModeSize < 1 || c.MinModeSize > MaxRecords:
-		return bad("MinModeSize", c.MinModeSize, "1 to %d", MaxRecords)
-	case c.MaxModeSize < c.MinModeSize || c.MaxModeSize > MaxRecords:
-		return bad("MaxModeSize", c.MaxModeSize, "%d (MinModeSize) to %d", c.MinModeSize, MaxRecords)
+	case c.MinModeSize < 1 || c.MinModeSize > RecordsLimit:
+		return bad("MinModeSize", c.MinModeSize, "1 to %d", RecordsLimit)
+	case c.MaxModeSize < c.MinModeSize || c.MaxModeSize > RecordsLimit:
+		return bad("MaxModeSize", c.MaxModeSize, "%d (MinModeSize) to %d", c.MinModeSize, RecordsLimit)
 	}
 	if len(c.Vocabulary) == 0 {
 		return errors.New("synth: empty vocabulary")
@@ -775,8 +783,8 @@ func (g *generator) plan(ci, n int, acc float64, tags []int32, rng *rand.Rand) [
 	var modes []mode
 	used, next := 0, 0
 	for j := range cfg.Modes {
-		k := (ci+j)%3 + 1
-		mt := tags[next : next+k]
+		k := modeSize(ci, j)
+		mt := tags[next : next+k : next+k]
 		next += k
 		nS := cfg.MinModeSize + rng.IntN(cfg.MaxModeSize-cfg.MinModeSize+1)
 		accS := cfg.MinModeAccuracy + rng.Float64()*(cfg.MaxModeAccuracy-cfg.MinModeAccuracy)

@@ -250,6 +250,8 @@ func TestPlantedAreFailureModes(t *testing.T) {
 		{"small classes", Config{Classes: 6, MinRecords: 400, Seed: 4}, 8, []int{1, 2}, 1},
 		{"few tags", Config{Classes: 4, MinTags: 3, MaxTags: 6, Seed: 5}, 10, []int{1, 2, 3}, 1},
 		{"small vocabulary", Config{Classes: 4, VocabularySize: 300, Seed: 6}, 10, []int{1, 2, 3}, 4},
+		{"one mode", Config{Classes: 6, Modes: 1, Seed: 10}, 6, []int{1, 2, 3}, 1},
+		{"two modes", Config{Classes: 3, Modes: 2, Seed: 11}, 5, []int{1, 2, 3}, 1},
 		{"six modes", Config{Classes: 2, MinRecords: 2500, Modes: 6, Seed: 7}, 12, []int{1, 2, 3}, 1},
 		{"strong modes", Config{Classes: 3, MinModeAccuracy: 0.05, MaxModeAccuracy: 0.1,
 			MinModeSize: 100, MaxModeSize: 150, MinRecords: 1300, Seed: 8}, 5, []int{1, 2}, 1},
