@@ -44,6 +44,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"mine", "mine a records file (JSON Lines) for failure modes", cmdMine},
+		{"run", "images + ONNX tagger + ONNX classifier -> records -> report", cmdRun},
 		{"synth", "write a records file with planted failure modes", cmdSynth},
 	}
 }
