@@ -3,9 +3,11 @@ package demo
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,4 +34,42 @@ func TestModelsMatchForward(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestModelsOnPictures runs the ONNX models on every 8th picture: the
+// tagger names what the generator put in the picture (it may miss a
+// position near a cut-off), and the classifier errs exactly on boats on
+// sand and on small cars in blurred pictures.
+func TestModelsOnPictures(t *testing.T) {
+	pics := Generate(rand.New(rand.NewPCG(Seed, 0)))
+	tm, err := onnxrun.LoadBytes(TaggerModel().Marshal(), "tagger", 1, "demo")
+	require.NoError(t, err)
+	cm, err := onnxrun.LoadBytes(ClassifierModel().Marshal(), "classifier", 1, "demo")
+	require.NoError(t, err)
+	ctx := context.Background()
+	agree, n := 0, 0
+	for i := 0; i < len(pics); i += 8 {
+		p := pics[i]
+		x := pixels(p.Image)
+		fill := func(dst []float32) error { copy(dst, x); return nil }
+		scores, err := tm.Run(ctx, fill)
+		require.NoError(t, err)
+		var tags []string
+		for k, s := range scores {
+			if s > 0.5 {
+				tags = append(tags, Tags()[k])
+			}
+		}
+		slices.Sort(tags)
+		n++
+		if slices.Equal(tags, p.Truth()) {
+			agree++
+		}
+		probs, err := cm.Run(ctx, fill)
+		require.NoError(t, err)
+		pred := Classes()[slices.Index(probs, slices.Max(probs))]
+		wantWrong := (p.Label == "boat" && p.Background == "sand") || (p.Label == "car" && p.Small && p.Blurry)
+		assert.Equal(t, wantWrong, pred != p.Label, "%s predicted %s", p.ID, pred)
+	}
+	assert.GreaterOrEqual(t, float64(agree)/float64(n), 0.97, "tags equal to the generator's on %d of %d pictures", agree, n)
 }

@@ -1,0 +1,270 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/tagger"
+)
+
+// Planted returns the failure modes built into the classifier, by label
+// and tags: the modes prime should report on the demo data, and no others.
+func Planted() []prime.FailureMode {
+	return []prime.FailureMode{
+		{Label: "boat", Tags: []string{"sand"}},
+		{Label: "car", Tags: []string{"blurry", "small"}},
+	}
+}
+
+// Files are the paths of the files WriteModels writes.
+type Files struct {
+	Tagger     string // the tagger's ONNX model
+	Vocabulary string // its vocabulary, one tag per line, in output order
+	Classifier string // the classifier's ONNX model
+	Labels     string // its labels, one class per line, in output order
+}
+
+// WriteModels writes the two models and their word lists into dir, which
+// must exist.
+func WriteModels(dir string) (Files, error) {
+	f := Files{
+		Tagger:     filepath.Join(dir, "tagger.onnx"),
+		Vocabulary: filepath.Join(dir, "tags.txt"),
+		Classifier: filepath.Join(dir, "classifier.onnx"),
+		Labels:     filepath.Join(dir, "labels.txt"),
+	}
+	if err := TaggerModel().WriteFile(f.Tagger); err != nil {
+		return Files{}, fmt.Errorf("demo: %w", err)
+	}
+	if err := ClassifierModel().WriteFile(f.Classifier); err != nil {
+		return Files{}, fmt.Errorf("demo: %w", err)
+	}
+	if err := os.WriteFile(f.Vocabulary, []byte(strings.Join(Tags(), "\n")+"\n"), 0o644); err != nil {
+		return Files{}, fmt.Errorf("demo: %w", err)
+	}
+	if err := os.WriteFile(f.Labels, []byte(strings.Join(Classes(), "\n")+"\n"), 0o644); err != nil {
+		return Files{}, fmt.Errorf("demo: %w", err)
+	}
+	return f, nil
+}
+
+// WriteImages writes each picture as a PNG file dir/<ID>.png, that is
+// dir/<class>/<number>.png: the ImageFolder layout.
+func WriteImages(dir string, pics []*Picture) error {
+	for _, p := range pics {
+		name := filepath.Join(dir, filepath.FromSlash(p.ID)+".png")
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		f, err := os.Create(name)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		// Stored uncompressed: 4 kB a picture, and quick to write and read.
+		enc := png.Encoder{CompressionLevel: png.NoCompression}
+		err = enc.Encode(f, p.Image)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
+}
+
+// NewTagger loads the demo tagger written by WriteModels.
+func NewTagger(f Files, workers int) (*tagger.ONNX, error) {
+	return tagger.NewONNX(f.Tagger, &tagger.ONNXOptions{
+		VocabularyFile: f.Vocabulary,
+		Threshold:      0.5,
+		Output:         tagger.Probabilities,
+		Preprocessing:  plainPixels(),
+		Workers:        workers,
+	})
+}
+
+// NewClassifier loads the demo classifier written by WriteModels.
+func NewClassifier(f Files, workers int) (*classifier.ONNX, error) {
+	return classifier.NewONNX(f.Classifier, &classifier.ONNXOptions{
+		LabelsFile:    f.Labels,
+		Output:        classifier.Probabilities,
+		Preprocessing: plainPixels(),
+		Workers:       workers,
+	})
+}
+
+// plainPixels is the models' preprocessing: RGB scaled to [0, 1], no mean
+// or std.
+func plainPixels() classifier.Preprocessing {
+	return classifier.Preprocessing{
+		Width: Size, Height: Size,
+		Mean: []float32{0, 0, 0},
+		Std:  []float32{1, 1, 1},
+	}
+}
+
+// A Result is what Run produced.
+type Result struct {
+	Dir     string         // the folder holding everything below
+	Images  string         // the pictures, Dir/images/<class>/<n>.png
+	Files   Files          // the models, in Dir/models
+	Records string         // the records file, Dir/records.jsonl
+	Modes   string         // the failure modes, Dir/modes.jsonl (Report.WriteJSONL)
+	HTML    string         // the report, Dir/report.html
+	Report  *prime.Report  // the analysis of the records
+	Data    []prime.Record // the records, in image order; Image relative to Dir
+	Pics    []*Picture     // the pictures, with what the generator put in them
+	Infer   time.Duration  // time spent tagging and classifying
+}
+
+// Options configure Run. The zero value runs the whole demo.
+type Options struct {
+	// Workers is the number of images inferred at once, and of model
+	// instances; 0 means runtime.GOMAXPROCS(0).
+	Workers int
+	// Every, when above 1, keeps only every Every-th picture: a smaller,
+	// quicker run, too small for the planted modes to reach the default
+	// MinSize.
+	Every int
+	// Progress, when not nil, is told of each stage as it starts.
+	Progress func(stage string)
+}
+
+// Run runs the whole demo in dir, which must exist and should be empty:
+// it draws the pictures (Seed) and writes them as PNG files, writes the two
+// models, runs the pictures through the tagger and the classifier with
+// prime.Run, writes the records, mines them with prime.Analyze at the
+// default Options, and writes the HTML report with thumbnails.
+func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	say := func(s string) {
+		if o.Progress != nil {
+			o.Progress(s)
+		}
+	}
+	res := &Result{
+		Dir:     dir,
+		Images:  filepath.Join(dir, "images"),
+		Records: filepath.Join(dir, "records.jsonl"),
+		Modes:   filepath.Join(dir, "modes.jsonl"),
+		HTML:    filepath.Join(dir, "report.html"),
+	}
+	say(fmt.Sprintf("drawing the pictures into %s", res.Images))
+	res.Pics = Generate(rand.New(rand.NewPCG(Seed, 0)))
+	if o.Every > 1 {
+		var kept []*Picture
+		for i, p := range res.Pics {
+			if i%o.Every == 0 {
+				kept = append(kept, p)
+			}
+		}
+		res.Pics = kept
+	}
+	if err := WriteImages(res.Images, res.Pics); err != nil {
+		return nil, err
+	}
+	models := filepath.Join(dir, "models")
+	if err := os.MkdirAll(models, 0o755); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	files, err := WriteModels(models)
+	if err != nil {
+		return nil, err
+	}
+	res.Files = files
+	tg, err := NewTagger(files, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	defer tg.Close()
+	cl, err := NewClassifier(files, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+
+	images, err := prime.ImageFolder(res.Images)
+	if err != nil {
+		return nil, err
+	}
+	say(fmt.Sprintf("tagging and classifying %d pictures with the ONNX models in %s", len(images), models))
+	start := time.Now()
+	seq := func(yield func(prime.Image) bool) {
+		for _, im := range images {
+			if !yield(im) {
+				return
+			}
+		}
+	}
+	out, err := os.Create(res.Records)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	defer out.Close()
+	w := prime.NewRecordWriter(out)
+	for rec, err := range prime.Run(ctx, seq, tg, cl, &prime.RunOptions{Workers: o.Workers, Strict: true}) {
+		if err != nil {
+			return nil, err
+		}
+		// Image paths relative to dir, where the records file and the
+		// report are.
+		if rel, err := filepath.Rel(dir, rec.Image); err == nil {
+			rec.Image = filepath.ToSlash(rel)
+		}
+		res.Data = append(res.Data, rec)
+		if err := w.Write(&rec); err != nil {
+			return nil, err
+		}
+	}
+	res.Infer = time.Since(start)
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	if err := out.Close(); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+
+	say("mining the records for failure modes")
+	res.Report, err = prime.Analyze(ctx, res.Data, nil)
+	if err != nil {
+		return nil, err
+	}
+	say(fmt.Sprintf("writing the report to %s", res.HTML))
+	if err := writeFile(res.Modes, res.Report.WriteJSONL); err != nil {
+		return nil, err
+	}
+	thumbs := os.DirFS(dir)
+	if err := writeFile(res.HTML, func(w io.Writer) error { return res.Report.WriteHTML(w, thumbs) }); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// writeFile creates name and writes it with write.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
