@@ -45,7 +45,6 @@ const (
 	chartLabelLen  = 48        // runes of a mode's description on the chart
 	svgPrologEnd   = "<svg "   // where the inline SVG starts
 	pixelatedBelow = 48        // thumbnails smaller than this are drawn pixelated
-	searchMaxBytes = 100 << 10 // of a class's search text
 )
 
 //go:embed html.tmpl
@@ -112,7 +111,6 @@ type htmlClass struct {
 	N        int
 	Accuracy string
 	Count    int // failure modes
-	Search   string
 	Modes    []htmlMode
 	// Size is the section's estimated height: the browser lays out only
 	// the sections in view (content-visibility), which keeps a report of
@@ -136,7 +134,6 @@ type htmlMode struct {
 	Bar        htmlBar
 	Validation *htmlValidation
 	Thumbs     []htmlThumb
-	Search     string
 }
 
 type htmlBar struct {
@@ -198,7 +195,6 @@ func (r *Report) htmlPage(images fs.FS) (*htmlPage, error) {
 		known[c.Label] = true
 		hc := htmlClass{Label: c.Label, N: c.N, Accuracy: pct(c.Accuracy)}
 		if len(byLabel[c.Label]) == 0 {
-			hc.Search = strings.ToLower(c.Label)
 			p.Quiet = append(p.Quiet, hc)
 			continue
 		}
@@ -213,14 +209,8 @@ func (r *Report) htmlPage(images fs.FS) (*htmlPage, error) {
 	for gi := range groups {
 		g := &groups[gi]
 		g.ID = "c" + strconv.Itoa(gi+1)
-		var search strings.Builder
-		search.WriteString(strings.ToLower(g.Label))
 		for _, i := range byLabel[g.Label] {
-			hm := r.htmlMode(i, thumbs)
-			g.Modes = append(g.Modes, hm)
-			if search.Len() < searchMaxBytes {
-				search.WriteString("\n" + hm.Search)
-			}
+			g.Modes = append(g.Modes, r.htmlMode(i, thumbs))
 		}
 		g.Count = len(g.Modes)
 		height := 70
@@ -231,7 +221,6 @@ func (r *Report) htmlPage(images fs.FS) (*htmlPage, error) {
 			}
 		}
 		g.Size = template.CSS(fmt.Sprintf("contain-intrinsic-size:auto %dpx", height))
-		g.Search = search.String()
 	}
 	p.Classes = groups
 	p.Index = groups
@@ -269,7 +258,6 @@ func (r *Report) htmlMode(i int, thumbs map[string]thumbResult) htmlMode {
 		Drop:     points(m.Drop),
 		P:        fmtP(m.P),
 		Q:        fmtP(m.Q),
-		Search:   strings.ToLower(m.Label + "\n" + strings.Join(m.Tags, "\n")),
 	}
 	hm.Sentence = fmt.Sprintf("The classifier gets %s of the %d %s images tagged %s right, against %s for %s.",
 		hm.Accuracy, m.N, m.Label, tagWords, hm.Baseline, baseWord)
@@ -411,8 +399,7 @@ func (r *Report) thumbnails(images fs.FS) map[string]thumbResult {
 }
 
 // thumbnail reads the image at name (cleaned) from fsys and returns it
-// scaled to at most ThumbnailSize pixels a side as a data: URI, the smaller
-// of JPEG and PNG for an opaque image, PNG otherwise.
+// scaled to at most ThumbnailSize pixels a side as a data: URI.
 func thumbnail(fsys fs.FS, name string) thumbResult {
 	clean := path.Clean(name)
 	if !fs.ValidPath(clean) {
@@ -451,22 +438,25 @@ func thumbnail(fsys fs.FS, name string) thumbResult {
 	if w == b.Dx() && h == b.Dy() {
 		xdraw.Draw(dst, dst.Bounds(), src, b.Min, xdraw.Src)
 	} else {
-		xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
+		// BiLinear averages over the whole footprint when shrinking, like
+		// CatmullRom, at half its cost.
+		xdraw.BiLinear.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
 	}
-	var pngBuf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&pngBuf, dst); err != nil {
+	// Photographs as JPEG; small or translucent images (digits, icons)
+	// as PNG, which keeps their pixels sharp.
+	var enc bytes.Buffer
+	mime := "image/jpeg"
+	if dst.Opaque() && max(w, h) >= pixelatedBelow {
+		err = jpeg.Encode(&enc, dst, &jpeg.Options{Quality: 80})
+	} else {
+		mime = "image/png"
+		err = png.Encode(&enc, dst)
+	}
+	if err != nil {
 		return thumbResult{problem: "cannot encode the thumbnail"}
 	}
-	uri, mime := pngBuf.Bytes(), "image/png"
-	if dst.Opaque() {
-		var jpegBuf bytes.Buffer
-		if err := jpeg.Encode(&jpegBuf, dst, &jpeg.Options{Quality: 80}); err == nil && jpegBuf.Len() < pngBuf.Len() {
-			uri, mime = jpegBuf.Bytes(), "image/jpeg"
-		}
-	}
 	return thumbResult{
-		uri:   template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(uri)),
+		uri:   template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(enc.Bytes())),
 		small: max(w, h) < pixelatedBelow,
 	}
 }
