@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/tagger"
@@ -42,6 +43,44 @@ func BenchmarkONNX(b *testing.B) {
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "images/s")
 		})
 	}
+}
+
+// BenchmarkONNXScaling alternates batches on a 1-worker and a 2-worker
+// tagger of the 224x224 test CNN, so that both see the same machine load,
+// and reports each one's images per second and their ratio.
+func BenchmarkONNXScaling(b *testing.B) {
+	path, _ := writeCNN(b, 1, bench224)
+	rng := rand.New(rand.NewPCG(1, 2))
+	imgs := make([]image.Image, 8)
+	for i := range imgs {
+		imgs[i] = randomImage(rng, 0, 0, 224, 224)
+	}
+	var taggers [2]*tagger.ONNX
+	for i := range taggers {
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Workers: i + 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tg.Close()
+		taggers[i] = tg
+	}
+	var spent [2]time.Duration
+	n := 0
+	for b.Loop() {
+		for i, tg := range taggers {
+			start := time.Now()
+			if _, err := tg.TagBatch(context.Background(), imgs); err != nil {
+				b.Fatal(err)
+			}
+			spent[i] += time.Since(start)
+		}
+		n += len(imgs)
+	}
+	r1 := float64(n) / spent[0].Seconds()
+	r2 := float64(n) / spent[1].Seconds()
+	b.ReportMetric(r1, "images/s/1worker")
+	b.ReportMetric(r2, "images/s/2workers")
+	b.ReportMetric(r2/r1, "speedup")
 }
 
 // BenchmarkWorkerMemory reports the heap each added model instance of the
