@@ -104,7 +104,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tags, "tags", "", "instead of -tagger: precomputed tags, a JSON Lines `FILE` of {\"id\": ..., \"tags\": [...]} keyed by image id (DIR-relative path)")
 	fs.StringVar(&f.vocab, "vocab", "", "the tagger's vocabulary: a `FILE` of one tag per line (RAM's ram_tag_list.txt); required with -tagger")
 	fs.StringVar(&f.thresholds, "thresholds", "", "per-tag thresholds: a `FILE` of one number in [0, 1] per line, aligned with -vocab (RAM's ram_tag_list_threshold.txt)")
-	fs.Float64Var(&f.threshold, "threshold", tagger.DefaultThreshold, "the threshold of every tag, when -thresholds is not given")
+	fs.Float64Var(&f.threshold, "threshold", tagger.DefaultThreshold, "the threshold of every tag, instead of -thresholds")
 	fs.StringVar(&f.taggerOutput, "tagger-output", "logits", "what the tagger outputs: logits, probabilities or thresholded")
 	f.taggerPrep.register(fs, "tagger")
 
@@ -164,9 +164,13 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			return nil, nil, nil, err
 		}
 		out := map[string]tagger.Output{"logits": tagger.Logits, "probabilities": tagger.Probabilities, "thresholded": tagger.Thresholded}
+		threshold := float32(f.threshold)
+		if f.thresholds != "" {
+			threshold = 0 // the file's
+		}
 		t, err := tagger.NewONNX(f.taggerPath, &tagger.ONNXOptions{
 			VocabularyFile: f.vocab,
-			Threshold:      float32(f.threshold),
+			Threshold:      threshold,
 			ThresholdsFile: f.thresholds,
 			Output:         out[f.taggerOutput],
 			Preprocessing:  prep,
@@ -241,6 +245,13 @@ flags:`)
 	}
 	if err := rf.check(); err != nil {
 		return bad(err)
+	}
+	if rf.thresholds != "" {
+		var both bool
+		fs.Visit(func(fl *flag.Flag) { both = both || fl.Name == "threshold" })
+		if both {
+			return bad(errors.New("give -threshold (one for every tag) or -thresholds FILE (one per tag), not both"))
+		}
 	}
 	if _, err := mf.options(); err != nil {
 		return bad(err)

@@ -366,6 +366,36 @@ func TestRunCommandONNX(t *testing.T) {
 	}
 	assert.Positive(t, tagged, "the models tag something")
 
+	t.Run("thresholds file", func(t *testing.T) {
+		// Thresholds of 0 and 1: every tag but the last two, whatever the
+		// scores.
+		args := slices.Clone(args)
+		i := slices.Index(args, "-threshold")
+		args = slices.Delete(args, i, i+2)
+		thresholds := filepath.Join(f.dir, "thresholds.txt")
+		require.NoError(t, os.WriteFile(thresholds, []byte("0\n0\n0\n1\n1\n"), 0o644))
+		records := filepath.Join(f.dir, "thresholded.jsonl")
+		stderr := &syncBuffer{}
+		code, _ := primeRun(context.Background(), stderr, slices.Concat(args, []string{"-thresholds", thresholds, "-threshold=0.5", "-records", records})...)
+		assert.Equal(t, exitBad, code)
+		assert.Contains(t, stderr.String(), "not both")
+
+		stderr = &syncBuffer{}
+		code, _ = primeRun(context.Background(), stderr, slices.Concat(args, []string{"-thresholds", thresholds, "-records", records})...)
+		require.Equal(t, exitOK, code, stderr.String())
+		_, recs := readRecordIDs(t, records)
+		require.Len(t, recs, len(f.ids))
+		for _, r := range recs {
+			assert.Equal(t, []string{"blue", "green", "red"}, r.Tags)
+		}
+
+		require.NoError(t, os.WriteFile(thresholds, []byte("0\n0\n0\n1\n"), 0o644))
+		stderr = &syncBuffer{}
+		code, _ = primeRun(context.Background(), stderr, slices.Concat(args, []string{"-thresholds", thresholds, "-records", records})...)
+		assert.Equal(t, exitBad, code)
+		assert.Contains(t, stderr.String(), "4")
+		assert.Contains(t, stderr.String(), "5")
+	})
 	t.Run("vocabulary of the wrong length", func(t *testing.T) {
 		short := filepath.Join(f.dir, "short.txt")
 		require.NoError(t, os.WriteFile(short, []byte("red\ngreen\n"), 0o644))
