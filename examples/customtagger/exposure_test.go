@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"testing"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/tagger/taggertest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// uniform returns a w x h picture of one colour.
+func uniform(w, h int, c color.Color) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, c)
+		}
+	}
+	return img
+}
+
+// The conformance kit checks every rule of prime.Tagger: this is the test
+// every domain tagger should have.
+func TestExposureConformance(t *testing.T) {
+	taggertest.Run(t, Exposure{},
+		taggertest.Image{ID: "night", Image: uniform(8, 8, color.Gray{Y: 20})},
+		taggertest.Image{ID: "snow", Image: uniform(8, 8, color.White)},
+	)
+}
+
+// What the tagger says about a few pictures.
+func TestExposureTags(t *testing.T) {
+	stripes := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range stripes.Pix {
+		stripes.Pix[i] = uint8(255 * (i / 8 % 2))
+	}
+	for _, tc := range []struct {
+		name string
+		img  image.Image
+		want []string
+	}{
+		{"black", uniform(4, 4, color.Black), []string{TagDark}},
+		{"white", uniform(4, 4, color.White), []string{TagBright}},
+		{"grey", uniform(4, 4, color.Gray{Y: 128}), nil},
+		{"dark stripes", stripes, nil},
+		{"empty", image.NewRGBA(image.Rect(0, 0, 0, 0)), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tags, err := Exposure{}.Tag(context.Background(), tc.img)
+			require.NoError(t, err)
+			var names []string
+			for _, tg := range tags {
+				names = append(names, tg.Name)
+			}
+			assert.Equal(t, tc.want, names)
+		})
+	}
+}
+
+// The program finds that the demo classifier loses dark boats and cars.
+func TestCustomTaggerFindsDarkModes(t *testing.T) {
+	report, err := analyze(context.Background(), 2, 0.4)
+	require.NoError(t, err)
+	var got []string
+	for _, m := range report.Modes {
+		got = append(got, m.Label+": "+joinTags(m))
+	}
+	assert.Equal(t, []string{"boat: dark", "car: dark"}, got)
+}
+
+func joinTags(m prime.FailureMode) string {
+	s := ""
+	for i, t := range m.Tags {
+		if i > 0 {
+			s += ", "
+		}
+		s += t
+	}
+	return s
+}
+
+func TestCustomTaggerMain(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), &stdout, &stderr, []string{"-every", "3"}), stderr.String())
+	assert.Contains(t, stdout.String(), "dark")
+	require.Equal(t, 2, run(context.Background(), &stdout, &stderr, []string{"-every", "0"}))
+}
