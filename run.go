@@ -25,8 +25,8 @@ import (
 
 // An Image is one input of Run: an image with its id and true class.
 type Image struct {
-	ID    string // unique among the images of a run; becomes Record.ID
-	Label string // the true class; becomes Record.Label
+	ID    string // non-empty, unique among the images of a run; becomes Record.ID
+	Label string // the true class, non-empty; becomes Record.Label
 	Path  string // the image file; becomes Record.Image
 	// Open returns the decoded image. When nil, Run opens Path and decodes
 	// it as PNG, JPEG, GIF, BMP, TIFF or WebP.
@@ -401,6 +401,11 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 	fatal := func(seq int, err error) bool {
 		send(result{seq: seq, err: err, fatal: true})
 		return false
+	}
+	for i, im := range j.images {
+		if im.ID == "" || im.Label == "" {
+			return fatal(j.seq+i, fmt.Errorf("prime: run: image %d (path %q): empty ID or Label", j.seq+i, im.Path))
+		}
 	}
 	// Open every image; those that fail are done at once.
 	var ok []int

@@ -390,7 +390,13 @@ func TestRunErrors(t *testing.T) {
 	var oe *OptionError
 	assert.ErrorAs(t, err, &oe)
 
-	recs, _, err := collect(Run(context.Background(), slices.Values([]Image(nil)), newFake(), newFake(), nil))
+	noLabel := fakeImages(12)
+	noLabel[7].Label = ""
+	recs, _, err := collect(Run(context.Background(), slices.Values(noLabel), newFake(), newFake(), &RunOptions{Workers: 3}))
+	assert.EqualError(t, err, `prime: run: image 7 (path "dir/img-007.png"): empty ID or Label`)
+	assert.Len(t, recs, 7, "the records before it")
+
+	recs, _, err = collect(Run(context.Background(), slices.Values([]Image(nil)), newFake(), newFake(), nil))
 	assert.NoError(t, err)
 	assert.Empty(t, recs)
 }
