@@ -21,7 +21,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Supported lists the operators of onnx-go v0.5.0's gorgonnx backend
+// supported lists the operators of onnx-go v0.5.0's gorgonnx backend
 // (the register calls of backend/x/gorgonnx). Gemm is on it because
 // RewriteGemm replaces it before the backend sees it.
 var supported = []string{
