@@ -1,7 +1,6 @@
 package prime
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"iter"
 	"math/rand/v2"
 	"os"
@@ -526,17 +526,22 @@ func TestRunResume(t *testing.T) {
 	// cancels the run after stopAfter records (never when negative).
 	pass := func(stopAfter int) error {
 		written := map[string]bool{}
-		if data, err := os.ReadFile(path); err == nil {
-			for line := range strings.Lines(string(data)) {
-				var r Record
-				require.NoError(t, json.Unmarshal([]byte(line), &r), "every line is complete")
+		if f, err := os.Open(path); err == nil {
+			rr := NewRecordReader(f, path)
+			for {
+				r, err := rr.Read()
+				if err == io.EOF {
+					break
+				}
+				require.NoError(t, err, "every line is complete")
 				written[r.ID] = true
 			}
+			f.Close()
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		require.NoError(t, err)
 		defer f.Close()
-		w := bufio.NewWriter(f)
+		w := NewRecordWriter(f)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		fk := newFake()
@@ -547,10 +552,7 @@ func TestRunResume(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			b, err := json.Marshal(rec)
-			require.NoError(t, err)
-			_, err = w.Write(append(b, '\n'))
-			require.NoError(t, err)
+			require.NoError(t, w.Write(&rec))
 			require.NoError(t, w.Flush())
 			if got++; got == stopAfter {
 				cancel()
