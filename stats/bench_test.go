@@ -58,6 +58,28 @@ func BenchmarkModes(b *testing.B) {
 	}
 }
 
+// BenchmarkGeneratorFloor measures the floor under BenchmarkModes: the
+// 3000 generator calls per mode (1000 resamples of the group for its
+// accuracy, 1000 of the group and 1000 of the rest for its drop) that any
+// exact inversion sampler needs, and nothing else. Read within one run, the
+// ratio of the two says how much the statistics add to the random numbers.
+func BenchmarkGeneratorFloor(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("modes=%d/B=1000", n), func(b *testing.B) {
+			var x uint64
+			cpu := cpuTime()
+			for b.Loop() {
+				rng := rand.New(rand.NewPCG(7, 7))
+				for range n * 3000 {
+					x += rng.Uint64()
+				}
+			}
+			sink += float64(x)
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
 func BenchmarkBootstrapAccuracy(b *testing.B) {
 	for _, n := range []int{30, 1300, 1_000_000, 300_000_000} {
 		b.Run(fmt.Sprintf("n=%d/B=1000", n), func(b *testing.B) {
