@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"iter"
 	"math"
@@ -76,7 +75,12 @@ func NewDataset(records []Record) (*Dataset, error) {
 		p.tagEnd = append(p.tagEnd, int32(len(p.tags)))
 	}
 	d := build([]*part{p}, 1)
-	if i, j, ok := firstRepeat(d.ids, runtime.GOMAXPROCS(0)); ok {
+	seed := jsonl.NewSeed()
+	hashes := make([]uint64, len(d.ids))
+	for i, id := range d.ids {
+		hashes[i] = jsonl.Hash(seed, id)
+	}
+	if i, j, ok := firstRepeat(d.ids, hashes, dupWorkers(len(d.ids))); ok {
 		return nil, &RecordError{Index: j, Field: "id", Err: fmt.Errorf("repeated: %q first appears as record %d", d.ids[j], i)}
 	}
 	return d, nil
@@ -113,6 +117,7 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 		free <- nil
 	}
 	done := make(chan struct{})
+	seed := jsonl.NewSeed() // for hashing ids
 	var readErr error
 	go func() { // the reader
 		defer close(jobs)
@@ -147,7 +152,7 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 			var p jsonl.Parser
 			var rec jsonl.Record
 			for j := range jobs {
-				pt := parseChunk(&p, &rec, in, j.buf)
+				pt := parseChunk(&p, &rec, in, seed, j.buf)
 				pt.seq = j.seq
 				free <- j.buf[:0]
 				results <- pt
@@ -193,7 +198,7 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 	}
 	if bad != nil {
 		// A repeated id on an earlier line comes first.
-		if err := repeatedID(parts, name, 1); err != nil {
+		if err := repeatedID(parts, nil, name, 1); err != nil {
 			return nil, err
 		}
 		var e *jsonl.Error
@@ -205,38 +210,48 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 	}
 	n := 0
 	for _, p := range parts {
-		n += len(p.ids)
+		n += p.len()
 	}
 	if n == 0 {
 		return nil, &LineError{File: name, Err: errNoRecords}
 	}
-	if err := repeatedID(parts, name, workers); err != nil {
+	d := build(parts, workers)
+	if err := repeatedID(parts, d.ids, name, workers); err != nil {
 		return nil, err
 	}
-	return build(parts, workers), nil
+	return d, nil
 }
 
 // repeatedID reports the first line whose id appeared on an earlier line,
-// over the records of parts.
-func repeatedID(parts []*part, name string, workers int) error {
-	var ids []string
+// over the records of parts; ids are theirs, or nil to take them from
+// parts.
+func repeatedID(parts []*part, ids []string, name string, workers int) error {
+	var hashes []uint64
 	if len(parts) == 1 {
-		ids = parts[0].ids
+		hashes = parts[0].idHash
 	} else {
 		for _, p := range parts {
-			ids = append(ids, p.ids...)
+			hashes = append(hashes, p.idHash...)
 		}
 	}
-	i, j, ok := firstRepeat(ids, workers)
+	if ids == nil {
+		ids = make([]string, len(hashes))
+		k := 0
+		for _, p := range parts {
+			p.fillIDs(ids[k:])
+			k += p.len()
+		}
+	}
+	i, j, ok := firstRepeat(ids, hashes, min(workers, dupWorkers(len(ids))))
 	if !ok {
 		return nil
 	}
 	line := func(k int) int {
 		for _, p := range parts {
-			if k < len(p.ids) {
+			if k < p.len() {
 				return p.lineBase + int(p.line[k])
 			}
-			k -= len(p.ids)
+			k -= p.len()
 		}
 		return 0
 	}
@@ -244,11 +259,16 @@ func repeatedID(parts []*part, name string, workers int) error {
 		Err: fmt.Errorf("repeated: %q first appears on line %d", ids[j], line(i))}
 }
 
+// dupWorkers is the number of goroutines worth starting to find repeats
+// among n ids.
+func dupWorkers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n/50000)) }
+
 // firstRepeat returns the least j such that ids[j] equals an earlier
-// ids[i], and that i. It works on the ids split by hash among workers.
-func firstRepeat(ids []string, workers int) (i, j int, ok bool) {
-	workers = max(1, min(workers, len(ids)/50000))
-	seed := maphash.MakeSeed()
+// ids[i], and that i; hashes[k] is the hash of ids[k]. Each of the workers
+// takes the ids whose hashes fall to it into an open-addressing table, in
+// order, so that its first repeat is its least j.
+func firstRepeat(ids []string, hashes []uint64, workers int) (i, j int, ok bool) {
+	workers = max(1, workers)
 	type hit struct{ i, j int }
 	hits := make([]hit, workers)
 	var wg sync.WaitGroup
@@ -257,16 +277,32 @@ func firstRepeat(ids []string, workers int) (i, j int, ok bool) {
 		go func() {
 			defer wg.Done()
 			hits[w] = hit{-1, -1}
-			seen := make(map[string]int32, len(ids)/workers+1)
-			for k, s := range ids {
-				if workers > 1 && maphash.String(seed, s)%uint64(workers) != uint64(w) {
+			type slot struct {
+				hash uint32 // the hash's high bits
+				k    int32  // index+1; 0 when empty
+			}
+			size := 64
+			for size < 2*(len(ids)/workers+1) {
+				size *= 2
+			}
+			table := make([]slot, size)
+			mask := uint64(size - 1)
+			for k, h := range hashes {
+				if workers > 1 && int((h>>32)%uint64(workers)) != w {
 					continue
 				}
-				if first, dup := seen[s]; dup {
-					hits[w] = hit{int(first), k}
-					return
+				hi := uint32(h >> 32)
+				for s := h & mask; ; s = (s + 1) & mask {
+					sl := table[s]
+					if sl.k == 0 {
+						table[s] = slot{hi, int32(k) + 1}
+						break
+					}
+					if sl.hash == hi && ids[sl.k-1] == ids[k] {
+						hits[w] = hit{int(sl.k - 1), k}
+						return
+					}
 				}
-				seen[s] = int32(k)
 			}
 		}()
 	}
@@ -335,15 +371,20 @@ func (in *interner) tagBytes(b []byte) int32 {
 // A part is a run of records parsed by one goroutine, with ids local to its
 // interner.
 type part struct {
-	in      *interner
-	seq     int
-	ids     []string
-	images  []string // nil when no record of the part has one
-	label   []int32  // into in.strs.Names()
-	pred    []int32  // into in.strs.Names(); -1 when not given
-	correct []bool
-	tagEnd  []int32 // record k's tags are tags[tagEnd[k-1]:tagEnd[k]]
-	tags    []int32 // into in.tags.Names(), no repeats within a record
+	in     *interner
+	seq    int
+	idHash []uint64 // hash of each id, for finding repeats
+	// The ids and images: as strings (ids; images nil when no record has
+	// one), or as pieces of an arena (idArena[idEnd[k-1]:idEnd[k]]; imgEnd
+	// nil when no record has an image).
+	ids, images       []string
+	idArena, imgArena string
+	idEnd, imgEnd     []int32
+	label             []int32 // into in.strs.Names()
+	pred              []int32 // into in.strs.Names(); -1 when not given
+	correct           []bool
+	tagEnd            []int32 // record k's tags are tags[tagEnd[k-1]:tagEnd[k]]
+	tags              []int32 // into in.tags.Names(), no repeats within a record
 
 	// Only for parts read from a file:
 	line     []int32 // each record's line, 1-based within the part
@@ -354,11 +395,11 @@ type part struct {
 }
 
 // parseChunk parses the lines of buf into a part.
-func parseChunk(p *jsonl.Parser, rec *jsonl.Record, in *interner, buf []byte) *part {
+func parseChunk(p *jsonl.Parser, rec *jsonl.Record, in *interner, seed uint64, buf []byte) *part {
 	est := len(buf)/200 + 1
 	pt := &part{
 		in:      in,
-		ids:     make([]string, 0, est),
+		idHash:  make([]uint64, 0, est),
 		label:   make([]int32, 0, est),
 		pred:    make([]int32, 0, est),
 		correct: make([]bool, 0, est),
@@ -386,50 +427,77 @@ func parseChunk(p *jsonl.Parser, rec *jsonl.Record, in *interner, buf []byte) *p
 			break
 		}
 		pt.line = append(pt.line, int32(pt.lines))
-		idArena = append(idArena, rec.ID...)
+		id := rec.Bytes(rec.ID)
+		pt.idHash = append(pt.idHash, jsonl.Hash(seed, id))
+		idArena = append(idArena, id...)
 		idEnd = append(idEnd, int32(len(idArena)))
-		if len(rec.Image) > 0 && imgEnd == nil {
+		if rec.Image.Len() > 0 && imgEnd == nil {
 			imgEnd = make([]int32, len(idEnd)-1, cap(idEnd))
 		}
 		if imgEnd != nil {
-			imgArena = append(imgArena, rec.Image...)
+			imgArena = append(imgArena, rec.Bytes(rec.Image)...)
 			imgEnd = append(imgEnd, int32(len(imgArena)))
 		}
-		l := in.strBytes(rec.Label)
+		label := rec.Bytes(rec.Label)
+		l := in.strBytes(label)
 		in.isLabel[l] = true
 		pt.label = append(pt.label, l)
 		pred := int32(-1)
 		correct := rec.Correct
 		if rec.HasPred {
-			pred = in.strBytes(rec.Pred)
-			correct = bytes.Equal(rec.Pred, rec.Label)
+			p := rec.Bytes(rec.Pred)
+			pred = in.strBytes(p)
+			correct = bytes.Equal(p, label)
 		}
 		pt.pred = append(pt.pred, pred)
 		pt.correct = append(pt.correct, correct)
 		in.seq++
 		for _, t := range rec.Tags {
-			if id := in.tagBytes(t); in.stamp[id] != in.seq {
+			if id := in.tagBytes(rec.Line[t.Start:t.End]); in.stamp[id] != in.seq {
 				in.stamp[id] = in.seq
 				pt.tags = append(pt.tags, id)
 			}
 		}
 		pt.tagEnd = append(pt.tagEnd, int32(len(pt.tags)))
 	}
-	pt.ids = slice(pt.ids, string(idArena), idEnd)
+	pt.idArena, pt.idEnd = string(idArena), idEnd
 	if imgEnd != nil {
-		pt.images = slice(make([]string, 0, len(imgEnd)), string(imgArena), imgEnd)
+		pt.imgArena, pt.imgEnd = string(imgArena), imgEnd
 	}
 	return pt
 }
 
-// slice appends to dst the pieces of s that end at ends.
-func slice(dst []string, s string, ends []int32) []string {
+// len returns the number of records in p.
+func (p *part) len() int { return len(p.label) }
+
+// fillIDs writes the ids of p's records to dst.
+func (p *part) fillIDs(dst []string) {
+	if p.ids != nil {
+		copy(dst, p.ids)
+		return
+	}
+	slice(dst, p.idArena, p.idEnd)
+}
+
+// hasImages reports whether a record of p has an image.
+func (p *part) hasImages() bool { return p.images != nil || p.imgEnd != nil }
+
+// fillImages writes the images of p's records to dst.
+func (p *part) fillImages(dst []string) {
+	if p.images != nil {
+		copy(dst, p.images)
+		return
+	}
+	slice(dst, p.imgArena, p.imgEnd)
+}
+
+// slice writes to dst the pieces of s that end at ends.
+func slice(dst []string, s string, ends []int32) {
 	start := int32(0)
-	for _, e := range ends {
-		dst = append(dst, s[start:e])
+	for k, e := range ends {
+		dst[k] = s[start:e]
 		start = e
 	}
-	return dst
 }
 
 // build assembles parts, in order, into a Dataset, using up to workers
@@ -499,11 +567,11 @@ func build(parts []*part, workers int) *Dataset {
 	hasImages := false
 	for k, p := range parts {
 		recBase[k], tagBase[k] = n, nt
-		n += len(p.ids)
+		n += p.len()
 		if len(p.tagEnd) > 0 {
 			nt += int(p.tagEnd[len(p.tagEnd)-1])
 		}
-		hasImages = hasImages || p.images != nil
+		hasImages = hasImages || p.hasImages()
 	}
 	d.ids = make([]string, n)
 	d.predicted = make([]string, n)
@@ -529,13 +597,13 @@ func build(parts []*part, workers int) *Dataset {
 				}
 				p, t := parts[k], maps[parts[k].in]
 				base, tb := recBase[k], tagBase[k]
-				copy(d.ids[base:], p.ids)
+				p.fillIDs(d.ids[base:])
 				copy(d.correct[base:], p.correct)
-				if p.images != nil {
-					copy(d.images[base:], p.images)
+				if p.hasImages() {
+					p.fillImages(d.images[base:])
 				}
 				start := int32(0)
-				for i := range p.ids {
+				for i := range p.len() {
 					d.label[base+i] = t.label[p.label[i]]
 					if q := p.pred[i]; q >= 0 {
 						d.predicted[base+i] = t.names[q]

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -300,7 +303,7 @@ func BenchmarkParseOneCore(b *testing.B) {
 		for _, ch := range chunks {
 			// Parse may unescape in place: parse a copy.
 			scratch = append(scratch[:0], ch...)
-			if pt := parseChunk(&p, &rec, in, scratch); pt.err != nil {
+			if pt := parseChunk(&p, &rec, in, 1, scratch); pt.err != nil {
 				b.Fatal(pt.err)
 			}
 		}
@@ -316,4 +319,80 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkReadDatasetFile reads an ImageNet-size records file (1000
+// classes x 1300 records, 4,585 tags) from disk: the file named by the
+// environment variable PRIME_BENCH_RECORDS, written there first if it
+// does not exist, or else one in a temporary directory. Run once with the
+// variable set, the process's peak memory is that of reading the file.
+func BenchmarkReadDatasetFile(b *testing.B) {
+	path := os.Getenv("PRIME_BENCH_RECORDS")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "records.jsonl")
+	}
+	if _, err := os.Stat(path); err != nil {
+		if err := os.WriteFile(path, genRecords(1, 1000, 1300, 4585), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	cpu := cpuTime()
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := ReadDataset(f, path)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if d.Len() == 0 {
+			b.Fatal("no records")
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+func TestFirstRepeat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 12 {
+		n := 5000
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("id%d", i)
+		}
+		// Plant a few repeats, or none.
+		for range trial % 4 {
+			a, b := rng.IntN(n), rng.IntN(n)
+			ids[max(a, b)] = ids[min(a, b)]
+		}
+		wantI, wantJ := -1, -1
+		seen := map[string]int{}
+		for k, s := range ids {
+			if i, ok := seen[s]; ok {
+				wantI, wantJ = i, k
+				break
+			}
+			seen[s] = k
+		}
+		seed := jsonl.NewSeed()
+		hashes := make([]uint64, n)
+		for k, s := range ids {
+			hashes[k] = jsonl.Hash(seed, s)
+		}
+		for _, workers := range []int{1, 2, 3} {
+			i, j, ok := firstRepeat(ids, hashes, workers)
+			require.Equal(t, wantJ >= 0, ok)
+			if ok {
+				require.Equal(t, []int{wantI, wantJ}, []int{i, j}, "workers %d", workers)
+			}
+		}
+	}
 }

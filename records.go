@@ -295,25 +295,26 @@ func (rr *RecordReader) Read() (Record, error) {
 			return Record{}, rr.err
 		}
 		rec := &rr.rec
-		id := string(rec.ID)
+		id := string(rec.Bytes(rec.ID))
 		if first, dup := rr.ids[id]; dup {
 			rr.err = &LineError{File: rr.name, Line: num, Field: "id",
 				Err: fmt.Errorf("repeated: %q first appears on line %d", id, first)}
 			return Record{}, rr.err
 		}
 		rr.ids[id] = num
-		r := Record{ID: id, Label: rr.intern(rec.Label), Correct: rec.Correct}
+		r := Record{ID: id, Label: rr.intern(rec.Bytes(rec.Label)), Correct: rec.Correct}
 		if rec.HasPred {
-			r.Predicted = rr.intern(rec.Pred)
+			r.Predicted = rr.intern(rec.Bytes(rec.Pred))
 			r.Correct = r.Predicted == r.Label
 		}
-		if len(rec.Image) > 0 {
-			r.Image = string(rec.Image)
+		if rec.Image.Len() > 0 {
+			r.Image = string(rec.Bytes(rec.Image))
 		}
 		tags := rr.tagBuf[:0]
 		if len(rec.Tags) <= 32 {
 		outer:
-			for _, b := range rec.Tags {
+			for _, sp := range rec.Tags {
+				b := rec.Bytes(sp)
 				for _, t := range tags {
 					if t == string(b) {
 						continue outer
@@ -323,8 +324,8 @@ func (rr *RecordReader) Read() (Record, error) {
 			}
 		} else {
 			seen := make(map[string]bool, len(rec.Tags))
-			for _, b := range rec.Tags {
-				if !seen[string(b)] {
+			for _, sp := range rec.Tags {
+				if b := rec.Bytes(sp); !seen[string(b)] {
 					t := rr.intern(b)
 					seen[t] = true
 					tags = append(tags, t)

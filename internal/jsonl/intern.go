@@ -20,12 +20,12 @@ type Table struct {
 type slot struct {
 	hash uint32 // high bits of the hash, to skip most string compares
 	id   int32  // id+1; 0 when the slot is empty
+	s    string
 }
 
 // NewTable returns an empty Table.
 func NewTable() *Table {
-	// A random seed, so that no input can be made to collide.
-	t := &Table{seed: maphash.String(maphash.MakeSeed(), "seed")}
+	t := &Table{seed: NewSeed()}
 	t.slots = make([]slot, 64)
 	t.mask = 63
 	return t
@@ -47,7 +47,7 @@ func (t *Table) Bytes(b []byte) int32 {
 		if s.id == 0 {
 			return t.insert(i, hi, string(b))
 		}
-		if s.hash == hi && t.names[s.id-1] == string(b) {
+		if s.hash == hi && s.s == string(b) {
 			return s.id - 1
 		}
 	}
@@ -62,7 +62,7 @@ func (t *Table) String(s string) int32 {
 		if sl.id == 0 {
 			return t.insert(i, hi, s)
 		}
-		if sl.hash == hi && t.names[sl.id-1] == s {
+		if sl.hash == hi && sl.s == s {
 			return sl.id - 1
 		}
 	}
@@ -71,7 +71,7 @@ func (t *Table) String(s string) int32 {
 func (t *Table) insert(i uint64, hi uint32, s string) int32 {
 	id := int32(len(t.names))
 	t.names = append(t.names, s)
-	t.slots[i] = slot{hash: hi, id: id + 1}
+	t.slots[i] = slot{hash: hi, id: id + 1, s: s}
 	if 2*len(t.names) > len(t.slots) {
 		t.grow()
 	}
@@ -87,10 +87,18 @@ func (t *Table) grow() {
 		for slots[i].id != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = slot{hash: uint32(h >> 32), id: int32(id) + 1}
+		slots[i] = slot{hash: uint32(h >> 32), id: int32(id) + 1, s: s}
 	}
 	t.slots, t.mask = slots, mask
 }
+
+// NewSeed returns a random seed for Hash, so that no input can be made to
+// collide.
+func NewSeed() uint64 { return maphash.String(maphash.MakeSeed(), "seed") }
+
+// Hash returns the hash of b with seed; a string and a byte slice of the
+// same bytes hash alike.
+func Hash[T string | []byte](seed uint64, b T) uint64 { return hash(seed, b) }
 
 // hash hashes b with seed: wyhash's way of reading short inputs (every
 // byte, in at most two loads) and its multiply-fold mixing.

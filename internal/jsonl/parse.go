@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"strconv"
 	"unicode/utf16"
@@ -28,6 +29,7 @@ var (
 	ErrEmpty     = errors.New("empty")
 	ErrNoPred    = errors.New(`missing, and so is "correct"`)
 	ErrNotObject = errors.New("not a JSON object")
+	ErrTooLong   = errors.New("line longer than 2 GiB")
 )
 
 // An Error is a bad line: Field names the member at fault, "" when the line
@@ -86,15 +88,26 @@ func (e *DisagreeError) Error() string {
 	return fmt.Sprintf(`false, but "pred" equals "label" %q`, e.Label)
 }
 
-// Record holds the members of one parsed line. Its byte slices point into
-// the line given to Parse, and are valid until that line is modified.
+// A Span is where a string's contents lie in a line: line[Start:End].
+type Span struct{ Start, End int32 }
+
+// Len returns the length of the string.
+func (s Span) Len() int { return int(s.End - s.Start) }
+
+// Record holds the members of one parsed line, as Spans of Line (the line
+// given to Parse, strings unescaped in place); a member missing or null
+// has an empty Span.
 type Record struct {
-	ID, Label, Pred, Image []byte
+	Line                   []byte
+	ID, Label, Pred, Image Span
 	HasPred                bool // "pred" given (and not null)
 	HasCorrect             bool // "correct" given (and not null)
 	Correct                bool
-	Tags                   [][]byte // in the line's order, repeats kept
+	Tags                   []Span // in the line's order, repeats kept
 }
+
+// Bytes returns the contents of s, a Span of r.Line.
+func (r *Record) Bytes(s Span) []byte { return r.Line[s.Start:s.End] }
 
 // field indexes a known member.
 type field int
@@ -156,7 +169,10 @@ type Parser struct {
 // null stands for a missing member; of repeated members the last counts.
 func (p *Parser) Parse(line []byte, r *Record) error {
 	tags := r.Tags[:0]
-	*r = Record{Tags: tags}
+	*r = Record{Line: line, Tags: tags}
+	if len(line) > math.MaxInt32 {
+		return &Error{Err: ErrTooLong}
+	}
 	p.line = line
 	p.errs = [nFields]error{}
 	p.syntax = nil
@@ -194,16 +210,16 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 		}
 	}
 	switch {
-	case len(r.ID) == 0:
+	case r.ID.Len() == 0:
 		return &Error{Field: "id", Err: ErrMissing}
-	case len(r.Label) == 0:
+	case r.Label.Len() == 0:
 		return &Error{Field: "label", Err: ErrMissing}
-	case r.HasPred && len(r.Pred) == 0:
+	case r.HasPred && r.Pred.Len() == 0:
 		return &Error{Field: "pred", Err: ErrEmpty}
 	case !r.HasPred && !r.HasCorrect:
 		return &Error{Field: "pred", Err: ErrNoPred}
-	case r.HasPred && r.HasCorrect && bytes.Equal(r.Pred, r.Label) != r.Correct:
-		return &Error{Field: "correct", Err: &DisagreeError{Correct: r.Correct, Pred: string(r.Pred), Label: string(r.Label)}}
+	case r.HasPred && r.HasCorrect && bytes.Equal(r.Bytes(r.Pred), r.Bytes(r.Label)) != r.Correct:
+		return &Error{Field: "correct", Err: &DisagreeError{Correct: r.Correct, Pred: string(r.Bytes(r.Pred)), Label: string(r.Bytes(r.Label))}}
 	}
 	return nil
 }
@@ -270,6 +286,7 @@ func (p *Parser) object(i int, r *Record) int {
 		if p.syntax != nil {
 			return j
 		}
+		f := lookup(line[key.Start:key.End])
 		i = skipWS(line, j)
 		if i >= len(line) || line[i] != ':' {
 			p.fail(i, "")
@@ -280,7 +297,6 @@ func (p *Parser) object(i int, r *Record) int {
 			p.fail(i, "")
 			return i
 		}
-		f := lookup(key)
 		if f < 0 {
 			i = p.skipValue(i, 2)
 		} else {
@@ -344,17 +360,17 @@ func (p *Parser) member(f field, i int, r *Record) int {
 		if j, ok := p.literal(i, "null"); ok {
 			switch f {
 			case fID:
-				r.ID = nil
+				r.ID = Span{}
 			case fLabel:
-				r.Label = nil
+				r.Label = Span{}
 			case fPred:
-				r.Pred, r.HasPred = nil, false
+				r.Pred, r.HasPred = Span{}, false
 			case fCorrect:
 				r.Correct, r.HasCorrect = false, false
 			case fTags:
 				r.Tags = r.Tags[:0]
 			case fImage:
-				r.Image = nil
+				r.Image = Span{}
 			}
 			return j
 		}
@@ -383,13 +399,13 @@ func (p *Parser) member(f field, i int, r *Record) int {
 	if c != '"' {
 		switch f {
 		case fID:
-			r.ID = nil
+			r.ID = Span{}
 		case fLabel:
-			r.Label = nil
+			r.Label = Span{}
 		case fPred:
-			r.Pred, r.HasPred = nil, false
+			r.Pred, r.HasPred = Span{}, false
 		case fImage:
-			r.Image = nil
+			r.Image = Span{}
 		}
 		p.errs[f] = ErrNotString
 		return p.skipValue(i, 2)
@@ -425,7 +441,7 @@ func (p *Parser) tags(i int, r *Record) int {
 			if p.syntax != nil {
 				return j
 			}
-			if len(s) == 0 && p.errs[fTags] == nil {
+			if s.Len() == 0 && p.errs[fTags] == nil {
 				p.errs[fTags] = &TagError{Index: n, Err: ErrEmpty}
 			}
 			r.Tags = append(r.Tags, s)
@@ -458,7 +474,7 @@ func (p *Parser) tags(i int, r *Record) int {
 
 // str parses the string at line[i] == '"', returning its contents
 // (unescaped in place when it holds escapes) and the index after it.
-func (p *Parser) str(i int) ([]byte, int) {
+func (p *Parser) str(i int) (Span, int) {
 	line := p.line
 	start := i + 1
 	j := start
@@ -478,23 +494,23 @@ func (p *Parser) str(i int) ([]byte, int) {
 		case 0:
 			j++
 		case 1:
-			return line[start:j], j + 1
+			return Span{int32(start), int32(j)}, j + 1
 		case 2:
 			return p.unescape(start, j)
 		case 3:
 			p.fail(j, "control character in string")
-			return nil, j
+			return Span{}, j
 		case 4:
 			r, size := utf8.DecodeRune(line[j:])
 			if r == utf8.RuneError && size == 1 {
 				p.badUTF8(j)
-				return nil, j
+				return Span{}, j
 			}
 			j += size
 		}
 	}
 	p.fail(j, "")
-	return nil, j
+	return Span{}, j
 }
 
 const (
@@ -514,7 +530,7 @@ func special(x uint64) uint64 {
 // backslash at line[j], writing the unescaped contents over the escaped
 // ones; w never passes the read position. Lone surrogates become U+FFFD,
 // as encoding/json decodes them.
-func (p *Parser) unescape(start, j int) ([]byte, int) {
+func (p *Parser) unescape(start, j int) (Span, int) {
 	line := p.line
 	w := j
 	for j < len(line) {
@@ -525,15 +541,15 @@ func (p *Parser) unescape(start, j int) ([]byte, int) {
 			w++
 			j++
 		case 1:
-			return line[start:w], j + 1
+			return Span{int32(start), int32(w)}, j + 1
 		case 3:
 			p.fail(j, "control character in string")
-			return nil, j
+			return Span{}, j
 		case 4:
 			r, size := utf8.DecodeRune(line[j:])
 			if r == utf8.RuneError && size == 1 {
 				p.badUTF8(j)
-				return nil, j
+				return Span{}, j
 			}
 			copy(line[w:], line[j:j+size])
 			w += size
@@ -541,7 +557,7 @@ func (p *Parser) unescape(start, j int) ([]byte, int) {
 		case 2:
 			if j+1 >= len(line) {
 				p.fail(j+1, "")
-				return nil, j + 1
+				return Span{}, j + 1
 			}
 			e := line[j+1]
 			var out byte
@@ -562,7 +578,7 @@ func (p *Parser) unescape(start, j int) ([]byte, int) {
 				r, ok := hex4(line, j+2)
 				if !ok {
 					p.fail(j, "invalid \\u escape")
-					return nil, j
+					return Span{}, j
 				}
 				j += 6
 				if utf16.IsSurrogate(r) {
@@ -581,7 +597,7 @@ func (p *Parser) unescape(start, j int) ([]byte, int) {
 				continue
 			default:
 				p.fail(j, "invalid escape")
-				return nil, j
+				return Span{}, j
 			}
 			line[w] = out
 			w++
@@ -589,7 +605,7 @@ func (p *Parser) unescape(start, j int) ([]byte, int) {
 		}
 	}
 	p.fail(j, "")
-	return nil, j
+	return Span{}, j
 }
 
 // badUTF8 records invalid UTF-8 at line[j], inside a string.

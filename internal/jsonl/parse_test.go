@@ -21,10 +21,10 @@ type decoded struct {
 }
 
 func fromRecord(r *Record) decoded {
-	d := decoded{ID: string(r.ID), Label: string(r.Label), Pred: string(r.Pred), Image: string(r.Image),
+	d := decoded{ID: string(r.Bytes(r.ID)), Label: string(r.Bytes(r.Label)), Pred: string(r.Bytes(r.Pred)), Image: string(r.Bytes(r.Image)),
 		HasPred: r.HasPred, HasCorrect: r.HasCorrect, Correct: r.Correct}
 	for _, t := range r.Tags {
-		d.Tags = append(d.Tags, string(t))
+		d.Tags = append(d.Tags, string(r.Bytes(t)))
 	}
 	return d
 }
@@ -250,7 +250,7 @@ func TestAppendStringRoundTrip(t *testing.T) {
 		var p Parser
 		var r Record
 		require.NoError(t, p.Parse([]byte(line), &r))
-		assert.Equal(t, s+"x", string(r.ID))
+		assert.Equal(t, s+"x", string(r.Bytes(r.ID)))
 	}
 	// Invalid UTF-8 is written as U+FFFD, as encoding/json writes it.
 	b, valid := AppendString(nil, "a\xffb")
