@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
@@ -415,4 +416,43 @@ func decodePNG(t *testing.T, path string) image.Image {
 	img, err := png.Decode(file)
 	require.NoError(t, err)
 	return img
+}
+
+func TestRunProgressLines(t *testing.T) {
+	t.Run("terminal", func(t *testing.T) {
+		var b bytes.Buffer
+		p := &runProgress{w: &b, terminal: true, total: 4}
+		p.update(prime.RunProgress{Done: 1, Total: 4, Elapsed: 2 * time.Second})
+		p.update(prime.RunProgress{Done: 2, Total: 4, Elapsed: 2 * time.Second}) // too soon: not shown
+		p.update(prime.RunProgress{Done: 4, Total: 4, Elapsed: 8 * time.Second})
+		p.clear()
+		assert.Equal(t, "\r\033[Kprime run: 1/4 images, 0.5 images/s, 6s left"+
+			"\r\033[Kprime run: 4/4 images, 0.5 images/s\n", b.String())
+	})
+	t.Run("not a terminal", func(t *testing.T) {
+		var b bytes.Buffer
+		p := &runProgress{w: &b, total: 20}
+		for i := 1; i <= 20; i++ {
+			p.update(prime.RunProgress{Done: i, Total: 20, Elapsed: time.Duration(i) * time.Second})
+		}
+		p.clear()
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		require.Len(t, lines, 10)
+		assert.Equal(t, "prime run: 2/20 images, 1.0 images/s, 18s left (10%)", lines[0])
+		assert.Equal(t, "prime run: 20/20 images, 1.0 images/s (100%)", lines[9])
+	})
+}
+
+func TestRunCommandHelp(t *testing.T) {
+	stderr := &syncBuffer{}
+	code, _ := primeRun(context.Background(), stderr, "-h")
+	assert.Equal(t, exitOK, code)
+	for _, flag := range []string{"-images", "-records", "-tagger", "-tags", "-vocab", "-thresholds", "-classifier", "-preds",
+		"-labels", "-strict", "-batch", "-workers", "-min-size", "-format", "-tagger-mean", "-classifier-no-scale"} {
+		assert.Regexp(t, `\n  `+flag+`[ \n]`, stderr.String())
+	}
+	assert.Contains(t, stderr.String(), "resumes it")
+
+	code, _ = primeRun(context.Background(), &syncBuffer{}, "-no-such-flag")
+	assert.Equal(t, exitBad, code)
 }
