@@ -707,9 +707,10 @@ func (d *Dataset) Tags() []string { return slices.Clone(d.tags) }
 // Split divides d at random into two Datasets, stratified by class: of each
 // class's n_c records, round(frac·n_c) go to second (the held-out part) and
 // the rest to first; each part keeps the records' order. The same rng
-// state gives the same split. A part without records is nil. Each part is
-// what NewDataset would build from its records: its labels and tags are
-// those its records carry. Split panics if frac is not in [0, 1].
+// state gives the same split. Each part is what NewDataset would build
+// from its records: its labels and tags are those its records carry; a part
+// may have no records (Len 0, no labels, no tags), as second has when frac
+// is 0. Split panics if frac is not in [0, 1].
 func (d *Dataset) Split(frac float64, rng *rand.Rand) (first, second *Dataset) {
 	if !(frac >= 0 && frac <= 1) {
 		panic(fmt.Sprintf("prime: Split fraction %v not in [0, 1]", frac))
@@ -734,12 +735,8 @@ func (d *Dataset) Split(frac float64, rng *rand.Rand) (first, second *Dataset) {
 	return d.subset(a), d.subset(b)
 }
 
-// subset returns the Dataset of records idx (ascending), or nil when idx is
-// empty.
+// subset returns the Dataset of records idx (ascending).
 func (d *Dataset) subset(idx []int32) *Dataset {
-	if len(idx) == 0 {
-		return nil
-	}
 	n := len(idx)
 	labelMap := make([]int32, len(d.labels))
 	tagMap := make([]int32, len(d.tags))

@@ -293,9 +293,6 @@ func TestSplit(t *testing.T) {
 	require.NoError(t, err)
 	count := func(d *prime.Dataset) map[string]int {
 		m := map[string]int{}
-		if d == nil {
-			return m
-		}
 		for _, r := range d.All() {
 			m[r.Label]++
 		}
@@ -320,19 +317,13 @@ func TestSplit(t *testing.T) {
 		a2, b2 := d.Split(frac, rand.New(rand.NewPCG(7, 8)))
 		assert.Equal(t, a, a2)
 		assert.Equal(t, b, b2)
-		var all []string
-		if a != nil {
-			all = append(all, ids(a)...)
-		}
-		if b != nil {
-			all = append(all, ids(b)...)
-		}
+		require.NotNil(t, a)
+		require.NotNil(t, b)
+		require.Equal(t, d.Len(), a.Len()+b.Len())
+		all := append(ids(a), ids(b)...)
 		slices.Sort(all)
 		assert.Equal(t, slices.Sorted(slices.Values(ids(d))), all)
 		for _, p := range []*prime.Dataset{a, b} {
-			if p == nil {
-				continue
-			}
 			pos := map[string]int{}
 			for i, id := range ids(d) {
 				pos[id] = i
@@ -344,7 +335,12 @@ func TestSplit(t *testing.T) {
 			}
 		}
 	}
-	a, _ := d.Split(0.5, rand.New(rand.NewPCG(7, 8)))
+	a, b := d.Split(0, rand.New(rand.NewPCG(7, 8)))
+	assert.Equal(t, d, a)
+	assert.Equal(t, 0, b.Len())
+	assert.Empty(t, b.Labels())
+	assert.Empty(t, b.Tags())
+	a, _ = d.Split(0.5, rand.New(rand.NewPCG(7, 8)))
 	c, _ := d.Split(0.5, rand.New(rand.NewPCG(9, 9)))
 	assert.NotEqual(t, ids(a), ids(c), "another seed, another split")
 	assert.Panics(t, func() { d.Split(1.5, rand.New(rand.NewPCG(1, 1))) })
