@@ -23,8 +23,8 @@ failure modes: in each class, sets of 1, 2 and 3 tags whose records the
 classifier gets wrong far more often than the rest of the class, while no
 proper subset of a planted set is a failure mode alone. Tags are drawn from a
 skewed, class-dependent distribution over the Recognize Anything Model's
-4,585 tags, with tags that co-occur. The same flags and -seed give the same
-file, byte for byte.
+4,585 tags, with tags that co-occur; most records carry few tags, some many.
+The same flags and -seed give the same file, byte for byte.
 
   prime synth | prime mine -
   prime synth -classes 1000 -records 1300 -o imagenet.jsonl -truth planted.jsonl
