@@ -32,6 +32,8 @@
 //     returns one prediction per image, equal to what Classify returns for
 //     each image alone (scores to within 1e-5), and honours a cancelled
 //     context.
+//   - image-untouched: Classify and ClassifyBatch leave the images they
+//     are given unchanged.
 //
 // Every call's context carries the image's id (prime.ContextWithImageID,
 // or prime.ContextWithImageIDs for a batch), as prime.Run passes it, so
@@ -44,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"slices"
 	"sync"
@@ -86,6 +89,7 @@ func rules() []rule {
 		{"cancelled", "with a cancelled context Classify returns promptly an error wrapping context.Canceled", checkCancelled},
 		{"owned", "the returned Scores are the caller's: changing them changes no later result", checkOwned},
 		{"batch", "ClassifyBatch returns, per image, what Classify returns for it alone", checkBatch},
+		{"image-untouched", "Classify and ClassifyBatch leave the images they are given unchanged", checkUntouched},
 	}
 }
 
@@ -96,8 +100,9 @@ type state struct {
 	images []Image
 	base   []prime.Prediction
 	errs   []error
-	labels map[string]bool // nil when the classifier has no Labels
-	nl     int             // len(Labels())
+	pixels [][]color.RGBA64 // each image's pixels before any call
+	labels map[string]bool  // nil when the classifier has no Labels
+	nl     int              // len(Labels())
 }
 
 func newState(cl prime.Classifier, images []Image) *state {
@@ -112,6 +117,10 @@ func newState(cl prime.Classifier, images []Image) *state {
 	}
 	s.base = make([]prime.Prediction, len(s.images))
 	s.errs = make([]error, len(s.images))
+	s.pixels = make([][]color.RGBA64, len(s.images))
+	for i, im := range s.images {
+		s.pixels[i] = pixels(im.Image)
+	}
 	for i := range s.images {
 		p, err := s.classify(context.Background(), i)
 		p.Scores = slices.Clone(p.Scores)
@@ -408,6 +417,30 @@ func checkBatch(s *state) []error {
 		})
 		if e := checkCancelledErr("ClassifyBatch", err); e != nil {
 			errs = append(errs, e)
+		}
+	}
+	return limit(errs)
+}
+
+// pixels returns img's pixels, row by row.
+func pixels(img image.Image) []color.RGBA64 {
+	b := img.Bounds()
+	out := make([]color.RGBA64, 0, b.Dx()*b.Dy())
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			out = append(out, color.RGBA64Model.Convert(img.At(x, y)).(color.RGBA64))
+		}
+	}
+	return out
+}
+
+// checkUntouched compares the images with their pixels before the first
+// call; it runs last, after every other rule's calls.
+func checkUntouched(s *state) []error {
+	var errs []error
+	for i, im := range s.images {
+		if !slices.Equal(pixels(im.Image), s.pixels[i]) {
+			errs = append(errs, fmt.Errorf("image %s: pixels changed", im.ID))
 		}
 	}
 	return limit(errs)

@@ -35,6 +35,8 @@ type fake struct {
 	ignoreCancel, unwrappedCancel        bool
 	shared                               bool
 	batchDiffers, batchShort             bool
+	scribbled                            sync.Once
+	scribble                             bool // writes into RGBA images
 
 	calls    atomic.Int64
 	inflight atomic.Int64
@@ -70,6 +72,11 @@ func (f *fake) Classify(ctx context.Context, img image.Image) (prime.Prediction,
 			return prime.Prediction{}, errors.New("fake: cancelled")
 		}
 		return prime.Prediction{}, fmt.Errorf("fake: %w", err)
+	}
+	if rgba, ok := img.(*image.RGBA); ok && f.scribble && rgba.Rect.Dx() > 1 {
+		// Once, before any concurrent call, and on a pixel the fake does
+		// not sample: only the image-untouched rule sees it.
+		f.scribbled.Do(func() { rgba.Pix[4] ^= 0xff })
 	}
 	if _, ok := img.(*image.Gray); ok && f.failGray {
 		return prime.Prediction{}, errors.New("fake: gray images not supported")
@@ -201,6 +208,7 @@ func TestClassifierCatchesEachRule(t *testing.T) {
 		{"returns shared scores", func(f *fake) prime.Classifier { f.shared = true; return f }, []string{"owned"}},
 		{"batch differs", func(f *fake) prime.Classifier { f.batchDiffers = true; return batchFake{f} }, []string{"batch"}},
 		{"batch short", func(f *fake) prime.Classifier { f.batchShort = true; return batchFake{f} }, []string{"batch"}},
+		{"writes into the image", func(f *fake) prime.Classifier { f.scribble = true; return f }, []string{"image-untouched"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := classifiertest.TestClassifier(tc.make(newFake()))

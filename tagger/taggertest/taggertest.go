@@ -31,6 +31,8 @@
 //   - batch: when the tagger is a prime.BatchTagger, TagBatch returns one
 //     result per image, equal to what Tag returns for each image alone
 //     (scores to within 1e-5), and honours a cancelled context.
+//   - image-untouched: Tag and TagBatch leave the images they are given
+//     unchanged.
 //
 // Every call's context carries the image's id (prime.ContextWithImageID,
 // or prime.ContextWithImageIDs for a batch), as prime.Run passes it, so
@@ -43,6 +45,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"slices"
 	"sync"
@@ -85,6 +88,7 @@ func rules() []rule {
 		{"cancelled", "with a cancelled context Tag returns promptly an error wrapping context.Canceled", checkCancelled},
 		{"owned", "the returned slice is the caller's: changing it changes no later result", checkOwned},
 		{"batch", "TagBatch returns, per image, what Tag returns for it alone", checkBatch},
+		{"image-untouched", "Tag and TagBatch leave the images they are given unchanged", checkUntouched},
 	}
 }
 
@@ -95,7 +99,8 @@ type state struct {
 	images []Image
 	base   [][]prime.Tag
 	errs   []error
-	vocab  map[string]bool // nil when the tagger has no Vocabulary
+	pixels [][]color.RGBA64 // each image's pixels before any call
+	vocab  map[string]bool  // nil when the tagger has no Vocabulary
 }
 
 func newState(tg prime.Tagger, images []Image) *state {
@@ -108,6 +113,10 @@ func newState(tg prime.Tagger, images []Image) *state {
 	}
 	s.base = make([][]prime.Tag, len(s.images))
 	s.errs = make([]error, len(s.images))
+	s.pixels = make([][]color.RGBA64, len(s.images))
+	for i, im := range s.images {
+		s.pixels[i] = pixels(im.Image)
+	}
 	for i := range s.images {
 		tags, err := s.tag(context.Background(), i)
 		s.base[i], s.errs[i] = slices.Clone(tags), err
@@ -391,6 +400,30 @@ func checkBatch(s *state) []error {
 		})
 		if e := checkCancelledErr("TagBatch", err); e != nil {
 			errs = append(errs, e)
+		}
+	}
+	return limit(errs)
+}
+
+// pixels returns img's pixels, row by row.
+func pixels(img image.Image) []color.RGBA64 {
+	b := img.Bounds()
+	out := make([]color.RGBA64, 0, b.Dx()*b.Dy())
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			out = append(out, color.RGBA64Model.Convert(img.At(x, y)).(color.RGBA64))
+		}
+	}
+	return out
+}
+
+// checkUntouched compares the images with their pixels before the first
+// call; it runs last, after every other rule's calls.
+func checkUntouched(s *state) []error {
+	var errs []error
+	for i, im := range s.images {
+		if !slices.Equal(pixels(im.Image), s.pixels[i]) {
+			errs = append(errs, fmt.Errorf("image %s: pixels changed", im.ID))
 		}
 	}
 	return limit(errs)

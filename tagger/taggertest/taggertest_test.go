@@ -32,6 +32,8 @@ type fake struct {
 	ignoreCancel, unwrappedCancel              bool
 	shared                                     bool // returns one cached slice
 	batch, batchDiffers, batchShort            bool
+	scribbled                                  sync.Once
+	scribble                                   bool // writes into RGBA images
 
 	calls    atomic.Int64
 	inflight atomic.Int64
@@ -71,6 +73,11 @@ func (f *fake) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
 			return nil, errors.New("fake: cancelled")
 		}
 		return nil, fmt.Errorf("fake: %w", err)
+	}
+	if rgba, ok := img.(*image.RGBA); ok && f.scribble && rgba.Rect.Dx() > 1 {
+		// Once, before any concurrent call, and on a pixel the fake does
+		// not sample: only the image-untouched rule sees it.
+		f.scribbled.Do(func() { rgba.Pix[4] ^= 0xff })
 	}
 	if f.failOffset && img.Bounds().Min != (image.Point{}) {
 		return nil, errors.New("fake: bounds must start at 0, 0")
@@ -206,6 +213,7 @@ func TestTaggerCatchesEachRule(t *testing.T) {
 		{"returns a shared slice", func(f *fake) prime.Tagger { f.shared = true; return f }, []string{"owned"}},
 		{"batch differs", func(f *fake) prime.Tagger { f.batchDiffers = true; return batchFake{f} }, []string{"batch"}},
 		{"batch short", func(f *fake) prime.Tagger { f.batchShort = true; return batchFake{f} }, []string{"batch"}},
+		{"writes into the image", func(f *fake) prime.Tagger { f.scribble = true; return f }, []string{"image-untouched"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := taggertest.TestTagger(tc.make(newFake()))
