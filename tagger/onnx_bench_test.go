@@ -64,15 +64,16 @@ func BenchmarkONNXScaling(b *testing.B) {
 		defer tg.Close()
 		taggers[i] = tg
 	}
-	var spent [2]time.Duration
+	var spent, cpu [2]time.Duration
 	n := 0
 	for b.Loop() {
 		for i, tg := range taggers {
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			if _, err := tg.TagBatch(context.Background(), imgs); err != nil {
 				b.Fatal(err)
 			}
 			spent[i] += time.Since(start)
+			cpu[i] += cpuTime() - cpu0
 		}
 		n += len(imgs)
 	}
@@ -81,6 +82,10 @@ func BenchmarkONNXScaling(b *testing.B) {
 	b.ReportMetric(r1, "images/s/1worker")
 	b.ReportMetric(r2, "images/s/2workers")
 	b.ReportMetric(r2/r1, "speedup")
+	// CPU time per image tells how much work an image is, whatever share
+	// of the machine the benchmark gets.
+	b.ReportMetric(float64(cpu[0].Milliseconds())/float64(n), "cpu-ms/image/1worker")
+	b.ReportMetric(float64(cpu[1].Milliseconds())/float64(n), "cpu-ms/image/2workers")
 }
 
 // BenchmarkWorkerMemory reports the heap each added model instance of the
