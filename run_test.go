@@ -231,6 +231,7 @@ func TestRunOrderAndRecords(t *testing.T) {
 		{"default workers", 0, 0, false},
 		{"batch 5 of 3 workers", 3, 5, true},
 		{"batch off", 3, 1, true},
+		{"batch tagger, single classifier", 2, 4, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
@@ -246,6 +247,9 @@ func TestRunOrderAndRecords(t *testing.T) {
 			if tc.batched {
 				bf = &batchFake{fake: f}
 				tg, cl = bf, bf
+				if strings.Contains(tc.name, "single classifier") {
+					cl = f
+				}
 			}
 			recs, ies, err := collect(Run(context.Background(), slices.Values(fakeImages(n)), tg, cl,
 				&RunOptions{Workers: tc.workers, BatchSize: tc.batch}))
