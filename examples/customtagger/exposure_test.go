@@ -86,7 +86,7 @@ func joinTags(m prime.FailureMode) string {
 
 func TestCustomTaggerMain(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), &stdout, &stderr, []string{"-every", "3"}), stderr.String())
-	assert.Contains(t, stdout.String(), "dark")
+	require.Equal(t, 0, run(context.Background(), &stdout, &stderr, []string{"-every", "10"}), stderr.String())
+	assert.Contains(t, stdout.String(), "100 records in 3 classes")
 	require.Equal(t, 2, run(context.Background(), &stdout, &stderr, []string{"-every", "0"}))
 }

@@ -101,7 +101,7 @@ func TestMNIST(t *testing.T) {
 	res, err := analyze(context.Background(), config{model: model, n: testImages, minDrop: 0.03, fdr: 1, seed: 1})
 	require.NoError(t, err)
 	require.Equal(t, testImages, res.images)
-	assert.GreaterOrEqual(t, res.accuracy, 0.985, "the model zoo's MNIST model")
+	assert.GreaterOrEqual(t, res.accuracy, 0.98, "the model zoo's MNIST model")
 	assert.InDelta(t, testImages/2, len(res.heldout), 5, "half of each class held out")
 	require.NotNil(t, res.report.Validation)
 	for _, m := range res.report.Modes {
@@ -127,9 +127,9 @@ func TestMNIST(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), &stdout, &stderr, []string{"-model", model, "-n", "300", "-html", html})
+	code := run(context.Background(), &stdout, &stderr, []string{"-model", model, "-n", "200", "-html", html})
 	require.Equal(t, 0, code, stderr.String())
-	assert.Contains(t, stdout.String(), "MNIST test set: 300 images")
+	assert.Contains(t, stdout.String(), "MNIST test set: 200 images")
 	assert.Contains(t, stdout.String(), "modes hold on the held-out half")
 	fi, err := os.Stat(html)
 	require.NoError(t, err)
