@@ -205,7 +205,7 @@ func (r *Report) summaryLines() []string {
 		fmt.Sprintf("prime: %s in %s, %s; %s tested; %s",
 			plural(r.Records, "record", "records"), plural(len(r.Classes), "class", "classes"),
 			plural(r.Tags, "tag", "tags"), plural64(r.Hypotheses, "tag set", "tag sets"), found),
-		"options: " + r.Options.short(),
+		"options: " + r.Options.short(r.Correction),
 	}
 	if v := r.Validation; v != nil {
 		corr := "undefined"
@@ -219,14 +219,18 @@ func (r *Report) summaryLines() []string {
 	return lines
 }
 
-// short is the options in one line, named as prime mine's flags.
-func (o *Options) short() string {
+// short is the options in one line, named as prime mine's flags, with the
+// multiple-testing correction beside the FDR.
+func (o *Options) short(correction string) string {
 	base := o.Baseline
 	if base == "" {
 		base = BaselineRest
 	}
 	s := fmt.Sprintf("min-size %d, min-drop %s, min-marginal-drop %s, max-tags %d, baseline %s, fdr %s",
 		o.MinSize, fmtNum(o.MinDrop), fmtNum(o.MinMarginalDrop), o.MaxTags, base, fmtNum(o.FDR))
+	if correction != "" {
+		s += " (" + correction + ")"
+	}
 	if o.Bootstrap > 0 {
 		s += fmt.Sprintf(", bootstrap %d, confidence %s", o.Bootstrap, fmtNum(o.Confidence))
 	} else {

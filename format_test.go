@@ -34,7 +34,7 @@ func sampleReport() *Report {
 				RestAccuracy: 76.0 / 89, Drop: 76.0/89 - 14.0/31, ClassN: 120, ClassCorrect: 90, ClassAcc: 0.75,
 				CI: [2]float64{0.29, 0.61}, DropCI: [2]float64{0.2, 0.6}, P: 2e-5, Q: 4e-4},
 		},
-		Records: 620, Tags: 140, Evaluated: 5000, Hypotheses: 3456, Correction: "BH",
+		Records: 620, Tags: 140, Evaluated: 5000, Hypotheses: 3456, Correction: "benjamini-hochberg",
 	}
 }
 
@@ -74,7 +74,7 @@ func TestWriteText(t *testing.T) {
 		name:   "modes with intervals",
 		report: sampleReport(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
 
 LABEL  TAGS                 N   ACCURACY            REST   DROP                P        Q
 fox    snow                 50  60.0% [46.0, 74.0]  84.0%  24.0% [10.0, 38.0]  0.00012  0.0031
@@ -85,7 +85,7 @@ tench  man, water           31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2
 		name:   "intervals off",
 		report: noIntervals(sampleReport()),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, no intervals, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), no intervals, seed 7
 
 LABEL  TAGS                 N   ACCURACY  REST   DROP   P        Q
 fox    snow                 50  60.0%     84.0%  24.0%  0.00012  0.0031
@@ -96,7 +96,7 @@ tench  man, water           31  45.2%     85.4%  40.2%  2e-05    0.0004
 		name:   "validated, class baseline",
 		report: func() *Report { r := validated(sampleReport()); r.Options.Baseline = BaselineClass; return r }(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline class, fdr 0.05, bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline class, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
 validation: 300 records held out; 1 of 3 modes hold at level 0.05 (33.3%); correlation of mined and held-out drops undefined
 
 LABEL  TAGS                 N   ACCURACY            CLASS  DROP                P        Q        VALIDATION
@@ -108,7 +108,7 @@ tench  man, water           31  45.2% [29.0, 61.0]  75.0%  40.2% [20.0, 60.0]  2
 		name:   "none found",
 		report: noModes(sampleReport()),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; no failure modes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
 no failure modes found
 `,
 	}, {
@@ -120,7 +120,7 @@ no failure modes found
 			return r
 		}(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 1 failure mode in 1 class
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
 
 LABEL   TAGS       N   ACCURACY            REST   DROP                P      Q
 te nch  man water  31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2e-05  0.0004
@@ -144,7 +144,7 @@ func TestWriteMarkdown(t *testing.T) {
 		name:   "validated",
 		report: validated(sampleReport()),
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes**<br>
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, bootstrap 1000, confidence 0.95, seed 7<br>
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7<br>
 validation: 300 records held out; 1 of 3 modes hold at level 0.05 (33.3%); correlation of mined and held-out drops undefined
 
 | label | tags | n | accuracy | rest | drop | p | q | validation |
@@ -163,7 +163,7 @@ validation: 300 records held out; 1 of 3 modes hold at level 0.05 (33.3%); corre
 			return r
 		}(),
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 1 failure mode in 1 class**<br>
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, no intervals, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), no intervals, seed 7
 
 | label | tags | n | accuracy | rest | drop | p | q |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -173,7 +173,7 @@ options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline
 		name:   "none found",
 		report: noModes(sampleReport()),
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; no failure modes**<br>
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05, bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
 
 No failure modes found.
 `,

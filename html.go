@@ -63,7 +63,10 @@ var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
 // accuracy, gives n, drop, p, q and the held-out result when the Report
 // was validated, and shows up to MaxExamples thumbnails of its Examples.
 // Classes without failure modes are folded away; a search box filters
-// classes and tags.
+// classes and tags, and a search can be given in the page's address
+// (report.html#q=fox%20snow). The page needs no network: its styles,
+// script, chart and pictures are inline, and its content security policy
+// forbids fetching anything.
 //
 // The thumbnails are read from images at each Example's Image path, which
 // must be a valid fs.FS path once cleaned (path.Clean); they are scaled to
@@ -86,8 +89,8 @@ func (r *Report) WriteHTML(w io.Writer, images fs.FS) error {
 }
 
 // The page's data, all of it plain strings and numbers except where typed
-// as trusted HTML, CSS or URL: those are built here from numbers and
-// base64 only.
+// as trusted HTML, CSS or URL: the CSS and URLs are built here from numbers
+// and base64 only, and the chart's SVG escapes every text it draws.
 type htmlPage struct {
 	Title      string
 	Summary    string
@@ -504,7 +507,8 @@ func (r *Report) chartSVG() (template.HTML, string, error) {
 	style(&p.X.Tick.Label, 9)
 	style(&p.Y.Tick.Label, 9)
 	p.X.Label.Text = "accuracy"
-	p.X.Min, p.X.Max = 0, 1
+	// A little room either side, so that a dot at 0% or 100% is whole.
+	p.X.Min, p.X.Max = -0.02, 1.02
 	p.Y.Min, p.Y.Max = -0.6, float64(len(idx))-0.4
 	p.X.Tick.Marker = plot.ConstantTicks{
 		{Value: 0, Label: "0%"}, {Value: 0.25, Label: "25%"}, {Value: 0.5, Label: "50%"},

@@ -39,7 +39,7 @@ func syntheticReport(classes, modes int, rng *rand.Rand) *Report {
 	r := &Report{
 		Options: Options{MinSize: 30, MinDrop: 0.2, MinMarginalDrop: 0.05, MaxTags: 3, Baseline: BaselineRest,
 			FDR: 0.05, Bootstrap: 1000, Confidence: 0.95, Seed: 1},
-		Records: classes * 1300, Tags: 4585, Evaluated: 40_000_000, Hypotheses: 3_500_000, Correction: "BH",
+		Records: classes * 1300, Tags: 4585, Evaluated: 40_000_000, Hypotheses: 3_500_000, Correction: "benjamini-hochberg",
 	}
 	for c := range classes {
 		n := 1300
