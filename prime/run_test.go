@@ -120,13 +120,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// primeRun runs prime run in-process.
+// primeRun runs "prime run" in-process, through main's run.
 func primeRun(ctx context.Context, stderr *syncBuffer, args ...string) (code int, stdout string) {
 	var out bytes.Buffer
 	if stderr == nil {
 		stderr = &syncBuffer{}
 	}
-	code = cmdRun(ctx, &env{stdin: strings.NewReader(""), stdout: &out, stderr: stderr}, args)
+	code = run(ctx, &env{stdin: strings.NewReader(""), stdout: &out, stderr: stderr}, append([]string{"run"}, args...))
 	return code, out.String()
 }
 
