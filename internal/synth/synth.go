@@ -601,12 +601,17 @@ func (g *generator) class(ci int, next func() *batch, send func(*batch) bool) {
 		t := g.tagCount(rng)
 		if s.group >= 0 {
 			gr := groups[s.group]
-			for i, tag := range modes[gr.mode].tags {
+			mt := modes[gr.mode].tags
+			for i, tag := range mt {
 				if gr.mask&(1<<i) != 0 {
 					g.add(tag)
 				}
 			}
-			g.fillUniform(rng, t)
+			if gr.mask == 1<<len(mt)-1 {
+				g.fillSpread(rng, t, plantedIdx)
+			} else {
+				g.fillUniform(rng, t)
+			}
 		} else {
 			g.fillBackground(rng, t)
 		}
@@ -698,8 +703,8 @@ func (g *generator) add(tag int32) bool {
 }
 
 // fillUniform tops the record's tags up to t with tags of the pool drawn
-// uniformly: the tags of records that carry planted tags, so that no tag of
-// the pool goes with a planted tag often.
+// uniformly: the tags of records that carry some of a planted set's tags,
+// so that no tag of the pool goes with a planted tag often.
 func (g *generator) fillUniform(rng *rand.Rand, t int) {
 	for tries := 0; len(g.tags) < t; tries++ {
 		if tries > 8*t {
@@ -707,6 +712,22 @@ func (g *generator) fillUniform(rng *rand.Rand, t int) {
 			return
 		}
 		g.add(g.pool[rng.IntN(len(g.pool))])
+	}
+}
+
+// fillSpread tops the record's tags up to t with tags of the whole
+// vocabulary but planted, drawn uniformly: the tags of records that carry a
+// whole planted set, so that their errors spread thin over many tags
+// instead of lowering the accuracy of the class's own.
+func (g *generator) fillSpread(rng *rand.Rand, t int, planted []int32) {
+	for tries := 0; len(g.tags) < t; tries++ {
+		if tries > 8*t {
+			g.fillScan(t)
+			return
+		}
+		if tag := int32(rng.IntN(len(g.vocab))); !slices.Contains(planted, tag) {
+			g.add(tag)
+		}
 	}
 }
 
