@@ -20,9 +20,13 @@
 // planted T is a failure mode with a margin (its drop is at least 0.25, each
 // proper subset is at least 0.1 more accurate), and no proper subset of T is
 // one (each has a drop of at most 0.15). Planted tags appear in no other
-// record of the class, and the other tags of those records are drawn
-// uniformly from a pool of several hundred, so that they rarely pair with a
-// planted tag often enough to form a mode of their own.
+// record of the class. The other tags of the records carrying part of a
+// planted set are drawn uniformly from the class's pool of several hundred
+// tags, and those of the records carrying all of it from the whole
+// vocabulary, so that no tag goes with a planted tag, or with the planted
+// errors, often enough to form a mode of its own: at ImageNet scale (1000
+// classes of 1300 records) mining at the default settings finds the 2,978
+// planted modes and 2 others.
 //
 // With Config.Null no set is planted and each record is wrong independently
 // with its class's error rate: any failure mode mined from such a file is a
