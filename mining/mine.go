@@ -114,9 +114,10 @@ func bitBeyond(b *bitset.BitSet, n int) (int, bool) {
 	return 0, false
 }
 
-// item is a record of a tag set's support: record r, and the position p
-// in recTags of the set's last tag within r's row, so that the tags of r
-// after the set's last tag are recTags[p+1 : rowOff[r+1]].
+// item is a record of a tag set's support: record r, and the position p of
+// the set's last tag in a row of tags of r (a row of recTags, or of a
+// projection of it), so that the tags of r that can still extend the set
+// are rows[p+1:] up to the next -1.
 type item struct{ r, p int32 }
 
 // level holds the frequent tag sets of one size l (with SkipTested, only
@@ -187,26 +188,29 @@ type miner struct {
 	tagWords [][]uint64 // dense id → its bitset, words long; nil unless useBits
 	useBits  bool
 
-	rowOff  []int32 // records' rows in recTags: rowOff[r] to rowOff[r+1]
-	recTags []int32 // every record's frequent tags, ascending dense ids
+	rowOff  []int32 // where each record's row starts in recTags
+	recTags []int32 // every record's frequent tags, ascending dense ids, each row ended by -1
+	avgRow  float64 // mean row length
 	col     []item  // the support of every level-1 set, by dense id
 	colOff  []int32
 
 	levels []level // levels[l]: sets of l tags; levels[0] unused
 
 	// per-depth scratch of the depth-first walk
+	rows   [][]int32 // rows[d]: the rows of the set at depth d, projected on its children
 	bufs   [][]item
 	offs   [][]int32
 	bitBuf [][]uint64
 	slot   []int32
 	cnt    []uint64 // record-wise counts: n in the low 32 bits, correct in the high 32
 
-	qtags  []int32
-	sub    []int32
-	candY  []int32
-	candE  []int32
-	lists  []int32 // other lists: pairs of (cursor, end)
-	tested []uint64
+	qtags   []int32
+	sub     []int32
+	candY   []int32
+	candE   []int32
+	lists   []int32 // other lists: pairs of (cursor, end)
+	tested  []uint64
+	sortBuf []uint64
 
 	modeTags  []int  // the tags of every mode found, one after the other
 	modeStart []int  // where each mode's tags start in modeTags
@@ -364,11 +368,12 @@ func (m *miner) transpose(c *Class) {
 			return
 		}
 	}
+	// Each row gets one more slot, for the -1 that ends it.
 	for r := 0; r < m.n; r++ {
-		m.rowOff[r+1] += m.rowOff[r]
+		m.rowOff[r+1] += m.rowOff[r] + 1
 	}
-	nnz := int(m.rowOff[m.n])
-	m.recTags = grow(m.recTags, nnz)
+	size := int(m.rowOff[m.n])
+	m.recTags = grow(m.recTags, size)
 	fill := grow(m.offs0(), max(m.n, f))
 	m.offs[0] = fill
 	copy(fill, m.rowOff[:m.n])
@@ -386,6 +391,11 @@ func (m *miner) transpose(c *Class) {
 			return
 		}
 	}
+	for r := 0; r < m.n; r++ {
+		m.recTags[m.rowOff[r+1]-1] = -1
+	}
+	nnz := size - m.n
+	m.avgRow = float64(nnz) / float64(max(1, m.n))
 	// Columns: the items of each level-1 set, in record order.
 	m.colOff = grow(m.colOff, f+1)
 	m.colOff[0] = 0
@@ -395,7 +405,7 @@ func (m *miner) transpose(c *Class) {
 	m.col = grow(m.col, nnz)
 	copy(fill[:f], m.colOff[:f])
 	for r := 0; r < m.n; r++ {
-		for q := m.rowOff[r]; q < m.rowOff[r+1]; q++ {
+		for q := m.rowOff[r]; q < m.rowOff[r+1]-1; q++ {
 			x := m.recTags[q]
 			m.col[fill[x]] = item{int32(r), q}
 			fill[x]++
@@ -448,6 +458,9 @@ func (m *miner) scratch(d int) {
 	for len(m.bitBuf) <= d {
 		m.bitBuf = append(m.bitBuf, nil)
 	}
+	for len(m.rows) <= d {
+		m.rows = append(m.rows, nil)
+	}
 }
 
 // pass builds level l (l ≥ 2) from level l−1: it walks the prefix tree of
@@ -468,22 +481,15 @@ func (m *miner) pass(l int) {
 			m.err = err
 			return
 		}
-		var b, bc []uint64
-		if m.useBits {
-			b = m.tagWords[x]
-			bc = grow(m.bitBuf[1], m.words)
-			m.bitBuf[1] = bc
-			andTo(bc, b, m.corr)
-		}
-		m.visit(l, 1, int32(x), m.col[m.colOff[x]:m.colOff[x+1]], b, bc)
+		m.visit(l, 1, int32(x), m.col[m.colOff[x]:m.colOff[x+1]], m.recTags, m.avgRow)
 	}
 }
 
-// visit walks the subtree of set e of level d, whose support is items (and
-// b, with its correct records bc, when bitsets are in use), for pass l.
-func (m *miner) visit(l, d int, e int32, items []item, b, bc []uint64) {
+// visit walks the subtree of set e of level d, whose support is items in
+// the rows src (avg tags per row), for pass l.
+func (m *miner) visit(l, d int, e int32, items []item, src []int32, avg float64) {
 	if d == l-1 {
-		m.extend(l, e, items, b, bc)
+		m.extend(l, e, items, src, avg)
 		return
 	}
 	lv, next := &m.levels[d], &m.levels[d+1]
@@ -494,8 +500,11 @@ func (m *miner) visit(l, d int, e int32, items []item, b, bc []uint64) {
 	if !m.tick(len(items)) {
 		return
 	}
-	// Bucket the items by child: each child's support is the items of
-	// records whose row holds the child's last tag after the set's last.
+	// Project the rows on the children and bucket the items by child. A
+	// candidate Q ∪ {y} below child Q = A ∪ {x} needs A ∪ {y} frequent, so
+	// only tags y that are children of A can extend any set below A: the
+	// projected rows keep those alone. Each child's support is the records
+	// whose projected row holds the child's tag.
 	offs := grow(m.offs[d], int(c1-c0)+1)
 	m.offs[d] = offs
 	total := int32(0)
@@ -507,35 +516,39 @@ func (m *miner) visit(l, d int, e int32, items []item, b, bc []uint64) {
 	offs[c1-c0] = total
 	buf := grow(m.bufs[d], int(total))
 	m.bufs[d] = buf
+	dst := grow(m.rows[d], int(total)+len(items))
+	m.rows[d] = dst
 	fill := grow(m.offs[0], int(c1-c0))
 	m.offs[0] = fill
 	copy(fill, offs[:c1-c0])
-	rowOff, recTags, slot := m.rowOff, m.recTags, m.slot
+	slot := m.slot
+	w, nrows := int32(0), 0
 	for _, it := range items {
-		end := rowOff[it.r+1]
-		for q := it.p + 1; q < end; q++ {
-			if s := slot[recTags[q]]; s >= 0 {
-				buf[fill[s]] = item{it.r, q}
-				fill[s]++
+		start := w
+		for q := it.p + 1; ; q++ {
+			z := src[q]
+			if z < 0 {
+				break
 			}
+			if s := slot[z]; s >= 0 {
+				dst[w] = z
+				buf[fill[s]] = item{it.r, w}
+				fill[s]++
+				w++
+			}
+		}
+		if w > start {
+			dst[w] = -1
+			w++
+			nrows++
 		}
 	}
 	for ch := c0; ch < c1; ch++ {
 		m.slot[next.last[ch]] = -1
 	}
-	var cb, cbc []uint64
-	if m.useBits {
-		cb = grow(m.bitBuf[d+1], 2*m.words)
-		m.bitBuf[d+1] = cb
-		cb, cbc = cb[:m.words], cb[m.words:]
-	}
+	avg = float64(int(w)-nrows) / float64(max(1, nrows))
 	for ch := c0; ch < c1 && m.err == nil; ch++ {
-		if m.useBits {
-			tw := m.tagWords[next.last[ch]]
-			andTo(cb, b, tw)
-			andTo(cbc, bc, tw)
-		}
-		m.visit(l, d+1, ch, buf[offs[ch-c0]:offs[ch-c0+1]], cb, cbc)
+		m.visit(l, d+1, ch, buf[offs[ch-c0]:offs[ch-c0+1]], dst, avg)
 	}
 }
 
@@ -567,7 +580,7 @@ func (m *miner) lookup(tags []int32) int32 {
 
 // extend counts and evaluates the candidates of level l that extend set e
 // of level l−1 (whose support is items, or b and bc) by one tag.
-func (m *miner) extend(l int, e int32, items []item, b, bc []uint64) {
+func (m *miner) extend(l int, e int32, items []item, rows []int32, avg float64) {
 	d := l - 1
 	lv := &m.levels[d]
 	q := m.prefix(d, e)
@@ -637,16 +650,27 @@ merge:
 	useBits := m.useBits && m.tune.force != forceRecords
 	if useBits && m.tune.force != forceBits {
 		// Record-wise counting visits every tag after x in each record of
-		// the support; bitsets AND two words per word of each candidate.
-		scan := 0
-		for _, it := range items {
-			scan += int(m.rowOff[it.r+1] - it.p - 1)
-		}
-		useBits = float64(2*m.words*nc)*m.tune.wordCost < float64(scan)*m.tune.scanCost
+		// the support, about half a row; bitsets AND two words per word
+		// of each candidate, after building Q's bitsets.
+		scan := float64(len(items)) * avg / 2
+		useBits = float64((2*nc+d+1)*m.words)*m.tune.wordCost < scan*m.tune.scanCost
 	}
 	s := uint64(m.p.MinSize)
 	stride := 1 + nl
 	if useBits {
+		// Q's records, and its correct records, as bitsets.
+		bb := grow(m.bitBuf[0], 2*m.words)
+		m.bitBuf[0] = bb
+		b, bc := bb[:m.words], bb[m.words:]
+		if d == 1 {
+			b = m.tagWords[x]
+		} else {
+			andTo(b, m.tagWords[q[0]], m.tagWords[q[1]])
+			for _, t := range q[2:] {
+				andTo(b, b, m.tagWords[t])
+			}
+		}
+		andTo(bc, b, m.corr)
 		for i, y := range m.candY {
 			n, c := popAnd2(b, bc, m.tagWords[y])
 			if uint64(n) >= s {
@@ -656,15 +680,15 @@ merge:
 		m.tick(2 * m.words * nc)
 		return
 	}
-	cnt, rowOff, recTags, corr := m.cnt, m.rowOff, m.recTags, m.corr
+	cnt, corr := m.cnt, m.corr
 	scan := 0
 	for _, it := range items {
 		inc := 1 + (corr[it.r>>6]>>(uint(it.r)&63)&1)<<32
-		row := recTags[it.p+1 : rowOff[it.r+1]]
-		scan += len(row)
-		for _, y := range row {
-			cnt[y] += inc
+		q := it.p + 1
+		for ; rows[q] >= 0; q++ {
+			cnt[rows[q]] += inc
 		}
+		scan += int(q - it.p)
 	}
 	for i, y := range m.candY {
 		v := cnt[y]
@@ -676,8 +700,8 @@ merge:
 		clear(cnt[x+1:])
 	} else {
 		for _, it := range items {
-			for _, y := range recTags[it.p+1 : rowOff[it.r+1]] {
-				cnt[y] = 0
+			for q := it.p + 1; rows[q] >= 0; q++ {
+				cnt[rows[q]] = 0
 			}
 		}
 	}
@@ -785,7 +809,7 @@ func (m *miner) finish() *Result {
 			res.Modes[i].Tags = tags[m.modeStart[i]:end:end]
 		}
 	}
-	slices.Sort(m.tested)
+	m.sortTested()
 	for i := 0; i < len(m.tested); {
 		j := i + 1
 		for j < len(m.tested) && m.tested[j] == m.tested[i] {
@@ -796,6 +820,51 @@ func (m *miner) finish() *Result {
 		i = j
 	}
 	return res
+}
+
+// sortTested sorts m.tested (n<<32 | c) by LSD radix sort on the bits the
+// counts use, 11 bits a pass: a few linear passes instead of a comparison
+// sort.
+func (m *miner) sortTested() {
+	keys := m.tested
+	if len(keys) < 256 {
+		slices.Sort(keys)
+		return
+	}
+	var maxN, maxC uint64
+	for _, k := range keys {
+		maxN = max(maxN, k>>32)
+		maxC = max(maxC, k&0xffffffff)
+	}
+	cb := uint(bits.Len64(maxC))
+	for i, k := range keys {
+		keys[i] = k>>32<<cb | k&0xffffffff
+	}
+	width := uint(bits.Len64(maxN)) + cb
+	tmp := grow(m.sortBuf, len(keys))
+	m.sortBuf = tmp
+	var count [1 << 11]int
+	for shift := uint(0); shift < width; shift += 11 {
+		clear(count[:])
+		for _, k := range keys {
+			count[k>>shift&(1<<11-1)]++
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, k := range keys {
+			d := k >> shift & (1<<11 - 1)
+			tmp[count[d]] = k
+			count[d]++
+		}
+		keys, tmp = tmp, keys
+	}
+	mask := uint64(1)<<cb - 1
+	for i, k := range keys {
+		m.tested[i] = k>>cb<<32 | k&mask
+	}
 }
 
 func popcount(w []uint64) int {

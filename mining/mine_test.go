@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -330,5 +331,23 @@ func TestDeterministic(t *testing.T) {
 	}
 	for i := 0; i < 4; i++ {
 		require.Equal(t, first, <-results)
+	}
+}
+
+func TestSortTested(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, size := range []int{0, 1, 255, 256, 5000} {
+		for _, maxN := range []int{1, 40, 3000, 1 << 30} {
+			var m miner
+			for i := 0; i < size; i++ {
+				n := 1 + rng.IntN(maxN)
+				c := rng.IntN(n + 1)
+				m.tested = append(m.tested, uint64(n)<<32|uint64(c))
+			}
+			want := slices.Clone(m.tested)
+			slices.Sort(want)
+			m.sortTested()
+			require.Equal(t, want, m.tested, "size %d, max %d", size, maxN)
+		}
 	}
 }
