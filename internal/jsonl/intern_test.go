@@ -3,6 +3,7 @@ package jsonl
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,8 +92,8 @@ func TestHashSpreads(t *testing.T) {
 				b[i] = byte('a' + rng.IntN(4))
 			}
 			s := string(b)
-			h := hash(12345, s)
-			require.Equal(t, h, hash(12345, b))
+			h := Hash(12345, s)
+			require.Equal(t, h, Hash(12345, b))
 			if prev, ok := seen[h]; ok {
 				require.Equal(t, prev, s, "collision")
 			}
@@ -105,7 +106,28 @@ func TestHashSpreads(t *testing.T) {
 		for i := range n {
 			c := append([]byte(nil), base[:n]...)
 			c[i] ^= 1
-			assert.NotEqual(t, hash(7, base[:n]), hash(7, c), "n=%d i=%d", n, i)
+			assert.NotEqual(t, Hash(7, base[:n]), Hash(7, c), "n=%d i=%d", n, i)
 		}
+	}
+}
+
+func TestTableLongStrings(t *testing.T) {
+	tb := NewTable()
+	// Same length, first and last eight bytes: told apart by the middle.
+	var ids []int32
+	for i := range 1000 {
+		s := fmt.Sprintf("prefix__%06d__suffix__", i)
+		ids = append(ids, tb.String(s))
+		require.Equal(t, int32(i), tb.Bytes([]byte(s)))
+	}
+	for i, id := range ids {
+		require.Equal(t, int32(i), id)
+	}
+	// Every length up to 40, by bytes and by string.
+	for n := range 41 {
+		s := strings.Repeat("x", n)
+		id := tb.Bytes([]byte(s))
+		require.Equal(t, id, tb.String(s))
+		require.Equal(t, s, tb.Names()[id])
 	}
 }
