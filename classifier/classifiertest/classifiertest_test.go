@@ -241,3 +241,17 @@ func ExampleTestClassifier() {
 	fmt.Println(brokenRules(err))
 	// Output: [prediction]
 }
+
+func TestMap(t *testing.T) {
+	m := classifiertest.Map{"mine": "fox"}
+	for i, im := range classifiertest.OddImages() {
+		m[im.ID] = []string{"fox", "wolf"}[i%2]
+	}
+	classifiertest.Run(t, m, classifiertest.Image{ID: "mine", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
+	assert.Equal(t, []string{"fox", "wolf"}, m.Labels())
+
+	_, err := m.Classify(context.Background(), nil)
+	assert.ErrorIs(t, err, prime.ErrNoImageID)
+	_, err = m.Classify(prime.ContextWithImageID(context.Background(), "other"), nil)
+	assert.EqualError(t, err, `classifiertest: Map: no image "other"`)
+}

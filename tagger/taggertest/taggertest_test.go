@@ -251,3 +251,17 @@ func ExampleTestTagger() {
 	fmt.Println(brokenRules(err))
 	// Output: [tags]
 }
+
+func TestMap(t *testing.T) {
+	m := taggertest.Map{"mine": {"fox", "snow"}}
+	for i, im := range taggertest.OddImages() {
+		m[im.ID] = []string{"fox", fmt.Sprint("n", i%2)}
+	}
+	taggertest.Run(t, m, taggertest.Image{ID: "mine", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
+	assert.Equal(t, []string{"fox", "n0", "n1", "snow"}, m.Vocabulary())
+
+	_, err := m.Tag(context.Background(), nil)
+	assert.ErrorIs(t, err, prime.ErrNoImageID)
+	_, err = m.Tag(prime.ContextWithImageID(context.Background(), "other"), nil)
+	assert.EqualError(t, err, `taggertest: Map: no image "other"`)
+}
