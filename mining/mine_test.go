@@ -265,7 +265,7 @@ func TestClassValidation(t *testing.T) {
 }
 
 func TestContextCancelled(t *testing.T) {
-	c := synthClass(rand.New(rand.NewPCG(3, 4)), synthSpec{records: 3000, vocab: 200, minTags: 10, maxTags: 20})
+	c := synthClass(rand.New(rand.NewPCG(3, 4)), synthSpec{records: 1000, vocab: 100, minTags: 5, maxTags: 12})
 	p := Params{MinSize: 10, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
 
 	var ctx context.Context
@@ -304,7 +304,7 @@ func (c *ctxAfter) Err() error {
 }
 
 func TestDeterministic(t *testing.T) {
-	c := synthClass(rand.New(rand.NewPCG(5, 6)), synthSpec{records: 2000, vocab: 300, minTags: 10, maxTags: 25, plant: 3})
+	c := synthClass(rand.New(rand.NewPCG(5, 6)), synthSpec{records: 800, vocab: 200, minTags: 5, maxTags: 12, plant: 3})
 	p := Params{MinSize: 20, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
 	first, err := Mine(context.Background(), c, p)
 	require.NoError(t, err)
@@ -348,6 +348,34 @@ func TestSortTested(t *testing.T) {
 			slices.Sort(want)
 			m.sortTested()
 			require.Equal(t, want, m.tested, "size %d, max %d", size, maxN)
+		}
+	}
+}
+
+// TestSkipTestedSameModes checks on classes shaped like real data, too large
+// for the brute force, that the pruning of SkipTested changes neither the
+// modes nor, without it, the counts, whatever the way of counting.
+func TestSkipTestedSameModes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	specs := []synthSpec{
+		{records: 600, vocab: 300, minTags: 5, maxTags: 10, plant: 3},
+		{records: 1000, vocab: 40, minTags: 3, maxTags: 6, plant: 3, uniform: true},
+	}
+	for i, sp := range specs {
+		c := synthClass(rng, sp)
+		for _, base := range []Baseline{Rest, Whole} {
+			p := Params{MinSize: 15, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 4, Baseline: base}
+			want := mineWith(t, tunings[0].t, c, p)
+			require.NotEmpty(t, want.Modes)
+			q := p
+			q.SkipTested = true
+			for _, tn := range tunings[:3] {
+				got := mineWith(t, tn.t, c, p)
+				require.Equal(t, want, got, "class %d, %s", i, tn.name)
+				pruned := mineWith(t, tn.t, c, q)
+				require.Equal(t, want.Modes, pruned.Modes, "class %d, %s", i, tn.name)
+				require.Less(t, pruned.Evaluated, want.Evaluated, "class %d, %s: the pruning prunes", i, tn.name)
+			}
 		}
 	}
 }
