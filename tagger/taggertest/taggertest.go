@@ -38,6 +38,9 @@
 // or prime.ContextWithImageIDs for a batch), as prime.Run passes it, so
 // that taggers that look their answers up by id can be checked: give them
 // answers for the ids of OddImages and of the caller's images.
+//
+// Map is a fake for the tests of code that takes a Tagger: its answers
+// are listed by image id, in the manner of fstest.MapFS.
 package taggertest
 
 import (
