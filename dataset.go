@@ -322,8 +322,8 @@ type interner struct {
 	strs    *jsonl.Table
 	isLabel []bool // strs' string i is used as a label
 	tags    *jsonl.Table
-	stamp   []uint32 // per tag: the last record (seq) that carried it
-	seq     uint32
+	stamp   []uint64 // per tag: the last record (seq) that carried it
+	seq     uint64
 }
 
 func newInterner() *interner {

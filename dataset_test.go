@@ -174,9 +174,9 @@ func TestSubsetEqualsNewDataset(t *testing.T) {
 	}
 }
 
-// genWord returns a lowercase word of 3 to 12 letters.
+// genWord returns a lowercase word of 3 to 10 letters.
 func genWord(rng *rand.Rand) string {
-	b := make([]byte, 3+rng.IntN(10))
+	b := make([]byte, 3+rng.IntN(8))
 	for i := range b {
 		b[i] = byte('a' + rng.IntN(26))
 	}
@@ -184,8 +184,9 @@ func genWord(rng *rand.Rand) string {
 }
 
 // genRecords writes a records file like ImageNet's through a tagger like
-// RAM: classes x perClass records, a vocabulary of vocab tags (one in
-// three of two words), 10 to 25 tags per record drawn from a skewed,
+// RAM: classes x perClass records, a vocabulary of vocab tags (one in six
+// of two words, 8 bytes long on average as RAM's are), 10 to 25 distinct
+// tags per record drawn from a skewed,
 // class-dependent distribution in which tags come in correlated groups.
 func genRecords(seed uint64, classes, perClass, vocab int) []byte {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -194,7 +195,7 @@ func genRecords(seed uint64, classes, perClass, vocab int) []byte {
 	for i := range tags {
 		for {
 			t := genWord(rng)
-			if i%3 == 0 {
+			if i%6 == 0 {
 				t += " " + genWord(rng)
 			}
 			if !seen[t] {
@@ -228,15 +229,20 @@ func genRecords(seed uint64, classes, perClass, vocab int) []byte {
 			}
 			rec.Tags = rec.Tags[:0]
 			n := 10 + rng.IntN(16)
+			add := func(t int) {
+				if !slices.Contains(rec.Tags, tags[t]) {
+					rec.Tags = append(rec.Tags, tags[t])
+				}
+			}
 			for len(rec.Tags) < n {
 				switch rng.IntN(3) {
 				case 0:
 					g := rng.IntN(10) * 4
 					for _, t := range own[g : g+min(4, n-len(rec.Tags))] {
-						rec.Tags = append(rec.Tags, tags[t])
+						add(t)
 					}
 				default:
-					rec.Tags = append(rec.Tags, tags[zipf.Uint64()])
+					add(int(zipf.Uint64()))
 				}
 			}
 			if err := w.Write(&rec); err != nil {
