@@ -97,7 +97,7 @@ type htmlPage struct {
 	Options    string
 	Validation string
 	Intervals  bool
-	Level      string // "95%"
+	Level      string // "95% interval"
 	Baseline   string // what the bar's marker shows
 	BaseShort  string // its column name
 	Chart      template.HTML
@@ -168,13 +168,16 @@ func (r *Report) htmlPage(images fs.FS) (*htmlPage, error) {
 		Summary:   strings.TrimPrefix(lines[0], "prime: "),
 		Options:   strings.TrimPrefix(lines[1], "options: "),
 		Intervals: r.hasIntervals(),
-		Level:     strconv.FormatFloat(100*r.Options.Confidence, 'g', 4, 64) + "%",
+		Level:     "interval",
 		Baseline:  "rest of the class",
 		BaseShort: "rest",
 		Modes:     len(r.Modes),
 	}
 	if r.Options.Baseline == BaselineClass {
 		p.Baseline, p.BaseShort = "whole class", "class"
+	}
+	if c := r.Options.Confidence; c > 0 && c < 1 {
+		p.Level = strconv.FormatFloat(100*c, 'g', 4, 64) + "% interval"
 	}
 	if len(lines) > 2 {
 		p.Validation = strings.TrimPrefix(lines[2], "validation: ")
