@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -371,4 +373,36 @@ func BenchmarkWriteFormats(b *testing.B) {
 			b.SetBytes(int64(buf.Len()))
 		})
 	}
+}
+
+func ExampleReport_WriteText() {
+	r := &Report{
+		Options: Options{MinSize: 30, MinDrop: 0.2, MinMarginalDrop: 0.05, MaxTags: 3, Baseline: BaselineRest,
+			FDR: 0.05, Bootstrap: 1000, Confidence: 0.95},
+		Classes: []ClassSummary{{Label: "fox", N: 300, Correct: 240, Accuracy: 0.8, Modes: 1}},
+		Modes: []FailureMode{{Label: "fox", Tags: []string{"black", "branch", "hang"}, N: 43, Correct: 18,
+			Accuracy: 18.0 / 43, RestAccuracy: 222.0 / 257, Drop: 222.0/257 - 18.0/43,
+			CI: [2]float64{0.28, 0.57}, DropCI: [2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5}},
+		Records: 300, Tags: 25, Hypotheses: 410, Correction: "benjamini-hochberg",
+	}
+	if err := r.WriteText(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// prime: 300 records in 1 class, 25 tags; 410 tag sets tested; 1 failure mode in 1 class
+	// options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 0
+	//
+	// LABEL  TAGS                 N   ACCURACY            REST   DROP                P        Q
+	// fox    black, branch, hang  43  41.9% [28.0, 57.0]  86.4%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05
+}
+
+func ExampleReport_WriteJSONL() {
+	r := &Report{Modes: []FailureMode{{Label: "fox", Tags: []string{"black", "branch", "hang"}, N: 43,
+		Accuracy: 18.0 / 43, RestAccuracy: 222.0 / 257, Drop: 222.0/257 - 18.0/43,
+		CI: [2]float64{0.28, 0.57}, DropCI: [2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5}}}
+	if err := r.WriteJSONL(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// {"label":"fox","tags":["black","branch","hang"],"n":43,"accuracy":0.4186046511627907,"rest_accuracy":0.8638132295719845,"drop":0.44520857840919376,"ci":[0.28,0.57],"drop_ci":[0.29,0.58],"p":1.2e-7,"q":0.000031}
 }
