@@ -111,7 +111,7 @@ func writeRecords(t testing.TB, recs []Record) []byte {
 
 func TestReadDatasetChunksAndWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	recs := randomRecords(rng, 3000)
+	recs := randomRecords(rng, 1500)
 	data := writeRecords(t, recs)
 	want, err := NewDataset(recs)
 	require.NoError(t, err)
