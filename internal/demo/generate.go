@@ -213,27 +213,33 @@ func render(rng *rand.Rand, label, bg string, small, blurry bool, band int) *Pic
 	cy := y0 + (y1-y0)*rng.Float64()
 
 	var px [3][Size][Size]float64
-	var cover [Size][Size]float64
 	var sumA, sumX float64
+	bx0, bx1 := int(math.Floor(cx+sh.minX)), int(math.Ceil(cx+sh.maxX))
+	by0, by1 := int(math.Floor(cy+sh.minY)), int(math.Ceil(cy+sh.maxY))
 	for y := range Size {
 		for x := range Size {
-			// 4 x 4 supersampling for anti-aliased edges.
+			// 4 x 4 supersampling for anti-aliased edges, inside the
+			// object's bounding box.
 			var a float64
-			for sy := range 4 {
-				for sx := range 4 {
-					if sh.inside(float64(x)+(float64(sx)+0.5)/4-cx, float64(y)+(float64(sy)+0.5)/4-cy) {
-						a++
+			if x >= bx0 && x <= bx1 && y >= by0 && y <= by1 {
+				for sy := range 4 {
+					for sx := range 4 {
+						if sh.inside(float64(x)+(float64(sx)+0.5)/4-cx, float64(y)+(float64(sy)+0.5)/4-cy) {
+							a++
+						}
 					}
 				}
+				a /= 16
 			}
-			a /= 16
-			cover[y][x] = a
 			sumA += a
 			sumX += a * (float64(x) + 0.5)
 			for c := range 3 {
-				b := bgc[c] + backgroundNoise*(2*rng.Float64()-1)
-				o := objc[c] + objectNoise*(2*rng.Float64()-1)
-				px[c][y][x] = a*o + (1-a)*b
+				v := bgc[c] + backgroundNoise*(2*rng.Float64()-1)
+				if a > 0 {
+					o := objc[c] + objectNoise*(2*rng.Float64()-1)
+					v = a*o + (1-a)*v
+				}
+				px[c][y][x] = v
 			}
 		}
 	}
