@@ -77,10 +77,8 @@ func (r *Report) ValidateDataset(ctx context.Context, d *Dataset) error {
 				mv.CI, mv.DropCI = intervals(rng, o, mv.N, mv.Correct, mv.classN, mv.classCorrect)
 			}
 			mv.Holds = mv.P <= alpha && mv.Drop > 0
-			if mv.N < mv.classN {
-				mined = append(mined, m.Drop)
-				held = append(held, mv.Drop)
-			}
+			mined = append(mined, m.Drop)
+			held = append(held, mv.Drop)
 		} else {
 			mv.P = 1
 		}
