@@ -149,7 +149,7 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 		go func() {
 			defer wg.Done()
 			in := newInterner()
-			var p jsonl.Parser
+			p := jsonl.Parser{TagTable: in.tags}
 			var rec jsonl.Record
 			for j := range jobs {
 				pt := parseChunk(&p, &rec, in, seed, j.buf)
@@ -322,7 +322,7 @@ type interner struct {
 	strs    *jsonl.Table
 	isLabel []bool // strs' string i is used as a label
 	tags    *jsonl.Table
-	stamp   []uint64 // per tag: the last record (seq) that carried it
+	stamp   []uint64 // per tag: the last record (seq, from 1) that carried it
 	seq     uint64
 }
 
@@ -360,12 +360,10 @@ func (in *interner) tag(s string) int32 {
 	return id
 }
 
-func (in *interner) tagBytes(b []byte) int32 {
-	id := in.tags.Bytes(b)
-	if int(id) == len(in.stamp) {
-		in.stamp = append(in.stamp, 0)
-	}
-	return id
+// used reports whether a record carries tag id. (The parser interns the
+// tags of a bad line too, which no record carries.)
+func (in *interner) used(id int32) bool {
+	return int(id) < len(in.stamp) && in.stamp[id] != 0
 }
 
 // A part is a run of records parsed by one goroutine, with ids local to its
@@ -452,8 +450,11 @@ func parseChunk(p *jsonl.Parser, rec *jsonl.Record, in *interner, seed uint64, b
 		pt.pred = append(pt.pred, pred)
 		pt.correct = append(pt.correct, correct)
 		in.seq++
-		for _, t := range rec.Tags {
-			if id := in.tagBytes(rec.Line[t.Start:t.End]); in.stamp[id] != in.seq {
+		if n := in.tags.Len(); n > len(in.stamp) {
+			in.stamp = append(in.stamp, make([]uint64, n-len(in.stamp))...)
+		}
+		for _, id := range rec.TagIDs {
+			if in.stamp[id] != in.seq {
 				in.stamp[id] = in.seq
 				pt.tags = append(pt.tags, id)
 			}
@@ -530,8 +531,10 @@ func build(parts []*part, workers int) *Dataset {
 				strSet[s] = s
 			}
 		}
-		for _, s := range in.tags.Names() {
-			tagSet[s] = 0
+		for i, s := range in.tags.Names() {
+			if in.used(int32(i)) {
+				tagSet[s] = 0
+			}
 		}
 	}
 	d := &Dataset{}
@@ -556,7 +559,10 @@ func build(parts []*part, workers int) *Dataset {
 		}
 		t.tag = make([]int32, len(in.tags.Names()))
 		for i, s := range in.tags.Names() {
-			t.tag[i] = tagSet[s]
+			t.tag[i] = -1
+			if in.used(int32(i)) {
+				t.tag[i] = tagSet[s]
+			}
 		}
 	}
 

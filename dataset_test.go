@@ -301,7 +301,7 @@ func BenchmarkParseOneCore(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	in := newInterner()
-	var p jsonl.Parser
+	p := jsonl.Parser{TagTable: in.tags}
 	var rec jsonl.Record
 	scratch := make([]byte, 0, 2*chunkSize)
 	cpu := cpuTime()
@@ -401,4 +401,15 @@ func TestFirstRepeat(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestReplacedTagsLeaveNoTrace(t *testing.T) {
+	data := `{"id":"x","label":"c","pred":"c","tags":["gone","b"],"tags":["b"]}` + "\n" +
+		`{"id":"y","label":"c","pred":"d","tags":["e"],"tags":null}`
+	d, err := ReadDataset(strings.NewReader(data), "f")
+	require.NoError(t, err)
+	checkInvariants(t, d)
+	assert.Equal(t, []string{"b"}, d.Tags())
+	assert.Equal(t, []string{"b"}, d.Record(0).Tags)
+	assert.Nil(t, d.Record(1).Tags)
 }

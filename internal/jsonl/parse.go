@@ -104,6 +104,9 @@ type Record struct {
 	HasCorrect             bool // "correct" given (and not null)
 	Correct                bool
 	Tags                   []Span // in the line's order, repeats kept
+	// TagIDs, instead of Tags when the Parser has a TagTable: the tags'
+	// ids in it, in the line's order, repeats kept.
+	TagIDs []int32
 }
 
 // Bytes returns the contents of s, a Span of r.Line.
@@ -147,6 +150,11 @@ var strClass = func() (t [256]uint8) {
 // use; it keeps scratch space between calls and is not safe for concurrent
 // use.
 type Parser struct {
+	// TagTable, when not nil, interns the tags: Parse fills Record.TagIDs
+	// instead of Record.Tags. A line with an error may have interned tags
+	// too, and so may a "tags" member that a later one replaced.
+	TagTable *Table
+
 	line []byte
 	errs [nFields]error // per member, the last value's error
 	// syntax is the first syntax error; later checks are skipped.
@@ -168,8 +176,8 @@ type Parser struct {
 // string is valid UTF-8. Unknown members are skipped, whatever their value;
 // null stands for a missing member; of repeated members the last counts.
 func (p *Parser) Parse(line []byte, r *Record) error {
-	tags := r.Tags[:0]
-	*r = Record{Line: line, Tags: tags}
+	tags, ids := r.Tags[:0], r.TagIDs[:0]
+	*r = Record{Line: line, Tags: tags, TagIDs: ids}
 	if len(line) > math.MaxInt32 {
 		return &Error{Err: ErrTooLong}
 	}
@@ -368,7 +376,7 @@ func (p *Parser) member(f field, i int, r *Record) int {
 			case fCorrect:
 				r.Correct, r.HasCorrect = false, false
 			case fTags:
-				r.Tags = r.Tags[:0]
+				r.Tags, r.TagIDs = r.Tags[:0], r.TagIDs[:0]
 			case fImage:
 				r.Image = Span{}
 			}
@@ -389,7 +397,7 @@ func (p *Parser) member(f field, i int, r *Record) int {
 		p.errs[f] = ErrNotBool
 		return p.skipValue(i, 2)
 	case fTags:
-		r.Tags = r.Tags[:0]
+		r.Tags, r.TagIDs = r.Tags[:0], r.TagIDs[:0]
 		if c != '[' {
 			p.errs[f] = ErrNotArray
 			return p.skipValue(i, 2)
@@ -437,14 +445,33 @@ func (p *Parser) tags(i int, r *Record) int {
 			return i
 		}
 		if line[i] == '"' {
-			s, j := p.str(i)
-			if p.syntax != nil {
+			// The common case inline: a plain string, up to its quote.
+			j := i + 1
+			for j+8 <= len(line) {
+				if r := special(binary.LittleEndian.Uint64(line[j:])); r != 0 {
+					j += bits.TrailingZeros64(r) >> 3
+					goto scanned
+				}
+				j += 8
+			}
+			for j < len(line) && strClass[line[j]] == 0 {
+				j++
+			}
+		scanned:
+			var s Span
+			if j < len(line) && line[j] == '"' {
+				s, j = Span{int32(i + 1), int32(j)}, j+1
+			} else if s, j = p.str(i); p.syntax != nil {
 				return j
 			}
 			if s.Len() == 0 && p.errs[fTags] == nil {
 				p.errs[fTags] = &TagError{Index: n, Err: ErrEmpty}
 			}
-			r.Tags = append(r.Tags, s)
+			if p.TagTable != nil {
+				r.TagIDs = append(r.TagIDs, p.TagTable.Bytes(line[s.Start:s.End]))
+			} else {
+				r.Tags = append(r.Tags, s)
+			}
 			i = j
 		} else {
 			if p.errs[fTags] == nil {

@@ -267,6 +267,25 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+func TestParseWithTagTable(t *testing.T) {
+	var p, q Parser
+	p.TagTable = NewTable()
+	var r, rq Record
+	for _, line := range corpus {
+		err := p.Parse([]byte(line), &r)
+		errq := q.Parse([]byte(line), &rq)
+		require.Equal(t, errq == nil, err == nil, line)
+		if err != nil {
+			continue
+		}
+		require.Empty(t, r.Tags)
+		require.Len(t, r.TagIDs, len(rq.Tags))
+		for k, id := range r.TagIDs {
+			assert.Equal(t, string(rq.Bytes(rq.Tags[k])), p.TagTable.Names()[id])
+		}
+	}
+}
+
 func TestErrorsAreTyped(t *testing.T) {
 	var p Parser
 	var r Record
