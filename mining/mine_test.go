@@ -24,6 +24,7 @@ var tunings = []struct {
 	{"bits", tuning{force: forceBits}},
 	{"records", tuning{force: forceRecords}},
 	{"mixed", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 0.05}},
+	{"even", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 1}},
 }
 
 func mineWith(t testing.TB, tn tuning, c *Class, p Params) *Result {
