@@ -276,9 +276,13 @@ flags:`)
 		return bad(err)
 	}
 	defer out.Close()
+	n := len(images)
 	todo := slices.DeleteFunc(images, func(im prime.Image) bool { return done[im.ID] })
 	if len(done) > 0 {
 		fmt.Fprintf(e.stderr, "prime run: resuming %s: %d records already there, %d images to go\n", rf.records, len(done), len(todo))
+		if stale := len(done) - (n - len(todo)); stale > 0 {
+			fmt.Fprintf(e.stderr, "prime run: warning: %d records of %s are of images not in %s; they are mined too\n", stale, rf.records, rf.images)
+		}
 	}
 	// Record.Image is relative to the records file.
 	recDir, err := filepath.Abs(filepath.Dir(rf.records))

@@ -182,6 +182,15 @@ func TestRunCommand(t *testing.T) {
 	assert.Equal(t, 10, lines, "a progress line per tenth when stderr is not a terminal:\n%s", stderr.String())
 	assert.Contains(t, stderr.String(), "prime run: 40/40 images")
 
+	t.Run("records of other images", func(t *testing.T) {
+		records := filepath.Join(t.TempDir(), "records.jsonl")
+		require.NoError(t, os.WriteFile(records, []byte(`{"id": "gone.png", "label": "cat", "pred": "cat", "tags": []}`+"\n"), 0o644))
+		stderr := &syncBuffer{}
+		code, _ := primeRun(context.Background(), stderr, f.args("-records", records, "-no-mine")...)
+		require.Equal(t, exitOK, code, stderr.String())
+		assert.Contains(t, stderr.String(), "1 records already there, 40 images to go")
+		assert.Contains(t, stderr.String(), "warning: 1 records of "+records+" are of images not in "+f.images)
+	})
 	t.Run("run again: nothing to do", func(t *testing.T) {
 		stderr := &syncBuffer{}
 		code, stdout2 := primeRun(context.Background(), stderr, f.args()...)
