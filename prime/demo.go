@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -72,17 +71,17 @@ flags:`)
 	elapsed := time.Since(start)
 
 	w := e.stdout
-	fmt.Fprintf(w, "prime demo: %d pictures of balls, boats and cars on grass, sand, snow and water,\n", len(res.Data))
-	fmt.Fprintf(w, "tagged by an ONNX tagger (%s) and classified by an ONNX classifier\n", strings.Join(demo.Tags(), ", "))
-	fmt.Fprintf(w, "with two failure modes built into its weights; %.1f s.\n\n", elapsed.Seconds())
+	fmt.Fprintf(w, "prime demo: %d pictures of balls, boats and cars on grass, sand, snow and water\n", len(res.Data))
+	fmt.Fprintf(w, "(seed %d), tagged by an ONNX tagger (%s)\n", demo.Seed, strings.Join(demo.Tags(), ", "))
+	fmt.Fprintf(w, "and classified by an ONNX classifier with two failure modes built into its weights;\n")
+	fmt.Fprintf(w, "%.1f s from pictures to report.\n\n", elapsed.Seconds())
 	if err := res.Report.WriteText(w); err != nil {
 		fmt.Fprintf(e.stderr, "prime demo: %v\n", err)
 		return exitBad
 	}
 	fmt.Fprintf(w, "\n%s\n", plantedSummary(res.Report.Modes))
 	fmt.Fprintf(w, "HTML report: %s\n", res.HTML)
-	fmt.Fprintf(w, "(pictures in %s, models in %s, records in %s)\n",
-		res.Images, filepath.Dir(res.Files.Tagger), res.Records)
+	fmt.Fprintf(w, "The pictures, models and records are in %s.\n", res.Dir)
 	return exitOK
 }
 
@@ -110,7 +109,8 @@ func plantedSummary(found []prime.FailureMode) string {
 			extra = append(extra, g)
 		}
 	}
-	s := fmt.Sprintf("Built into the classifier: %s (boats are told by the water around them; small cars\nin blurred pictures show too few red pixels). ", strings.Join(planted, "; "))
+	s := "Built into the classifier: \"boat: sand\" (it takes water as the sign of a boat) and\n" +
+		"\"car: blurry, small\" (a small car in a blurred picture shows too few red pixels).\n"
 	if len(miss) == 0 && len(extra) == 0 {
 		return s + "prime found both, and nothing else."
 	}

@@ -162,7 +162,6 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		Modes:   filepath.Join(dir, "modes.jsonl"),
 		HTML:    filepath.Join(dir, "report.html"),
 	}
-	say(fmt.Sprintf("drawing the pictures into %s", res.Images))
 	res.Pics = Generate(rand.New(rand.NewPCG(Seed, 0)))
 	if o.Every > 1 {
 		var kept []*Picture
@@ -173,6 +172,7 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		}
 		res.Pics = kept
 	}
+	say(fmt.Sprintf("drawing %d pictures into %s", len(res.Pics), res.Images))
 	if err := WriteImages(res.Images, res.Pics); err != nil {
 		return nil, err
 	}
