@@ -14,5 +14,6 @@
 //
 // Both models are real ONNX files (package internal/onnxfile writes them)
 // that the demo runs through tagger.ONNX and classifier.ONNX on the
-// pictures' pixels; Forward computes the same network in plain Go.
+// pictures' pixels; TaggerForward and ClassifierForward compute the same
+// networks in plain Go, and the tests check one against the other.
 package demo

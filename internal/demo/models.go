@@ -130,7 +130,7 @@ func Tags() []string {
 	return []string{"grass", "sand", "snow", "water", "small", "large", "blurry", "left", "right"}
 }
 
-// TaggerNetwork returns the tagger's weights: a sigmoid per tag, above 0.5
+// taggerNetwork returns the tagger's weights: a sigmoid per tag, above 0.5
 // when the tag applies.
 func taggerNetwork() *network {
 	n := baseNetwork()

@@ -73,3 +73,34 @@ func TestModelsOnPictures(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, float64(agree)/float64(n), 0.97, "tags equal to the generator's on %d of %d pictures", agree, n)
 }
+
+// BenchmarkModels measures one inference of each demo model on onnx-go,
+// and of its plain-Go reference.
+func BenchmarkModels(b *testing.B) {
+	pic := Generate(rand.New(rand.NewPCG(Seed, 0)))[0]
+	x := pixels(pic.Image)
+	fill := func(dst []float32) error { copy(dst, x); return nil }
+	for _, m := range []struct {
+		name    string
+		data    []byte
+		forward func() []float32
+	}{
+		{"tagger", TaggerModel().Marshal(), func() []float32 { return TaggerForward(pic.Image) }},
+		{"classifier", ClassifierModel().Marshal(), func() []float32 { return ClassifierForward(pic.Image) }},
+	} {
+		b.Run("model="+m.name+"/onnx", func(b *testing.B) {
+			mod, err := onnxrun.LoadBytes(m.data, m.name, 1, "demo")
+			require.NoError(b, err)
+			for b.Loop() {
+				if _, err := mod.Run(context.Background(), fill); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("model="+m.name+"/go", func(b *testing.B) {
+			for b.Loop() {
+				m.forward()
+			}
+		})
+	}
+}
