@@ -343,7 +343,17 @@ func (m *miner) run(c *Class) {
 	if p.MaxTags < 2 || l1.len() < 2 {
 		return
 	}
-	m.transpose(c)
+	if m.bitsOnly {
+		// Counting by bitsets alone needs no rows: only the scratch the
+		// walk shares with record-wise counting.
+		f := m.levels[1].len()
+		m.slot = grow(m.slot, f)
+		for i := range m.slot {
+			m.slot[i] = -1
+		}
+	} else {
+		m.transpose(c)
+	}
 	for l := 2; l <= p.MaxTags && m.err == nil; l++ {
 		if m.levels[l-1].len() < 2 {
 			break
@@ -489,7 +499,11 @@ func (m *miner) pass(l int) {
 			m.err = err
 			return
 		}
-		m.visit(l, 1, int32(x), m.col[m.colOff[x]:m.colOff[x+1]], m.recTags, m.avgRow)
+		if m.bitsOnly {
+			m.visit(l, 1, int32(x), nil, nil, 0)
+		} else {
+			m.visit(l, 1, int32(x), m.col[m.colOff[x]:m.colOff[x+1]], m.recTags, m.avgRow)
+		}
 	}
 }
 
@@ -508,10 +522,10 @@ func (m *miner) visit(l, d int, e int32, items []item, src []int32, avg float64)
 	if !m.tick(len(items)) {
 		return
 	}
-	if d == l-2 && m.allBits(d, c0, c1, avg) {
-		// The children are counted with bitsets alone: no projection.
+	if m.bitsOnly || d == l-2 && m.allBits(d, c0, c1, avg) {
+		// The sets below are counted with bitsets alone: no projection.
 		for ch := c0; ch < c1 && m.err == nil; ch++ {
-			m.extend(l, ch, nil, nil, 0)
+			m.visit(l, d+1, ch, nil, nil, 0)
 		}
 		return
 	}
