@@ -492,3 +492,49 @@ func TestRecordWriterTakesBackABadLine(t *testing.T) {
 	require.NoError(t, w.Flush())
 	assert.Equal(t, `{"id":"a","label":"x","correct":true,"tags":[]}`+"\n"+`{"id":"c","label":"x","correct":false,"tags":[]}`+"\n", buf.String())
 }
+
+func ExampleRecordWriter() {
+	var buf bytes.Buffer
+	w := prime.NewRecordWriter(&buf)
+	for _, r := range []prime.Record{
+		{ID: "n01440764_10026", Label: "tench", Predicted: "tench", Tags: []string{"fish", "man", "water"}},
+		{ID: "n01443537_1029", Label: "goldfish", Correct: false, Tags: []string{"fish", "bowl"}, Image: "val/goldfish/1029.jpg"},
+	} {
+		if err := w.Write(&r); err != nil {
+			fmt.Println(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Print(buf.String())
+	// Output:
+	// {"id":"n01440764_10026","label":"tench","pred":"tench","tags":["fish","man","water"]}
+	// {"id":"n01443537_1029","label":"goldfish","correct":false,"tags":["fish","bowl"],"image":"val/goldfish/1029.jpg"}
+}
+
+func ExampleReadDataset() {
+	const records = `{"id": "a", "label": "fox", "pred": "fox", "tags": ["black", "branch"]}
+{"id": "b", "label": "fox", "pred": "dog", "tags": ["snow", "black", "snow"], "score": {"ignored": [1, 2]}}
+
+{"id": "c", "label": "cat", "correct": true}
+`
+	d, err := prime.ReadDataset(strings.NewReader(records), "records.jsonl")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.Len(), d.Labels(), d.Tags())
+	for _, r := range d.All() {
+		fmt.Println(r.ID, r.Label, r.IsCorrect(), r.Tags)
+	}
+
+	_, err = prime.ReadDataset(strings.NewReader(`{"id": "a", "pred": "fox"}`), "bad.jsonl")
+	fmt.Println(err)
+	// Output:
+	// 3 [cat fox] [black branch snow]
+	// a fox true [black branch]
+	// b fox false [black snow]
+	// c cat true []
+	// bad.jsonl:1: field "label": missing or empty
+}
