@@ -207,7 +207,7 @@ type miner struct {
 	rows   [][]int32 // rows[d]: the rows of the set at depth d, projected on its children
 	bufs   [][]item
 	offs   [][]int32
-	bitBuf [][]uint64
+	bitBuf []uint64 // a set's bitset and its correct records, for counting by bitsets
 	slot   []int32
 	cnt    []uint64 // record-wise counts: n in the low 32 bits, correct in the high 32
 
@@ -473,9 +473,6 @@ func (m *miner) scratch(d int) {
 	for len(m.offs) <= d {
 		m.offs = append(m.offs, nil)
 	}
-	for len(m.bitBuf) <= d {
-		m.bitBuf = append(m.bitBuf, nil)
-	}
 	for len(m.rows) <= d {
 		m.rows = append(m.rows, nil)
 	}
@@ -709,8 +706,8 @@ merge:
 	stride := 1 + nl
 	if useBits {
 		// Q's records, and its correct records, as bitsets.
-		bb := grow(m.bitBuf[0], 2*m.words)
-		m.bitBuf[0] = bb
+		bb := grow(m.bitBuf, 2*m.words)
+		m.bitBuf = bb
 		b, bc := bb[:m.words], bb[m.words:]
 		if d == 1 {
 			b = m.tagWords[x]
