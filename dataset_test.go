@@ -413,3 +413,25 @@ func TestReplacedTagsLeaveNoTrace(t *testing.T) {
 	assert.Equal(t, []string{"b"}, d.Record(0).Tags)
 	assert.Nil(t, d.Record(1).Tags)
 }
+
+func TestTagsSortedAtEveryCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var recs []Record
+	for n := range 70 {
+		r := Record{ID: fmt.Sprint(n), Label: "c", Correct: true}
+		for _, k := range rng.Perm(100)[:n] {
+			r.Tags = append(r.Tags, fmt.Sprintf("t%03d", k))
+		}
+		recs = append(recs, r)
+	}
+	d, err := NewDataset(recs)
+	require.NoError(t, err)
+	checkInvariants(t, d)
+	for i, r := range d.All() {
+		want := slices.Sorted(slices.Values(recs[i].Tags))
+		if len(want) == 0 {
+			want = nil
+		}
+		require.Equal(t, want, r.Tags)
+	}
+}
