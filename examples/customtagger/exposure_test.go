@@ -64,7 +64,7 @@ func TestExposureTags(t *testing.T) {
 
 // The program finds that the demo classifier loses dark boats and cars.
 func TestCustomTaggerFindsDarkModes(t *testing.T) {
-	report, err := analyze(context.Background(), 2, 0.4)
+	report, err := analyze(context.Background(), 3, 0.5)
 	require.NoError(t, err)
 	var got []string
 	for _, m := range report.Modes {
