@@ -15,16 +15,22 @@ type Tag struct {
 // A Tagger names the human-understandable concepts in an image.
 //
 // Rules for implementers:
-//   - Tag must be safe for concurrent use by multiple goroutines, or the
-//     type must document otherwise; Run calls it from several workers.
-//   - Tag must be deterministic: the same image gives the same tags.
-//   - Every returned Name comes from the tagger's vocabulary, at most once.
-//   - The returned slice belongs to the caller; the Tagger must not keep or
-//     reuse it.
-//   - When ctx is cancelled Tag returns promptly with an error that wraps
-//     ctx.Err().
+//   - Tag is safe for concurrent use by multiple goroutines: Run calls it
+//     from several workers at once.
+//   - Tag is deterministic: the same image gives the same tags, in the same
+//     order, with the same scores, whatever other calls are in flight.
+//   - Every returned Name is non-empty, comes from the tagger's vocabulary,
+//     and appears at most once; no tags at all is a valid answer. A tagger
+//     that knows its vocabulary should expose it as a method
+//     Vocabulary() []string, which the conformance kit checks.
+//   - The returned slice belongs to the caller. Tag must not keep it, nor
+//     modify or keep img.
+//   - When ctx is cancelled, before or during the call, Tag returns promptly
+//     with an error that wraps ctx.Err().
 //   - Tag accepts any image.Image: bounds need not start at (0, 0), and the
 //     color model may be anything (gray, paletted, CMYK, with alpha).
+//   - An error means the tagger failed: Run stops at it. ctx carries the
+//     image's id (ImageIDFromContext) for taggers that look tags up by id.
 //
 // The package tagger/taggertest checks these rules for any implementation.
 type Tagger interface {
@@ -32,9 +38,11 @@ type Tagger interface {
 }
 
 // A BatchTagger is a Tagger that can tag several images in one call, which
-// models that batch run faster. Run uses TagBatch when the Tagger has it.
-// TagBatch returns one []Tag per image, in order, equal to what Tag returns
-// for each image alone.
+// models that batch run faster. Run uses TagBatch when the Tagger has it,
+// with 1 to RunOptions.BatchSize images. TagBatch returns exactly one []Tag
+// per image, in order, equal to what Tag returns for each image alone, or an
+// error; it must not keep imgs. ctx carries the images' ids
+// (ImageIDsFromContext).
 type BatchTagger interface {
 	Tagger
 	TagBatch(ctx context.Context, imgs []image.Image) ([][]Tag, error)
@@ -42,16 +50,30 @@ type BatchTagger interface {
 
 // A Prediction is a Classifier's answer for one image.
 type Prediction struct {
-	Label  string    // the predicted class
-	Scores []float32 // optional: one score per class, in the classifier's label order
+	Label string // the predicted class
+	// Scores is optional: one score per class, in the order of the
+	// classifier's Labels() []string method when it has one.
+	Scores []float32
 }
 
 // A Classifier is the model under test: it predicts the class of an image.
 //
-// Rules for implementers are those of Tagger: safe for concurrent use (or
-// documented otherwise), deterministic, returned slices owned by the caller,
-// prompt return with an error wrapping ctx.Err() on cancellation, and any
-// image.Image accepted.
+// Rules for implementers:
+//   - Classify is safe for concurrent use by multiple goroutines: Run calls
+//     it from several workers at once.
+//   - Classify is deterministic: the same image gives the same Prediction,
+//     whatever other calls are in flight.
+//   - Label is non-empty and, when the classifier exposes its classes as a
+//     method Labels() []string, one of them; Scores, when given, has one
+//     entry per label.
+//   - The returned Scores belong to the caller. Classify must not keep them,
+//     nor modify or keep img.
+//   - When ctx is cancelled, before or during the call, Classify returns
+//     promptly with an error that wraps ctx.Err().
+//   - Classify accepts any image.Image: bounds need not start at (0, 0), and
+//     the color model may be anything.
+//   - An error means the classifier failed: Run stops at it. ctx carries
+//     the image's id (ImageIDFromContext).
 //
 // The package classifier/classifiertest checks these rules for any
 // implementation.
@@ -60,9 +82,10 @@ type Classifier interface {
 }
 
 // A BatchClassifier is a Classifier that can classify several images in one
-// call. Run uses ClassifyBatch when the Classifier has it. It returns one
-// Prediction per image, in order, equal to what Classify returns for each
-// image alone.
+// call. Run uses ClassifyBatch when the Classifier has it, with 1 to
+// RunOptions.BatchSize images. It returns exactly one Prediction per image,
+// in order, equal to what Classify returns for each image alone, or an
+// error; it must not keep imgs.
 type BatchClassifier interface {
 	Classifier
 	ClassifyBatch(ctx context.Context, imgs []image.Image) ([]Prediction, error)
