@@ -53,9 +53,10 @@
 // It should be safe for concurrent use and deterministic, return only tags
 // of its vocabulary, leave the returned slice to the caller, and return an
 // error wrapping ctx.Err() once ctx is cancelled. A domain tagger (chest
-// X-ray findings, defect types, weather) can be a few lines of Go; the
-// package tagger/taggertest checks the rules in the tagger's own tests, and
-// the package tagger has an ONNX tagger and one that reads precomputed tags.
+// X-ray findings, defect types, weather) can be a few lines of Go.
+// taggertest.Run (package tagger/taggertest) checks the rules in the
+// tagger's own tests, and taggertest.Map is a fake to start from; the
+// package tagger has an ONNX tagger and one that reads precomputed tags.
 //
 // # Asserting in tests
 //
