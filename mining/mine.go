@@ -719,8 +719,11 @@ merge:
 		}
 		andTo(bc, b, m.corr)
 		for i, y := range m.candY {
-			n, c := popAnd2(b, bc, m.tagWords[y])
-			if uint64(n) >= s {
+			// Most candidates are not frequent: count their correct
+			// records only when they are.
+			tw := m.tagWords[y]
+			if n := popAnd(b, tw); uint64(n) >= s {
+				c := popAnd(bc, tw)
 				m.evaluate(l, e, m.candE[i*stride:(i+1)*stride], y, int64(n), int64(c))
 			}
 		}
@@ -944,27 +947,6 @@ func popAnd(a, b []uint64) int {
 		s0 += bits.OnesCount64(a[i] & b[i])
 	}
 	return s0 + s1 + s2 + s3
-}
-
-// popAnd2 returns the numbers of bits set in both a and t and in both ac
-// and t, all three of the same length.
-func popAnd2(a, ac, t []uint64) (int, int) {
-	ac = ac[:len(a)]
-	t = t[:len(a)]
-	var n0, n1, c0, c1 int
-	i := 0
-	for ; i+2 <= len(a); i += 2 {
-		t0, t1 := t[i], t[i+1]
-		n0 += bits.OnesCount64(a[i] & t0)
-		n1 += bits.OnesCount64(a[i+1] & t1)
-		c0 += bits.OnesCount64(ac[i] & t0)
-		c1 += bits.OnesCount64(ac[i+1] & t1)
-	}
-	if i < len(a) {
-		n0 += bits.OnesCount64(a[i] & t[i])
-		c0 += bits.OnesCount64(ac[i] & t[i])
-	}
-	return n0 + n1, c0 + c1
 }
 
 // andTo sets dst to a AND b, all of the same length.
