@@ -603,7 +603,6 @@ func build(parts []*part, workers int) *Dataset {
 				}
 				p, t := parts[k], maps[parts[k].in]
 				base, tb := recBase[k], tagBase[k]
-				var scratch [32]int32
 				p.fillIDs(d.ids[base:])
 				copy(d.correct[base:], p.correct)
 				if p.hasImages() {
@@ -618,24 +617,20 @@ func build(parts []*part, workers int) *Dataset {
 					end := p.tagEnd[i]
 					d.tagStart[base+i] = tb + int(start)
 					dst := d.tagIDs[tb+int(start) : tb+int(end)]
-					if len(dst) > len(scratch) {
+					if len(dst) > 64 {
 						for j, id := range p.tags[start:end] {
 							dst[j] = t.tag[id]
 						}
 						slices.Sort(dst)
 					} else {
-						// A record has few tags, all different: each goes
-						// to its rank, counted without branches.
-						src := scratch[:len(dst)]
 						for j, id := range p.tags[start:end] {
-							src[j] = t.tag[id]
-						}
-						for _, x := range src {
-							r := 0
-							for _, y := range src {
-								r += int(uint32(y-x) >> 31) // y < x
+							g := t.tag[id]
+							// Insertion sort: a record has few tags.
+							for j > 0 && dst[j-1] > g {
+								dst[j] = dst[j-1]
+								j--
 							}
-							dst[r] = x
+							dst[j] = g
 						}
 					}
 					start = end
