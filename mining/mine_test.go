@@ -25,6 +25,8 @@ var tunings = []struct {
 	{"records", tuning{force: forceRecords}},
 	{"mixed", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 0.05}},
 	{"even", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 1}},
+	{"pairs", tuning{force: forceRecords, triChildren: 1 << 10}},
+	{"some pairs", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 1, triChildren: 3}},
 }
 
 func mineWith(t testing.TB, tn tuning, c *Class, p Params) *Result {
