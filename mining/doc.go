@@ -31,12 +31,17 @@
 // Mine enumerates tag sets level by level (Apriori): a set of l+1 tags is a
 // candidate only when all its subsets of l tags are frequent (n ≥ s), and
 // the statistics of subsets come from the previous levels, never
-// recomputed. Supports are counted either with AND and popcount over the
-// bitsets' words or, where that is cheaper (large classes, many candidates
-// per set), record by record over each record's list of frequent tags; the
-// choice is made per set from the work each way would do. Result.Tested
-// lists every set that meets the size condition, the hypotheses a
-// multiple-testing correction counts; Params.SkipTested trades it for a
-// search that skips the sets no failure mode can extend. Modes come in a
-// deterministic order: by tag count, then by tag ids.
+// recomputed. Supports are counted without allocating, in one of three
+// ways chosen per class or per set from the work each would do (the
+// choices were measured with the package's benchmarks): AND and popcount
+// over the bitsets' words (small classes); record by record over each
+// record's row of frequent tags, projected at each set on the tags that can
+// still extend it (large classes); and, for the pairs of extensions of one
+// set, record by record into a table of pairs, which reads the rows in
+// order. Result.Tested lists every set that meets the size condition, the
+// hypotheses a multiple-testing correction counts; Params.SkipTested trades
+// it for a search that skips the sets no failure mode can extend (see
+// Params). Modes come in a deterministic order: by tag count, then by tag
+// ids. Mine looks at its context between units of work, and may run on many
+// classes at once; a Miner reuses its memory from one class to the next.
 package mining
