@@ -25,12 +25,13 @@ const (
 	Whole
 )
 
-// Params are the thresholds of the failure-mode definition. All are
-// required; there are no defaults at this level.
+// Params are the thresholds of the failure-mode definition. There are no
+// defaults at this level: MinSize and MaxTags must be set, and a zero Ratio
+// is the threshold 0.
 type Params struct {
 	MinSize         int      // s: a mode holds at least this many records; ≥ 1
-	MinDrop         Ratio    // a: minimum accuracy drop against the baseline
-	MinMarginalDrop Ratio    // b: minimum drop against every proper subset
+	MinDrop         Ratio    // a: minimum accuracy drop against the baseline; in [0, 1]
+	MinMarginalDrop Ratio    // b: minimum drop against every proper subset; in [0, 1]
 	MaxTags         int      // k: at most this many tags; ≥ 1
 	Baseline        Baseline // what the drop is measured against
 
