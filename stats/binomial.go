@@ -40,8 +40,8 @@ type binomialSampler struct {
 }
 
 // newBinomialSampler returns a sampler of Binomial(n, c/n), 0 ≤ c ≤ n.
-func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
-	s := &binomialSampler{rng: rng, fixed: -1}
+func newBinomialSampler(rng *rand.Rand, n, c int) binomialSampler {
+	s := binomialSampler{rng: rng, fixed: -1}
 	if c == 0 || c == n {
 		s.fixed = c
 		return s
@@ -54,47 +54,49 @@ func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
 		return s
 	}
 	// Probabilities relative to the mode, by the ratio of neighbours:
-	// f(k+1)/f(k) = (n−k)/(k+1) · p/q.
+	// f(k+1)/f(k) = (n−k)/(k+1) · p/q. They are held as the bits of
+	// float64s in the slice that then holds the cumulative distribution.
 	mode := int(math.Floor(float64(n+1) * p))
 	if mode > n {
 		mode = n
 	}
 	pq, qp := p/q, q/p
 	sd := math.Sqrt(float64(n) * p * q)
-	f := make([]float64, 0, int(20*sd)+16)
+	f := make([]uint64, 0, int(20*sd)+16)
 	v := 1.0
 	for k := mode; k > 0; k-- { // below the mode, collected downwards
 		v *= float64(k) / float64(n-k+1) * qp
 		if v < tableCut {
 			break
 		}
-		f = append(f, v)
+		f = append(f, math.Float64bits(v))
 	}
 	below := len(f)
 	for i, j := 0, below-1; i < j; i, j = i+1, j-1 {
 		f[i], f[j] = f[j], f[i]
 	}
-	f = append(f, 1)
+	f = append(f, math.Float64bits(1))
 	v = 1
 	for k := mode; k < n; k++ {
 		v *= float64(n-k) / float64(k+1) * pq
 		if v < tableCut {
 			break
 		}
-		f = append(f, v)
+		f = append(f, math.Float64bits(v))
 	}
 	s.lo = mode - below
 	sum := 0.0
 	for i, x := range f {
-		sum += x
-		f[i] = sum
+		sum += math.Float64frombits(x)
+		f[i] = math.Float64bits(sum)
 	}
 	const one = 1 << 53
-	s.cum = make([]uint64, len(f))
-	for i, c := range f {
-		s.cum[i] = uint64(math.Round(c / sum * one))
+	scale := one / sum
+	for i, x := range f {
+		f[i] = uint64(math.Round(math.Float64frombits(x) * scale))
 	}
-	s.cum[len(f)-1] = one
+	f[len(f)-1] = one
+	s.cum = f
 	bits := uint(1)
 	for 1<<bits < len(f) {
 		bits++
@@ -103,7 +105,7 @@ func newBinomialSampler(rng *rand.Rand, n, c int) *binomialSampler {
 	s.guide = make([]int32, 1<<bits)
 	i := 0
 	for j := range s.guide {
-		for s.cum[i] <= uint64(j)<<s.shift {
+		for f[i] <= uint64(j)<<s.shift {
 			i++
 		}
 		s.guide[j] = int32(i)
