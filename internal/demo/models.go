@@ -18,10 +18,11 @@ import (
 //     the Laplacian. Background and paint are grainy, so a sharp picture
 //     has much of it everywhere; a blurred one has little.
 //
-// Layer 1 is a 3x3 convolution without padding (48 filters) and a Relu:
-// x_c − p_c and p_c − x_c for each prototype and channel (centre tap only),
-// and ±Laplacian for each channel. Layer 2 is a 1x1 convolution (8 filters)
-// and a Relu: the memberships, and the sum of the Laplacian halves.
+// Layer 1 is a 3x3 convolution without padding (30 filters) and a Relu:
+// x_c − p_c for each prototype and channel and x_c itself (centre tap
+// only), and ±Laplacian for each channel. Layer 2 is a 1x1 convolution (8
+// filters) and a Relu: the memberships (using |a| = 2·max(0, a) − a), and
+// the sum of the Laplacian halves.
 //
 // The head is linear in the whole 8 x 30 x 30 map (Flatten, MatMul, Add):
 // a weighted sum of every feature at every position, which is a global
@@ -31,7 +32,9 @@ import (
 const (
 	inner       = Size - 2 // side of the feature maps
 	prototypes  = len(backgroundRGB) + len(objectRGB)
-	layer1      = 6*prototypes + 6
+	pass        = 3 * prototypes // index of the 3 pass-through channels in layer 1
+	lap         = pass + 3       // index of the 6 Laplacian halves in layer 1
+	layer1      = lap + 6
 	layer2      = prototypes + 1
 	energy      = prototypes // index of the texture energy map in layer 2
 	memberWidth = 0.45       // h: the L1 radius of a colour membership
@@ -62,21 +65,28 @@ func baseNetwork() *network {
 		w2: make([]float32, layer2*layer1), b2: make([]float32, layer2),
 	}
 	centre := func(o, c int) int { return (o*3+c)*9 + 4 }
+	// |x_c − p_c| = 2·max(0, x_c − p_c) − (x_c − p_c): layer 1 computes
+	// max(0, x_c − p_c) for each prototype and channel, and passes x_c
+	// through (pixels are not negative, so the Relu keeps them); layer 2
+	// adds up the rest.
+	for c := range 3 {
+		n.w1[centre(pass+c, c)] = 1
+	}
 	for p := range prototypes {
 		col := prototype(p)
+		bias := 1.0
 		for c := range 3 {
-			o := 2 * (3*p + c)
+			o := 3*p + c
 			n.w1[centre(o, c)] = 1 // x_c − p_c
 			n.b1[o] = float32(-col[c])
-			n.w1[centre(o+1, c)] = -1 // p_c − x_c
-			n.b1[o+1] = float32(col[c])
-			n.w2[p*layer1+o] = -1 / memberWidth
-			n.w2[p*layer1+o+1] = -1 / memberWidth
+			n.w2[p*layer1+o] = -2 / memberWidth
+			n.w2[p*layer1+pass+c] += 1 / memberWidth
+			bias -= col[c] / memberWidth
 		}
-		n.b2[p] = 1
+		n.b2[p] = float32(bias)
 	}
 	for c := range 3 {
-		o := 6*prototypes + 2*c
+		o := lap + 2*c
 		for k, v := range [9]float32{0, -1, 0, -1, 4, -1, 0, -1, 0} {
 			n.w1[(o*3+c)*9+k] = v
 			n.w1[((o+1)*3+c)*9+k] = -v
