@@ -159,16 +159,11 @@ func Adjust(dst, p []float64, counts []int64, method Method) []float64 {
 	}
 	// The entries in ascending order of p, ties in input order, as a
 	// stable sort of the written-out list puts them.
-	order := make([]int, len(p))
-	for i := range order {
-		order[i] = i
+	sorted := make([]entry, len(p))
+	for i, v := range p {
+		sorted[i] = entry{v, i}
 	}
-	slices.SortFunc(order, func(i, j int) int {
-		if c := cmp.Compare(p[i], p[j]); c != 0 {
-			return c
-		}
-		return cmp.Compare(i, j)
-	})
+	sorted = sortEntries(sorted)
 	switch method {
 	case MethodBH:
 		// Backward from the largest rank: q(r) = min(q(r+1), p(r)/(r/m)),
@@ -177,9 +172,9 @@ func Adjust(dst, p []float64, counts []int64, method Method) []float64 {
 		// the least of its own copies' values.
 		last := total // the last rank of the entry at hand
 		q := math.Inf(1)
-		for k := len(order) - 1; k >= 0; k-- {
-			i := order[k]
-			q = min(q, p[i]/(float64(last)/m))
+		for k := len(sorted) - 1; k >= 0; k-- {
+			i := sorted[k].i
+			q = min(q, sorted[k].p/(float64(last)/m))
 			last -= count(i)
 			dst[i] = min(q, 1)
 		}
@@ -189,11 +184,66 @@ func Adjust(dst, p []float64, counts []int64, method Method) []float64 {
 		// is the greatest of its own copies' values.
 		var before int64 // hypotheses of smaller rank
 		q := 0.0
-		for _, i := range order {
-			q = max(q, p[i]*float64(total-before))
+		for _, e := range sorted {
+			i := e.i
+			q = max(q, e.p*float64(total-before))
 			before += count(i)
 			dst[i] = min(q, 1)
 		}
 	}
 	return dst
+}
+
+// An entry is a p-value and its index in the input.
+type entry struct {
+	p float64
+	i int
+}
+
+// sortEntries sorts e by p, ties in order of i, and returns the sorted
+// slice, which may be another than e. The p-values lie in [0, 1], so their
+// IEEE 754 bits (with −0 taken as +0) order as they do; a large e is sorted
+// by a stable least-significant-digit radix sort on those bits, in linear
+// time, e being in order of i to begin with.
+func sortEntries(e []entry) []entry {
+	if len(e) < 256 {
+		slices.SortFunc(e, func(a, b entry) int {
+			if c := cmp.Compare(a.p, b.p); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		return e
+	}
+	key := func(x entry) uint64 {
+		if x.p == 0 {
+			return 0
+		}
+		return math.Float64bits(x.p)
+	}
+	const bits = 11
+	const mask = 1<<bits - 1
+	tmp := make([]entry, len(e))
+	var count [1 << bits]int
+	for shift := uint(0); shift < 64; shift += bits {
+		clear(count[:])
+		for _, x := range e {
+			count[key(x)>>shift&mask]++
+		}
+		if count[key(e[0])>>shift&mask] == len(e) {
+			continue // one digit for all: the pass would change nothing
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, x := range e {
+			d := key(x) >> shift & mask
+			tmp[count[d]] = x
+			count[d]++
+		}
+		e, tmp = tmp, e
+	}
+	return e
 }

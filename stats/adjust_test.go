@@ -109,6 +109,34 @@ func TestAdjustProperties(t *testing.T) {
 	}
 }
 
+// TestSortEntries checks the radix sort against a stable comparison sort,
+// with many ties, zeros of both signs, and the extremes.
+func TestSortEntries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, n := range []int{0, 1, 255, 256, 257, 1000, 5000} {
+		for _, ties := range []bool{false, true} {
+			e := make([]entry, n)
+			for i := range e {
+				v := math.Pow(rng.Float64(), 8)
+				switch {
+				case ties:
+					v = []float64{0, math.Copysign(0, -1), 1, 5e-324, 0.5, 1e-300}[rng.IntN(6)]
+				case rng.IntN(20) == 0:
+					v = math.Copysign(0, -1)
+				}
+				e[i] = entry{v, i}
+			}
+			want := slices.Clone(e)
+			slices.SortStableFunc(want, func(a, b entry) int { return cmp.Compare(a.p, b.p) })
+			got := sortEntries(e)
+			require.Len(t, got, n)
+			for k := range got {
+				require.Equal(t, want[k].i, got[k].i, "n=%d ties=%v at %d", n, ties, k)
+			}
+		}
+	}
+}
+
 // TestAdjustLarge runs the weighted form on a family of ten million
 // hypotheses held as a few hundred entries, checking it against the
 // formulas written directly.
