@@ -110,8 +110,9 @@ func Bonferroni(dst, p []float64) []float64 {
 // times, of m = Σ counts[i] hypotheses, and dst[i] is the adjusted value
 // that each of entry i's hypotheses gets in that list under method: the
 // same value, bit for bit, that BenjaminiHochberg, Holm or Bonferroni give
-// those hypotheses when applied to the list written out. The cost is that
-// of sorting p, whatever m; m may be up to 2^53.
+// those hypotheses when applied to the list written out. The time is
+// linear in len(p) (the p-values are radix-sorted on their bits), whatever
+// m; m may be up to 2^53.
 //
 // A nil dst is allocated; otherwise dst must have the length of p, and may
 // be p itself. Adjust panics if dst or a non-nil counts has another length
