@@ -56,7 +56,9 @@ func (r *Report) Validate(ctx context.Context, heldout []Record) error {
 // held-out drops, the PRIME paper's generalization check.
 func (r *Report) ValidateDataset(ctx context.Context, d *Dataset) error {
 	o := &r.Options
-	alpha := 1 - o.Confidence
+	// 1 − Confidence, rounded to drop float noise: 1 − 0.95 is 0.05, not
+	// 0.050000000000000044.
+	alpha := math.Round((1-o.Confidence)*1e12) / 1e12
 	v := &Validation{Records: d.Len(), Level: alpha, Modes: len(r.Modes)}
 	var mined, held []float64
 	for i := range r.Modes {

@@ -45,6 +45,7 @@ func commands() []command {
 	return []command{
 		{"mine", "mine a records file (JSON Lines) for failure modes", cmdMine},
 		{"run", "images + ONNX tagger + ONNX classifier -> records -> report", cmdRun},
+		{"demo", "run the whole pipeline on the embedded demo data", cmdDemo},
 		{"synth", "write a records file with planted failure modes", cmdSynth},
 	}
 }
