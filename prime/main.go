@@ -9,7 +9,8 @@
 //	prime synth [flags]         a records file with planted failure modes
 //
 // Exit status: 0 ran, whatever it found; 1 failure modes found with
-// -fail-on-modes; 2 bad usage or bad input.
+// -fail-on-modes; 2 bad usage or bad input; 130 interrupted (Ctrl-C), with
+// every file left valid: prime run resumes where it stopped.
 package main
 
 import (
