@@ -286,3 +286,35 @@ func hasEvery(have, want []string) bool {
 	}
 	return true
 }
+
+func TestMineValidate(t *testing.T) {
+	path := writeFile(t, "data.jsonl", plantedRecords())
+	code, stdout, stderr := runPrime(t, "", "mine", "-format", "jsonl", "-split", "0.5", "-seed", "3", path)
+	require.Equal(t, exitOK, code, stderr)
+	var line struct {
+		Tags       []string `json:"tags"`
+		N          int      `json:"n"`
+		Validation *struct {
+			N     int     `json:"n"`
+			P     float64 `json:"p"`
+			Holds bool    `json:"holds"`
+		} `json:"validation"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(stdout)), &line))
+	assert.Equal(t, []string{"blur", "dark"}, line.Tags)
+	require.NotNil(t, line.Validation)
+	assert.Equal(t, 50, line.N+line.Validation.N, "the halves hold every record of the mode")
+	assert.True(t, line.Validation.Holds)
+
+	heldout := writeFile(t, "heldout.jsonl", plantedRecords())
+	code, stdout, stderr = runPrime(t, "", "mine", "-validate", heldout, path)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "validation")
+
+	code, _, stderr = runPrime(t, "", "mine", "-validate", filepath.Join(t.TempDir(), "none.jsonl"), path)
+	assert.Equal(t, exitBad, code)
+	assert.Contains(t, stderr, "none.jsonl")
+	code, _, stderr = runPrime(t, "", "mine", "-validate", heldout, "-split", "0.5", path)
+	assert.Equal(t, exitBad, code)
+	assert.Contains(t, stderr, "exclude each other")
+}
