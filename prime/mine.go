@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/failmodes/prime"
@@ -83,7 +84,7 @@ func (f *mineFlags) options() (*prime.Options, error) {
 	case f.split > 0 && f.validate != "":
 		return nil, errors.New("-split and -validate exclude each other: validate on a held-out share or on a file, not both")
 	}
-	if !contains(formats, f.format) {
+	if !slices.Contains(formats, f.format) {
 		return nil, fmt.Errorf("-format %q: want one of %s", f.format, strings.Join(formats, ", "))
 	}
 	o := &prime.Options{
@@ -111,15 +112,6 @@ func zeroAsNegative(v float64) float64 {
 		return -1
 	}
 	return v
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func cmdMine(ctx context.Context, e *env, args []string) int {
