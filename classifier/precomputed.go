@@ -1,19 +1,16 @@
 package classifier
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
 	"io"
-	"os"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/precomputed"
 )
 
 // Precomputed is a Classifier whose predictions were computed elsewhere
@@ -39,18 +36,15 @@ type Precomputed struct {
 
 // LoadPrecomputed reads a Precomputed from the file at path.
 func LoadPrecomputed(path string) (*Precomputed, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("classifier: %w", err)
-	}
-	defer f.Close()
-	return readPrecomputed(f, path)
+	preds, err := precomputed.Load(path, "classifier", parsePrecomputedLine)
+	return newPrecomputed(preds), err
 }
 
 // NewPrecomputed reads a Precomputed from r, in the format described at
 // Precomputed. Errors name the line at fault.
 func NewPrecomputed(r io.Reader) (*Precomputed, error) {
-	return readPrecomputed(r, "precomputed predictions")
+	preds, err := precomputed.Read(r, "classifier", "precomputed predictions", parsePrecomputedLine)
+	return newPrecomputed(preds), err
 }
 
 // precomputedLine is one line of a precomputed predictions file.
@@ -59,74 +53,44 @@ type precomputedLine struct {
 	Pred string `json:"pred"`
 }
 
-func readPrecomputed(r io.Reader, name string) (*Precomputed, error) {
-	p := &Precomputed{preds: make(map[string]prime.Prediction)}
-	labels := make(map[string]bool)
-	br := bufio.NewReaderSize(r, 64<<10)
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("classifier: %s: %w", name, err)
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			var l precomputedLine
-			lerr := parsePrecomputedLine(line, &l)
-			if lerr == nil {
-				if _, dup := p.preds[l.ID]; dup {
-					lerr = fmt.Errorf("id %q repeated", l.ID)
-				}
-			}
-			if lerr != nil {
-				return nil, fmt.Errorf("classifier: %s:%d: %w", name, lineNo, lerr)
-			}
-			p.preds[l.ID] = prime.Prediction{Label: l.Pred}
-			labels[l.Pred] = true
-		}
-		if err == io.EOF {
-			break
-		}
+// newPrecomputed returns a Precomputed holding preds, or nil when preds
+// is.
+func newPrecomputed(preds map[string]prime.Prediction) *Precomputed {
+	if preds == nil {
+		return nil
 	}
-	if len(p.preds) == 0 {
-		return nil, fmt.Errorf("classifier: %s: no images", name)
+	p := &Precomputed{preds: preds}
+	labels := make(map[string]bool)
+	for _, pred := range preds {
+		labels[pred.Label] = true
 	}
 	for l := range labels {
 		p.labels = append(p.labels, l)
 	}
 	slices.Sort(p.labels)
-	return p, nil
+	return p
 }
 
-func parsePrecomputedLine(line []byte, l *precomputedLine) error {
-	if !utf8.Valid(line) {
-		return errors.New("invalid UTF-8")
-	}
-	if err := json.Unmarshal(line, l); err != nil {
-		return fmt.Errorf("not a JSON object of the expected fields: %w", err)
+// parsePrecomputedLine returns the id and prediction of one line (valid
+// UTF-8).
+func parsePrecomputedLine(line []byte) (string, prime.Prediction, error) {
+	var l precomputedLine
+	if err := json.Unmarshal(line, &l); err != nil {
+		return "", prime.Prediction{}, fmt.Errorf("not a JSON object of the expected fields: %w", err)
 	}
 	switch {
 	case l.ID == "":
-		return errors.New(`field "id": missing or empty`)
+		return "", prime.Prediction{}, errors.New(`field "id": missing or empty`)
 	case l.Pred == "":
-		return errors.New(`field "pred": missing or empty`)
+		return "", prime.Prediction{}, errors.New(`field "pred": missing or empty`)
 	}
-	return nil
+	return l.ID, prime.Prediction{Label: l.Pred}, nil
 }
 
 // Classify returns the prediction the file holds for the image whose id
 // ctx carries. img is not looked at.
 func (p *Precomputed) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
-	if err := ctx.Err(); err != nil {
-		return prime.Prediction{}, fmt.Errorf("classifier: %w", err)
-	}
-	id, ok := prime.ImageIDFromContext(ctx)
-	if !ok {
-		return prime.Prediction{}, fmt.Errorf("classifier: precomputed predictions: %w (Run sets it; elsewhere use prime.ContextWithImageID)", prime.ErrNoImageID)
-	}
-	pred, ok := p.preds[id]
-	if !ok {
-		return prime.Prediction{}, fmt.Errorf("classifier: precomputed predictions: no image %q in the file", id)
-	}
-	return pred, nil
+	return precomputed.Lookup(ctx, p.preds, "classifier", "precomputed predictions")
 }
 
 // Labels returns every label the file predicts, ascending, in a new slice.

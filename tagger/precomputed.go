@@ -1,8 +1,6 @@
 package tagger
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -10,11 +8,10 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"os"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/precomputed"
 )
 
 // Precomputed is a Tagger whose tags were computed elsewhere, for example
@@ -41,18 +38,15 @@ type Precomputed struct {
 
 // LoadPrecomputed reads a Precomputed from the file at path.
 func LoadPrecomputed(path string) (*Precomputed, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tagger: %w", err)
-	}
-	defer f.Close()
-	return readPrecomputed(f, path)
+	tags, err := precomputed.Load(path, "tagger", parsePrecomputedLine)
+	return newPrecomputed(tags), err
 }
 
 // NewPrecomputed reads a Precomputed from r, in the format described at
 // Precomputed. Errors name the line at fault.
 func NewPrecomputed(r io.Reader) (*Precomputed, error) {
-	return readPrecomputed(r, "precomputed tags")
+	tags, err := precomputed.Read(r, "tagger", "precomputed tags", parsePrecomputedLine)
+	return newPrecomputed(tags), err
 }
 
 // precomputedLine is one line of a precomputed tags file.
@@ -67,50 +61,28 @@ type precomputedTag struct {
 	Score *float32 `json:"score"`
 }
 
-func readPrecomputed(r io.Reader, name string) (*Precomputed, error) {
-	p := &Precomputed{tags: make(map[string][]prime.Tag)}
-	vocab := make(map[string]bool)
-	br := bufio.NewReaderSize(r, 64<<10)
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("tagger: %s: %w", name, err)
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			id, tags, lerr := parsePrecomputedLine(line)
-			if lerr == nil {
-				if _, dup := p.tags[id]; dup {
-					lerr = fmt.Errorf("id %q repeated", id)
-				}
-			}
-			if lerr != nil {
-				return nil, fmt.Errorf("tagger: %s:%d: %w", name, lineNo, lerr)
-			}
-			p.tags[id] = tags
-			for _, t := range tags {
-				vocab[t.Name] = true
-			}
-		}
-		if err == io.EOF {
-			break
-		}
+// newPrecomputed returns a Precomputed holding tags, or nil when tags is.
+func newPrecomputed(tags map[string][]prime.Tag) *Precomputed {
+	if tags == nil {
+		return nil
 	}
-	if len(p.tags) == 0 {
-		return nil, fmt.Errorf("tagger: %s: no images", name)
+	p := &Precomputed{tags: tags}
+	vocab := make(map[string]bool)
+	for _, ts := range tags {
+		for _, t := range ts {
+			vocab[t.Name] = true
+		}
 	}
 	for t := range vocab {
 		p.vocab = append(p.vocab, t)
 	}
 	slices.Sort(p.vocab)
-	return p, nil
+	return p
 }
 
-// parsePrecomputedLine returns the id and tags of one line, the tags
+// parsePrecomputedLine returns the id and tags of one line (valid UTF-8), the tags
 // ascending by name; a name given twice keeps its highest score.
 func parsePrecomputedLine(line []byte) (string, []prime.Tag, error) {
-	if !utf8.Valid(line) {
-		return "", nil, errors.New("invalid UTF-8")
-	}
 	var l precomputedLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		return "", nil, fmt.Errorf("not a JSON object: %w", err)
@@ -169,16 +141,9 @@ func parsePrecomputedLine(line []byte) (string, []prime.Tag, error) {
 // Tag returns the tags the file holds for the image whose id ctx carries,
 // ascending by name, in a new slice. img is not looked at.
 func (p *Precomputed) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("tagger: %w", err)
-	}
-	id, ok := prime.ImageIDFromContext(ctx)
-	if !ok {
-		return nil, fmt.Errorf("tagger: precomputed tags: %w (Run sets it; elsewhere use prime.ContextWithImageID)", prime.ErrNoImageID)
-	}
-	tags, ok := p.tags[id]
-	if !ok {
-		return nil, fmt.Errorf("tagger: precomputed tags: no image %q in the file", id)
+	tags, err := precomputed.Lookup(ctx, p.tags, "tagger", "precomputed tags")
+	if err != nil {
+		return nil, err
 	}
 	return slices.Clone(tags), nil
 }
