@@ -2,13 +2,11 @@ package classifier
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 
@@ -80,12 +78,9 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if o.Output != Logits && o.Output != Probabilities {
 		return nil, fmt.Errorf("classifier: unknown Output %d", o.Output)
 	}
-	if o.Workers < 0 {
-		return nil, fmt.Errorf("classifier: Workers %d: must be at least 0", o.Workers)
-	}
-	workers := o.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
+	workers, err := onnxrun.ResolveWorkers(o.Workers, "classifier")
+	if err != nil {
+		return nil, err
 	}
 	labels := slices.Clone(o.Labels)
 	labelsFrom := "labels"
@@ -113,9 +108,9 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if len(labels) != m.OutputLen {
 		return nil, fmt.Errorf("classifier: %s has %d labels, but model %s outputs %d scores", labelsFrom, len(labels), path, m.OutputLen)
 	}
-	plan, err := imageprep.Options(o.Preprocessing).Resolve(m.Input[1], m.Input[2], m.Input[3])
+	plan, err := m.Plan(imageprep.Options(o.Preprocessing))
 	if err != nil {
-		return nil, fmt.Errorf("classifier: model %s: %w", path, err)
+		return nil, err
 	}
 	return &ONNX{model: m, labels: labels, plan: plan, output: o.Output}, nil
 }
@@ -146,15 +141,7 @@ func (c *ONNX) Workers() int { return c.model.Workers() }
 // Classify predicts the class of img: the label of the highest score
 // (the first one on ties), with one probability per label.
 func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
-	if img == nil {
-		return prime.Prediction{}, errors.New("classifier: nil image")
-	}
-	out, err := c.model.Run(ctx, func(dst []float32) error {
-		if err := c.plan.Fill(dst, img); err != nil {
-			return fmt.Errorf("classifier: %w", err)
-		}
-		return nil
-	})
+	out, err := c.model.RunImage(ctx, &c.plan, img)
 	if err != nil {
 		return prime.Prediction{}, err
 	}
@@ -174,19 +161,7 @@ func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction,
 // instances at once and returns one Prediction per image, in order, equal
 // to what Classify returns for each.
 func (c *ONNX) ClassifyBatch(ctx context.Context, imgs []image.Image) ([]prime.Prediction, error) {
-	preds := make([]prime.Prediction, len(imgs))
-	err := c.model.ForEach(ctx, len(imgs), func(i int) error {
-		var err error
-		preds[i], err = c.Classify(ctx, imgs[i])
-		if err != nil {
-			return fmt.Errorf("classifier: image %d: %w", i, trimPrefix(err))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return preds, nil
+	return onnxrun.Batch(ctx, c.model, imgs, c.Classify)
 }
 
 // Close releases the model; Classify fails after Close.
@@ -226,22 +201,3 @@ func softmax(x []float32) {
 		x[i] = float32(float64(x[i]) / sum)
 	}
 }
-
-// trimPrefix drops the "classifier: " an error from Classify starts with,
-// so that wrapping it again does not repeat it.
-func trimPrefix(err error) error {
-	return prefixless{err}
-}
-
-type prefixless struct{ err error }
-
-func (p prefixless) Error() string {
-	s := p.err.Error()
-	const pre = "classifier: "
-	if len(s) >= len(pre) && s[:len(pre)] == pre {
-		return s[len(pre):]
-	}
-	return s
-}
-
-func (p prefixless) Unwrap() error { return p.err }

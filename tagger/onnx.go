@@ -8,7 +8,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -101,12 +100,9 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if o.Output < Logits || o.Output > Thresholded {
 		return nil, fmt.Errorf("tagger: unknown Output %d", o.Output)
 	}
-	if o.Workers < 0 {
-		return nil, fmt.Errorf("tagger: Workers %d: must be at least 0", o.Workers)
-	}
-	workers := o.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
+	workers, err := onnxrun.ResolveWorkers(o.Workers, "tagger")
+	if err != nil {
+		return nil, err
 	}
 
 	vocab := slices.Clone(o.Vocabulary)
@@ -171,9 +167,9 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if len(vocab) != m.OutputLen {
 		return nil, fmt.Errorf("tagger: %s has %d tags, but model %s outputs %d scores", vocabFrom, len(vocab), path, m.OutputLen)
 	}
-	plan, err := imageprep.Options(o.Preprocessing).Resolve(m.Input[1], m.Input[2], m.Input[3])
+	plan, err := m.Plan(imageprep.Options(o.Preprocessing))
 	if err != nil {
-		return nil, fmt.Errorf("tagger: model %s: %w", path, err)
+		return nil, err
 	}
 	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, plan: plan, output: o.Output}, nil
 }
@@ -210,15 +206,7 @@ func (t *ONNX) Workers() int { return t.model.Workers() }
 // Scores returns the model's probability for every vocabulary entry (for
 // Thresholded output, the model's values as they are).
 func (t *ONNX) Scores(ctx context.Context, img image.Image) ([]float32, error) {
-	if img == nil {
-		return nil, errors.New("tagger: nil image")
-	}
-	out, err := t.model.Run(ctx, func(dst []float32) error {
-		if err := t.plan.Fill(dst, img); err != nil {
-			return fmt.Errorf("tagger: %w", err)
-		}
-		return nil
-	})
+	out, err := t.model.RunImage(ctx, &t.plan, img)
 	if err != nil {
 		return nil, err
 	}
@@ -263,19 +251,7 @@ func (t *ONNX) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
 // returns one []prime.Tag per image, in order, equal to what Tag returns
 // for each.
 func (t *ONNX) TagBatch(ctx context.Context, imgs []image.Image) ([][]prime.Tag, error) {
-	out := make([][]prime.Tag, len(imgs))
-	err := t.model.ForEach(ctx, len(imgs), func(i int) error {
-		var err error
-		out[i], err = t.Tag(ctx, imgs[i])
-		if err != nil {
-			return fmt.Errorf("tagger: image %d: %s", i, strings.TrimPrefix(err.Error(), "tagger: "))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return onnxrun.Batch(ctx, t.model, imgs, t.Tag)
 }
 
 // Close releases the model; Tag fails after Close.
