@@ -49,6 +49,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/kit"
@@ -64,7 +65,7 @@ type Labeler interface {
 
 // Timeout is how long a call with a cancelled context may take before the
 // cancelled rule counts it as not returning promptly.
-const Timeout = kit.Timeout
+const Timeout = 5 * time.Second
 
 // rules returns the kit's checks of s, in order.
 func rules(s *state) []kit.Rule {
@@ -103,6 +104,7 @@ func newState(cl prime.Classifier, images []Image) *state {
 	sub := kit.Subject[prime.Prediction]{
 		Call:      cl.Classify,
 		CallName:  "Classify",
+		Timeout:   Timeout,
 		BatchName: "ClassifyBatch",
 		Clone: func(p prime.Prediction) prime.Prediction {
 			p.Scores = slices.Clone(p.Scores)

@@ -14,10 +14,6 @@ import (
 	"github.com/failmodes/prime"
 )
 
-// Timeout is how long a call with a cancelled context may take before the
-// cancelled rule counts it as not returning promptly.
-const Timeout = 5 * time.Second
-
 // maxErrs bounds the errors one rule reports.
 const maxErrs = 5
 
@@ -74,6 +70,9 @@ type Subject[R any] struct {
 	Batch func(ctx context.Context, imgs []image.Image) ([]R, error)
 	// CallName and BatchName name the methods in messages.
 	CallName, BatchName string
+	// Timeout is how long a call with a cancelled context may take before
+	// it counts as not returning promptly.
+	Timeout time.Duration
 	// Clone returns a copy of a result that shares no memory with it.
 	Clone func(R) R
 	// Diff describes how got differs from want, or returns "" when they
@@ -215,15 +214,15 @@ func (s *State[R]) CheckConcurrent() []error {
 }
 
 // within runs f and returns its error, or an error when f takes longer
-// than Timeout.
-func within(f func() error) error {
+// than timeout.
+func within(timeout time.Duration, f func() error) error {
 	done := make(chan error, 1)
 	go func() { done <- f() }()
 	select {
 	case err := <-done:
 		return err
-	case <-time.After(Timeout):
-		return fmt.Errorf("did not return within %v", Timeout)
+	case <-time.After(timeout):
+		return fmt.Errorf("did not return within %v", timeout)
 	}
 }
 
@@ -245,7 +244,7 @@ func (s *State[R]) CheckCancelled() []error {
 	cancel()
 	var errs []error
 	for i := range min(len(s.Images), 3) {
-		err := within(func() error {
+		err := within(s.Timeout, func() error {
 			_, err := s.Do(ctx, i)
 			return err
 		})
@@ -314,7 +313,7 @@ func (s *State[R]) CheckBatch() []error {
 	if len(idx) > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := within(func() error {
+		err := within(s.Timeout, func() error {
 			_, err := s.Batch(prime.ContextWithImageIDs(ctx, ids), imgs)
 			return err
 		})

@@ -48,6 +48,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/kit"
@@ -63,7 +64,7 @@ type Vocabularer interface {
 
 // Timeout is how long a call with a cancelled context may take before the
 // cancelled rule counts it as not returning promptly.
-const Timeout = kit.Timeout
+const Timeout = 5 * time.Second
 
 // rules returns the kit's checks of s, in order.
 func rules(s *state) []kit.Rule {
@@ -99,6 +100,7 @@ func newState(tg prime.Tagger, images []Image) *state {
 	sub := kit.Subject[[]prime.Tag]{
 		Call:      tg.Tag,
 		CallName:  "Tag",
+		Timeout:   Timeout,
 		BatchName: "TagBatch",
 		Clone:     slices.Clone[[]prime.Tag],
 		Diff:      diff,
