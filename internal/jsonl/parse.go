@@ -315,21 +315,32 @@ func (p *Parser) object(i int, r *Record) int {
 		if p.syntax != nil {
 			return i
 		}
-		i = skipWS(line, i)
-		if i >= len(line) {
-			p.fail(i, "")
-			return i
-		}
-		switch line[i] {
-		case ',':
-			i = skipWS(line, i+1)
-		case '}':
-			return i + 1
-		default:
-			p.fail(i, "")
+		var end bool
+		if i, end = p.next(i, '}'); end {
 			return i
 		}
 	}
+}
+
+// next steps over what follows a member or an element: white space, then
+// a comma and white space, or the closing byte close of the object or array.
+// It returns the index after them, with end set after close. On anything
+// else it records a syntax error and returns with end set.
+func (p *Parser) next(i int, close byte) (j int, end bool) {
+	line := p.line
+	i = skipWS(line, i)
+	if i >= len(line) {
+		p.fail(i, "")
+		return i, true
+	}
+	switch line[i] {
+	case ',':
+		return skipWS(line, i+1), false
+	case close:
+		return i + 1, true
+	}
+	p.fail(i, "")
+	return i, true
 }
 
 func lookup(key []byte) field {
@@ -482,18 +493,8 @@ func (p *Parser) tags(i int, r *Record) int {
 				return i
 			}
 		}
-		i = skipWS(line, i)
-		if i >= len(line) {
-			p.fail(i, "")
-			return i
-		}
-		switch line[i] {
-		case ',':
-			i = skipWS(line, i+1)
-		case ']':
-			return i + 1
-		default:
-			p.fail(i, "")
+		var end bool
+		if i, end = p.next(i, ']'); end {
 			return i
 		}
 	}
@@ -709,18 +710,8 @@ func (p *Parser) skipValue(i, depth int) int {
 			if p.syntax != nil {
 				return i
 			}
-			i = skipWS(line, i)
-			if i >= len(line) {
-				p.fail(i, "")
-				return i
-			}
-			switch line[i] {
-			case ',':
-				i = skipWS(line, i+1)
-			case '}':
-				return i + 1
-			default:
-				p.fail(i, "")
+			var end bool
+			if i, end = p.next(i, '}'); end {
 				return i
 			}
 		}
@@ -738,18 +729,8 @@ func (p *Parser) skipValue(i, depth int) int {
 			if p.syntax != nil {
 				return i
 			}
-			i = skipWS(line, i)
-			if i >= len(line) {
-				p.fail(i, "")
-				return i
-			}
-			switch line[i] {
-			case ',':
-				i = skipWS(line, i+1)
-			case ']':
-				return i + 1
-			default:
-				p.fail(i, "")
+			var end bool
+			if i, end = p.next(i, ']'); end {
 				return i
 			}
 		}
