@@ -17,13 +17,11 @@ import (
 	"github.com/failmodes/prime/internal/synth"
 )
 
-// runCmd runs prime in-process with args and returns its exit status and
-// what it wrote.
+// runSynthCmd runs prime synth in-process with args and returns its exit
+// status and what it wrote.
 func runSynthCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}, append([]string{"synth"}, args...))
-	return code, out.String(), errb.String()
+	return runPrime(t, "", append([]string{"synth"}, args...)...)
 }
 
 // readTruth reads a -truth file.
