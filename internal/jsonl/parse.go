@@ -285,22 +285,13 @@ func (p *Parser) object(i int, r *Record) int {
 		return i + 1
 	}
 	for {
-		if i >= len(line) || line[i] != '"' {
-			p.fail(i, "")
-			return i
-		}
 		p.known = false
-		key, j := p.str(i)
+		key, j := p.key(i)
 		if p.syntax != nil {
 			return j
 		}
 		f := lookup(line[key.Start:key.End])
-		i = skipWS(line, j)
-		if i >= len(line) || line[i] != ':' {
-			p.fail(i, "")
-			return i
-		}
-		i = skipWS(line, i+1)
+		i = j
 		if i >= len(line) {
 			p.fail(i, "")
 			return i
@@ -320,6 +311,27 @@ func (p *Parser) object(i int, r *Record) int {
 			return i
 		}
 	}
+}
+
+// key reads an object member's key at line[i], the colon after it and the
+// white space around, and returns the key and the index of the value. On
+// anything else it records a syntax error.
+func (p *Parser) key(i int) (Span, int) {
+	line := p.line
+	if i >= len(line) || line[i] != '"' {
+		p.fail(i, "")
+		return Span{}, i
+	}
+	k, j := p.str(i)
+	if p.syntax != nil {
+		return k, j
+	}
+	j = skipWS(line, j)
+	if j >= len(line) || line[j] != ':' {
+		p.fail(j, "")
+		return k, j
+	}
+	return k, skipWS(line, j+1)
 }
 
 // next steps over what follows a member or an element: white space, then
@@ -693,20 +705,11 @@ func (p *Parser) skipValue(i, depth int) int {
 			return i + 1
 		}
 		for {
-			if i >= len(line) || line[i] != '"' {
-				p.fail(i, "")
-				return i
-			}
-			_, i = p.str(i)
+			_, i = p.key(i)
 			if p.syntax != nil {
 				return i
 			}
-			i = skipWS(line, i)
-			if i >= len(line) || line[i] != ':' {
-				p.fail(i, "")
-				return i
-			}
-			i = p.skipValue(skipWS(line, i+1), depth+1)
+			i = p.skipValue(i, depth+1)
 			if p.syntax != nil {
 				return i
 			}
