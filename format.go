@@ -2,7 +2,6 @@ package prime
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -119,17 +118,14 @@ type validationJSON Validation
 // MarshalJSON implements json.Marshaler.
 func (v *validationJSON) MarshalJSON() ([]byte, error) {
 	type plain Validation // without this method
-	p := plain(*v)
-	bad := math.IsNaN(p.Correlation) || math.IsInf(p.Correlation, 0)
-	if bad {
-		p.Correlation = 0
+	out := struct {
+		plain
+		Correlation *float64 `json:"correlation"` // shadows plain's; nil for NaN
+	}{plain: plain(*v)}
+	if c := v.Correlation; !math.IsNaN(c) && !math.IsInf(c, 0) {
+		out.Correlation = &c
 	}
-	b, err := json.Marshal(p)
-	if err != nil || !bad {
-		return b, err
-	}
-	// The key is unique in the object and its value was written as 0.
-	return bytes.Replace(b, []byte(`"correlation":0`), []byte(`"correlation":null`), 1), nil
+	return json.Marshal(out)
 }
 
 // jsonlMode is one line of WriteJSONL: exactly the fields of the JSON
