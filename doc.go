@@ -54,8 +54,8 @@
 // of its vocabulary, leave the returned slice to the caller, and return an
 // error wrapping ctx.Err() once ctx is cancelled. A domain tagger (chest
 // X-ray findings, defect types, weather) can be a few lines of Go.
-// taggertest.Run (package tagger/taggertest) checks the rules in the
-// tagger's own tests, and taggertest.Map is a fake to start from; the
+// primetest.RunTagger (package primetest) checks the rules in the
+// tagger's own tests, and primetest.MapTagger is a fake to start from; the
 // package tagger has an ONNX tagger and one that reads precomputed tags.
 //
 // # Asserting in tests

@@ -32,7 +32,8 @@ type Tag struct {
 //   - An error means the tagger failed: Run stops at it. ctx carries the
 //     image's id (ImageIDFromContext) for taggers that look tags up by id.
 //
-// The package tagger/taggertest checks these rules for any implementation.
+// The package primetest checks these rules for any implementation
+// (primetest.RunTagger).
 type Tagger interface {
 	Tag(ctx context.Context, img image.Image) ([]Tag, error)
 }
@@ -75,8 +76,8 @@ type Prediction struct {
 //   - An error means the classifier failed: Run stops at it. ctx carries
 //     the image's id (ImageIDFromContext).
 //
-// The package classifier/classifiertest checks these rules for any
-// implementation.
+// The package primetest checks these rules for any implementation
+// (primetest.RunClassifier).
 type Classifier interface {
 	Classify(ctx context.Context, img image.Image) (Prediction, error)
 }

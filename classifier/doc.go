@@ -2,8 +2,8 @@
 // image preprocessing they share with package tagger: ONNX, which runs an
 // ONNX image classifier in pure Go on github.com/owulveryck/onnx-go, and
 // Precomputed, which reads predictions made elsewhere from a JSON Lines
-// file keyed by image id. The package classifier/classifiertest checks any
-// Classifier against the rules of the interface.
+// file keyed by image id. The package primetest checks any Classifier
+// against the rules of the interface.
 //
 // # The ONNX classifier
 //

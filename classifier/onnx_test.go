@@ -13,8 +13,8 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
-	"github.com/failmodes/prime/classifier/classifiertest"
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -262,7 +262,7 @@ func TestONNXConformance(t *testing.T) {
 	path, _ := writeCNN(t, 5, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
 	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Labels: []string{"a", "b", "c", "d", "e"}, Workers: 2})
 	require.NoError(t, err)
-	classifiertest.Run(t, c)
+	primetest.RunClassifier(t, c)
 }
 
 func TestMNISTPreprocessing(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
-	"github.com/failmodes/prime/classifier/classifiertest"
+	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +67,7 @@ func TestPrecomputedBadInput(t *testing.T) {
 // TestPrecomputedConformance runs the conformance kit on a Precomputed
 // that holds predictions for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
-	images := append(classifiertest.OddImages(), classifiertest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
+	images := append(primetest.OddImages(), primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
 	var b strings.Builder
 	for i, im := range images {
 		line, err := json.Marshal(map[string]any{"id": im.ID, "pred": fmt.Sprint("class", i%3)})
@@ -79,7 +79,7 @@ func TestPrecomputedConformance(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
 	p, err := classifier.LoadPrecomputed(path)
 	require.NoError(t, err)
-	classifiertest.Run(t, p, images[len(images)-1])
+	primetest.RunClassifier(t, p, images[len(images)-1])
 }
 
 func ExampleNewPrecomputed() {

@@ -2,8 +2,8 @@
 // multi-label ONNX model (the role the Recognize Anything Model, RAM,
 // plays in the PRIME paper) in pure Go on github.com/owulveryck/onnx-go,
 // and Precomputed, which reads tags computed elsewhere from a JSON Lines
-// file keyed by image id. The package tagger/taggertest checks any
-// Tagger, these or a third party's, against the rules of the interface.
+// file keyed by image id. The package primetest checks any Tagger, these
+// or a third party's, against the rules of the interface.
 //
 // # Files
 //

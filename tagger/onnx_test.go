@@ -15,8 +15,8 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/primetest"
 	"github.com/failmodes/prime/tagger"
-	"github.com/failmodes/prime/tagger/taggertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -339,5 +339,5 @@ func TestONNXConformance(t *testing.T) {
 	path, _ := writeCNN(t, 5, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 10, Gemm: true})
 	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(10), Workers: 2})
 	require.NoError(t, err)
-	taggertest.Run(t, tg)
+	primetest.RunTagger(t, tg)
 }

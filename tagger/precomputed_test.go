@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/primetest"
 	"github.com/failmodes/prime/tagger"
-	"github.com/failmodes/prime/tagger/taggertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -95,7 +95,7 @@ func TestPrecomputedLongLine(t *testing.T) {
 // TestPrecomputedConformance runs the conformance kit on a Precomputed
 // that holds tags for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
-	images := append(taggertest.OddImages(), taggertest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
+	images := append(primetest.OddImages(), primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
 	var b strings.Builder
 	for i, im := range images {
 		line, err := json.Marshal(map[string]any{"id": im.ID, "tags": []any{"x", fmt.Sprint("n", i%3), map[string]any{"name": "s", "score": 0.5}}})
@@ -105,7 +105,7 @@ func TestPrecomputedConformance(t *testing.T) {
 	}
 	p, err := tagger.NewPrecomputed(strings.NewReader(b.String()))
 	require.NoError(t, err)
-	taggertest.Run(t, p, images[len(images)-1])
+	primetest.RunTagger(t, p, images[len(images)-1])
 }
 
 func ExampleNewPrecomputed() {

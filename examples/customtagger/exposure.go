@@ -11,7 +11,7 @@ import (
 // Exposure is a domain tagger: it names how a photo is exposed, from the
 // luminance of its pixels. It is the smallest useful prime.Tagger: a type
 // with a Tag method (and, optionally, Vocabulary, which lets
-// tagger/taggertest check that every tag it returns is one it declares).
+// primetest check that every tag it returns is one it declares).
 //
 // It follows the rules of prime.Tagger: safe for concurrent use (it has no
 // state), deterministic, every tag from its vocabulary, the returned slice

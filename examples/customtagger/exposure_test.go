@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime"
-	"github.com/failmodes/prime/tagger/taggertest"
+	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,9 +27,9 @@ func uniform(w, h int, c color.Color) image.Image {
 // The conformance kit checks every rule of prime.Tagger: this is the test
 // every domain tagger should have.
 func TestExposureConformance(t *testing.T) {
-	taggertest.Run(t, Exposure{},
-		taggertest.Image{ID: "night", Image: uniform(8, 8, color.Gray{Y: 20})},
-		taggertest.Image{ID: "snow", Image: uniform(8, 8, color.White)},
+	primetest.RunTagger(t, Exposure{},
+		primetest.Image{ID: "night", Image: uniform(8, 8, color.Gray{Y: 20})},
+		primetest.Image{ID: "snow", Image: uniform(8, 8, color.White)},
 	)
 }
 

@@ -1,6 +1,6 @@
 // Command customtagger shows how to write a domain tagger and plug it into
 // prime. Exposure (exposure.go) names how a photo is exposed; its test
-// (exposure_test.go) checks it with tagger/taggertest, the conformance kit
+// (exposure_test.go) checks it with primetest, the conformance kit
 // every Tagger should pass.
 //
 // The program takes the demo's pictures (the seeded boats, cars and balls

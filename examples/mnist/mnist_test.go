@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/failmodes/prime/tagger/taggertest"
+	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -87,9 +87,9 @@ func TestHandwritingTags(t *testing.T) {
 
 // Handwriting follows every rule of prime.Tagger.
 func TestHandwritingConformance(t *testing.T) {
-	taggertest.Run(t, Handwriting{},
-		taggertest.Image{ID: "zero", Image: digit(ring(14, 14, 5, 7.2))},
-		taggertest.Image{ID: "eight", Image: digit(or(ring(14, 9, 3, 5), ring(14, 19, 3, 5)))},
+	primetest.RunTagger(t, Handwriting{},
+		primetest.Image{ID: "zero", Image: digit(ring(14, 14, 5, 7.2))},
+		primetest.Image{ID: "eight", Image: digit(or(ring(14, 9, 3, 5), ring(14, 19, 3, 5)))},
 	)
 }
 

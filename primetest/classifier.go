@@ -1,0 +1,119 @@
+package primetest
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/failmodes/prime"
+)
+
+// A Labeler is a Classifier that can list the labels it may predict, in
+// the order of its Prediction.Scores. It is optional: the kit checks the
+// label set, and that every prediction is in it, only for classifiers that
+// have the method. Labels returns a new slice on every call.
+type Labeler interface {
+	Labels() []string
+}
+
+// TestClassifier checks cl against every rule for classifiers, with the
+// images of OddImages and the given images, and returns an error joining
+// one error per rule broken (up to a few per rule), or nil.
+func TestClassifier(cl prime.Classifier, images ...Image) error {
+	return join(classifierRules(cl, images))
+}
+
+// RunClassifier checks cl against every rule for classifiers, each in a
+// subtest named after the rule, with the images of OddImages and the
+// given images. A failing subtest states the rule and what broke it.
+func RunClassifier(t *testing.T, cl prime.Classifier, images ...Image) {
+	t.Helper()
+	run(t, classifierRules(cl, images))
+}
+
+func classifierRules(cl prime.Classifier, images []Image) []rule {
+	p := plugin[prime.Prediction]{
+		call:      cl.Classify,
+		callName:  "Classify",
+		batchName: "ClassifyBatch",
+		clone: func(p prime.Prediction) prime.Prediction {
+			p.Scores = slices.Clone(p.Scores)
+			return p
+		},
+		diff: diffPredictions,
+		scribble: func(got prime.Prediction) bool {
+			for k := range got.Scores {
+				got.Scores[k] = -12345
+			}
+			return len(got.Scores) > 0
+		},
+		owned: "the returned Scores",
+	}
+	if bc, ok := cl.(prime.BatchClassifier); ok {
+		p.batch = bc.ClassifyBatch
+	}
+	l, hasLabels := cl.(Labeler)
+	var labels []string
+	if hasLabels {
+		labels = slices.Clone(l.Labels()) // the labels rule writes into the returned slice
+	}
+	s := newState(p, images)
+	return s.rules(
+		rule{"labels", "the label set is non-empty, its entries non-empty and unique, and the returned slice is the caller's", func() []error {
+			if !hasLabels {
+				return nil
+			}
+			return checkList(l.Labels, "Labels", "label")
+		}},
+		rule{"prediction", "labels are non-empty and from the label set; scores are not NaN, as many for every image, one per label", func() []error {
+			return checkPredictions(s, labels, hasLabels)
+		}},
+	)
+}
+
+// checkPredictions checks the predictions of the first pass against the
+// classifier's labels, when it has them.
+func checkPredictions(s *state[prime.Prediction], labels []string, hasLabels bool) []error {
+	var errs []error
+	nScores, first := -1, ""
+	for _, i := range s.ok() {
+		p, id := s.base[i], s.images[i].ID
+		switch {
+		case p.Label == "":
+			errs = append(errs, fmt.Errorf("image %s: empty label", id))
+		case hasLabels && !slices.Contains(labels, p.Label):
+			errs = append(errs, fmt.Errorf("image %s: label %q not in the label set", id, p.Label))
+		}
+		if slices.ContainsFunc(p.Scores, func(v float32) bool { return math.IsNaN(float64(v)) }) {
+			errs = append(errs, fmt.Errorf("image %s: a score is NaN", id))
+		}
+		switch {
+		case nScores < 0:
+			nScores, first = len(p.Scores), id
+			if hasLabels && nScores > 0 && nScores != len(labels) {
+				errs = append(errs, fmt.Errorf("image %s: %d scores for %d labels", id, nScores, len(labels)))
+			}
+		case len(p.Scores) != nScores:
+			errs = append(errs, fmt.Errorf("image %s: %d scores, but image %s has %d", id, len(p.Scores), first, nScores))
+		}
+	}
+	return limit(errs)
+}
+
+// diffPredictions describes how got differs from want, or returns "" when
+// they are equal; scores may differ by tol.
+func diffPredictions(got, want prime.Prediction, tol float64) string {
+	if got.Label != want.Label {
+		return fmt.Sprintf("label %q, want %q", got.Label, want.Label)
+	}
+	if len(got.Scores) != len(want.Scores) {
+		return fmt.Sprintf("%d scores, want %d", len(got.Scores), len(want.Scores))
+	}
+	for k := range got.Scores {
+		if !near(got.Scores[k], want.Scores[k], tol) {
+			return fmt.Sprintf("score %d is %v, want %v", k, got.Scores[k], want.Scores[k])
+		}
+	}
+	return ""
+}
