@@ -344,3 +344,51 @@ func ExampleReport_Err() {
 	// prime: 1 failure mode:
 	// 	fox: snow (n=2, accuracy 0.0% vs 100.0%)
 }
+
+// benchWorkloads are the workloads of BenchmarkAnalyze: ImageNet-scale
+// records files (1000 classes of 1300 records over RAM's 4,585 tags, 10 to
+// 25 tags per record) of every co-occurrence setting of prime synth, then
+// fewer and more tags per record, and a 20,000-tag vocabulary. flags are
+// the prime synth flags that write the same file, besides
+// "-classes 1000 -records 1300".
+var benchWorkloads = []struct {
+	name, flags string
+	cfg         synth.Config
+}{
+	{"default", "", synth.Config{}},
+	{"clustered", "-cluster 0.9 -topic-size 12", synth.Config{Cluster: 0.9, TopicSize: 12}},
+	{"unclustered", "-cluster -1", synth.Config{Cluster: -1}},
+	{"skewed", "-skew 2", synth.Config{Skew: 2}},
+	{"flat", "-skew 0.5", synth.Config{Skew: 0.5}},
+	{"tags=5-10", "-min-tags 5 -max-tags 10", synth.Config{MinTags: 5, MaxTags: 10}},
+	{"tags=20-40", "-min-tags 20 -max-tags 40", synth.Config{MinTags: 20, MaxTags: 40}},
+	{"vocab=20000", "-tags 20000", synth.Config{VocabularySize: 20000}},
+}
+
+// BenchmarkAnalyze mines the workloads of benchWorkloads as prime mine
+// -fdr 1 -bootstrap 0 does, from a Dataset in memory, and reports the tag
+// sets counted (evaluated/op), the hypotheses and the modes.
+func BenchmarkAnalyze(b *testing.B) {
+	for _, w := range benchWorkloads {
+		b.Run(w.name, func(b *testing.B) {
+			cfg := w.cfg
+			cfg.Classes, cfg.MinRecords, cfg.Seed = 1000, 1300, 1
+			var buf bytes.Buffer
+			rw := prime.NewRecordWriter(&buf)
+			_, err := synth.Generate(cfg, rw.Write)
+			require.NoError(b, err)
+			require.NoError(b, rw.Flush())
+			d, err := prime.ReadDataset(&buf, w.name)
+			require.NoError(b, err)
+			buf = bytes.Buffer{}
+			var r *prime.Report
+			for b.Loop() {
+				r, err = d.Analyze(context.Background(), &prime.Options{FDR: 1, Bootstrap: -1})
+				require.NoError(b, err)
+			}
+			b.ReportMetric(float64(r.Evaluated), "evaluated/op")
+			b.ReportMetric(float64(r.Hypotheses), "hypotheses/op")
+			b.ReportMetric(float64(len(r.Modes)), "modes/op")
+		})
+	}
+}

@@ -29,6 +29,10 @@ The same flags and -seed give the same file, byte for byte.
   prime synth | prime mine -
   prime synth -classes 1000 -records 1300 -o imagenet.jsonl -truth planted.jsonl
   prime synth -null -classes 5 -records 600     errors independent of the tags
+  prime synth -cluster 0.9 -topic-size 12        tags that go together more
+
+-cluster, -topic-size and -skew change which tags co-occur, and so how many
+tag sets prime mine counts; -tags above 4,585 adds made-up tags to RAM's.
 
 A mode whose records would not fit in three quarters of its class is left
 out: small classes get fewer than -modes. -truth lists the modes planted.
@@ -43,6 +47,8 @@ type synthFlags struct {
 	tags             int
 	minTags, maxTags int
 	modes            int
+	cluster, skew    float64
+	topicSize        int
 	accuracy         string
 	modeAccuracy     string
 	modeSize         string
@@ -63,10 +69,13 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&f.classes, "classes", synth.DefaultClasses, fmt.Sprintf("number of classes, 1 to %d", synth.ClassesLimit))
 	fs.StringVar(&f.records, "records", strconv.Itoa(synth.DefaultRecords),
 		fmt.Sprintf("records per class: `N`, or LO-HI drawn for each class, 1 to %d", synth.RecordsLimit))
-	fs.IntVar(&f.tags, "tags", nvocab, "vocabulary size: a seeded sample of `V` of RAM's tags")
+	fs.IntVar(&f.tags, "tags", nvocab, fmt.Sprintf("vocabulary size `V`: a seeded sample of RAM's %d tags, or above %d, RAM's and made-up ones, at most %d", nvocab, nvocab, synth.VocabularyLimit))
 	fs.IntVar(&f.minTags, "min-tags", synth.DefaultMinTags, "fewest tags per record, 1 to -max-tags")
 	fs.IntVar(&f.maxTags, "max-tags", synth.DefaultMaxTags, fmt.Sprintf("most tags per record, -min-tags to %d", synth.TagsLimit))
 	fs.IntVar(&f.modes, "modes", synth.DefaultModes, fmt.Sprintf("failure modes planted per class, 0 to %d", synth.ModesLimit))
+	fs.Float64Var(&f.cluster, "cluster", 0, fmt.Sprintf("how strongly tags co-occur: each record draws topics (groups of a class's popular tags) while a uniform draw is below `C`, 0 to %v (0: the default mix, -1: no topics)", synth.ClusterLimit))
+	fs.IntVar(&f.topicSize, "topic-size", 6, fmt.Sprintf("most tags in a topic, 2 to %d: topics have half to all of it", synth.TopicLimit))
+	fs.Float64Var(&f.skew, "skew", 0, "exponent `S` of the Zipf-like popularity of each class's tags, 0.1 to 4: the higher, the fewer tags most records share (0: drawn in 0.9-1.2 for each class)")
 	fs.StringVar(&f.accuracy, "accuracy", fmt.Sprintf("%v-%v", synth.DefaultMinAccuracy, synth.DefaultMaxAccuracy),
 		"each class's accuracy outside its modes: `A`, or LO-HI drawn for each class, 0 to 1")
 	fs.StringVar(&f.modeAccuracy, "mode-accuracy", fmt.Sprintf("%v-%v", synth.DefaultMinModeAccuracy, synth.DefaultMaxModeAccuracy),
@@ -132,10 +141,22 @@ func (f *synthFlags) config(nvocab int) (synth.Config, error) {
 	if f.null {
 		planted = 0
 	}
-	if v := synth.MinVocabulary(f.maxTags, max(planted, 0)); f.tags < v || f.tags > nvocab {
-		return cfg, bad("tags", strconv.Itoa(f.tags), "%d to %d (at least 2 x -max-tags + the planted tags of a class)", v, nvocab)
+	if v := synth.MinVocabulary(f.maxTags, max(planted, 0)); f.tags < v || f.tags > synth.VocabularyLimit {
+		return cfg, bad("tags", strconv.Itoa(f.tags), "%d to %d (at least 2 x -max-tags + the planted tags of a class)", v, synth.VocabularyLimit)
 	}
 	cfg.VocabularySize = f.tags
+	if !(f.cluster >= -1 && f.cluster <= synth.ClusterLimit) {
+		return cfg, bad("cluster", fmt.Sprint(f.cluster), "-1 to %v", synth.ClusterLimit)
+	}
+	cfg.Cluster = f.cluster
+	if f.topicSize < 2 || f.topicSize > synth.TopicLimit {
+		return cfg, bad("topic-size", strconv.Itoa(f.topicSize), "2 to %d", synth.TopicLimit)
+	}
+	cfg.TopicSize = f.topicSize
+	if f.skew != 0 && !(f.skew >= 0.1 && f.skew <= 4) {
+		return cfg, bad("skew", fmt.Sprint(f.skew), "0.1 to 4, or 0")
+	}
+	cfg.Skew = f.skew
 	alo, ahi, ok := synthFloatRange(f.accuracy)
 	if !ok || alo < 0 || ahi > 1 {
 		return cfg, bad("accuracy", f.accuracy, "A or LO-HI, 0 ≤ LO ≤ HI ≤ 1")

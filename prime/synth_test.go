@@ -55,6 +55,9 @@ func TestSynthPlantedModesFound(t *testing.T) {
 		{"record range", []string{"-classes", "8", "-records", "400-1300", "-seed", "3"}, 14},
 		{"small vocabulary, few tags", []string{"-classes", "6", "-tags", "300", "-min-tags", "4", "-max-tags", "12", "-seed", "5"}, 15},
 		{"strong modes", []string{"-classes", "3", "-records", "1300", "-mode-accuracy", "0-0.1", "-mode-size", "100-150", "-seed", "6"}, 5},
+		{"clustered", []string{"-classes", "4", "-records", "1300", "-cluster", "0.9", "-topic-size", "12", "-seed", "7"}, 10},
+		{"skewed, no topics", []string{"-classes", "4", "-records", "1300", "-cluster", "-1", "-skew", "2", "-seed", "8"}, 10},
+		{"20,000 tags", []string{"-classes", "4", "-records", "1300", "-tags", "20000", "-seed", "9"}, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,7 +158,7 @@ func TestSynthHelp(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "usage: prime synth [flags]")
-	for _, flag := range []string{"-classes", "-records", "-tags", "-min-tags", "-max-tags", "-modes", "-seed", "-null", "-truth", "-o"} {
+	for _, flag := range []string{"-classes", "-records", "-tags", "-min-tags", "-max-tags", "-cluster", "-topic-size", "-skew", "-modes", "-seed", "-null", "-truth", "-o"} {
 		assert.Regexp(t, `(?m)^  `+flag+`( |$)`, stderr)
 	}
 }
@@ -170,8 +173,13 @@ func TestSynthBadFlags(t *testing.T) {
 		{[]string{"-records", "0"}, "-records 0 out of range: want N or LO-HI, 1 ≤ LO ≤ HI ≤ 10000000"},
 		{[]string{"-records", "500-100"}, "-records 500-100 out of range: want N or LO-HI"},
 		{[]string{"-records", "many"}, "-records many out of range"},
-		{[]string{"-tags", "10"}, "-tags 10 out of range: want 56 to 4585"},
-		{[]string{"-tags", "5000"}, "-tags 5000 out of range: want 56 to 4585"},
+		{[]string{"-tags", "10"}, "-tags 10 out of range: want 56 to 1000000"},
+		{[]string{"-tags", "1000001"}, "-tags 1000001 out of range: want 56 to 1000000"},
+		{[]string{"-cluster", "1"}, "-cluster 1 out of range: want -1 to 0.99"},
+		{[]string{"-cluster", "-2"}, "-cluster -2 out of range: want -1 to 0.99"},
+		{[]string{"-topic-size", "1"}, "-topic-size 1 out of range: want 2 to 100"},
+		{[]string{"-skew", "0.05"}, "-skew 0.05 out of range: want 0.1 to 4, or 0"},
+		{[]string{"-skew", "NaN"}, "-skew NaN out of range: want 0.1 to 4, or 0"},
 		{[]string{"-max-tags", "0"}, "-max-tags 0 out of range: want 1 to 1000"},
 		{[]string{"-max-tags", "1001"}, "-max-tags 1001 out of range: want 1 to 1000"},
 		{[]string{"-min-tags", "0"}, "-min-tags 0 out of range: want 1 to 25 (-max-tags)"},

@@ -45,6 +45,12 @@ const (
 	RecordsLimit = 10_000_000 // most records per class
 	TagsLimit    = 1000       // most tags per record
 	ModesLimit   = 12         // most planted modes per class
+	// VocabularyLimit is the largest VocabularySize.
+	VocabularyLimit = 1_000_000
+	// ClusterLimit is the largest Cluster.
+	ClusterLimit = 0.99
+	// TopicLimit is the largest TopicSize.
+	TopicLimit = 100
 	// ModeGap is the least difference between MinAccuracy and
 	// MaxModeAccuracy when modes are planted.
 	ModeGap = 0.3
@@ -80,9 +86,12 @@ type Config struct {
 	// nil means RAMTags().
 	Vocabulary []string
 	// VocabularySize, when not 0, keeps a seeded sample of this many tags
-	// of Vocabulary (in Vocabulary's order). It must leave room for every
-	// record's tags and the planted ones: at least 2·MaxTags plus the
-	// planted tags of a class (see MinVocabulary).
+	// of Vocabulary (in Vocabulary's order), or, when it is larger than
+	// Vocabulary, adds made-up tags ("tag 04586", ...) up to this many, at
+	// most VocabularyLimit. It must leave room for every record's tags and
+	// the planted ones: at least 2·MaxTags plus the planted tags of a class
+	// (see MinVocabulary). Each class draws from a pool of 400 to 1,000
+	// tags, whatever the vocabulary's size.
 	VocabularySize int
 	// MinTags and MaxTags bound the tags of each record, 1 ≤ MinTags ≤
 	// MaxTags ≤ TagsLimit, drawn with a right skew: most records carry few
@@ -110,6 +119,24 @@ type Config struct {
 	// DefaultMinModeSize and DefaultMaxModeSize. A mode of fewer than s
 	// records is not found at size threshold s.
 	MinModeSize, MaxModeSize int
+	// Cluster is how strongly tags cluster: each class has 10 to 30
+	// topics, groups of 3 to 6 of its 150 most popular tags, and a record
+	// outside the planted modes draws topics one after another while a
+	// uniform draw falls below Cluster (a mean of Cluster/(1−Cluster)
+	// topics), carrying each tag of a drawn topic with probability 3/4,
+	// before its other tags. In [0, 0.99]; 0 means the default mix (half
+	// the records draw one topic, a fifth two, the rest none); a negative
+	// value means no topics at all.
+	Cluster float64
+	// TopicSize is the most tags in a topic: topics have TopicSize/2 to
+	// TopicSize tags, 2 to TopicLimit; 0 means 6 (3 to 6 tags). Larger
+	// topics make more tags go together.
+	TopicSize int
+	// Skew is the exponent s of the Zipf-like popularity of each class's
+	// pool of tags: its i-th most popular tag has weight 1/(i+1)^s. The
+	// higher, the fewer the tags that most records carry. In [0.1, 4];
+	// 0 means an exponent drawn for each class in [0.9, 1.2].
+	Skew float64
 	// Null plants nothing and makes each record wrong independently with
 	// its class's error rate, whatever its tags.
 	Null bool
@@ -202,6 +229,9 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.MaxAccuracy, DefaultMaxAccuracy)
 	def(&c.MinModeAccuracy, DefaultMinModeAccuracy)
 	def(&c.MaxModeAccuracy, DefaultMaxModeAccuracy)
+	if c.TopicSize == 0 {
+		c.TopicSize = 6
+	}
 	if c.MinModeSize == 0 {
 		c.MinModeSize = DefaultMinModeSize
 	}
@@ -240,6 +270,12 @@ func (c *Config) check() error {
 	case c.Modes > 0 && c.MaxModeAccuracy > c.MinAccuracy-ModeGap+1e-12:
 		return bad("MaxModeAccuracy", c.MaxModeAccuracy, "%v (MinModeAccuracy) to %.4g (MinAccuracy − %v)",
 			c.MinModeAccuracy, c.MinAccuracy-ModeGap, ModeGap)
+	case c.Cluster > ClusterLimit || math.IsNaN(c.Cluster):
+		return bad("Cluster", c.Cluster, "%v at most (or 0 for the default, negative for none)", ClusterLimit)
+	case c.TopicSize < 2 || c.TopicSize > TopicLimit:
+		return bad("TopicSize", c.TopicSize, "2 to %d (or 0 for the default)", TopicLimit)
+	case c.Skew != 0 && !(c.Skew >= 0.1 && c.Skew <= 4):
+		return bad("Skew", c.Skew, "0.1 to 4 (or 0 for the default)")
 	case c.MinModeSize < 1 || c.MinModeSize > RecordsLimit:
 		return bad("MinModeSize", c.MinModeSize, "1 to %d", RecordsLimit)
 	case c.MaxModeSize < c.MinModeSize || c.MaxModeSize > RecordsLimit:
@@ -263,12 +299,8 @@ func (c *Config) check() error {
 	if v == 0 {
 		v = len(c.Vocabulary)
 	}
-	if v < lo || v > len(c.Vocabulary) {
-		if lo > len(c.Vocabulary) {
-			return bad("VocabularySize", v, "%d (2 x MaxTags + planted tags) at most, but the vocabulary has only %d",
-				lo, len(c.Vocabulary))
-		}
-		return bad("VocabularySize", v, "%d (2 x MaxTags + planted tags) to %d", lo, len(c.Vocabulary))
+	if v < lo || v > VocabularyLimit {
+		return bad("VocabularySize", v, "%d (2 x MaxTags + planted tags) to %d", lo, VocabularyLimit)
 	}
 	return nil
 }
@@ -463,6 +495,9 @@ func splitmix(x uint64) uint64 {
 func newShared(cfg Config) *shared {
 	rng := rand.New(rand.NewPCG(cfg.Seed, splitmix(0)))
 	vocab := cfg.Vocabulary
+	if cfg.VocabularySize > len(vocab) {
+		vocab = madeUp(vocab, cfg.VocabularySize)
+	}
 	if cfg.VocabularySize > 0 && cfg.VocabularySize < len(vocab) {
 		keep := rng.Perm(len(vocab))[:cfg.VocabularySize]
 		slices.Sort(keep)
@@ -494,6 +529,23 @@ func newShared(cfg Config) *shared {
 		}
 	}
 	return g
+}
+
+// madeUp returns vocab followed by made-up tags "tag 00001", ..., none of
+// them in vocab, up to size tags.
+func madeUp(vocab []string, size int) []string {
+	have := make(map[string]bool, len(vocab))
+	for _, t := range vocab {
+		have[t] = true
+	}
+	out := slices.Grow(slices.Clone(vocab), size-len(vocab))
+	width := len(strconv.Itoa(size))
+	for i := 1; len(out) < size; i++ {
+		if t := fmt.Sprintf("tag %0*d", width, i); !have[t] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // chunk is the most records in a batch.
@@ -530,7 +582,11 @@ func (g *generator) class(ci int, next func() *batch, send func(*batch) bool) {
 	g.pool = append(g.pool, g.perm[np:np+poolSize-len(g.pool)]...)
 
 	// Skewed popularity over the pool and co-occurring topics.
-	g.alias.zipf(len(g.pool), 0.9+0.3*rng.Float64())
+	skew := 0.9 + 0.3*rng.Float64()
+	if cfg.Skew > 0 {
+		skew = cfg.Skew
+	}
+	g.alias.zipf(len(g.pool), skew)
 	g.makeTopics(rng)
 
 	modes := g.plan(ci, n, acc, plantedIdx, rng)
@@ -734,20 +790,30 @@ func (g *generator) fillSpread(rng *rand.Rand, t int, planted []int32) {
 // fillBackground draws the record's tags from the class's topics and its
 // skewed popularity.
 func (g *generator) fillBackground(rng *rand.Rand, t int) {
-	u := rng.Float64()
-	nt := 0
-	switch {
-	case u < 0.5:
-		nt = 1
-	case u < 0.7:
-		nt = 2
-	}
-	for range nt {
+	topic := func() {
 		top := g.topics[searchCum(g.topicW, rng.Float64())]
 		for _, tag := range top {
 			if len(g.tags) < t && rng.Float64() < 0.75 {
 				g.add(tag)
 			}
+		}
+	}
+	switch c := g.cfg.Cluster; {
+	case c > 0:
+		for len(g.tags) < t && rng.Float64() < c {
+			topic()
+		}
+	case c == 0:
+		u := rng.Float64()
+		nt := 0
+		switch {
+		case u < 0.5:
+			nt = 1
+		case u < 0.7:
+			nt = 2
+		}
+		for range nt {
+			topic()
 		}
 	}
 	for tries := 0; len(g.tags) < t; tries++ {
@@ -776,8 +842,8 @@ func searchCum(cum []float64, u float64) int {
 	return min(i, len(cum)-1)
 }
 
-// makeTopics draws 10 to 30 topics of 3 to 6 tags among the class's 150
-// most popular, with Zipf-like popularity.
+// makeTopics draws 10 to 30 topics of TopicSize/2 to TopicSize tags among
+// the class's 150 most popular, with Zipf-like popularity.
 func (g *generator) makeTopics(rng *rand.Rand) {
 	nt := 10 + rng.IntN(21)
 	head := min(len(g.pool), 150)
@@ -788,7 +854,8 @@ func (g *generator) makeTopics(rng *rand.Rand) {
 	g.topicW = g.topicW[:0]
 	sum := 0.0
 	for i := range g.topics {
-		size := min(3+rng.IntN(4), head-1)
+		lo := g.cfg.TopicSize / 2
+		size := min(lo+rng.IntN(g.cfg.TopicSize-lo+1), head-1)
 		top := g.topics[i][:0]
 		for len(top) < size {
 			tag := g.pool[1+rng.IntN(head-1)]

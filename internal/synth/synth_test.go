@@ -213,6 +213,9 @@ func TestDeterministic(t *testing.T) {
 		{"null", Config{Classes: 3, MinRecords: 300, Null: true, Seed: 1}},
 		{"small vocabulary", Config{Classes: 3, MinRecords: 500, VocabularySize: 200, Seed: 7}},
 		{"classes of several chunks", Config{Classes: 2, MinRecords: 4500, MaxRecords: 9000, Modes: 1, MinTags: 3, MaxTags: 5, Seed: 2}},
+		{"clustered", Config{Classes: 3, MinRecords: 500, Cluster: 0.9, TopicSize: 12, Seed: 3}},
+		{"skewed, no topics", Config{Classes: 3, MinRecords: 500, Cluster: -1, Skew: 2, Seed: 4}},
+		{"made-up tags", Config{Classes: 3, MinRecords: 500, VocabularySize: 20000, Seed: 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,6 +258,11 @@ func TestPlantedAreFailureModes(t *testing.T) {
 		{"six modes", Config{Classes: 2, MinRecords: 2500, Modes: 6, Seed: 7}, 12, []int{1, 2, 3}, 1},
 		{"strong modes", Config{Classes: 3, MinModeAccuracy: 0.05, MaxModeAccuracy: 0.1,
 			MinModeSize: 100, MaxModeSize: 150, MinRecords: 1300, Seed: 8}, 5, []int{1, 2}, 1},
+		{"clustered", Config{Classes: 6, MinRecords: 1300, Cluster: 0.9, TopicSize: 12, Seed: 12}, 18, []int{1, 2, 3}, 1},
+		{"no topics", Config{Classes: 6, MinRecords: 1300, Cluster: -1, Seed: 13}, 18, []int{1, 2, 3}, 1},
+		{"skewed", Config{Classes: 6, MinRecords: 1300, Skew: 2, Seed: 14}, 18, []int{1, 2, 3}, 1},
+		{"flat", Config{Classes: 6, MinRecords: 1300, Skew: 0.5, Seed: 15}, 18, []int{1, 2, 3}, 1},
+		{"made-up tags", Config{Classes: 6, MinRecords: 1300, VocabularySize: 20000, Seed: 16}, 18, []int{1, 2, 3}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -508,6 +516,124 @@ func TestCorrelated(t *testing.T) {
 	}
 }
 
+// levelWise counts, over the classes of w, the tag sets of one to three
+// tags that a level-wise search counts: the tags carried by at least
+// minSize records, their pairs, and the triples each pair of which is
+// carried by at least minSize records. It also returns the number of such
+// pairs.
+func (w *workload) levelWise() (sets, pairs int) {
+	for _, c := range w.classes {
+		var cand []int
+		for id, n := range c.support() {
+			if n >= minSize {
+				cand = append(cand, id)
+			}
+		}
+		slices.Sort(cand)
+		sets += len(cand) + len(cand)*(len(cand)-1)/2
+		frequent := map[[2]int]bool{}
+		for i, a := range cand {
+			for _, b := range cand[i+1:] {
+				if n, _ := c.count([]int{a, b}); n >= minSize {
+					frequent[[2]int{a, b}] = true
+				}
+			}
+		}
+		pairs += len(frequent)
+		for ab := range frequent {
+			for _, x := range cand {
+				if x > ab[1] && frequent[[2]int{ab[0], x}] && frequent[[2]int{ab[1], x}] {
+					sets++
+				}
+			}
+		}
+	}
+	return sets, pairs
+}
+
+// TestCluster checks that Cluster and TopicSize set how strongly tags go
+// together: with more topics per record, more pairs of tags are carried
+// together by many records, and with more topics per record or larger
+// topics, a level-wise search counts more tag sets, at the same number of
+// tags per record.
+func TestCluster(t *testing.T) {
+	base := Config{Classes: 2, MinRecords: 1300, Modes: -1, Seed: 21}
+	tests := []struct {
+		name    string
+		cluster float64
+		size    int
+		more    bool // more frequent pairs than the setting before
+	}{
+		{"no topics", -1, 0, true},
+		{"default", 0, 0, true},
+		{"strong", 0.9, 0, true},
+		{"strong, large topics", 0.9, 12, false},
+	}
+	lastSets, lastPairs := -1, -1
+	for _, tt := range tests {
+		cfg := base
+		cfg.Cluster, cfg.TopicSize = tt.cluster, tt.size
+		w, _ := collect(t, cfg)
+		sets, pairs := w.levelWise()
+		t.Logf("%s: %d frequent pairs, %d sets counted", tt.name, pairs, sets)
+		assert.Greater(t, sets, lastSets, tt.name)
+		if tt.more {
+			assert.Greater(t, pairs, lastPairs, tt.name)
+		}
+		lastSets, lastPairs = sets, pairs
+	}
+}
+
+// TestSkew checks that Skew sets how skewed tag popularity is: the higher,
+// the more records carry a class's most common tag, and the fewer tags are
+// carried by at least minSize records.
+func TestSkew(t *testing.T) {
+	lastTop, lastCommon := 0.0, math.MaxInt
+	for _, skew := range []float64{0.3, 1, 2} {
+		w, _ := collect(t, Config{Classes: 2, MinRecords: 1300, Modes: -1, Cluster: -1, Skew: skew, Seed: 22})
+		top, common := 0.0, 0
+		for _, c := range w.classes {
+			n, _ := c.total()
+			best := 0
+			for _, k := range c.support() {
+				best = max(best, k)
+				if k >= minSize {
+					common++
+				}
+			}
+			top += float64(best) / float64(n) / float64(len(w.classes))
+		}
+		t.Logf("skew %v: top tag on %.2f of the records, %d tags on %d or more", skew, top, common, minSize)
+		assert.Greater(t, top, lastTop, "skew %v", skew)
+		assert.Less(t, common, lastCommon, "skew %v", skew)
+		lastTop, lastCommon = top, common
+	}
+}
+
+// TestMadeUpTags checks vocabularies larger than RAM's: RAM's tags and
+// made-up ones, all distinct, and records that use both.
+func TestMadeUpTags(t *testing.T) {
+	const size = 20000
+	w, _ := collect(t, Config{Classes: 20, MinRecords: 300, VocabularySize: size, Seed: 23})
+	ram := map[string]bool{}
+	for _, tag := range RAMTags() {
+		ram[tag] = true
+	}
+	invented := 0
+	for _, tag := range w.tagName {
+		if !ram[tag] {
+			invented++
+			assert.Regexp(t, `^tag \d{5}$`, tag)
+		}
+	}
+	assert.Positive(t, invented)
+	assert.Less(t, invented, len(w.tagName))
+	assert.LessOrEqual(t, len(w.tagName), size)
+
+	custom := madeUp([]string{"tag 1", "a"}, 5)
+	assert.Equal(t, []string{"tag 1", "a", "tag 2", "tag 3", "tag 4"}, custom, "no made-up tag repeats one given")
+}
+
 func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -524,8 +650,13 @@ func TestConfigErrors(t *testing.T) {
 		{"accuracy", Config{MinAccuracy: 1.5}, "MinAccuracy", "0 to 1"},
 		{"mode accuracy gap", Config{MaxModeAccuracy: 0.6}, "MaxModeAccuracy", "0.2 (MinModeAccuracy) to 0.5 (MinAccuracy − 0.3)"},
 		{"mode size", Config{MinModeSize: 100, MaxModeSize: 50}, "MaxModeSize", "100 (MinModeSize) to 10000000"},
-		{"vocabulary size", Config{VocabularySize: 20}, "VocabularySize", "56 (2 x MaxTags + planted tags) to 4585"},
-		{"vocabulary too big", Config{VocabularySize: 5000}, "VocabularySize", "56 (2 x MaxTags + planted tags) to 4585"},
+		{"vocabulary size", Config{VocabularySize: 20}, "VocabularySize", "56 (2 x MaxTags + planted tags) to 1000000"},
+		{"vocabulary too big", Config{VocabularySize: VocabularyLimit + 1}, "VocabularySize", "56 (2 x MaxTags + planted tags) to 1000000"},
+		{"cluster", Config{Cluster: 1}, "Cluster", "0.99 at most (or 0 for the default, negative for none)"},
+		{"topic size", Config{TopicSize: 1}, "TopicSize", "2 to 100 (or 0 for the default)"},
+		{"topic size too big", Config{TopicSize: 101}, "TopicSize", "2 to 100 (or 0 for the default)"},
+		{"skew", Config{Skew: 5}, "Skew", "0.1 to 4 (or 0 for the default)"},
+		{"skew negative", Config{Skew: -1}, "Skew", "0.1 to 4 (or 0 for the default)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
