@@ -1,5 +1,4 @@
-// Package classifier provides prime.Classifier implementations and the
-// image preprocessing they share with package tagger: ONNX, which runs an
+// Package classifier provides prime.Classifier implementations: ONNX, which runs an
 // ONNX image classifier in pure Go on github.com/owulveryck/onnx-go, and
 // Precomputed, which reads predictions made elsewhere from a JSON Lines
 // file keyed by image id. The package primetest checks any Classifier
@@ -15,11 +14,11 @@
 // label per line (ONNXOptions.LabelsFile, see LoadLabels), or default to
 // the output indices "0", "1", ...
 //
-// Preprocessing turns any image.Image into the model's input: bilinear
-// resize (golang.org/x/image/draw), conversion of gray, paletted, CMYK
-// and alpha images, scaling to [0, 1] (or raw 0..255 values with
-// NoScale), per-channel mean and std (ImageNet's by default), RGB or BGR,
-// NCHW float32.
+// ONNXOptions.Preprocessing, a preprocess.Transform, turns any
+// image.Image into the model's input as the model's training code did:
+// preprocess.ImageNet() is torchvision's classifiers' (shorter side 256,
+// centre crop 224, ImageNet's mean and std); the zero value resizes to the
+// input size and normalises with ImageNet's mean and std.
 //
 // onnx-go implements a subset of ONNX. NewONNX refuses a model that uses
 // an operator outside it, naming the operator and the node. It rewrites
@@ -37,6 +36,5 @@
 //
 // The ONNX model zoo's MNIST classifier, extracted from onnx-go's source
 // into testdata/mnist of this module, classifies the 10,000 MNIST test
-// images at 98.9% accuracy through ONNX with
-// Preprocessing{NoScale: true}.
+// images at 98.9% accuracy through ONNX with preprocess.Raw().
 package classifier

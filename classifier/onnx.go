@@ -11,8 +11,8 @@ import (
 	"strconv"
 
 	"github.com/failmodes/prime"
-	"github.com/failmodes/prime/internal/imageprep"
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/failmodes/prime/preprocess"
 )
 
 // Output says what a classifier model's output holds.
@@ -41,8 +41,10 @@ type ONNXOptions struct {
 	// Output says whether the model outputs logits (default) or
 	// probabilities.
 	Output Output
-	// Preprocessing turns images into the model's input.
-	Preprocessing Preprocessing
+	// Preprocessing turns images into the model's input; the zero value
+	// resizes to the input size and normalises with ImageNet's mean and
+	// std. preprocess.ImageNet() is torchvision's classifiers'.
+	Preprocessing preprocess.Transform
 	// Workers is the number of model instances, each used by one
 	// goroutine at a time; 0 means runtime.GOMAXPROCS(0). Every instance
 	// holds its own copy of the model's weights and activations.
@@ -56,7 +58,7 @@ type ONNXOptions struct {
 type ONNX struct {
 	model  *onnxrun.Model
 	labels []string
-	plan   imageprep.Plan
+	plan   *preprocess.Plan
 	output Output
 }
 
@@ -108,7 +110,7 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if len(labels) != m.OutputLen {
 		return nil, fmt.Errorf("classifier: %s has %d labels, but model %s outputs %d scores", labelsFrom, len(labels), path, m.OutputLen)
 	}
-	plan, err := m.Plan(imageprep.Options(o.Preprocessing))
+	plan, err := m.Plan(o.Preprocessing)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +143,7 @@ func (c *ONNX) Workers() int { return c.model.Workers() }
 // Classify predicts the class of img: the label of the highest score
 // (the first one on ties), with one probability per label.
 func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
-	out, err := c.model.RunImage(ctx, &c.plan, img)
+	out, err := c.model.RunImage(ctx, c.plan, img)
 	if err != nil {
 		return prime.Prediction{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/preprocess"
 )
 
 // BenchmarkMNIST classifies the 10,000 MNIST test images with the model
@@ -46,7 +47,7 @@ func BenchmarkMNISTWorkerMemory(b *testing.B) {
 		return int64(ms.HeapAlloc)
 	}
 	load := func(workers int) *classifier.ONNX {
-		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: classifier.Preprocessing{NoScale: true}, Workers: workers})
+		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: preprocess.Raw(), Workers: workers})
 		if err != nil {
 			b.Fatal(err)
 		}

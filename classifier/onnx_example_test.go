@@ -12,6 +12,7 @@ import (
 
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/preprocess"
 )
 
 // This example writes a tiny CNN classifier as an ONNX file, loads it with
@@ -61,7 +62,7 @@ func ExampleNewONNX() {
 // labels are the output indices.
 func ExampleONNX_mnist() {
 	c, err := classifier.NewONNX("../testdata/mnist/model.onnx", &classifier.ONNXOptions{
-		Preprocessing: classifier.Preprocessing{NoScale: true},
+		Preprocessing: preprocess.Raw(),
 		Workers:       1,
 	})
 	if err != nil {

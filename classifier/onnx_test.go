@@ -3,7 +3,6 @@ package classifier_test
 import (
 	"context"
 	"image"
-	"image/color"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,8 +52,9 @@ func handTensor(img *image.RGBA, channels int) []float32 {
 		for xx := range w {
 			c := img.RGBAAt(b.Min.X+xx, b.Min.Y+y)
 			if channels == 1 {
-				g := color.GrayModel.Convert(c).(color.Gray)
-				x[y*w+xx] = float32(g.Y) / 255
+				// Pillow's luminance, as torchvision's Grayscale computes it.
+				g := (19595*uint32(c.R) + 38470*uint32(c.G) + 7471*uint32(c.B) + 1<<15) >> 16
+				x[y*w+xx] = float32(g) / 255
 				continue
 			}
 			for k, v := range []uint8{c.R, c.G, c.B} {
@@ -185,8 +186,10 @@ func TestONNXBadInput(t *testing.T) {
 		{"labels repeated", path, &classifier.ONNXOptions{LabelsFile: labelsDup}, []string{"dup.txt:3", `"a"`, "line 1"}},
 		{"missing labels", path, &classifier.ONNXOptions{LabelsFile: filepath.Join(dir, "none.txt")}, []string{"none.txt"}},
 		{"workers", path, &classifier.ONNXOptions{Workers: -1}, []string{"Workers -1"}},
-		{"size", path, &classifier.ONNXOptions{Preprocessing: classifier.Preprocessing{Width: 9, Height: 9}}, []string{"9x9", "8x8"}},
-		{"mean", path, &classifier.ONNXOptions{Preprocessing: classifier.Preprocessing{Mean: []float32{0.5}}}, []string{"1 mean values", "3 channels"}},
+		{"size", path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{Width: 9, Height: 9}}, []string{"9x9", "8x8"}},
+		{"mean", path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{Mean: []float32{0.5, 0.5}}}, []string{"2 mean values", "3 channels"}},
+		{"NaN mean", path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{Mean: []float32{float32(math.NaN())}}}, []string{"Mean[0] NaN out of range"}},
+		{"preset size", path, &classifier.ONNXOptions{Preprocessing: preprocess.ImageNet()}, []string{"224x224 unlike the model's 8x8"}},
 		{"output", path, &classifier.ONNXOptions{Output: 7}, []string{"Output 7"}},
 	}
 	for _, tt := range tests {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
 
@@ -46,35 +47,63 @@ type runFlags struct {
 
 // prepFlags are one model's preprocessing flags.
 type prepFlags struct {
+	preset    string
 	mean, std string
 	bgr       bool
 	noScale   bool
 }
 
 func (p *prepFlags) register(fs *flag.FlagSet, model string) {
-	fs.StringVar(&p.mean, model+"-mean", "", "per-channel `MEAN`s subtracted from the "+model+"'s input, comma-separated, R,G,B order (default ImageNet's for 3 channels)")
-	fs.StringVar(&p.std, model+"-std", "", "per-channel `STD`s dividing the "+model+"'s input, comma-separated (default ImageNet's for 3 channels)")
-	fs.BoolVar(&p.bgr, model+"-bgr", false, "feed the "+model+" channels in B,G,R order")
-	fs.BoolVar(&p.noScale, model+"-no-scale", false, "feed the "+model+" pixel values in [0, 255] instead of [0, 1]")
+	fs.StringVar(&p.preset, model+"-preset", "", "the "+model+"'s preprocessing by model family: "+strings.Join(preprocess.PresetNames(), ", ")+
+		" (imagenet: shorter side 256, centre crop 224, ImageNet mean and std; ram: 384x384, ImageNet mean and std; clip: shorter side 224 bicubic, centre crop, CLIP mean and std; raw: 0..255 pixel values, no mean or std). "+
+		"Default: resize to the input size, [0, 1], ImageNet mean and std for 3 channels. The flags below change a preset's values")
+	fs.StringVar(&p.mean, model+"-mean", "", "per-channel `MEAN`s subtracted from the "+model+"'s input after scaling, comma-separated, R,G,B order, or one for all channels")
+	fs.StringVar(&p.std, model+"-std", "", "per-channel `STD`s dividing the "+model+"'s input after the mean, comma-separated, or one for all channels")
+	fs.BoolVar(&p.bgr, model+"-bgr", false, "feed the "+model+" channels in B,G,R order (Caffe and OpenCV models)")
+	fs.BoolVar(&p.noScale, model+"-no-scale", false, "feed the "+model+" raw pixel values in [0, 255] instead of [0, 1], as models trained on raw pixels expect (the ONNX model zoo's MNIST model; preset raw). "+
+		"Nothing in a model file tells which scaling it wants, and the wrong one only makes predictions worse")
 }
 
-// preprocessing returns the flags as classifier.Preprocessing.
-func (p *prepFlags) preprocessing(model string) (classifier.Preprocessing, error) {
-	var pp classifier.Preprocessing
-	var err error
-	if pp.Mean, err = floatList(p.mean); err != nil {
-		return pp, fmt.Errorf("-%s-mean: %w", model, err)
-	}
-	if pp.Std, err = floatList(p.std); err != nil {
-		return pp, fmt.Errorf("-%s-std: %w", model, err)
-	}
-	for _, s := range pp.Std {
-		if !(s > 0) {
-			return pp, fmt.Errorf("-%s-std: %v: want values above 0", model, s)
+// transform returns the flags as a preprocess.Transform, every number
+// range-checked.
+func (p *prepFlags) transform(model string) (preprocess.Transform, error) {
+	var t preprocess.Transform
+	if p.preset != "" {
+		var err error
+		if t, err = preprocess.Preset(p.preset); err != nil {
+			return t, fmt.Errorf("-%s-preset %q: want one of %s", model, p.preset, strings.Join(preprocess.PresetNames(), ", "))
 		}
 	}
-	pp.BGR, pp.NoScale = p.bgr, p.noScale
-	return pp, nil
+	lists := []struct {
+		flag, s  string
+		dst      *[]float32
+		lo, hi   float64
+		rangeMsg string
+	}{
+		{"mean", p.mean, &t.Mean, -preprocess.MaxAbsMean, preprocess.MaxAbsMean, fmt.Sprintf("finite numbers in [%g, %g]", -preprocess.MaxAbsMean, preprocess.MaxAbsMean)},
+		{"std", p.std, &t.Std, preprocess.MinStd, preprocess.MaxStd, fmt.Sprintf("numbers in [%g, %g]", preprocess.MinStd, preprocess.MaxStd)},
+	}
+	for _, l := range lists {
+		if l.s == "" {
+			continue
+		}
+		vs, err := floatList(l.s)
+		if err != nil {
+			return t, fmt.Errorf("-%s-%s: %w", model, l.flag, err)
+		}
+		if len(vs) != 1 && len(vs) != 3 {
+			return t, fmt.Errorf("-%s-%s %q: %d values: want 1 (every channel) or 3 (R,G,B)", model, l.flag, l.s, len(vs))
+		}
+		for _, v := range vs {
+			if !(float64(v) >= l.lo && float64(v) <= l.hi) {
+				return t, fmt.Errorf("-%s-%s %v out of range: want %s", model, l.flag, v, l.rangeMsg)
+			}
+		}
+		*l.dst = vs
+	}
+	t.BGR = t.BGR || p.bgr
+	t.NoScale = t.NoScale || p.noScale
+	return t, nil
 }
 
 // floatList parses "0.5,0.5,0.5"; "" is nil.
@@ -159,7 +188,7 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			return nil, nil, nil, err
 		}
 	} else {
-		prep, err := f.taggerPrep.preprocessing("tagger")
+		prep, err := f.taggerPrep.transform("tagger")
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -187,7 +216,7 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			return nil, nil, nil, err
 		}
 	} else {
-		prep, err := f.classifierPrep.preprocessing("classifier")
+		prep, err := f.classifierPrep.transform("classifier")
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -226,6 +255,15 @@ The run can be stopped at any time (Ctrl-C): the records file stays valid,
 and running the same command again resumes it, skipping the images whose
 records it holds. An image that cannot be decoded is reported and skipped
 (with -strict, it stops the run).
+
+Give each model the preprocessing it was trained with: a preset names a
+model family (-classifier-preset imagenet for torchvision's classifiers,
+-tagger-preset ram for the Recognize Anything Model, clip, raw), or the
+-*-mean, -*-std, -*-no-scale and -*-bgr flags give the numbers. Most
+models take pixels scaled to [0, 1] and normalised; models trained on raw
+0..255 values (the ONNX model zoo's MNIST model) need -*-no-scale or
+preset raw. A model file does not say which it wants, and a wrong choice
+gives worse predictions without any error.
 
 flags:`)
 		fs.PrintDefaults()

@@ -296,6 +296,11 @@ func TestRunCommandBadInput(t *testing.T) {
 		{"image without tags", f.args("-tags", tooFewTags, "-no-mine"), `no image "cat/001.png" in the file`},
 		{"records file corrupt", f.args("-records", badRecords), badRecords + ":2: "},
 		{"bad mean", f.args("-tags=", "-tagger", "m.onnx", "-vocab", vocab, "-tagger-mean", "1,x"), `-tagger-mean: "x" is not a number`},
+		{"NaN mean", f.args("-tags=", "-tagger", "m.onnx", "-vocab", vocab, "-tagger-mean", "NaN"), "-tagger-mean NaN out of range: want finite numbers in [-1e+06, 1e+06]"},
+		{"infinite std", f.args("-tags=", "-tagger", "m.onnx", "-vocab", vocab, "-tagger-std", "1,Inf,1"), "-tagger-std +Inf out of range: want numbers in [1e-06, 1e+06]"},
+		{"zero std", f.args("-preds=", "-classifier", "m.onnx", "-classifier-std", "0"), "-classifier-std 0 out of range"},
+		{"two means", f.args("-preds=", "-classifier", "m.onnx", "-classifier-mean", "0.5,0.5"), `-classifier-mean "0.5,0.5": 2 values: want 1 (every channel) or 3 (R,G,B)`},
+		{"unknown preset", f.args("-preds=", "-classifier", "m.onnx", "-classifier-preset", "vgg"), `-classifier-preset "vgg": want one of imagenet, ram, clip, raw`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stderr := &syncBuffer{}
@@ -457,10 +462,12 @@ func TestRunCommandHelp(t *testing.T) {
 	code, _ := primeRun(context.Background(), stderr, "-h")
 	assert.Equal(t, exitOK, code)
 	for _, flag := range []string{"-images", "-records", "-tagger", "-tags", "-vocab", "-thresholds", "-classifier", "-preds",
-		"-labels", "-strict", "-batch", "-workers", "-min-size", "-format", "-tagger-mean", "-classifier-no-scale"} {
+		"-labels", "-strict", "-batch", "-workers", "-min-size", "-format", "-tagger-mean", "-classifier-no-scale",
+		"-tagger-preset", "-classifier-preset"} {
 		assert.Regexp(t, `\n  `+flag+`[ \n]`, stderr.String())
 	}
 	assert.Contains(t, stderr.String(), "resumes it")
+	assert.Contains(t, stderr.String(), "models trained on raw\n0..255 values (the ONNX model zoo's MNIST model) need -*-no-scale or\npreset raw")
 
 	code, _ = primeRun(context.Background(), &syncBuffer{}, "-no-such-flag")
 	assert.Equal(t, exitBad, code)

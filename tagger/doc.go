@@ -23,9 +23,10 @@
 // logits (the sigmoid is applied), probabilities, or already thresholded
 // 0/1 values (ONNXOptions.Output). A tag is reported when its probability
 // is above its threshold, with the probability as its score, highest
-// first. Images are preprocessed as classifier.Preprocessing says:
-// bilinear resize to the input size, [0, 1] scaling, ImageNet's mean and
-// std by default, RGB or BGR, NCHW.
+// first. Images are preprocessed as ONNXOptions.Preprocessing, a
+// preprocess.Transform, says: by default bilinear resize to the input size,
+// [0, 1] scaling, ImageNet's mean and std; preprocess.RAM() is the
+// Recognize Anything Model's.
 //
 // onnx-go implements a subset of ONNX. NewONNX refuses a model that uses
 // an operator outside it, naming the operator and the node, rather than

@@ -12,9 +12,8 @@ import (
 	"strings"
 
 	"github.com/failmodes/prime"
-	"github.com/failmodes/prime/classifier"
-	"github.com/failmodes/prime/internal/imageprep"
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/failmodes/prime/preprocess"
 )
 
 // Output says what a tagger model's output holds, one value per
@@ -61,8 +60,10 @@ type ONNXOptions struct {
 	// Output says whether the model outputs logits (default),
 	// probabilities or thresholded 0/1 values.
 	Output Output
-	// Preprocessing turns images into the model's input.
-	Preprocessing classifier.Preprocessing
+	// Preprocessing turns images into the model's input; the zero value
+	// resizes to the input size and normalises with ImageNet's mean and
+	// std. preprocess.RAM() is the Recognize Anything Model's.
+	Preprocessing preprocess.Transform
 	// Workers is the number of model instances, each used by one
 	// goroutine at a time; 0 means runtime.GOMAXPROCS(0). Every instance
 	// holds its own copy of the model's weights and activations.
@@ -78,7 +79,7 @@ type ONNX struct {
 	model      *onnxrun.Model
 	vocab      []string
 	thresholds []float32
-	plan       imageprep.Plan
+	plan       *preprocess.Plan
 	output     Output
 }
 
@@ -167,7 +168,7 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if len(vocab) != m.OutputLen {
 		return nil, fmt.Errorf("tagger: %s has %d tags, but model %s outputs %d scores", vocabFrom, len(vocab), path, m.OutputLen)
 	}
-	plan, err := m.Plan(imageprep.Options(o.Preprocessing))
+	plan, err := m.Plan(o.Preprocessing)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +207,7 @@ func (t *ONNX) Workers() int { return t.model.Workers() }
 // Scores returns the model's probability for every vocabulary entry (for
 // Thresholded output, the model's values as they are).
 func (t *ONNX) Scores(ctx context.Context, img image.Image) ([]float32, error) {
-	out, err := t.model.RunImage(ctx, &t.plan, img)
+	out, err := t.model.RunImage(ctx, t.plan, img)
 	if err != nil {
 		return nil, err
 	}

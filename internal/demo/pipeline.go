@@ -13,6 +13,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
 
@@ -105,8 +106,8 @@ func NewClassifier(f Files, workers int) (*classifier.ONNX, error) {
 
 // plainPixels is the models' preprocessing: RGB scaled to [0, 1], no mean
 // or std.
-func plainPixels() classifier.Preprocessing {
-	return classifier.Preprocessing{
+func plainPixels() preprocess.Transform {
+	return preprocess.Transform{
 		Width: Size, Height: Size,
 		Mean: []float32{0, 0, 0},
 		Std:  []float32{1, 1, 1},

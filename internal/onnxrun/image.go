@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/failmodes/prime/internal/imageprep"
+	"github.com/failmodes/prime/preprocess"
 )
 
 // ResolveWorkers returns the number of model instances option n asks
@@ -24,25 +24,22 @@ func ResolveWorkers(n int, prefix string) (int, error) {
 }
 
 // Plan resolves the preprocessing options o at the model's input shape.
-func (m *Model) Plan(o imageprep.Options) (imageprep.Plan, error) {
-	plan, err := o.Resolve(m.Input[1], m.Input[2], m.Input[3])
+func (m *Model) Plan(t preprocess.Transform) (*preprocess.Plan, error) {
+	plan, err := t.Plan(m.Input[1], m.Input[2], m.Input[3])
 	if err != nil {
-		return imageprep.Plan{}, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
+		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
 	}
 	return plan, nil
 }
 
 // RunImage runs the model on img, preprocessed by plan, and returns a copy
 // of its first output (see Run).
-func (m *Model) RunImage(ctx context.Context, plan *imageprep.Plan, img image.Image) ([]float32, error) {
+func (m *Model) RunImage(ctx context.Context, plan *preprocess.Plan, img image.Image) ([]float32, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%s: nil image", m.prefix)
 	}
 	return m.Run(ctx, func(dst []float32) error {
-		if err := plan.Fill(dst, img); err != nil {
-			return fmt.Errorf("%s: %w", m.prefix, err)
-		}
-		return nil
+		return plan.Fill(dst, img)
 	})
 }
 
