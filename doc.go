@@ -57,6 +57,9 @@
 // primetest.RunTagger (package primetest) checks the rules in the
 // tagger's own tests, and primetest.MapTagger is a fake to start from; the
 // package tagger has an ONNX tagger and one that reads precomputed tags.
+// A tagger that answers from an image's id rather than its pixels, as that
+// one does, implements IDTagger (and a classifier IDClassifier): Run then
+// passes it the id, and decodes no image that no plug-in needs.
 //
 // # Asserting in tests
 //

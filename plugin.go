@@ -29,11 +29,11 @@ type Tag struct {
 //     with an error that wraps ctx.Err().
 //   - Tag accepts any image.Image: bounds need not start at (0, 0), and the
 //     color model may be anything (gray, paletted, CMYK, with alpha).
-//   - An error means the tagger failed: Run stops at it. ctx carries the
-//     image's id (ImageIDFromContext) for taggers that look tags up by id.
+//   - An error means the tagger failed: Run stops at it.
 //
-// The package primetest checks these rules for any implementation
-// (primetest.RunTagger).
+// A tagger that answers from the image's id rather than its pixels is an
+// IDTagger. The package primetest checks these rules for any
+// implementation (primetest.RunTagger).
 type Tagger interface {
 	Tag(ctx context.Context, img image.Image) ([]Tag, error)
 }
@@ -42,11 +42,27 @@ type Tagger interface {
 // models that batch run faster. Run uses TagBatch when the Tagger has it,
 // with 1 to RunOptions.BatchSize images. TagBatch returns exactly one []Tag
 // per image, in order, equal to what Tag returns for each image alone, or an
-// error; it must not keep imgs. ctx carries the images' ids
-// (ImageIDsFromContext).
+// error; it must not keep imgs.
 type BatchTagger interface {
 	Tagger
 	TagBatch(ctx context.Context, imgs []image.Image) ([][]Tag, error)
+}
+
+// An IDTagger is a Tagger that answers from an image's id alone, without
+// its pixels, such as tagger.Precomputed, which reads tags computed
+// elsewhere. Run calls TagID, when the Tagger has it, instead of Tag and
+// TagBatch, with Image.ID; and when the Classifier needs no pixels either
+// (it is an IDClassifier), Run does not open the images at all.
+//
+// TagID follows the rules of Tag with the id in place of the image: it is
+// safe for concurrent use and deterministic, returns names of its
+// vocabulary, each at most once, in a slice that belongs to the caller, and
+// returns promptly an error wrapping ctx.Err() once ctx is cancelled. An id
+// it has no answer for is an error, and Run stops at it. Its Tag method may
+// return an error that says to call TagID.
+type IDTagger interface {
+	Tagger
+	TagID(ctx context.Context, id string) ([]Tag, error)
 }
 
 // A Prediction is a Classifier's answer for one image.
@@ -73,11 +89,11 @@ type Prediction struct {
 //     promptly with an error that wraps ctx.Err().
 //   - Classify accepts any image.Image: bounds need not start at (0, 0), and
 //     the color model may be anything.
-//   - An error means the classifier failed: Run stops at it. ctx carries
-//     the image's id (ImageIDFromContext).
+//   - An error means the classifier failed: Run stops at it.
 //
-// The package primetest checks these rules for any implementation
-// (primetest.RunClassifier).
+// A classifier that answers from the image's id rather than its pixels is
+// an IDClassifier. The package primetest checks these rules for any
+// implementation (primetest.RunClassifier).
 type Classifier interface {
 	Classify(ctx context.Context, img image.Image) (Prediction, error)
 }
@@ -90,4 +106,22 @@ type Classifier interface {
 type BatchClassifier interface {
 	Classifier
 	ClassifyBatch(ctx context.Context, imgs []image.Image) ([]Prediction, error)
+}
+
+// An IDClassifier is a Classifier that answers from an image's id alone,
+// without its pixels, such as classifier.Precomputed, which reads
+// predictions made elsewhere. Run calls ClassifyID, when the Classifier has
+// it, instead of Classify and ClassifyBatch, with Image.ID; and when the
+// Tagger needs no pixels either (it is an IDTagger), Run does not open the
+// images at all.
+//
+// ClassifyID follows the rules of Classify with the id in place of the
+// image: it is safe for concurrent use and deterministic, its Scores
+// belong to the caller, and it returns promptly an error wrapping ctx.Err()
+// once ctx is cancelled. An id it has no answer for is an error, and Run
+// stops at it. Its Classify method may return an error that says to call
+// ClassifyID.
+type IDClassifier interface {
+	Classifier
+	ClassifyID(ctx context.Context, id string) (Prediction, error)
 }

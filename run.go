@@ -29,7 +29,8 @@ type Image struct {
 	Label string // the true class, non-empty; becomes Record.Label
 	Path  string // the image file; becomes Record.Image
 	// Open returns the decoded image. When nil, Run opens Path and decodes
-	// it as PNG, JPEG, GIF, BMP, TIFF or WebP.
+	// it as PNG, JPEG, GIF, BMP, TIFF or WebP. Run does not open the image
+	// when both plug-ins answer by id (IDTagger, IDClassifier).
 	Open func() (image.Image, error)
 }
 
@@ -128,46 +129,6 @@ func (p RunProgress) Remaining() time.Duration {
 	return time.Duration(float64(p.Elapsed) * float64(p.Total-p.Done) / float64(p.Done))
 }
 
-type imageIDsKey struct{}
-
-// ErrNoImageID is wrapped by the errors of plug-ins that look their
-// answers up by image id, such as tagger.Precomputed, when called with a
-// context that carries no id (see ContextWithImageID).
-var ErrNoImageID = errors.New("prime: no image id in the context")
-
-// ContextWithImageID returns a copy of ctx that carries the id of the image
-// a Tagger or Classifier call is about. Run sets it on every Tag and
-// Classify call, so that a plug-in which looks its answers up by id, such
-// as tagger.Precomputed, can find them; other plug-ins ignore it.
-func ContextWithImageID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, imageIDsKey{}, []string{id})
-}
-
-// ImageIDFromContext returns the image id ContextWithImageID stored in ctx,
-// and whether there is exactly one.
-func ImageIDFromContext(ctx context.Context) (string, bool) {
-	ids, _ := ctx.Value(imageIDsKey{}).([]string)
-	if len(ids) != 1 {
-		return "", false
-	}
-	return ids[0], true
-}
-
-// ContextWithImageIDs returns a copy of ctx that carries the ids of the
-// images of a TagBatch or ClassifyBatch call, in the order of the images.
-// Run sets it on every batch call. The slice must not be modified later.
-func ContextWithImageIDs(ctx context.Context, ids []string) context.Context {
-	return context.WithValue(ctx, imageIDsKey{}, ids)
-}
-
-// ImageIDsFromContext returns the image ids stored in ctx by
-// ContextWithImageIDs or ContextWithImageID, or nil. The caller must not
-// modify the returned slice.
-func ImageIDsFromContext(ctx context.Context) []string {
-	ids, _ := ctx.Value(imageIDsKey{}).([]string)
-	return ids
-}
-
 // Run tags and classifies images, a bounded number at a time, and yields a
 // Record for each as soon as it and every image before it are done.
 //
@@ -181,9 +142,11 @@ func ImageIDsFromContext(ctx context.Context) []string {
 // workers, and calls Image.Open and the plug-ins from its workers, several
 // at once (never twice for one image).
 //
-// Run uses TagBatch and ClassifyBatch when the plug-ins have them, in
-// batches of up to RunOptions.BatchSize, and Tag and Classify otherwise. The
-// context of each call carries the images' ids (see ContextWithImageID).
+// Run calls TagID and ClassifyID, with Image.ID, when the plug-ins have
+// them (see IDTagger and IDClassifier); otherwise TagBatch and
+// ClassifyBatch, in batches of up to RunOptions.BatchSize, when they have
+// them; and Tag and Classify otherwise. When both plug-ins answer by id,
+// Run opens no image.
 //
 // An image that cannot be opened or decoded is yielded as its Record's ID,
 // Label and Image with an *ImageError, and the sequence goes on, unless
@@ -218,8 +181,14 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 			o.BatchSize = DefaultBatchSize
 		}
 		r := &runner{tg: tg, cl: cl, opts: o}
-		r.bt, _ = tg.(BatchTagger)
-		r.bc, _ = cl.(BatchClassifier)
+		r.it, _ = tg.(IDTagger)
+		r.ic, _ = cl.(IDClassifier)
+		if r.it == nil {
+			r.bt, _ = tg.(BatchTagger)
+		}
+		if r.ic == nil {
+			r.bc, _ = cl.(BatchClassifier)
+		}
 		if (r.bt == nil && r.bc == nil) || o.BatchSize == 1 {
 			r.bt, r.bc, o.BatchSize = nil, nil, 1
 			r.opts.BatchSize = 1
@@ -232,6 +201,8 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 type runner struct {
 	tg   Tagger
 	cl   Classifier
+	it   IDTagger        // nil when the tagger needs pixels
+	ic   IDClassifier    // nil when the classifier needs pixels
 	bt   BatchTagger     // nil when not batching
 	bc   BatchClassifier // nil when not batching
 	opts RunOptions
@@ -407,24 +378,27 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 			return fatal(j.seq+i, fmt.Errorf("prime: run: image %d (path %q): empty ID or Label", j.seq+i, im.Path))
 		}
 	}
-	// Open every image; those that fail are done at once.
+	// Open every image, unless both plug-ins answer by id; those that
+	// fail are done at once.
 	var ok []int
-	imgs := make([]image.Image, 0, len(j.images))
+	var imgs []image.Image
 	for i := range j.images {
 		im := &j.images[i]
-		img, err := im.open()
-		if err == nil && img == nil {
-			err = errors.New("no image")
-		}
-		if err != nil {
-			rec := Record{ID: im.ID, Label: im.Label, Image: im.Path}
-			if !send(result{seq: j.seq + i, rec: rec, err: &ImageError{ID: im.ID, Path: im.Path, Err: err}}) {
-				return false
+		if r.it == nil || r.ic == nil {
+			img, err := im.open()
+			if err == nil && img == nil {
+				err = errors.New("no image")
 			}
-			continue
+			if err != nil {
+				rec := Record{ID: im.ID, Label: im.Label, Image: im.Path}
+				if !send(result{seq: j.seq + i, rec: rec, err: &ImageError{ID: im.ID, Path: im.Path, Err: err}}) {
+					return false
+				}
+				continue
+			}
+			imgs = append(imgs, img)
 		}
 		ok = append(ok, i)
-		imgs = append(imgs, img)
 	}
 	if len(ok) == 0 {
 		return true
@@ -451,10 +425,11 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 	return true
 }
 
-// tag tags imgs, whose ids are ids, in one batch or one at a time.
+// tag tags the images whose ids are ids: by id, in one batch of imgs, or
+// one image at a time.
 func (r *runner) tag(ctx context.Context, ids []string, imgs []image.Image) ([][]Tag, error) {
 	if r.bt != nil {
-		out, err := r.bt.TagBatch(ContextWithImageIDs(ctx, ids), imgs)
+		out, err := r.bt.TagBatch(ctx, imgs)
 		if err == nil && len(out) != len(imgs) {
 			err = fmt.Errorf("TagBatch returned %d results for %d images", len(out), len(imgs))
 		}
@@ -463,9 +438,15 @@ func (r *runner) tag(ctx context.Context, ids []string, imgs []image.Image) ([][
 		}
 		return out, nil
 	}
-	out := make([][]Tag, len(imgs))
-	for i, img := range imgs {
-		t, err := r.tg.Tag(ContextWithImageID(ctx, ids[i]), img)
+	out := make([][]Tag, len(ids))
+	for i, id := range ids {
+		var t []Tag
+		var err error
+		if r.it != nil {
+			t, err = r.it.TagID(ctx, id)
+		} else {
+			t, err = r.tg.Tag(ctx, imgs[i])
+		}
 		if err != nil {
 			return nil, r.pluginErr(ctx, "tagging", ids[i:i+1], err)
 		}
@@ -474,11 +455,11 @@ func (r *runner) tag(ctx context.Context, ids []string, imgs []image.Image) ([][
 	return out, nil
 }
 
-// classify classifies imgs, whose ids are ids, in one batch or one at a
-// time.
+// classify classifies the images whose ids are ids: by id, in one batch
+// of imgs, or one image at a time.
 func (r *runner) classify(ctx context.Context, ids []string, imgs []image.Image) ([]Prediction, error) {
 	if r.bc != nil {
-		out, err := r.bc.ClassifyBatch(ContextWithImageIDs(ctx, ids), imgs)
+		out, err := r.bc.ClassifyBatch(ctx, imgs)
 		if err == nil && len(out) != len(imgs) {
 			err = fmt.Errorf("ClassifyBatch returned %d results for %d images", len(out), len(imgs))
 		}
@@ -487,9 +468,15 @@ func (r *runner) classify(ctx context.Context, ids []string, imgs []image.Image)
 		}
 		return out, nil
 	}
-	out := make([]Prediction, len(imgs))
-	for i, img := range imgs {
-		p, err := r.cl.Classify(ContextWithImageID(ctx, ids[i]), img)
+	out := make([]Prediction, len(ids))
+	for i, id := range ids {
+		var p Prediction
+		var err error
+		if r.ic != nil {
+			p, err = r.ic.ClassifyID(ctx, id)
+		} else {
+			p, err = r.cl.Classify(ctx, imgs[i])
+		}
 		if err != nil {
 			return nil, r.pluginErr(ctx, "classifying", ids[i:i+1], err)
 		}

@@ -83,15 +83,14 @@ func fakePredict(v uint8) string {
 	return []string{"a", "b"}[v%2]
 }
 
-// fake is a Tagger and Classifier with optional delays, that checks the
-// image id in the context and counts calls in flight.
+// fake is a Tagger and Classifier with optional delays, that counts calls
+// in flight.
 type fake struct {
 	delay    func(v uint8) time.Duration
 	inflight atomic.Int64
 	maxIn    atomic.Int64
 	calls    atomic.Int64
 	failOn   int // pixel value whose Tag fails; -1 for none
-	idErrors atomic.Int64
 }
 
 func newFake() *fake { return &fake{failOn: -1} }
@@ -105,14 +104,7 @@ func (f *fake) enter(ctx context.Context, imgs ...image.Image) error {
 		}
 	}
 	f.calls.Add(1)
-	ids := ImageIDsFromContext(ctx)
-	if len(ids) != len(imgs) {
-		f.idErrors.Add(1)
-	}
-	for i, img := range imgs {
-		if i < len(ids) && ids[i] != fmt.Sprintf("img-%03d", pixel(img)) {
-			f.idErrors.Add(1)
-		}
+	for _, img := range imgs {
 		if f.delay != nil {
 			select {
 			case <-time.After(f.delay(pixel(img))):
@@ -256,7 +248,6 @@ func TestRunOrderAndRecords(t *testing.T) {
 			require.NoError(t, err)
 			require.Empty(t, ies)
 			require.Equal(t, want, recs, "records in input order, tags sorted without repeats")
-			assert.Zero(t, f.idErrors.Load(), "every call's context carries its images' ids")
 			if bf != nil {
 				if tc.batch == 1 {
 					assert.Empty(t, bf.sizes, "BatchSize 1 turns batching off")
@@ -429,18 +420,121 @@ func TestRunSkipAndProgress(t *testing.T) {
 	assert.Zero(t, RunProgress{Done: 1}.Remaining())
 }
 
-func TestImageIDContext(t *testing.T) {
-	ctx := context.Background()
-	_, ok := ImageIDFromContext(ctx)
-	assert.False(t, ok)
-	assert.Nil(t, ImageIDsFromContext(ctx))
-	id, ok := ImageIDFromContext(ContextWithImageID(ctx, "x/1.png"))
-	assert.True(t, ok)
-	assert.Equal(t, "x/1.png", id)
-	batch := ContextWithImageIDs(ctx, []string{"a", "b"})
-	_, ok = ImageIDFromContext(batch)
-	assert.False(t, ok, "a batch has no single id")
-	assert.Equal(t, []string{"a", "b"}, ImageIDsFromContext(batch))
+// byID is an IDTagger and an IDClassifier that answers for the images of
+// fakeImages from their ids, with the answers the fake gives their pixels.
+type byID struct {
+	calls atomic.Int64
+}
+
+// pixelOf returns the pixel value of fakeImages' image id.
+func pixelOf(id string) (uint8, error) {
+	var v uint8
+	if _, err := fmt.Sscanf(id, "img-%03d", &v); err != nil {
+		return 0, fmt.Errorf("no image %q", id)
+	}
+	return v, nil
+}
+
+func (b *byID) TagID(ctx context.Context, id string) ([]Tag, error) {
+	b.calls.Add(1)
+	v, err := pixelOf(id)
+	if err != nil {
+		return nil, err
+	}
+	var tags []Tag
+	for _, n := range fakeTagNames(v) {
+		tags = append(tags, Tag{Name: n, Score: 1})
+	}
+	return tags, ctx.Err()
+}
+
+func (b *byID) ClassifyID(ctx context.Context, id string) (Prediction, error) {
+	b.calls.Add(1)
+	v, err := pixelOf(id)
+	return Prediction{Label: fakePredict(v)}, errors.Join(err, ctx.Err())
+}
+
+func (b *byID) Tag(context.Context, image.Image) ([]Tag, error) {
+	return nil, errors.New("byID: call TagID")
+}
+
+func (b *byID) Classify(context.Context, image.Image) (Prediction, error) {
+	return Prediction{}, errors.New("byID: call ClassifyID")
+}
+
+var (
+	_ IDTagger     = (*byID)(nil)
+	_ IDClassifier = (*byID)(nil)
+)
+
+// openCounted returns fakeImages(n) with their Open counted in opens.
+func openCounted(n int, opens *atomic.Int64) []Image {
+	images := fakeImages(n)
+	for i := range images {
+		open := images[i].Open
+		images[i].Open = func() (image.Image, error) {
+			opens.Add(1)
+			return open()
+		}
+	}
+	return images
+}
+
+func TestRunByID(t *testing.T) {
+	const n = 50
+	want := make([]Record, n)
+	for i := range want {
+		want[i] = wantRecord(i)
+	}
+	ids := &byID{}
+	pixels := &batchFake{fake: newFake()}
+	tests := []struct {
+		name      string
+		tg        Tagger
+		cl        Classifier
+		wantOpens int64
+	}{
+		{"both by id: no image opened", ids, ids, 0},
+		{"tagger by id, batch classifier", ids, pixels, n},
+		{"batch tagger, classifier by id", pixels, ids, n},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ids.calls.Store(0)
+			pixels.calls.Store(0)
+			var opens atomic.Int64
+			recs, ies, err := collect(Run(context.Background(), slices.Values(openCounted(n, &opens)), tc.tg, tc.cl, &RunOptions{Workers: 3, BatchSize: 4}))
+			require.NoError(t, err)
+			require.Empty(t, ies)
+			require.Equal(t, want, recs)
+			assert.Equal(t, tc.wantOpens, opens.Load(), "images opened")
+			idCalls := int64(0)
+			if tc.tg == ids {
+				idCalls += n
+			}
+			if tc.cl == ids {
+				idCalls += n
+			}
+			assert.Equal(t, idCalls, ids.calls.Load(), "one call by id per image and plug-in")
+		})
+	}
+
+	t.Run("an image that cannot be opened is no error when no plug-in needs pixels", func(t *testing.T) {
+		images := fakeImages(3)
+		images[1].Open = func() (image.Image, error) { return nil, errors.New("disk on fire") }
+		recs, ies, err := collect(Run(context.Background(), slices.Values(images), ids, ids, nil))
+		require.NoError(t, err)
+		assert.Empty(t, ies)
+		assert.Equal(t, []Record{wantRecord(0), wantRecord(1), wantRecord(2)}, recs)
+	})
+
+	t.Run("an unknown id ends the run", func(t *testing.T) {
+		images := fakeImages(3)
+		images[2].ID = "nope"
+		recs, _, err := collect(Run(context.Background(), slices.Values(images), ids, ids, &RunOptions{Workers: 1}))
+		assert.EqualError(t, err, `prime: tagging nope: no image "nope"`)
+		assert.Equal(t, []Record{wantRecord(0), wantRecord(1)}, recs)
+	})
 }
 
 // writePNG writes a w x h gray PNG of value v.

@@ -23,10 +23,10 @@ import (
 // so a records file (see prime.Record) whose records have "pred" serves as
 // well. Blank lines are skipped.
 //
-// Classify looks the image up by the id its context carries: Run sets it
-// (see prime.ContextWithImageID); the pixels are not looked at. A context
-// without an id is an error wrapping prime.ErrNoImageID, and an id the file
-// does not hold is an error naming it.
+// It is a prime.IDClassifier: ClassifyID looks an image up by its id, and
+// prime.Run calls it without opening the image; an id the file does not
+// hold is an error naming it. IDs lists the ids the file holds, so that a
+// caller can check it against its images before any inference.
 //
 // A Precomputed is immutable and safe for concurrent use.
 type Precomputed struct {
@@ -87,11 +87,20 @@ func parsePrecomputedLine(line []byte) (string, prime.Prediction, error) {
 	return l.ID, prime.Prediction{Label: l.Pred}, nil
 }
 
-// Classify returns the prediction the file holds for the image whose id
-// ctx carries. img is not looked at.
-func (p *Precomputed) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
-	return precomputed.Lookup(ctx, p.preds, "classifier", "precomputed predictions")
+// ClassifyID returns the prediction the file holds for image id.
+func (p *Precomputed) ClassifyID(ctx context.Context, id string) (prime.Prediction, error) {
+	return precomputed.Lookup(ctx, p.preds, id, "classifier", "precomputed predictions")
 }
+
+// Classify returns an error: a Precomputed answers by image id, through
+// ClassifyID, which prime.Run calls.
+func (p *Precomputed) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
+	return prime.Prediction{}, errors.New("classifier: Precomputed looks predictions up by image id: call ClassifyID")
+}
+
+// IDs returns the ids of the images the file holds, ascending, in a new
+// slice.
+func (p *Precomputed) IDs() []string { return precomputed.IDs(p.preds) }
 
 // Labels returns every label the file predicts, ascending, in a new slice.
 func (p *Precomputed) Labels() []string { return slices.Clone(p.labels) }

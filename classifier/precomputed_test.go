@@ -27,19 +27,19 @@ func TestPrecomputed(t *testing.T) {
 	assert.Equal(t, 2, p.Len())
 	assert.Equal(t, []string{"cat", "dog"}, p.Labels())
 
-	img := image.NewGray(image.Rect(0, 0, 1, 1))
-	got, err := p.Classify(prime.ContextWithImageID(context.Background(), "a.png"), img)
+	assert.Equal(t, []string{"a.png", "b.png"}, p.IDs())
+	var _ prime.IDClassifier = p
+	got, err := p.ClassifyID(context.Background(), "a.png")
 	require.NoError(t, err)
 	assert.Equal(t, prime.Prediction{Label: "cat"}, got)
 
-	_, err = p.Classify(context.Background(), img)
-	assert.ErrorIs(t, err, prime.ErrNoImageID)
-	assert.ErrorContains(t, err, "classifier: precomputed predictions: ")
-	_, err = p.Classify(prime.ContextWithImageID(context.Background(), "z.png"), img)
+	_, err = p.Classify(context.Background(), image.NewGray(image.Rect(0, 0, 1, 1)))
+	assert.EqualError(t, err, "classifier: Precomputed looks predictions up by image id: call ClassifyID")
+	_, err = p.ClassifyID(context.Background(), "z.png")
 	assert.EqualError(t, err, `classifier: precomputed predictions: no image "z.png" in the file`)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = p.Classify(prime.ContextWithImageID(ctx, "a.png"), img)
+	_, err = p.ClassifyID(ctx, "a.png")
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -92,9 +92,8 @@ func ExampleNewPrecomputed() {
 	if err != nil {
 		panic(err)
 	}
-	// prime.Run sets the id in the context of every call; here by hand.
-	ctx := prime.ContextWithImageID(context.Background(), "fox/1.jpg")
-	got, err := p.Classify(ctx, image.NewGray(image.Rect(0, 0, 1, 1)))
+	// prime.Run calls ClassifyID with each image's id; here by hand.
+	got, err := p.ClassifyID(context.Background(), "fox/1.jpg")
 	if err != nil {
 		panic(err)
 	}

@@ -317,18 +317,33 @@ func TestRunCommandUnreadableImage(t *testing.T) {
 	corrupt := filepath.Join(f.images, "cat", "005.png")
 	require.NoError(t, os.WriteFile(corrupt, []byte("\x89PNG\r\n\x1a\ntruncated"), 0o644))
 
+	// Precomputed tags and predictions answer by id: no image is opened.
 	stderr := &syncBuffer{}
-	code, _ := primeRun(context.Background(), stderr, f.args("-strict")...)
+	code, _ := primeRun(context.Background(), stderr, f.args("-strict", "-no-mine")...)
+	require.Equal(t, exitOK, code, stderr.String())
+	count, _ := readRecordIDs(t, f.records)
+	assert.Len(t, count, 20)
+	require.NoError(t, os.Remove(f.records))
+
+	// An ONNX classifier needs the pixels.
+	model := filepath.Join(f.dir, "classifier.onnx")
+	require.NoError(t, onnxfile.NewCNN(rand.New(rand.NewPCG(4, 2)), onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 2, Gemm: true}).Model().WriteFile(model))
+	labels := filepath.Join(f.dir, "labels.txt")
+	require.NoError(t, os.WriteFile(labels, []byte("cat\ndog\n"), 0o644))
+	onnx := []string{"-preds=", "-classifier", model, "-labels", labels}
+
+	stderr = &syncBuffer{}
+	code, _ = primeRun(context.Background(), stderr, f.args(append(onnx, "-strict")...)...)
 	assert.Equal(t, exitBad, code)
 	assert.Contains(t, stderr.String(), "prime run: prime: image "+corrupt+": ")
 	assert.Contains(t, stderr.String(), "(-strict)")
 
 	stderr = &syncBuffer{}
-	code, _ = primeRun(context.Background(), stderr, f.args()...)
+	code, _ = primeRun(context.Background(), stderr, f.args(onnx...)...)
 	require.Equal(t, exitOK, code, stderr.String())
 	assert.Contains(t, stderr.String(), "skipped: prime: image "+corrupt+": ")
 	assert.Contains(t, stderr.String(), "1 unreadable images skipped")
-	count, _ := readRecordIDs(t, f.records)
+	count, _ = readRecordIDs(t, f.records)
 	assert.Len(t, count, 19)
 	assert.Zero(t, count["cat/005.png"])
 }

@@ -1,6 +1,7 @@
 package primetest
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -34,7 +35,9 @@ func RunClassifier(t *testing.T, cl prime.Classifier, images ...Image) {
 
 func classifierRules(cl prime.Classifier, images []Image) []rule {
 	p := plugin[prime.Prediction]{
-		call:      cl.Classify,
+		call: func(ctx context.Context, im Image) (prime.Prediction, error) {
+			return cl.Classify(ctx, im.Image)
+		},
 		callName:  "Classify",
 		batchName: "ClassifyBatch",
 		clone: func(p prime.Prediction) prime.Prediction {
@@ -50,7 +53,12 @@ func classifierRules(cl prime.Classifier, images []Image) []rule {
 		},
 		owned: "the returned Scores",
 	}
-	if bc, ok := cl.(prime.BatchClassifier); ok {
+	if ic, ok := cl.(prime.IDClassifier); ok {
+		p.call = func(ctx context.Context, im Image) (prime.Prediction, error) {
+			return ic.ClassifyID(ctx, im.ID)
+		}
+		p.callName = "ClassifyID"
+	} else if bc, ok := cl.(prime.BatchClassifier); ok {
 		p.batch = bc.ClassifyBatch
 	}
 	l, hasLabels := cl.(Labeler)

@@ -54,10 +54,10 @@
 //     its labels, one of them; scores are not NaN, and either absent or as
 //     many for every image (one per label when the labels are exposed).
 //
-// Every call's context carries the image's id (prime.ContextWithImageID,
-// or prime.ContextWithImageIDs for a batch), as prime.Run passes it, so
-// that plug-ins that look their answers up by id can be checked: give them
-// answers for the ids of OddImages and of the caller's images.
+// A plug-in that answers by id (a prime.IDTagger or prime.IDClassifier) is
+// checked through TagID or ClassifyID, the method prime.Run calls, with the
+// images' ids in place of their pixels: give it answers for the ids of
+// OddImages and of the caller's images.
 //
 // MapTagger and MapClassifier are fakes whose answers are listed by image
 // id, in the manner of fstest.MapFS.

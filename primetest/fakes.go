@@ -2,6 +2,7 @@ package primetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"slices"
@@ -10,19 +11,18 @@ import (
 )
 
 // A MapTagger is a fake Tagger for tests of code that uses one, in the
-// manner of fstest.MapFS: it returns, with score 1, the tags listed for
-// the image id the context carries (prime.ContextWithImageID; prime.Run
-// sets it), and an error for an id it does not list or a context without
-// one. The pixels are not looked at.
+// manner of fstest.MapFS: a prime.IDTagger whose TagID returns, with score
+// 1, the tags listed for the image id, and an error for an id it does not
+// list. The pixels are not looked at: prime.Run does not open the images.
 //
 //	tg := primetest.MapTagger{"fox/1.jpg": {"fox", "snow"}, "fox/2.jpg": {"fox"}}
 //
 // A MapTagger is safe for concurrent use as long as it is not modified.
 type MapTagger map[string][]string
 
-// Tag returns the tags m lists for the image id in ctx, in a new slice.
-func (m MapTagger) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
-	names, err := lookUp(ctx, "MapTagger", m)
+// TagID returns the tags m lists for image id, in a new slice.
+func (m MapTagger) TagID(ctx context.Context, id string) ([]prime.Tag, error) {
+	names, err := lookUp(ctx, "MapTagger", m, id)
 	if err != nil {
 		return nil, err
 	}
@@ -31,6 +31,11 @@ func (m MapTagger) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error
 		tags[i] = prime.Tag{Name: n, Score: 1}
 	}
 	return tags, nil
+}
+
+// Tag returns an error: a MapTagger answers by image id, through TagID.
+func (m MapTagger) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
+	return nil, errors.New("primetest: MapTagger looks tags up by image id: call TagID")
 }
 
 // Vocabulary returns every tag m lists, ascending.
@@ -44,10 +49,10 @@ func (m MapTagger) Vocabulary() []string {
 }
 
 // A MapClassifier is a fake Classifier for tests of code that uses one, in
-// the manner of fstest.MapFS: it predicts the label listed for the image
-// id the context carries (prime.ContextWithImageID; prime.Run sets it),
-// without scores, and returns an error for an id it does not list or a
-// context without one. The pixels are not looked at.
+// the manner of fstest.MapFS: a prime.IDClassifier whose ClassifyID
+// predicts the label listed for the image id, without scores, and returns
+// an error for an id it does not list. The pixels are not looked at:
+// prime.Run does not open the images.
 //
 //	cl := primetest.MapClassifier{"fox/1.jpg": "wolf", "fox/2.jpg": "fox"}
 //
@@ -55,10 +60,16 @@ func (m MapTagger) Vocabulary() []string {
 // modified.
 type MapClassifier map[string]string
 
-// Classify returns the label m lists for the image id in ctx.
-func (m MapClassifier) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
-	label, err := lookUp(ctx, "MapClassifier", m)
+// ClassifyID returns the label m lists for image id.
+func (m MapClassifier) ClassifyID(ctx context.Context, id string) (prime.Prediction, error) {
+	label, err := lookUp(ctx, "MapClassifier", m, id)
 	return prime.Prediction{Label: label}, err
+}
+
+// Classify returns an error: a MapClassifier answers by image id, through
+// ClassifyID.
+func (m MapClassifier) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
+	return prime.Prediction{}, errors.New("primetest: MapClassifier looks predictions up by image id: call ClassifyID")
 }
 
 // Labels returns every label m lists, ascending.
@@ -71,16 +82,12 @@ func (m MapClassifier) Labels() []string {
 	return slices.Compact(labels)
 }
 
-// lookUp returns what m lists for the image id in ctx; fake names the
-// fake in errors.
-func lookUp[V any](ctx context.Context, fake string, m map[string]V) (V, error) {
+// lookUp returns what m lists for image id; fake names the fake in
+// errors.
+func lookUp[V any](ctx context.Context, fake string, m map[string]V, id string) (V, error) {
 	var zero V
 	if err := ctx.Err(); err != nil {
 		return zero, fmt.Errorf("primetest: %s: %w", fake, err)
-	}
-	id, ok := prime.ImageIDFromContext(ctx)
-	if !ok {
-		return zero, fmt.Errorf("primetest: %s: %w", fake, prime.ErrNoImageID)
 	}
 	v, ok := m[id]
 	if !ok {

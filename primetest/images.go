@@ -6,10 +6,9 @@ import (
 	"image/color/palette"
 )
 
-// An Image is a test image and its id: the kit calls the plug-in with a
-// context that carries the id (prime.ContextWithImageID), as prime.Run
-// does, so that plug-ins which look their answers up by id can be checked
-// too.
+// An Image is a test image and its id: the kit calls the plug-in with the
+// image, or, for a plug-in that answers by id (prime.IDTagger,
+// prime.IDClassifier), with the id.
 type Image struct {
 	ID    string
 	Image image.Image

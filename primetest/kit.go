@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/failmodes/prime"
 )
 
 // Timeout is how long a call with a cancelled context may take before the
@@ -65,9 +63,11 @@ func limit(errs []error) []error {
 // A plugin is a Tagger or a Classifier seen through its results of type R:
 // what the rules that hold for both need to know of it.
 type plugin[R any] struct {
-	// call is the single-image method (Tag, Classify); batch the batch
-	// method (TagBatch, ClassifyBatch), or nil when there is none.
-	call  func(ctx context.Context, img image.Image) (R, error)
+	// call is the single-image method: Tag or Classify with the image's
+	// pixels, or TagID or ClassifyID with its id. batch is the batch
+	// method (TagBatch, ClassifyBatch), or nil when there is none or the
+	// plug-in answers by id.
+	call  func(ctx context.Context, im Image) (R, error)
 	batch func(ctx context.Context, imgs []image.Image) ([]R, error)
 	// callName and batchName name the methods in messages.
 	callName, batchName string
@@ -128,9 +128,9 @@ func (s *state[R]) rules(list, results rule) []rule {
 	}
 }
 
-// do calls the plug-in on image i with its id in ctx.
+// do calls the plug-in on image i.
 func (s *state[R]) do(ctx context.Context, i int) (R, error) {
-	return s.call(prime.ContextWithImageID(ctx, s.images[i].ID), s.images[i].Image)
+	return s.call(ctx, s.images[i])
 }
 
 // ok returns the indices of the images the first pass handled without
@@ -300,17 +300,16 @@ func (s *state[R]) checkBatch() []error {
 		return nil
 	}
 	idx := s.ok()
-	ids := make([]string, len(idx))
 	imgs := make([]image.Image, len(idx))
 	for k, i := range idx {
-		ids[k], imgs[k] = s.images[i].ID, s.images[i].Image
+		imgs[k] = s.images[i].Image
 	}
 	var errs []error
 	// All at once, then in batches of 3 (a partial last batch).
 	for _, size := range []int{len(idx), 3} {
 		for lo := 0; lo < len(idx); lo += size {
 			hi := min(lo+size, len(idx))
-			got, err := s.batch(prime.ContextWithImageIDs(context.Background(), ids[lo:hi]), slices.Clone(imgs[lo:hi]))
+			got, err := s.batch(context.Background(), slices.Clone(imgs[lo:hi]))
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s of %d images: %w", s.batchName, hi-lo, err))
 				continue
@@ -329,7 +328,7 @@ func (s *state[R]) checkBatch() []error {
 	}
 	if len(idx) > 0 {
 		err := cancelled(s.batchName, func(ctx context.Context) error {
-			_, err := s.batch(prime.ContextWithImageIDs(ctx, ids), imgs)
+			_, err := s.batch(ctx, imgs)
 			return err
 		})
 		if err != nil {

@@ -159,9 +159,10 @@ func TestMapTagger(t *testing.T) {
 	primetest.RunTagger(t, m, primetest.Image{ID: "mine", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
 	assert.Equal(t, []string{"fox", "n0", "n1", "snow"}, m.Vocabulary())
 
+	var _ prime.IDTagger = m
 	_, err := m.Tag(context.Background(), nil)
-	assert.ErrorIs(t, err, prime.ErrNoImageID)
-	_, err = m.Tag(prime.ContextWithImageID(context.Background(), "other"), nil)
+	assert.EqualError(t, err, "primetest: MapTagger looks tags up by image id: call TagID")
+	_, err = m.TagID(context.Background(), "other")
 	assert.EqualError(t, err, `primetest: MapTagger: no image "other"`)
 }
 
@@ -173,8 +174,9 @@ func TestMapClassifier(t *testing.T) {
 	primetest.RunClassifier(t, m, primetest.Image{ID: "mine", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
 	assert.Equal(t, []string{"fox", "wolf"}, m.Labels())
 
+	var _ prime.IDClassifier = m
 	_, err := m.Classify(context.Background(), nil)
-	assert.ErrorIs(t, err, prime.ErrNoImageID)
-	_, err = m.Classify(prime.ContextWithImageID(context.Background(), "other"), nil)
+	assert.EqualError(t, err, "primetest: MapClassifier looks predictions up by image id: call ClassifyID")
+	_, err = m.ClassifyID(context.Background(), "other")
 	assert.EqualError(t, err, `primetest: MapClassifier: no image "other"`)
 }

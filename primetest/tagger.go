@@ -1,6 +1,7 @@
 package primetest
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -34,7 +35,9 @@ func RunTagger(t *testing.T, tg prime.Tagger, images ...Image) {
 
 func taggerRules(tg prime.Tagger, images []Image) []rule {
 	p := plugin[[]prime.Tag]{
-		call:      tg.Tag,
+		call: func(ctx context.Context, im Image) ([]prime.Tag, error) {
+			return tg.Tag(ctx, im.Image)
+		},
 		callName:  "Tag",
 		batchName: "TagBatch",
 		clone:     slices.Clone[[]prime.Tag],
@@ -47,7 +50,12 @@ func taggerRules(tg prime.Tagger, images []Image) []rule {
 		},
 		owned: "the returned slice",
 	}
-	if bt, ok := tg.(prime.BatchTagger); ok {
+	if it, ok := tg.(prime.IDTagger); ok {
+		p.call = func(ctx context.Context, im Image) ([]prime.Tag, error) {
+			return it.TagID(ctx, im.ID)
+		}
+		p.callName = "TagID"
+	} else if bt, ok := tg.(prime.BatchTagger); ok {
 		p.batch = bt.TagBatch
 	}
 	v, hasVocab := tg.(Vocabularer)

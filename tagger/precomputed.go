@@ -25,10 +25,10 @@ import (
 // [0, 1]). Other fields are ignored, so a records file (see prime.Record)
 // serves as well. Blank lines are skipped.
 //
-// Tag looks the image up by the id its context carries: Run sets it (see
-// prime.ContextWithImageID); the pixels are not looked at. A context
-// without an id is an error wrapping prime.ErrNoImageID, and an id the file
-// does not hold is an error naming it.
+// It is a prime.IDTagger: TagID looks an image up by its id, and prime.Run
+// calls it without opening the image; an id the file does not hold is an
+// error naming it. IDs lists the ids the file holds, so that a caller can
+// check it against its images before any inference.
 //
 // A Precomputed is immutable and safe for concurrent use.
 type Precomputed struct {
@@ -138,15 +138,25 @@ func parsePrecomputedLine(line []byte) (string, []prime.Tag, error) {
 	return l.ID, slices.Clip(tags), nil
 }
 
-// Tag returns the tags the file holds for the image whose id ctx carries,
-// ascending by name, in a new slice. img is not looked at.
-func (p *Precomputed) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
-	tags, err := precomputed.Lookup(ctx, p.tags, "tagger", "precomputed tags")
+// TagID returns the tags the file holds for image id, ascending by name,
+// in a new slice.
+func (p *Precomputed) TagID(ctx context.Context, id string) ([]prime.Tag, error) {
+	tags, err := precomputed.Lookup(ctx, p.tags, id, "tagger", "precomputed tags")
 	if err != nil {
 		return nil, err
 	}
 	return slices.Clone(tags), nil
 }
+
+// Tag returns an error: a Precomputed answers by image id, through TagID,
+// which prime.Run calls.
+func (p *Precomputed) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
+	return nil, errors.New("tagger: Precomputed looks tags up by image id: call TagID")
+}
+
+// IDs returns the ids of the images the file holds, ascending, in a new
+// slice.
+func (p *Precomputed) IDs() []string { return precomputed.IDs(p.tags) }
 
 // Vocabulary returns every tag name the file holds, ascending, in a new
 // slice.

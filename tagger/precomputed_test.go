@@ -28,7 +28,8 @@ func TestPrecomputed(t *testing.T) {
 	assert.Equal(t, 3, p.Len())
 	assert.Equal(t, []string{"dog", "sky", "snow"}, p.Vocabulary())
 
-	img := image.NewGray(image.Rect(0, 0, 1, 1))
+	assert.Equal(t, []string{"a.png", "b.png", "c.png"}, p.IDs())
+	var _ prime.IDTagger = p
 	for _, tc := range []struct {
 		id   string
 		want []prime.Tag
@@ -37,19 +38,18 @@ func TestPrecomputed(t *testing.T) {
 		{"b.png", []prime.Tag{{Name: "dog", Score: 1}, {Name: "snow", Score: 0.75}}},
 		{"c.png", []prime.Tag{}},
 	} {
-		got, err := p.Tag(prime.ContextWithImageID(context.Background(), tc.id), img)
+		got, err := p.TagID(context.Background(), tc.id)
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got, tc.id)
 	}
 
-	_, err = p.Tag(context.Background(), img)
-	assert.ErrorIs(t, err, prime.ErrNoImageID)
-	assert.ErrorContains(t, err, "tagger: precomputed tags: ")
-	_, err = p.Tag(prime.ContextWithImageID(context.Background(), "z.png"), img)
+	_, err = p.Tag(context.Background(), image.NewGray(image.Rect(0, 0, 1, 1)))
+	assert.EqualError(t, err, "tagger: Precomputed looks tags up by image id: call TagID")
+	_, err = p.TagID(context.Background(), "z.png")
 	assert.EqualError(t, err, `tagger: precomputed tags: no image "z.png" in the file`)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = p.Tag(prime.ContextWithImageID(ctx, "a.png"), img)
+	_, err = p.TagID(ctx, "a.png")
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -117,9 +117,8 @@ func ExampleNewPrecomputed() {
 	if err != nil {
 		panic(err)
 	}
-	// prime.Run sets the id in the context of every call; here by hand.
-	ctx := prime.ContextWithImageID(context.Background(), "fox/1.jpg")
-	got, err := p.Tag(ctx, image.NewGray(image.Rect(0, 0, 1, 1)))
+	// prime.Run calls TagID with each image's id; here by hand.
+	got, err := p.TagID(context.Background(), "fox/1.jpg")
 	if err != nil {
 		panic(err)
 	}

@@ -1,6 +1,6 @@
 // Package precomputed reads what the precomputed taggers and classifiers
 // share: a JSON Lines file keyed by image id, one image per line, and the
-// lookup of an image's entry by the id its context carries.
+// lookup of an image's entry by its id.
 package precomputed
 
 import (
@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"unicode/utf8"
-
-	"github.com/failmodes/prime"
 )
 
 // A ParseFunc returns the id and the value of one non-blank line, which is
@@ -75,23 +75,22 @@ func Read[V any](r io.Reader, pkg, name string, parse ParseFunc[V]) (map[string]
 	return m, nil
 }
 
-// Lookup returns the value m holds for the image id ctx carries. Errors
-// are prefixed with pkg and, but for a done context, what (the kind of
-// file, as "precomputed tags"): a context without an id is an error
-// wrapping prime.ErrNoImageID, and an id m does not hold an error naming
-// it.
-func Lookup[V any](ctx context.Context, m map[string]V, pkg, what string) (V, error) {
+// Lookup returns the value m holds for image id. Errors are prefixed with
+// pkg and, but for a done context, what (the kind of file, as "precomputed
+// tags"): an id m does not hold is an error naming it.
+func Lookup[V any](ctx context.Context, m map[string]V, id, pkg, what string) (V, error) {
 	var zero V
 	if err := ctx.Err(); err != nil {
 		return zero, fmt.Errorf("%s: %w", pkg, err)
-	}
-	id, ok := prime.ImageIDFromContext(ctx)
-	if !ok {
-		return zero, fmt.Errorf("%s: %s: %w (Run sets it; elsewhere use prime.ContextWithImageID)", pkg, what, prime.ErrNoImageID)
 	}
 	v, ok := m[id]
 	if !ok {
 		return zero, fmt.Errorf("%s: %s: no image %q in the file", pkg, what, id)
 	}
 	return v, nil
+}
+
+// IDs returns the keys of m, ascending, in a new slice.
+func IDs[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }

@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/failmodes/prime"
 )
 
 // parseWord reads lines "id word".
@@ -60,18 +58,18 @@ func TestLookup(t *testing.T) {
 	tests := []struct {
 		name string
 		ctx  context.Context
+		id   string
 		want string
 		err  string
 		is   error
 	}{
-		{"found", prime.ContextWithImageID(context.Background(), "a"), "x", "", nil},
-		{"missing", prime.ContextWithImageID(context.Background(), "b"), "", `pkg: what: no image "b" in the file`, nil},
-		{"no id", context.Background(), "", "", prime.ErrNoImageID},
-		{"cancelled", prime.ContextWithImageID(cancelled, "a"), "", "", context.Canceled},
+		{"found", context.Background(), "a", "x", "", nil},
+		{"missing", context.Background(), "b", "", `pkg: what: no image "b" in the file`, nil},
+		{"cancelled", cancelled, "a", "", "", context.Canceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Lookup(tt.ctx, m, "pkg", "what")
+			got, err := Lookup(tt.ctx, m, tt.id, "pkg", "what")
 			switch {
 			case tt.err != "":
 				require.EqualError(t, err, tt.err)
@@ -83,4 +81,8 @@ func TestLookup(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestIDs(t *testing.T) {
+	assert.Equal(t, []string{"a", "b", "c"}, IDs(map[string]int{"c": 1, "a": 2, "b": 3}))
 }
