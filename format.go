@@ -20,7 +20,7 @@ import (
 // mode was found it says so.
 func (r *Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	for _, line := range r.summaryLines() {
+	for _, line := range r.Summary() {
 		bw.WriteString(line)
 		bw.WriteByte('\n')
 	}
@@ -32,7 +32,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)
 	head := r.columns()
 	tw.Write([]byte(strings.ToUpper(strings.Join(head, "\t")) + "\n"))
-	ci := r.hasIntervals()
+	ci := r.HasIntervals()
 	for i := range r.Modes {
 		m := &r.Modes[i]
 		cells := r.cells(m, ci)
@@ -53,7 +53,7 @@ func (r *Report) WriteText(w io.Writer) error {
 // so a label or tag holding "|" or "<" cannot break the table.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	lines := r.summaryLines()
+	lines := r.Summary()
 	// The summary holds numbers and option values only, no data.
 	bw.WriteString("**" + lines[0] + "**")
 	for _, line := range lines[1:] {
@@ -75,7 +75,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	bw.WriteByte('\n')
-	ci := r.hasIntervals()
+	ci := r.HasIntervals()
 	for i := range r.Modes {
 		m := &r.Modes[i]
 		cells := r.cells(m, ci)
@@ -180,9 +180,12 @@ func wrapWriteErr(err error) error {
 	return fmt.Errorf("prime: writing report: %w", err)
 }
 
-// summaryLines describes the run in two or three lines: what was analysed
-// and found, the options, and the validation when present.
-func (r *Report) summaryLines() []string {
+// Summary describes the run in two or three lines, as WriteText and
+// WriteMarkdown begin: what was analysed and found ("prime: 999 records in
+// 3 classes, ..."), the options ("options: min-size 30, ..."), and, when
+// the Report was validated, the validation ("validation: ..."). It serves
+// writers of other formats, such as package htmlreport.
+func (r *Report) Summary() []string {
 	classesWithModes := 0
 	for i := range r.Modes {
 		if i == 0 || r.Modes[i].Label != r.Modes[i-1].Label {
@@ -265,8 +268,9 @@ func (r *Report) cells(m *FailureMode, ci bool) []string {
 	return c
 }
 
-// hasIntervals reports whether the Report carries confidence intervals.
-func (r *Report) hasIntervals() bool {
+// HasIntervals reports whether the Report carries confidence intervals
+// (FailureMode.CI and DropCI).
+func (r *Report) HasIntervals() bool {
 	if r.Options.Bootstrap > 0 {
 		return true
 	}

@@ -338,39 +338,12 @@ func TestWriteErrors(t *testing.T) {
 		"markdown": func() error { return r.WriteMarkdown(failWriter{}) },
 		"json":     func() error { return r.WriteJSON(failWriter{}) },
 		"jsonl":    func() error { return r.WriteJSONL(failWriter{}) },
-		"html":     func() error { return r.WriteHTML(failWriter{}, nil) },
 	}
 	for name, write := range writers {
 		t.Run(name, func(t *testing.T) {
 			err := write()
 			require.ErrorIs(t, err, errDiskFull)
 			assert.True(t, strings.HasPrefix(err.Error(), "prime: "), err.Error())
-		})
-	}
-}
-
-func BenchmarkWriteFormats(b *testing.B) {
-	r := syntheticReport(1000, 3000, nil)
-	formats := []struct {
-		name  string
-		write func(*bytes.Buffer) error
-	}{
-		{"text", func(w *bytes.Buffer) error { return r.WriteText(w) }},
-		{"markdown", func(w *bytes.Buffer) error { return r.WriteMarkdown(w) }},
-		{"json", func(w *bytes.Buffer) error { return r.WriteJSON(w) }},
-		{"jsonl", func(w *bytes.Buffer) error { return r.WriteJSONL(w) }},
-		{"html", func(w *bytes.Buffer) error { return r.WriteHTML(w, nil) }},
-	}
-	for _, f := range formats {
-		b.Run(f.name, func(b *testing.B) {
-			var buf bytes.Buffer
-			for b.Loop() {
-				buf.Reset()
-				if err := f.write(&buf); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.SetBytes(int64(buf.Len()))
 		})
 	}
 }

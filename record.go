@@ -9,7 +9,7 @@ type Record struct {
 	Predicted string   // the predicted class; empty when only Correct is known
 	Correct   bool     // whether the prediction is right; used only when Predicted is empty
 	Tags      []string // the image's tags; order does not matter, a repeat counts once
-	Image     string   // optional: the image's path, for reports that show pictures
+	Image     string   // optional: the image's path, for reports that show pictures (see htmlreport.Write)
 }
 
 // IsCorrect reports whether the classifier got the record right: Predicted

