@@ -12,7 +12,11 @@ import (
 )
 
 // ImageExtensions are the file name extensions ImageFolder takes for
-// images, in lower case; other files are ignored.
+// images, in lower case; other files are ignored. Run decodes PNG, JPEG and
+// GIF; a program that reads BMP, TIFF or WebP registers their decoders by
+// importing them, as the command prime does:
+//
+//	import _ "golang.org/x/image/webp"
 func ImageExtensions() []string {
 	return []string{".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"}
 }
@@ -22,11 +26,13 @@ func ImageExtensions() []string {
 // under dir is a class, and every image file below it, at any depth, is an
 // image of that class. An image's ID is its path relative to dir with
 // forward slashes ("fox/n02119022_1.jpg"), its Label the class folder's
-// name and its Path the file's path (dir joined with the ID); Open is nil,
-// so Run decodes the file.
+// name and its Path the file's path (dir joined with the ID, so absolute
+// when dir is); Open is nil, so Run decodes the file.
 //
 // Images are listed in lexical order of their IDs. Files are images by
-// their extension (ImageExtensions, any case); other files, files directly
+// their extension (ImageExtensions, any case: BMP, TIFF and WebP files are
+// listed too, and Run decodes them once their decoders are registered);
+// other files, files directly
 // in dir, and names starting with "." are ignored. ImageFolder reads only
 // directory entries, not images: an image that cannot be decoded is found
 // by Run.

@@ -13,14 +13,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	// Decoders for the image formats Run opens by default.
+	// Decoders of the standard library's image formats, which Run opens
+	// by default.
 	_ "image/gif"
 	_ "image/jpeg"
 	_ "image/png"
-
-	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
 )
 
 // An Image is one input of Run: an image with its id and true class.
@@ -29,8 +26,11 @@ type Image struct {
 	Label string // the true class, non-empty; becomes Record.Label
 	Path  string // the image file; becomes Record.Image
 	// Open returns the decoded image. When nil, Run opens Path and decodes
-	// it as PNG, JPEG, GIF, BMP, TIFF or WebP. Run does not open the image
-	// when both plug-ins answer by id (IDTagger, IDClassifier).
+	// it with image.Decode: PNG, JPEG and GIF, and any format whose decoder
+	// the program registers by importing it, as the command prime does for
+	// BMP, TIFF and WebP (import _ "golang.org/x/image/webp").
+	// Run does not open the image when both plug-ins answer by id
+	// (IDTagger, IDClassifier).
 	Open func() (image.Image, error)
 }
 

@@ -19,6 +19,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	// Decoders of the image formats prime.ImageFolder lists beyond the
+	// standard library's PNG, JPEG and GIF, for prime run and the HTML
+	// report's thumbnails.
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
 )
 
 // Exit statuses.
