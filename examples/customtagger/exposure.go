@@ -10,7 +10,7 @@ import (
 
 // Exposure is a domain tagger: it names how a photo is exposed, from the
 // luminance of its pixels. It is the smallest useful prime.Tagger: a type
-// with a Tag method (and, optionally, Vocabulary, which lets
+// with a Tag method (and, optionally, Vocabulary, which lets package
 // primetest check that every tag it returns is one it declares).
 //
 // It follows the rules of prime.Tagger: safe for concurrent use (it has no
@@ -21,9 +21,8 @@ type Exposure struct{}
 
 // Exposure's tags.
 const (
-	TagDark        = "dark"         // mean luminance under 0.3: under-exposed
-	TagBright      = "bright"       // mean luminance over 0.8: over-exposed or snow
-	TagLowContrast = "low-contrast" // luminance standard deviation under 0.04
+	TagDark   = "dark"   // mean luminance under 0.3: under-exposed
+	TagBright = "bright" // mean luminance over 0.8: over-exposed or snow
 )
 
 // Vocabulary returns the tags Exposure may return.

@@ -5,9 +5,9 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"strings"
 	"testing"
 
-	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,31 +62,30 @@ func TestExposureTags(t *testing.T) {
 	}
 }
 
-// The program finds that the demo classifier loses dark boats and cars.
+// The program finds that the colour classifier loses dark lemons and
+// leaves.
 func TestCustomTaggerFindsDarkModes(t *testing.T) {
-	report, err := analyze(context.Background(), 3, 0.5)
+	report, err := analyze(context.Background(), 300, 0.4)
 	require.NoError(t, err)
 	var got []string
 	for _, m := range report.Modes {
-		got = append(got, m.Label+": "+joinTags(m))
+		got = append(got, m.Label+": "+strings.Join(m.Tags, ", "))
 	}
-	assert.Equal(t, []string{"boat: dark", "car: dark"}, got)
+	assert.Equal(t, []string{"leaf: dark", "lemon: dark"}, got)
 }
 
-func joinTags(m prime.FailureMode) string {
-	s := ""
-	for i, t := range m.Tags {
-		if i > 0 {
-			s += ", "
-		}
-		s += t
-	}
-	return s
+// The stand-in classifier follows the rules of prime.Classifier too.
+func TestColourConformance(t *testing.T) {
+	primetest.RunClassifier(t, Colour{})
 }
 
 func TestCustomTaggerMain(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), &stdout, &stderr, []string{"-every", "10"}), stderr.String())
+	require.Equal(t, 0, run(context.Background(), &stdout, &stderr, []string{"-n", "100"}), stderr.String())
 	assert.Contains(t, stdout.String(), "100 records in 3 classes")
-	require.Equal(t, 2, run(context.Background(), &stdout, &stderr, []string{"-every", "0"}))
+	for _, args := range [][]string{{"-n", "0"}, {"-dark", "1.5"}, {"-nope"}} {
+		stderr.Reset()
+		assert.Equal(t, 2, run(context.Background(), &stdout, &stderr, args), "%v", args)
+		assert.NotEmpty(t, stderr.String(), "%v says why", args)
+	}
 }

@@ -1,17 +1,20 @@
 // Command customtagger shows how to write a domain tagger and plug it into
 // prime. Exposure (exposure.go) names how a photo is exposed; its test
-// (exposure_test.go) checks it with primetest, the conformance kit
+// (exposure_test.go) checks it with package primetest, the conformance kit
 // every Tagger should pass.
 //
-// The program takes the demo's pictures (the seeded boats, cars and balls
-// of `prime demo`), under-exposes a share of them, as a camera at dusk
-// would, and runs them through Exposure and the demo's ONNX classifier
-// with prime.Run; prime.Analyze then finds what the classifier does with
-// dark pictures. Its colour detectors were built for daylight: dark boats
-// and cars are lost, while dark balls are still called balls, because
-// "ball" is the classifier's answer when it sees no colour it knows.
+// The program draws seeded photos of lemons, leaves and stones,
+// under-exposes a share of them, as a camera at dusk would, and runs them
+// through Exposure and a colour classifier (colour.go) with prime.Run;
+// prime.Analyze then finds what the classifier does with dark photos. Its
+// colour detectors were tuned in daylight: dark lemons and leaves are
+// lost, while dark stones are still called stones, because "stone" is its
+// answer when it sees no colour it knows.
 //
-//	go run ./examples/customtagger [-every N] [-dark SHARE]
+// It needs nothing but package prime and the standard library: copy it out
+// of the module to start a tagger of your own.
+//
+//	go run ./examples/customtagger [-n PHOTOS] [-dark SHARE]
 package main
 
 import (
@@ -25,7 +28,6 @@ import (
 	"os"
 
 	"github.com/failmodes/prime"
-	"github.com/failmodes/prime/internal/demo"
 )
 
 func main() {
@@ -36,16 +38,16 @@ func main() {
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) int {
 	fs := flag.NewFlagSet("customtagger", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	every := fs.Int("every", 1, "use every Nth picture of the demo data set")
-	dark := fs.Float64("dark", 0.4, "share of pictures under-exposed, 0 to 1")
+	n := fs.Int("n", 300, "number of photos, spread over the three classes")
+	dark := fs.Float64("dark", 0.4, "share of photos under-exposed, 0 to 1")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *every < 1 || !(*dark >= 0 && *dark <= 1) {
-		fmt.Fprintln(stderr, "customtagger: -every must be at least 1 and -dark in [0, 1]")
+	if *n < 1 || !(*dark >= 0 && *dark <= 1) {
+		fmt.Fprintln(stderr, "customtagger: -n must be at least 1 and -dark in [0, 1]")
 		return 2
 	}
-	report, err := analyze(ctx, *every, *dark)
+	report, err := analyze(ctx, *n, *dark)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -57,35 +59,25 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) int {
 	return 0
 }
 
-// analyze tags and classifies the pictures and mines the records.
-func analyze(ctx context.Context, every int, dark float64) (*prime.Report, error) {
-	dir, err := os.MkdirTemp("", "customtagger")
-	if err != nil {
-		return nil, err
+// analyze draws the photos, tags and classifies them, and mines the
+// records.
+func analyze(ctx context.Context, n int, dark float64) (*prime.Report, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	colours := map[string]color.NRGBA{
+		"lemon": {R: 240, G: 220, B: 40, A: 255},
+		"leaf":  {R: 60, G: 170, B: 50, A: 255},
+		"stone": {R: 130, G: 130, B: 125, A: 255},
 	}
-	defer os.RemoveAll(dir)
-	files, err := demo.WriteModels(dir)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := demo.NewClassifier(files, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Close()
-
-	rng := rand.New(rand.NewPCG(demo.Seed, 1))
 	var images []prime.Image
-	for i, p := range demo.Generate(rand.New(rand.NewPCG(demo.Seed, 0))) {
-		if i%every != 0 {
-			continue
-		}
-		img := image.Image(p.Image)
+	for i := range n {
+		label := []string{"lemon", "leaf", "stone"}[i%3]
+		exposure := 1.0
 		if rng.Float64() < dark {
-			img = underExpose(p.Image, 0.25)
+			exposure = 0.25
 		}
+		img := photo(rng, colours[label], exposure)
 		images = append(images, prime.Image{
-			ID: p.ID, Label: p.Label,
+			ID: fmt.Sprintf("%s/%03d", label, i), Label: label,
 			Open: func() (image.Image, error) { return img, nil },
 		})
 	}
@@ -97,7 +89,7 @@ func analyze(ctx context.Context, every int, dark float64) (*prime.Report, error
 		}
 	}
 	var records []prime.Record
-	for rec, err := range prime.Run(ctx, seq, Exposure{}, cl, nil) {
+	for rec, err := range prime.Run(ctx, seq, Exposure{}, Colour{}, nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -106,15 +98,22 @@ func analyze(ctx context.Context, every int, dark float64) (*prime.Report, error
 	return prime.Analyze(ctx, records, nil)
 }
 
-// underExpose returns a copy of img with every channel scaled by f.
-func underExpose(img *image.RGBA, f float64) *image.RGBA {
-	out := image.NewRGBA(img.Bounds())
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			c := img.RGBAAt(x, y)
-			out.SetRGBA(x, y, color.RGBA{uint8(float64(c.R) * f), uint8(float64(c.G) * f), uint8(float64(c.B) * f), c.A})
+// photo draws a 24x24 picture of an object of colour c on a grey
+// background, with noise, every channel scaled by exposure.
+func photo(rng *rand.Rand, c color.NRGBA, exposure float64) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, 24, 24))
+	for y := range 24 {
+		for x := range 24 {
+			p := color.NRGBA{R: 110, G: 110, B: 110, A: 255}
+			if dx, dy := x-12, y-12; dx*dx+dy*dy < 121 {
+				p = c
+			}
+			noise := func(v uint8) uint8 {
+				f := (float64(v) + rng.NormFloat64()*8) * exposure
+				return uint8(min(max(f, 0), 255))
+			}
+			img.SetNRGBA(x, y, color.NRGBA{R: noise(p.R), G: noise(p.G), B: noise(p.B), A: 255})
 		}
 	}
-	return out
+	return img
 }
