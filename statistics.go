@@ -118,14 +118,16 @@ func pValue(n, correct, classN, classCorrect int) float64 {
 }
 
 // intervals returns the bootstrap intervals of a set's accuracy and of its
-// drop against the baseline.
+// drop against the baseline. The drop against the whole class is the drop
+// against the rest scaled by the rest's share of the class, so its
+// interval is scaled the same way.
 func intervals(rng *rand.Rand, o *Options, n, correct, classN, classCorrect int) (ci, dropCI [2]float64) {
 	ci[0], ci[1] = stats.BootstrapAccuracy(rng, n, correct, o.Bootstrap, o.Confidence)
-	drop := stats.BootstrapDrop
+	dropCI[0], dropCI[1] = stats.BootstrapDrop(rng, n, correct, classN-n, classCorrect-correct, o.Bootstrap, o.Confidence)
 	if o.Baseline == BaselineClass {
-		drop = stats.BootstrapDropWhole
+		w := float64(classN-n) / float64(classN)
+		dropCI[0], dropCI[1] = w*dropCI[0], w*dropCI[1]
 	}
-	dropCI[0], dropCI[1] = drop(rng, n, correct, classN-n, classCorrect-correct, o.Bootstrap, o.Confidence)
 	return ci, dropCI
 }
 

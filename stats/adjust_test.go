@@ -32,6 +32,7 @@ func TestAdjustExpanded(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	plain := map[Method]func(dst, p []float64) []float64{
 		MethodBH: BenjaminiHochberg, MethodHolm: Holm, MethodBonferroni: Bonferroni,
+		MethodBY: BenjaminiYekutieli,
 	}
 	for trial := range 400 {
 		n := 1 + rng.IntN(40)
@@ -76,7 +77,7 @@ func TestAdjustProperties(t *testing.T) {
 				counts[i] = 1 + rng.Int64N(1000)
 			}
 		}
-		for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni} {
+		for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni, MethodBY} {
 			q := Adjust(nil, p, counts, m)
 			order := make([]int, n)
 			for i := range order {
@@ -91,48 +92,31 @@ func TestAdjustProperties(t *testing.T) {
 					t.Fatalf("%v: not monotone: p %v → q %v, then p %v → q %v", m, p[order[k-1]], q[order[k-1]], p[i], q[i])
 				}
 			}
-			// Holm never exceeds Bonferroni; BH never exceeds Holm.
+			// Holm never exceeds Bonferroni; BH never exceeds Holm; BY is
+			// BH times c(m), capped at 1.
 			bonf := Adjust(nil, p, counts, MethodBonferroni)
 			holm := Adjust(nil, p, counts, MethodHolm)
 			bh := Adjust(nil, p, counts, MethodBH)
+			by := Adjust(nil, p, counts, MethodBY)
+			total := int64(n)
+			if counts != nil {
+				total = 0
+				for _, c := range counts {
+					total += c
+				}
+			}
+			cm := harmonic(total)
 			for i := range p {
 				// Up to rounding: m·p is formed differently by each.
 				require.LessOrEqual(t, holm[i], bonf[i]*(1+1e-15))
 				require.LessOrEqual(t, bh[i], holm[i]*(1+1e-15))
+				require.InDelta(t, min(1, bh[i]*cm), by[i], 1e-15*by[i])
 			}
 			// In place: dst may be p.
 			in := slices.Clone(p)
 			out := Adjust(in, in, counts, m)
 			require.Equal(t, q, out)
 			require.Equal(t, &in[0], &out[0])
-		}
-	}
-}
-
-// TestSortEntries checks the radix sort against a stable comparison sort,
-// with many ties, zeros of both signs, and the extremes.
-func TestSortEntries(t *testing.T) {
-	rng := rand.New(rand.NewPCG(19, 20))
-	for _, n := range []int{0, 1, 255, 256, 257, 1000, 5000} {
-		for _, ties := range []bool{false, true} {
-			e := make([]entry, n)
-			for i := range e {
-				v := math.Pow(rng.Float64(), 8)
-				switch {
-				case ties:
-					v = []float64{0, math.Copysign(0, -1), 1, 5e-324, 0.5, 1e-300}[rng.IntN(6)]
-				case rng.IntN(20) == 0:
-					v = math.Copysign(0, -1)
-				}
-				e[i] = entry{v, i}
-			}
-			want := slices.Clone(e)
-			slices.SortStableFunc(want, func(a, b entry) int { return cmp.Compare(a.p, b.p) })
-			got := sortEntries(e)
-			require.Len(t, got, n)
-			for k := range got {
-				require.Equal(t, want[k].i, got[k].i, "n=%d ties=%v at %d", n, ties, k)
-			}
 		}
 	}
 }
@@ -152,7 +136,13 @@ func TestAdjustLarge(t *testing.T) {
 	}
 	require.Greater(t, m, int64(9_000_000))
 	bh := Adjust(nil, p, counts, MethodBH)
+	by := Adjust(nil, p, counts, MethodBY)
 	bonf := Adjust(nil, p, counts, MethodBonferroni)
+	// BY is BH times c(m) = ln m + γ + 1/(2m) − …, capped at 1.
+	cm := math.Log(float64(m)) + 0.5772156649015329 + 1/(2*float64(m))
+	for j := range p {
+		assert.InDelta(t, min(1, bh[j]*cm), by[j], 1e-12, "entry %d", j)
+	}
 	// For the smallest p-value, BH is m·p/count and Bonferroni m·p.
 	i := 0
 	for j := range p {
@@ -179,6 +169,7 @@ func TestMethod(t *testing.T) {
 	}{
 		{"benjamini-hochberg", MethodBH}, {"BH", MethodBH}, {"fdr_bh", MethodBH},
 		{"holm", MethodHolm}, {" Holm ", MethodHolm}, {"bonferroni", MethodBonferroni},
+		{"benjamini-yekutieli", MethodBY}, {"BY", MethodBY}, {"fdr_by", MethodBY},
 	} {
 		got, err := ParseMethod(c.in)
 		require.NoError(t, err, c.in)
@@ -186,7 +177,7 @@ func TestMethod(t *testing.T) {
 	}
 	_, err := ParseMethod("sidak")
 	require.ErrorContains(t, err, `stats: unknown correction method "sidak"`)
-	for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni} {
+	for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni, MethodBY} {
 		back, err := ParseMethod(m.String())
 		require.NoError(t, err)
 		assert.Equal(t, m, back)
@@ -202,4 +193,19 @@ func TestMethod(t *testing.T) {
 	require.Error(t, err)
 	var u Method
 	require.Error(t, json.Unmarshal([]byte(`"nope"`), &u))
+}
+
+// TestHarmonic checks c(m) against the sum written out, on both sides of
+// the switch to the asymptotic expansion, and against a value known to 20
+// digits.
+func TestHarmonic(t *testing.T) {
+	s := 0.0
+	for m := int64(1); m <= 100_000; m++ {
+		s += 1 / float64(m)
+		if m < 200 || m%997 == 0 {
+			require.InDelta(t, s, harmonic(m), 1e-13*s, "m=%d", m)
+		}
+	}
+	// H(10^10) = 23.603066594891989700…
+	assert.InDelta(t, 23.6030665948919897, harmonic(10_000_000_000), 4e-15)
 }

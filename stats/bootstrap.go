@@ -12,9 +12,12 @@ import (
 // the (1−level)/2 and (1+level)/2 quantiles of the b resampled accuracies
 // by the type-7 rule (see the package documentation).
 //
-// When n is 0 the accuracy is undefined and both ends are NaN. When correct
-// is 0 or n every resample equals the sample and the interval is the
-// single point correct/n; rng is then not used.
+// When correct is 0 or n every resample equals the sample, and the
+// percentile interval would be the single point correct/n, a claim of
+// certainty that no sample can support. The interval is then Wilson's
+// score interval (see Wilson), which needs no resampling and keeps its
+// coverage at the boundary; rng is not used. When n is 0 the accuracy is
+// undefined and both ends are NaN.
 //
 // The same rng state and arguments give the same interval, bit for bit.
 // BootstrapAccuracy panics if rng is nil, n < 0, correct is outside
@@ -26,8 +29,7 @@ func BootstrapAccuracy(rng *rand.Rand, n, correct, b int, level float64) (lo, hi
 		return math.NaN(), math.NaN()
 	}
 	if correct == 0 || correct == n {
-		a := float64(correct) / float64(n)
-		return a, a
+		return Wilson(n, correct, level)
 	}
 	s := newBinomialSampler(rng, n, correct)
 	fn := float64(n)
@@ -81,69 +83,55 @@ func histOrder(hist []int32, j int) int {
 // draws Binomial(nIn, cIn/nIn) and then Binomial(nOut, cOut/nOut). The
 // quantile rule is BootstrapAccuracy's.
 //
-// When nIn is 0 the group's accuracy is undefined and both ends are NaN.
-// When nOut is 0 there is no rest; its accuracy is taken to be the whole
-// class's, (cIn+cOut)/(nIn+nOut), which is the group's, so the drop is 0 in
-// every replicate and the interval is [0, 0].
+// When either part has all or none of its records correct, that part does
+// not vary from resample to resample and the percentile interval would
+// leave its uncertainty out; the interval is then Newcombe's (Newcombe),
+// which builds on Wilson's intervals as BootstrapAccuracy does at the
+// boundary, and rng is not used. When nIn is 0 the group's accuracy is
+// undefined and both ends are NaN. When nOut is 0 there is no rest; its
+// accuracy is taken to be the whole class's, (cIn+cOut)/(nIn+nOut), which
+// is the group's, so the drop is 0 by definition and the interval is
+// [0, 0].
+//
+// The drop against the whole class, (cIn+cOut)/(nIn+nOut) − cIn/nIn,
+// equals nOut/(nIn+nOut) times this drop, in every replicate as in the
+// sample, so its interval is this one scaled by nOut/(nIn+nOut).
 //
 // BootstrapDrop panics if rng is nil, a count is negative, cIn > nIn,
 // cOut > nOut, b < 1 or level is outside (0, 1).
 func BootstrapDrop(rng *rand.Rand, nIn, cIn, nOut, cOut, b int, level float64) (lo, hi float64) {
-	return bootstrapDrop("BootstrapDrop", rng, nIn, cIn, nOut, cOut, b, level, false)
-}
-
-// BootstrapDropWhole is BootstrapDrop for the drop against the whole class:
-// the interval for (cIn+cOut)/(nIn+nOut) − cIn/nIn, with the same
-// stratified resampling of the group and the rest, the same edge cases and
-// the same panics.
-func BootstrapDropWhole(rng *rand.Rand, nIn, cIn, nOut, cOut, b int, level float64) (lo, hi float64) {
-	return bootstrapDrop("BootstrapDropWhole", rng, nIn, cIn, nOut, cOut, b, level, true)
-}
-
-func bootstrapDrop(name string, rng *rand.Rand, nIn, cIn, nOut, cOut, b int, level float64, whole bool) (lo, hi float64) {
-	checkBootstrap(name, rng, b, level)
-	checkCounts(name, nIn, cIn)
-	checkCounts(name, nOut, cOut)
+	checkBootstrap("BootstrapDrop", rng, b, level)
+	checkCounts("BootstrapDrop", nIn, cIn)
+	checkCounts("BootstrapDrop", nOut, cOut)
 	switch {
 	case nIn == 0:
 		return math.NaN(), math.NaN()
 	case nOut == 0:
 		return 0, 0
+	case cIn == 0 || cIn == nIn || cOut == 0 || cOut == nOut:
+		return Newcombe(nIn, cIn, nOut, cOut, level)
 	}
 	in := newBinomialSampler(rng, nIn, cIn)
 	out := newBinomialSampler(rng, nOut, cOut)
 	var buf [stackResamples]float64
 	x := resampleBuffer(buf[:], b)
-	fIn, fOut, fAll := float64(nIn), float64(nOut), float64(nIn+nOut)
 	if in.tabulated() && out.tabulated() {
 		// The same values as below, each division done once per
 		// possible count rather than once per replicate.
-		vIn := countValues(in.lo, len(in.cum), fIn)
-		if whole {
-			vAll := countValues(in.lo+out.lo, len(in.cum)+len(out.cum)-1, fAll)
-			for i := range x {
-				ci := in.drawIndex()
-				co := out.drawIndex()
-				x[i] = vAll[ci+co] - vIn[ci]
-			}
-		} else {
-			vOut := countValues(out.lo, len(out.cum), fOut)
-			for i := range x {
-				ci := in.drawIndex()
-				co := out.drawIndex()
-				x[i] = vOut[co] - vIn[ci]
-			}
+		vIn := countValues(in.lo, len(in.cum), float64(nIn))
+		vOut := countValues(out.lo, len(out.cum), float64(nOut))
+		for i := range x {
+			ci := in.drawIndex()
+			co := out.drawIndex()
+			x[i] = vOut[co] - vIn[ci]
 		}
 		return percentileInterval(x, level)
 	}
+	fIn, fOut := float64(nIn), float64(nOut)
 	for i := range x {
 		ci := in.draw()
 		co := out.draw()
-		if whole {
-			x[i] = float64(ci+co)/fAll - float64(ci)/fIn
-		} else {
-			x[i] = float64(co)/fOut - float64(ci)/fIn
-		}
+		x[i] = float64(co)/fOut - float64(ci)/fIn
 	}
 	return percentileInterval(x, level)
 }

@@ -161,27 +161,18 @@ func TestBootstrapDropTables(t *testing.T) {
 	for _, c := range []struct{ nIn, cIn, nOut, cOut int }{
 		{30, 12, 1270, 1100}, {43, 1, 57, 56}, {1000000, 300000, 2000000, 1500000}, {5, 3, 7, 2},
 	} {
-		for _, whole := range []bool{false, true} {
-			lo, hi := BootstrapDrop(rand.New(rand.NewPCG(8, 8)), c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
-			if whole {
-				lo, hi = BootstrapDropWhole(rand.New(rand.NewPCG(8, 8)), c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
-			}
-			rng := rand.New(rand.NewPCG(8, 8))
-			in := newBinomialSampler(rng, c.nIn, c.cIn)
-			out := newBinomialSampler(rng, c.nOut, c.cOut)
-			x := make([]float64, 1000)
-			for i := range x {
-				ci, co := in.draw(), out.draw()
-				if whole {
-					x[i] = float64(ci+co)/float64(c.nIn+c.nOut) - float64(ci)/float64(c.nIn)
-				} else {
-					x[i] = float64(co)/float64(c.nOut) - float64(ci)/float64(c.nIn)
-				}
-			}
-			wantLo, wantHi := percentileInterval(x, 0.95)
-			require.Equal(t, wantLo, lo, "%v whole=%v", c, whole)
-			require.Equal(t, wantHi, hi, "%v whole=%v", c, whole)
+		lo, hi := BootstrapDrop(rand.New(rand.NewPCG(8, 8)), c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
+		rng := rand.New(rand.NewPCG(8, 8))
+		in := newBinomialSampler(rng, c.nIn, c.cIn)
+		out := newBinomialSampler(rng, c.nOut, c.cOut)
+		x := make([]float64, 1000)
+		for i := range x {
+			ci, co := in.draw(), out.draw()
+			x[i] = float64(co)/float64(c.nOut) - float64(ci)/float64(c.nIn)
 		}
+		wantLo, wantHi := percentileInterval(x, 0.95)
+		require.Equal(t, wantLo, lo, "%v", c)
+		require.Equal(t, wantHi, hi, "%v", c)
 	}
 }
 
@@ -224,7 +215,6 @@ func TestBootstrapDeterministic(t *testing.T) {
 		"accuracy":     func(r *rand.Rand) (float64, float64) { return BootstrapAccuracy(r, 137, 61, 1000, 0.95) },
 		"accuracyHuge": func(r *rand.Rand) (float64, float64) { return BootstrapAccuracy(r, 300000000, 1000000, 200, 0.9) },
 		"drop":         func(r *rand.Rand) (float64, float64) { return BootstrapDrop(r, 43, 18, 1257, 1080, 1000, 0.95) },
-		"dropWhole":    func(r *rand.Rand) (float64, float64) { return BootstrapDropWhole(r, 43, 18, 1257, 1080, 1000, 0.95) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			lo1, hi1 := f(rand.New(rand.NewPCG(42, 1)))
@@ -232,7 +222,7 @@ func TestBootstrapDeterministic(t *testing.T) {
 			require.Equal(t, math.Float64bits(lo1), math.Float64bits(lo2))
 			require.Equal(t, math.Float64bits(hi1), math.Float64bits(hi2))
 			require.Less(t, lo1, hi1)
-			if name == "drop" || name == "dropWhole" {
+			if name == "drop" {
 				// Resampled drops take many values, so another seed moves
 				// the ends (accuracies of 137 records may well not).
 				lo3, hi3 := f(rand.New(rand.NewPCG(43, 1)))
@@ -248,26 +238,35 @@ func TestBootstrapValues(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	lo, hi := BootstrapAccuracy(rng, 0, 0, 100, 0.95)
 	assert.True(t, math.IsNaN(lo) && math.IsNaN(hi), "n = 0")
-	lo, hi = BootstrapAccuracy(rng, 30, 0, 100, 0.95)
-	assert.Equal(t, [2]float64{0, 0}, [2]float64{lo, hi}, "all wrong")
-	lo, hi = BootstrapAccuracy(rng, 30, 30, 100, 0.95)
-	assert.Equal(t, [2]float64{1, 1}, [2]float64{lo, hi}, "all right")
 	lo, hi = BootstrapDrop(rng, 30, 12, 0, 0, 100, 0.95)
 	assert.Equal(t, [2]float64{0, 0}, [2]float64{lo, hi}, "no rest")
-	lo, hi = BootstrapDropWhole(rng, 30, 12, 0, 0, 100, 0.95)
-	assert.Equal(t, [2]float64{0, 0}, [2]float64{lo, hi}, "no rest, whole")
 	lo, hi = BootstrapDrop(rng, 0, 0, 30, 12, 100, 0.95)
 	assert.True(t, math.IsNaN(lo) && math.IsNaN(hi), "empty group")
-	lo, hi = BootstrapDropWhole(rng, 0, 0, 30, 12, 100, 0.95)
-	assert.True(t, math.IsNaN(lo) && math.IsNaN(hi), "empty group, whole")
 
-	// A perfect rest and a group of 30 with 12 right: the drop is 0.6 and
-	// only the group varies, so the drop interval is 1 minus the
-	// accuracy interval drawn from the same stream.
-	lo, hi = BootstrapDrop(rand.New(rand.NewPCG(1, 1)), 30, 12, 100, 100, 1000, 0.95)
-	alo, ahi := BootstrapAccuracy(rand.New(rand.NewPCG(1, 1)), 30, 12, 1000, 0.95)
-	assert.InDelta(t, 1-ahi, lo, 1e-15)
-	assert.InDelta(t, 1-alo, hi, 1e-15)
+	// Where a group has all or none of its records right, resampling has
+	// nothing to resample: the intervals are Wilson's and Newcombe's, of
+	// non-zero width, and the generator is not used.
+	for _, c := range []struct{ nIn, cIn, nOut, cOut int }{
+		{30, 0, 1270, 1100}, {30, 30, 1270, 1100}, {60, 0, 939, 939}, {30, 12, 100, 100}, {45, 40, 300, 0},
+	} {
+		used := rand.New(rand.NewPCG(3, 3))
+		fresh := rand.New(rand.NewPCG(3, 3))
+		lo, hi := BootstrapDrop(used, c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
+		wlo, whi := Newcombe(c.nIn, c.cIn, c.nOut, c.cOut, 0.95)
+		assert.Equal(t, [2]float64{wlo, whi}, [2]float64{lo, hi}, "drop %v", c)
+		assert.Less(t, lo, hi, "drop %v", c)
+		if c.cIn == 0 || c.cIn == c.nIn {
+			lo, hi = BootstrapAccuracy(used, c.nIn, c.cIn, 1000, 0.95)
+			wlo, whi = Wilson(c.nIn, c.cIn, 0.95)
+			assert.Equal(t, [2]float64{wlo, whi}, [2]float64{lo, hi}, "accuracy %v", c)
+			assert.Less(t, lo, hi, "accuracy %v", c)
+		}
+		assert.Equal(t, fresh.Uint64(), used.Uint64(), "the generator is not used")
+	}
+	// The demo's 60 boats on sand, none classified right: [0, 6.0%].
+	lo, hi = BootstrapAccuracy(rng, 60, 0, 1000, 0.95)
+	assert.Equal(t, 0.0, lo)
+	assert.InDelta(t, 0.0602, hi, 5e-5)
 
 	for _, c := range []struct{ nIn, cIn, nOut, cOut int }{
 		{30, 12, 1270, 1100}, {1000, 700, 5000, 4500}, {45, 40, 300, 100},
@@ -282,8 +281,10 @@ func TestBootstrapValues(t *testing.T) {
 		assert.InDelta(t, 2*1.96*se, hi-lo, 0.25*2*1.96*se)
 		lo, hi = BootstrapDrop(rng, c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
 		assert.True(t, lo < aOut-aIn && aOut-aIn < hi, "drop %v in [%v, %v]", aOut-aIn, lo, hi)
-		lo, hi = BootstrapDropWhole(rng, c.nIn, c.cIn, c.nOut, c.cOut, 1000, 0.95)
-		assert.True(t, lo < aAll-aIn && aAll-aIn < hi, "drop against the class %v in [%v, %v]", aAll-aIn, lo, hi)
+		// Against the whole class, the drop is the rest's scaled by
+		// nOut/(nIn+nOut), in the sample as in every replicate.
+		w := float64(c.nOut) / float64(c.nIn+c.nOut)
+		assert.InDelta(t, aAll-aIn, w*(aOut-aIn), 1e-15)
 	}
 }
 
@@ -300,7 +301,14 @@ func TestPanics(t *testing.T) {
 		"drop correct < 0":         func() { BootstrapDrop(rng, 30, -1, 30, 10, 100, 0.95) },
 		"drop rest correct > n":    func() { BootstrapDrop(rng, 30, 10, 30, 31, 100, 0.95) },
 		"drop level 1.5":           func() { BootstrapDrop(rng, 30, 10, 30, 10, 100, 1.5) },
-		"drop whole nil rng":       func() { BootstrapDropWhole(nil, 30, 10, 30, 10, 100, 0.95) },
+		"drop nil rng":             func() { BootstrapDrop(nil, 30, 10, 30, 10, 100, 0.95) },
+		"newcombe level":           func() { Newcombe(30, 10, 30, 10, 1) },
+		"newcombe counts":          func() { Newcombe(30, 31, 30, 10, 0.95) },
+		"newcombe-cp counts":       func() { NewcombeClopperPearson(30, 10, -1, 0, 0.95) },
+		"score counts":             func() { ScoreGreater(31, 30, 0, 30, 0.2) },
+		"score margin NaN":         func() { ScoreGreater(3, 30, 0, 30, math.NaN()) },
+		"score margin < 0":         func() { ScoreGreater(3, 30, 0, 30, -0.1) },
+		"adjust by dst length":     func() { BenjaminiYekutieli(make([]float64, 3), []float64{0.1}) },
 		"wilson level":             func() { Wilson(30, 10, 1) },
 		"wilson counts":            func() { Wilson(30, 40, 0.95) },
 		"clopper-pearson level":    func() { ClopperPearson(30, 10, -0.5) },

@@ -1,9 +1,51 @@
 // Package stats holds the statistics that prime puts on top of its failure
-// modes: bootstrap confidence intervals for an accuracy and for a difference
-// of two accuracies, the Wilson and Clopper–Pearson intervals, a one-sided
-// Fisher exact test, and multiple-testing corrections (Benjamini–Hochberg,
-// Holm, Bonferroni), including a weighted form for many hypotheses that
-// share a p-value.
+// modes: confidence intervals for an accuracy (bootstrap, Wilson,
+// Clopper–Pearson) and for a drop, the difference of two accuracies
+// (bootstrap, Newcombe's hybrid score interval and its Clopper–Pearson
+// form), a one-sided Fisher exact test that a group's error rate exceeds
+// the rest's, a one-sided score test that it does so by more than a margin,
+// and multiple-testing corrections (Benjamini–Hochberg,
+// Benjamini–Yekutieli, Holm, Bonferroni), including a weighted form for
+// many hypotheses that share a p-value.
+//
+// # What the numbers mean
+//
+// A 95% interval is computed by a rule that, over repeated samples, covers
+// the true accuracy or drop at least about 95% of the time; a q-value at
+// most α marks a hypothesis rejected by a procedure that keeps the
+// expected share of false rejections among all rejections at most α.
+// Neither says anything about groups chosen because they looked extreme in
+// the same data: there the intervals are too narrow and the errors larger,
+// and only numbers measured again on other data (prime's Report.Validate)
+// are free of the selection.
+//
+// # Interval methods
+//
+// An Interval names a method for both an accuracy and a drop. Wilson's
+// score interval (1927) is the interval for a proportion that Brown, Cai
+// and DasGupta (2001) recommend for small samples; the Clopper–Pearson
+// interval (1934) inverts the exact binomial test and so covers the truth
+// at least at its level, at the price of width. For a drop, Newcombe's
+// hybrid score interval, the method that Newcombe (1998) recommends among
+// eleven, combines the two groups' Wilson intervals, and
+// NewcombeClopperPearson combines their exact ones the same way. The
+// percentile bootstrap, the default, is honest only where resampling has
+// something to resample: for a group with all or none of its records
+// correct every resample equals the sample, so there the bootstrap
+// functions give Wilson's and Newcombe's intervals instead (see
+// BootstrapAccuracy). With this rule each method's 95% interval covers the
+// truth in at least 92% of simulated groups of 30, 100 and 1,000 records
+// at true accuracies from 0.01 to 0.99 (TestCoverageTable), where the
+// percentile bootstrap alone covers an accuracy of 0.99 in groups of 30 a
+// quarter of the time.
+//
+// # Multiple testing
+//
+// Benjamini–Hochberg controls the false discovery rate when the tests are
+// independent or positively dependent (PRDS, Benjamini and Yekutieli 2001),
+// as tests of nested tag sets sharing records usually are but need not be;
+// Benjamini–Yekutieli controls it under any dependence, at the price of
+// q-values larger by the factor 1 + 1/2 + … + 1/m.
 //
 // # Conventions
 //
@@ -33,7 +75,9 @@
 // bootstrap functions therefore draw one binomial variate per resample and
 // group, so an interval costs O(B), whatever n. The binomial variates are
 // exact. Where n·p·(1−p) is at most 9,000,000 (any group under 36 million
-// records) they come by inversion: the distribution is tabulated once per
+// records) they come by inversion, which BenchmarkBinomialSampler finds
+// some 50 times faster on the intervals of an ImageNet-scale run than
+// gonum's rejection sampler: the distribution is tabulated once per
 // interval, to where the probabilities fall below 1e-20 of the mode's,
 // and each variate is the first value whose cumulative probability,
 // rounded to a multiple of 2^-53, exceeds a uniform 53-bit draw (one

@@ -87,3 +87,43 @@ func ExampleAdjust() {
 	// [0.01 0.025 0.025 0.3]
 	// holm [0.01 1]
 }
+
+// The 60 boats on sand that the demo's classifier gets all wrong, against
+// 939 other boats it gets all right: the bootstrap has nothing to resample
+// there, and gives Wilson's and Newcombe's intervals, which do not claim
+// certainty.
+func ExampleNewcombe() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	lo, hi := stats.BootstrapAccuracy(rng, 60, 0, 1000, 0.95)
+	fmt.Printf("accuracy 0 [%.4f, %.4f]\n", lo, hi)
+	lo, hi = stats.Newcombe(60, 0, 939, 939, 0.95)
+	fmt.Printf("drop 1 [%.4f, %.4f]\n", lo, hi)
+	lo, hi = stats.NewcombeClopperPearson(60, 0, 939, 939, 0.95)
+	fmt.Printf("drop 1 [%.4f, %.4f] from exact intervals\n", lo, hi)
+	// Output:
+	// accuracy 0 [0.0000, 0.0602]
+	// drop 1 [0.9397, 1.0000]
+	// drop 1 [0.9402, 1.0000] from exact intervals
+}
+
+// A group of 43 records with 25 errors against 177 errors in the 1257
+// others: the error rate is 44 points higher (Fisher's test), but is it
+// higher by more than 20 points?
+func ExampleScoreGreater() {
+	fmt.Printf("drop > 0:   p = %.2g\n", stats.FisherGreater(25, 43, 177, 1257))
+	fmt.Printf("drop > 0.2: p = %.2g\n", stats.ScoreGreater(25, 43, 177, 1257, 0.2))
+	fmt.Printf("drop > 0.4: p = %.2g\n", stats.ScoreGreater(25, 43, 177, 1257, 0.4))
+	// Output:
+	// drop > 0:   p = 7.5e-11
+	// drop > 0.2: p = 0.00051
+	// drop > 0.4: p = 0.3
+}
+
+func ExampleBenjaminiYekutieli() {
+	p := []float64{0.01, 0.04, 0.03, 0.005, 0.5}
+	fmt.Printf("%.4g\n", stats.BenjaminiHochberg(nil, p))
+	fmt.Printf("%.4g\n", stats.BenjaminiYekutieli(nil, p))
+	// Output:
+	// [0.025 0.05 0.05 0.025 0.5]
+	// [0.05708 0.1142 0.1142 0.05708 1]
+}

@@ -1,10 +1,76 @@
 package stats
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mathext"
 )
+
+// An Interval is a method of confidence intervals for an accuracy and for
+// a drop, the difference of two accuracies. Its zero value is
+// IntervalBootstrap.
+type Interval int
+
+const (
+	// IntervalBootstrap is the percentile bootstrap: BootstrapAccuracy
+	// and BootstrapDrop, which fall back on Wilson's and Newcombe's
+	// intervals where a group has all or none of its records correct.
+	IntervalBootstrap Interval = iota
+	// IntervalWilson is Wilson's score interval for the accuracy and
+	// Newcombe's hybrid score interval for the drop: Wilson and Newcombe.
+	IntervalWilson
+	// IntervalClopperPearson is the Clopper–Pearson interval for the
+	// accuracy and Newcombe's construction on Clopper–Pearson intervals
+	// for the drop: ClopperPearson and NewcombeClopperPearson. Their
+	// coverage is at least the level wherever the accuracy lies.
+	IntervalClopperPearson
+)
+
+// String returns the method's name: "bootstrap", "wilson" or
+// "clopper-pearson".
+func (m Interval) String() string {
+	switch m {
+	case IntervalBootstrap:
+		return "bootstrap"
+	case IntervalWilson:
+		return "wilson"
+	case IntervalClopperPearson:
+		return "clopper-pearson"
+	}
+	return fmt.Sprintf("Interval(%d)", int(m))
+}
+
+// ParseInterval returns the Interval named s, ignoring case: the names
+// String returns.
+func ParseInterval(s string) (Interval, error) {
+	for m := IntervalBootstrap; m <= IntervalClopperPearson; m++ {
+		if strings.EqualFold(strings.TrimSpace(s), m.String()) {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("stats: unknown interval method %q (want bootstrap, wilson or clopper-pearson)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler with the name String
+// returns. It fails for a value that is not one of the Interval constants.
+func (m Interval) MarshalText() ([]byte, error) {
+	if m < IntervalBootstrap || m > IntervalClopperPearson {
+		return nil, fmt.Errorf("stats: unknown interval method %d", int(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseInterval.
+func (m *Interval) UnmarshalText(text []byte) error {
+	v, err := ParseInterval(string(text))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
 
 // Wilson returns the two-sided Wilson score interval, at the given level,
 // for a proportion of correct out of n, without continuity correction:
@@ -114,4 +180,57 @@ func betaQuantile(a, b, t, u float64) float64 {
 func lgamma(x float64) float64 {
 	v, _ := math.Lgamma(x)
 	return v
+}
+
+// Newcombe returns Newcombe's hybrid score interval, at the given level,
+// for the drop cOut/nOut − cIn/nIn: the accuracy of the rest of a class
+// (nOut records, cOut correct) minus that of a group in it (nIn records,
+// cIn correct). It is method 10 of Newcombe (1998), "Interval estimation
+// for the difference between independent proportions: comparison of
+// eleven methods", Statistics in Medicine 17:873–890: with d the drop,
+// aOut and aIn the two accuracies and [lOut, uOut], [lIn, uIn] their
+// Wilson intervals at the level,
+//
+//	d − √((aOut − lOut)² + (uIn − aIn)²)  to  d + √((uOut − aOut)² + (aIn − lIn)²).
+//
+// This is statsmodels' confint_proportions_2indep(cOut, nOut, cIn, nIn,
+// method="newcomb", compare="diff"). Its ends stay inside [−1, 1], and it
+// has width wherever the counts lie, all or none correct included.
+//
+// When nIn is 0 both ends are NaN. When nOut is 0 there is no rest, the
+// drop is 0 by definition (see BootstrapDrop) and the interval is [0, 0].
+// Newcombe panics if a count is negative, cIn > nIn, cOut > nOut or level
+// is outside (0, 1).
+func Newcombe(nIn, cIn, nOut, cOut int, level float64) (lo, hi float64) {
+	checkLevel("Newcombe", level)
+	return newcombe("Newcombe", Wilson, nIn, cIn, nOut, cOut, level)
+}
+
+// NewcombeClopperPearson is Newcombe with Clopper–Pearson intervals in
+// place of Wilson's: the square-and-add construction that Zou and Donner
+// (2008, "Construction of confidence limits about effect measures: a
+// general approach", Statistics in Medicine 27:1693–1702) call MOVER, on
+// exact limits. It is wider than Newcombe's interval and carries the
+// Clopper–Pearson interval's conservatism over to the drop. The edge cases
+// and panics are Newcombe's.
+func NewcombeClopperPearson(nIn, cIn, nOut, cOut int, level float64) (lo, hi float64) {
+	checkLevel("NewcombeClopperPearson", level)
+	return newcombe("NewcombeClopperPearson", ClopperPearson, nIn, cIn, nOut, cOut, level)
+}
+
+func newcombe(name string, interval func(n, correct int, level float64) (lo, hi float64), nIn, cIn, nOut, cOut int, level float64) (lo, hi float64) {
+	checkCounts(name, nIn, cIn)
+	checkCounts(name, nOut, cOut)
+	switch {
+	case nIn == 0:
+		return math.NaN(), math.NaN()
+	case nOut == 0:
+		return 0, 0
+	}
+	aIn := float64(cIn) / float64(nIn)
+	aOut := float64(cOut) / float64(nOut)
+	lIn, uIn := interval(nIn, cIn, level)
+	lOut, uOut := interval(nOut, cOut, level)
+	d := aOut - aIn
+	return d - math.Hypot(aOut-lOut, uIn-aIn), d + math.Hypot(uOut-aOut, aIn-lIn)
 }

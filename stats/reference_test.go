@@ -66,6 +66,7 @@ func TestAdjustReference(t *testing.T) {
 				{"BenjaminiHochberg", BenjaminiHochberg, c.bh},
 				{"Holm", Holm, c.holm},
 				{"Bonferroni", Bonferroni, c.bonferroni},
+				{"BenjaminiYekutieli", BenjaminiYekutieli, c.by},
 			} {
 				got := m.f(nil, c.p)
 				require.Len(t, got, len(m.want), m.name)
@@ -75,4 +76,37 @@ func TestAdjustReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestNewcombeReference(t *testing.T) {
+	require.GreaterOrEqual(t, len(newcombeRef), 20)
+	for _, c := range newcombeRef {
+		t.Run(fmt.Sprintf("%d_%d_%d_%d_%v", c.nIn, c.cIn, c.nOut, c.cOut, c.level), func(t *testing.T) {
+			lo, hi := Newcombe(c.nIn, c.cIn, c.nOut, c.cOut, c.level)
+			assert.LessOrEqual(t, relErr(lo, c.lo), 1e-9, "Newcombe lo %v, want %v", lo, c.lo)
+			assert.LessOrEqual(t, relErr(hi, c.hi), 1e-9, "Newcombe hi %v, want %v", hi, c.hi)
+			lo, hi = NewcombeClopperPearson(c.nIn, c.cIn, c.nOut, c.cOut, c.level)
+			assert.LessOrEqual(t, relErr(lo, c.cpLo), 1e-9, "NewcombeClopperPearson lo %v, want %v", lo, c.cpLo)
+			assert.LessOrEqual(t, relErr(hi, c.cpHi), 1e-9, "NewcombeClopperPearson hi %v, want %v", hi, c.cpHi)
+		})
+	}
+}
+
+func TestScoreGreaterReference(t *testing.T) {
+	require.GreaterOrEqual(t, len(scoreRef), 20)
+	agree := 0
+	for _, c := range scoreRef {
+		t.Run(fmt.Sprintf("%d_%d_%d_%d_%v", c.wrongIn, c.nIn, c.wrongOut, c.nOut, c.margin), func(t *testing.T) {
+			got := ScoreGreater(c.wrongIn, c.nIn, c.wrongOut, c.nOut, c.margin)
+			// Against the likelihood solved in 50-digit arithmetic.
+			assert.LessOrEqual(t, relErr(got, c.exact), 1e-9, "got %v, exact %v", got, c.exact)
+			// Against statsmodels wherever it solves the right cubic: with
+			// margin 0, and wherever its value is the exact one.
+			if c.margin == 0 || relErr(c.statsmodels, c.exact) <= 1e-10 {
+				agree++
+				assert.LessOrEqual(t, relErr(got, c.statsmodels), 1e-9, "got %v, statsmodels %v", got, c.statsmodels)
+			}
+		})
+	}
+	assert.GreaterOrEqual(t, agree, 5)
 }

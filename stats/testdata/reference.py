@@ -1,5 +1,8 @@
 """Writes reference_values_test.go: reference values of package stats from
-SciPy and statsmodels, checked against mpmath at 50 digits.
+SciPy and statsmodels (Wilson, Clopper-Pearson, Fisher's test, Newcombe's
+interval and its Clopper-Pearson form, the Miettinen-Nurminen score test,
+Benjamini-Hochberg, Benjamini-Yekutieli, Holm, Bonferroni), checked against
+mpmath at 50 digits.
 
 Run from the stats directory with Debian's Python and packages
 (apt-get install python3-scipy python3-statsmodels python3-mpmath):
@@ -15,6 +18,9 @@ import scipy
 import statsmodels
 from scipy.stats import binomtest, fisher_exact
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import (confint_proportions_2indep,
+                                          proportion_confint,
+                                          test_proportions_2indep)
 
 mpmath.mp.dps = 50
 
@@ -153,9 +159,99 @@ def adjust_cases():
     out = []
     for v in vecs:
         res = []
-        for method in ('fdr_bh', 'holm', 'bonferroni'):
+        for method in ('fdr_bh', 'holm', 'bonferroni', 'fdr_by'):
             res.append([float(x) for x in multipletests(np.array(v), method=method)[1]])
         out.append((v, res))
+    return out
+
+
+def newcombe_cases():
+    """Drop intervals: the rest (nOut, cOut) minus the group (nIn, cIn)."""
+    cases = [
+        (30, 0, 300, 270, 0.95), (30, 30, 300, 270, 0.95), (60, 0, 939, 939, 0.95),
+        (44, 0, 955, 955, 0.95), (43, 18, 1257, 1080, 0.95), (30, 12, 1270, 1100, 0.95),
+        (1, 0, 1, 1, 0.95), (2, 1, 3, 1, 0.5), (100, 1, 300, 299, 0.9), (50, 49, 300, 0, 0.99),
+        (1000, 700, 5000, 4500, 0.95), (45, 40, 300, 100, 0.95), (122, 86, 5000, 4597, 0.95),
+        (30, 29, 30, 30, 0.8), (1000000, 300000, 2000000, 1500000, 0.95), (35, 7, 1265, 1205, 0.999),
+        (200, 100, 200, 100, 0.95), (31, 30, 1269, 969, 0.68), (1300, 650, 100000, 85000, 0.95),
+        (60, 30, 300, 0, 0.95),
+    ]
+    out = []
+    for n_in, c_in, n_out, c_out, level in cases:
+        lo, hi = confint_proportions_2indep(c_out, n_out, c_in, n_in, method='newcomb',
+                                            compare='diff', alpha=1 - level)
+        # The same construction on SciPy's Clopper-Pearson ends (statsmodels'
+        # proportion_confint with method="beta").
+        a_in, a_out = c_in / n_in, c_out / n_out
+        l_in, u_in = proportion_confint(c_in, n_in, alpha=1 - level, method='beta')
+        l_out, u_out = proportion_confint(c_out, n_out, alpha=1 - level, method='beta')
+        d = a_out - a_in
+        cp_lo = d - np.sqrt((a_out - l_out) ** 2 + (u_in - a_in) ** 2)
+        cp_hi = d + np.sqrt((u_out - a_out) ** 2 + (a_in - l_in) ** 2)
+        out.append((n_in, c_in, n_out, c_out, level, float(lo), float(hi), float(cp_lo), float(cp_hi)))
+    return out
+
+
+def score_mp(w_in, n_in, w_out, n_out, margin):
+    """The Miettinen-Nurminen one-sided p-value in 50-digit arithmetic: the
+    restricted maximum-likelihood rates by bisection on the likelihood's
+    derivative, then the upper normal tail."""
+    c1, n1, c0, n0 = (mpmath.mpf(x) for x in (w_in, n_in, w_out, n_out))
+    d = mpmath.mpf(margin)
+    n = n1 + n0
+    if d == 0:
+        r0 = (c1 + c0) / n
+    else:
+        def deriv(r0):
+            r1 = r0 + d
+            s = 0
+            if c1: s += c1 / r1
+            if n1 - c1: s -= (n1 - c1) / (1 - r1)
+            if c0: s += c0 / r0
+            if n0 - c0: s -= (n0 - c0) / (1 - r0)
+            return s
+        lo, hi = mpmath.mpf(0), 1 - d
+        eps = mpmath.mpf(10) ** -45
+        if deriv(lo + eps) <= 0:
+            r0 = lo
+        elif deriv(hi - eps) >= 0:
+            r0 = hi
+        else:
+            for _ in range(200):
+                mid = (lo + hi) / 2
+                if deriv(mid) > 0:
+                    lo = mid
+                else:
+                    hi = mid
+            r0 = (lo + hi) / 2
+    r1 = r0 + d
+    v = (r1 * (1 - r1) / n1 + r0 * (1 - r0) / n0) * n / (n - 1)
+    z = (c1 / n1 - c0 / n0 - d) / mpmath.sqrt(v)
+    return float(mpmath.erfc(z / mpmath.sqrt(2)) / 2)
+
+
+def score_cases():
+    cases = [
+        (18, 30, 40, 300, 0.2), (25, 43, 177, 1257, 0.2), (30, 30, 30, 300, 0.2),
+        (12, 30, 170, 1270, 0.2), (12, 30, 170, 1270, 0.0), (12, 30, 170, 1270, 0.05),
+        (36, 50, 80, 950, 0.2), (36, 50, 80, 950, 0.5), (60, 60, 0, 939, 0.2),
+        (44, 44, 0, 955, 0.9), (3, 30, 100, 300, 0.2), (10, 30, 30, 300, 0.2),
+        (1, 1, 0, 1, 0.2), (5, 10, 1, 10, 0.3), (0, 30, 0, 300, 0.2), (30, 30, 300, 300, 0.2),
+        (36, 122, 403, 5000, 0.2), (300000, 1000000, 1000000, 10000000, 0.19),
+        (400, 1300, 15000, 100000, 0.2), (40, 100, 10, 100, 0.3), (7, 35, 60, 1265, 0.1),
+        (29, 31, 300, 1269, 0.7), (15, 40, 5, 40, 0.25),
+    ]
+    out = []
+    for w_in, n_in, w_out, n_out, margin in cases:
+        # NumPy floats, so that statsmodels' side computations (an odds ratio of a
+        # rate of 1) give inf rather than raising ZeroDivisionError.
+        r = test_proportions_2indep(np.float64(w_in), np.float64(n_in), np.float64(w_out), np.float64(n_out), value=margin,
+                                    method='score', compare='diff', alternative='larger')
+        p = float(r.pvalue)
+        ref = score_mp(w_in, n_in, w_out, n_out, margin)
+        if rel(p, ref) > 1e-10:
+            print(f'score {w_in, n_in, w_out, n_out, margin}: statsmodels {p!r} mpmath {ref!r}', file=sys.stderr)
+        out.append((w_in, n_in, w_out, n_out, margin, p, ref))
     return out
 
 
@@ -170,12 +266,14 @@ def main():
     print('//')
     print('//\tcd stats && /usr/bin/python3 testdata/reference.py > reference_values_test.go && gofmt -w reference_values_test.go')
     print('//')
-    print('// The script also computes each value in 50-digit arithmetic with mpmath (the')
+    print('// The script also computes values in 50-digit arithmetic with mpmath (the')
     print('// hypergeometric tail summed term by term; the Clopper-Pearson ends by bisection')
-    print('// on the binomial tail) and reports on stderr those of SciPy that differ by more')
-    print('// than 1e-10 relative. The Clopper-Pearson ends all agree; SciPy\'s Fisher p-values')
-    print('// for tables of millions (Boost\'s hypergeometric CDF) do not, by up to 4.3e-9,')
-    print('// so fisherRef keeps the 50-digit value beside SciPy\'s.')
+    print('// on the binomial tail; the score test with its restricted rates by bisection on')
+    print('// the likelihood equation) and reports on stderr those of SciPy and statsmodels')
+    print('// that differ by more than 1e-10 relative. The Clopper-Pearson ends all agree;')
+    print('// SciPy\'s Fisher p-values for tables of millions (Boost\'s hypergeometric CDF) do')
+    print('// not, by up to 4.3e-9, so fisherRef keeps the 50-digit value beside SciPy\'s;')
+    print('// statsmodels\' score p-values for a non-zero margin do not either (see scoreRef).')
     print()
     print('package stats')
     print()
@@ -199,13 +297,38 @@ def main():
         print(f'\t{{{k}, {n}, {lit(level)}, {lit(wl)}, {lit(wh)}, {lit(el)}, {lit(eh)}}},')
     print('}')
     print()
-    print('// adjustRef: statsmodels.stats.multitest.multipletests(p, method="fdr_bh", "holm", "bonferroni")[1]')
+    print('// adjustRef: statsmodels.stats.multitest.multipletests(p, method="fdr_bh", "holm", "bonferroni", "fdr_by")[1]')
     print('var adjustRef = []struct {')
-    print('\tp, bh, holm, bonferroni []float64')
+    print('\tp, bh, holm, bonferroni, by []float64')
     print('}{')
-    for v, (bh, holm, bonf) in adjust_cases():
+    for v, (bh, holm, bonf, by) in adjust_cases():
         fmt = lambda xs: '[]float64{' + ', '.join(lit(x) for x in xs) + '}'
-        print(f'\t{{{fmt(v)},\n\t\t{fmt(bh)},\n\t\t{fmt(holm)},\n\t\t{fmt(bonf)}}},')
+        print(f'\t{{{fmt(v)},\n\t\t{fmt(bh)},\n\t\t{fmt(holm)},\n\t\t{fmt(bonf)},\n\t\t{fmt(by)}}},')
+    print('}')
+    print()
+    print('// newcombeRef: newcombe is statsmodels.stats.proportion.confint_proportions_2indep(cOut, nOut, cIn, nIn,')
+    print('// method="newcomb", compare="diff", alpha=1-level); clopperPearson is the same construction on')
+    print('// proportion_confint(method="beta") ends: d - sqrt((aOut-lOut)^2 + (uIn-aIn)^2), d + sqrt((uOut-aOut)^2 + (aIn-lIn)^2).')
+    print('var newcombeRef = []struct {')
+    print('\tnIn, cIn, nOut, cOut int')
+    print('\tlevel                 float64')
+    print('\tlo, hi, cpLo, cpHi    float64')
+    print('}{')
+    for n_in, c_in, n_out, c_out, level, lo, hi, cl, ch in newcombe_cases():
+        print(f'\t{{{n_in}, {c_in}, {n_out}, {c_out}, {lit(level)}, {lit(lo)}, {lit(hi)}, {lit(cl)}, {lit(ch)}}},')
+    print('}')
+    print()
+    print('// scoreRef: statsmodels is statsmodels.stats.proportion.test_proportions_2indep(wrongIn, nIn, wrongOut, nOut,')
+    print('// value=margin, method="score", compare="diff", alternative="larger").pvalue; exact is the same test in')
+    print('// 50-digit arithmetic, the restricted rates found by bisection on the likelihood equation. For a')
+    print('// non-zero margin statsmodels solves a wrong cubic (count0 for nobs0 in its linear coefficient,')
+    print('// statsmodels issue 10269) and its p-values differ from the exact ones; with margin 0 they agree.')
+    print('var scoreRef = []struct {')
+    print('\twrongIn, nIn, wrongOut, nOut int')
+    print('\tmargin, statsmodels, exact  float64')
+    print('}{')
+    for w_in, n_in, w_out, n_out, margin, p, ref in score_cases():
+        print(f'\t{{{w_in}, {n_in}, {w_out}, {n_out}, {lit(margin)}, {lit(p)}, {lit(ref)}}},')
     print('}')
 
 
