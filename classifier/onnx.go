@@ -45,20 +45,25 @@ type ONNXOptions struct {
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.ImageNet() is torchvision's classifiers'.
 	Preprocessing preprocess.Transform
-	// Workers is the number of model instances, each used by one
-	// goroutine at a time; 0 means runtime.GOMAXPROCS(0). Every instance
-	// holds its own copy of the model's weights and activations.
+	// Workers bounds the images classified at once; 0 means
+	// runtime.GOMAXPROCS(0). On onnx-go each worker holds a copy of the
+	// model's weights and activations.
 	Workers int
+	// Runtime, Library, Device and Threads choose how the model runs:
+	// Runtime "onnx-go" (or "", pure Go) or "onnxruntime" (ONNX Runtime's
+	// shared library at Library, or $ONNXRUNTIME_LIB, or the file
+	// scripts/onnxruntime.sh fetches), Device "cpu" (or "") or "cuda", and
+	// ONNX Runtime's intra-op Threads per call (0: 1). See the package doc.
+	Runtime, Library, Device string
+	Threads                  int
 }
 
 // ONNX is a prime.Classifier and prime.BatchClassifier that runs an ONNX
-// model with github.com/owulveryck/onnx-go. It is safe for concurrent use:
-// each call takes one of its model instances and returns it when done, so
-// at most Workers images are classified at once and further callers wait.
+// model on onnx-go or ONNX Runtime. It is safe for concurrent use: at most
+// Workers calls run at once and further callers wait.
 type ONNX struct {
 	model  *onnxrun.Model
 	labels []string
-	plan   *preprocess.Plan
 	output Output
 }
 
@@ -69,9 +74,9 @@ var (
 )
 
 // NewONNX loads the ONNX model at path. The model takes one float tensor
-// of shape 1 x C x H x W (C = 1 or 3) and its first output has one score
-// per class. Models using an operator onnx-go lacks are refused, naming
-// the operator and the node.
+// of shape N x C x H x W (C = 1 or 3, N = 1 or symbolic) and its first
+// output has one score per class. On onnx-go, models using an operator it
+// lacks are refused, naming the operator and the node.
 func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	var o ONNXOptions
 	if opts != nil {
@@ -79,10 +84,6 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	}
 	if o.Output != Logits && o.Output != Probabilities {
 		return nil, fmt.Errorf("classifier: unknown Output %d", o.Output)
-	}
-	workers, err := onnxrun.ResolveWorkers(o.Workers, "classifier")
-	if err != nil {
-		return nil, err
 	}
 	labels := slices.Clone(o.Labels)
 	labelsFrom := "labels"
@@ -97,7 +98,8 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 			return nil, err
 		}
 	}
-	m, err := onnxrun.Load(path, workers, "classifier")
+	m, err := onnxrun.Load(path, "classifier", onnxrun.Options{Runtime: o.Runtime, Library: o.Library, Device: o.Device,
+		Workers: o.Workers, Threads: o.Threads, Preprocessing: o.Preprocessing})
 	if err != nil {
 		return nil, err
 	}
@@ -108,13 +110,10 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		}
 	}
 	if len(labels) != m.OutputLen {
+		m.Close()
 		return nil, fmt.Errorf("classifier: %s has %d labels, but model %s outputs %d scores", labelsFrom, len(labels), path, m.OutputLen)
 	}
-	plan, err := m.Plan(o.Preprocessing)
-	if err != nil {
-		return nil, err
-	}
-	return &ONNX{model: m, labels: labels, plan: plan, output: o.Output}, nil
+	return &ONNX{model: m, labels: labels, output: o.Output}, nil
 }
 
 func checkNames(names []string) error {
@@ -137,16 +136,25 @@ func (c *ONNX) Labels() []string { return slices.Clone(c.labels) }
 // InputShape returns the model's input shape: 1, channels, height, width.
 func (c *ONNX) InputShape() []int { return slices.Clone(c.model.Input) }
 
-// Workers returns the number of model instances.
+// Workers returns the number of images classified at once.
 func (c *ONNX) Workers() int { return c.model.Workers() }
+
+// Runtime returns the runtime the model runs on: "onnx-go" or
+// "onnxruntime".
+func (c *ONNX) Runtime() string { return c.model.Runtime }
 
 // Classify predicts the class of img: the label of the highest score
 // (the first one on ties), with one probability per label.
 func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
-	out, err := c.model.RunImage(ctx, c.plan, img)
+	out, err := c.model.RunImage(ctx, img)
 	if err != nil {
 		return prime.Prediction{}, err
 	}
+	return c.prediction(out), nil
+}
+
+// prediction turns one image's output into its Prediction, in place.
+func (c *ONNX) prediction(out []float32) prime.Prediction {
 	if c.output == Logits {
 		softmax(out)
 	}
@@ -156,14 +164,23 @@ func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction,
 			best = i
 		}
 	}
-	return prime.Prediction{Label: c.labels[best], Scores: out}, nil
+	return prime.Prediction{Label: c.labels[best], Scores: out}
 }
 
-// ClassifyBatch classifies imgs on all of the classifier's model
-// instances at once and returns one Prediction per image, in order, equal
-// to what Classify returns for each.
+// ClassifyBatch classifies imgs and returns one Prediction per image, in
+// order, equal to what Classify returns for each. The images are spread
+// over the workers; on ONNX Runtime, a model whose batch dimension is
+// symbolic takes each worker's share in one call.
 func (c *ONNX) ClassifyBatch(ctx context.Context, imgs []image.Image) ([]prime.Prediction, error) {
-	return onnxrun.Batch(ctx, c.model, imgs, c.Classify)
+	outs, err := c.model.RunImages(ctx, imgs)
+	if err != nil {
+		return nil, err
+	}
+	preds := make([]prime.Prediction, len(outs))
+	for i, out := range outs {
+		preds[i] = c.prediction(out)
+	}
+	return preds, nil
 }
 
 // Close releases the model; Classify fails after Close.

@@ -64,22 +64,26 @@ type ONNXOptions struct {
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.RAM() is the Recognize Anything Model's.
 	Preprocessing preprocess.Transform
-	// Workers is the number of model instances, each used by one
-	// goroutine at a time; 0 means runtime.GOMAXPROCS(0). Every instance
-	// holds its own copy of the model's weights and activations.
+	// Workers bounds the images tagged at once; 0 means
+	// runtime.GOMAXPROCS(0). On onnx-go each worker holds a copy of the
+	// model's weights and activations.
 	Workers int
+	// Runtime, Library, Device and Threads choose how the model runs:
+	// Runtime "onnx-go" (or "", pure Go) or "onnxruntime" (ONNX Runtime's
+	// shared library at Library, or $ONNXRUNTIME_LIB, or the file
+	// scripts/onnxruntime.sh fetches), Device "cpu" (or "") or "cuda", and
+	// ONNX Runtime's intra-op Threads per call (0: 1). See the package doc.
+	Runtime, Library, Device string
+	Threads                  int
 }
 
 // ONNX is a prime.Tagger and prime.BatchTagger that runs a multi-label
-// ONNX model with github.com/owulveryck/onnx-go. It is safe for concurrent
-// use: each call takes one of its model instances and returns it when
-// done, so at most Workers images are tagged at once and further callers
-// wait.
+// ONNX model on onnx-go or ONNX Runtime. It is safe for concurrent use: at
+// most Workers calls run at once and further callers wait.
 type ONNX struct {
 	model      *onnxrun.Model
 	vocab      []string
 	thresholds []float32
-	plan       *preprocess.Plan
 	output     Output
 }
 
@@ -90,9 +94,9 @@ var (
 )
 
 // NewONNX loads the ONNX model at path. The model takes one float tensor
-// of shape 1 x C x H x W (C = 1 or 3) and its first output has one value
-// per vocabulary entry. Models using an operator onnx-go lacks are
-// refused, naming the operator and the node.
+// of shape N x C x H x W (C = 1 or 3, N = 1 or symbolic) and its first
+// output has one value per vocabulary entry. On onnx-go, models using an
+// operator it lacks are refused, naming the operator and the node.
 func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if opts == nil {
 		return nil, errors.New("tagger: no options: a vocabulary is required")
@@ -100,10 +104,6 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	o := *opts
 	if o.Output < Logits || o.Output > Thresholded {
 		return nil, fmt.Errorf("tagger: unknown Output %d", o.Output)
-	}
-	workers, err := onnxrun.ResolveWorkers(o.Workers, "tagger")
-	if err != nil {
-		return nil, err
 	}
 
 	vocab := slices.Clone(o.Vocabulary)
@@ -161,18 +161,16 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		}
 	}
 
-	m, err := onnxrun.Load(path, workers, "tagger")
+	m, err := onnxrun.Load(path, "tagger", onnxrun.Options{Runtime: o.Runtime, Library: o.Library, Device: o.Device,
+		Workers: o.Workers, Threads: o.Threads, Preprocessing: o.Preprocessing})
 	if err != nil {
 		return nil, err
 	}
 	if len(vocab) != m.OutputLen {
+		m.Close()
 		return nil, fmt.Errorf("tagger: %s has %d tags, but model %s outputs %d scores", vocabFrom, len(vocab), path, m.OutputLen)
 	}
-	plan, err := m.Plan(o.Preprocessing)
-	if err != nil {
-		return nil, err
-	}
-	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, plan: plan, output: o.Output}, nil
+	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, output: o.Output}, nil
 }
 
 func checkVocabulary(vocab []string) error {
@@ -201,22 +199,31 @@ func (t *ONNX) Thresholds() []float32 { return slices.Clone(t.thresholds) }
 // InputShape returns the model's input shape: 1, channels, height, width.
 func (t *ONNX) InputShape() []int { return slices.Clone(t.model.Input) }
 
-// Workers returns the number of model instances.
+// Workers returns the number of images tagged at once.
 func (t *ONNX) Workers() int { return t.model.Workers() }
+
+// Runtime returns the runtime the model runs on: "onnx-go" or
+// "onnxruntime".
+func (t *ONNX) Runtime() string { return t.model.Runtime }
 
 // Scores returns the model's probability for every vocabulary entry (for
 // Thresholded output, the model's values as they are).
 func (t *ONNX) Scores(ctx context.Context, img image.Image) ([]float32, error) {
-	out, err := t.model.RunImage(ctx, t.plan, img)
+	out, err := t.model.RunImage(ctx, img)
 	if err != nil {
 		return nil, err
 	}
+	t.probabilities(out)
+	return out, nil
+}
+
+// probabilities turns the model's output into probabilities in place.
+func (t *ONNX) probabilities(out []float32) {
 	if t.output == Logits {
 		for i, v := range out {
 			out[i] = float32(1 / (1 + math.Exp(-float64(v))))
 		}
 	}
-	return out, nil
 }
 
 // Tag returns the vocabulary entries whose probability is above their
@@ -227,6 +234,11 @@ func (t *ONNX) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
 	if err != nil {
 		return nil, err
 	}
+	return t.tags(scores), nil
+}
+
+// tags selects and orders the tags of one image's probabilities.
+func (t *ONNX) tags(scores []float32) []prime.Tag {
 	type hit struct {
 		i int
 		s float32
@@ -245,14 +257,24 @@ func (t *ONNX) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
 	for k, h := range hits {
 		tags[k] = prime.Tag{Name: t.vocab[h.i], Score: h.s}
 	}
-	return tags, nil
+	return tags
 }
 
-// TagBatch tags imgs on all of the tagger's model instances at once and
-// returns one []prime.Tag per image, in order, equal to what Tag returns
-// for each.
+// TagBatch tags imgs and returns one []prime.Tag per image, in order,
+// equal to what Tag returns for each. The images are spread over the
+// workers; on ONNX Runtime, a model whose batch dimension is symbolic
+// takes each worker's share in one call.
 func (t *ONNX) TagBatch(ctx context.Context, imgs []image.Image) ([][]prime.Tag, error) {
-	return onnxrun.Batch(ctx, t.model, imgs, t.Tag)
+	outs, err := t.model.RunImages(ctx, imgs)
+	if err != nil {
+		return nil, err
+	}
+	tags := make([][]prime.Tag, len(outs))
+	for i, out := range outs {
+		t.probabilities(out)
+		tags[i] = t.tags(out)
+	}
+	return tags, nil
 }
 
 // Close releases the model; Tag fails after Close.

@@ -24,7 +24,7 @@ func TestModelsMatchForward(t *testing.T) {
 		{"classifier", ClassifierModel().Marshal(), func(p *Picture) []float32 { return ClassifierForward(p.Image) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := onnxrun.LoadBytes(tc.data, tc.name, 1, "demo")
+			m, err := onnxrun.LoadBytes(tc.data, tc.name, "demo", onnxrun.Options{Workers: 1})
 			require.NoError(t, err)
 			for i := 0; i < len(pics); i += 199 {
 				x := pixels(pics[i].Image)
@@ -42,9 +42,9 @@ func TestModelsMatchForward(t *testing.T) {
 // sand and on small cars in blurred pictures.
 func TestModelsOnPictures(t *testing.T) {
 	pics := Generate(rand.New(rand.NewPCG(Seed, 0)))
-	tm, err := onnxrun.LoadBytes(TaggerModel().Marshal(), "tagger", 1, "demo")
+	tm, err := onnxrun.LoadBytes(TaggerModel().Marshal(), "tagger", "demo", onnxrun.Options{Workers: 1})
 	require.NoError(t, err)
-	cm, err := onnxrun.LoadBytes(ClassifierModel().Marshal(), "classifier", 1, "demo")
+	cm, err := onnxrun.LoadBytes(ClassifierModel().Marshal(), "classifier", "demo", onnxrun.Options{Workers: 1})
 	require.NoError(t, err)
 	ctx := context.Background()
 	agree, n := 0, 0
@@ -89,7 +89,7 @@ func BenchmarkModels(b *testing.B) {
 		{"classifier", ClassifierModel().Marshal(), func() []float32 { return ClassifierForward(pic.Image) }},
 	} {
 		b.Run("model="+m.name+"/onnx", func(b *testing.B) {
-			mod, err := onnxrun.LoadBytes(m.data, m.name, 1, "demo")
+			mod, err := onnxrun.LoadBytes(m.data, m.name, "demo", onnxrun.Options{Workers: 1})
 			require.NoError(b, err)
 			for b.Loop() {
 				if _, err := mod.Run(context.Background(), fill); err != nil {

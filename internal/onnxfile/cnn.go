@@ -21,6 +21,7 @@ type CNNConfig struct {
 	Beta     float32 // Gemm's beta; 0 means 1
 	Head     string  // "" (logits), "Sigmoid" or "Softmax"
 	Extra    string  // when set, an extra node of this operator type, named "extra_op", before the head
+	Batch    bool    // a symbolic batch dimension ("N") in the input and output, instead of 1
 }
 
 // A CNN is a CNNConfig with weights: it writes itself as an ONNX model and
@@ -53,12 +54,17 @@ func NewCNN(rng *rand.Rand, cfg CNNConfig) *CNN {
 }
 
 // Model returns the network as an ONNX model with input "input" of shape
-// 1 x Channels x Size x Size and output "output" of shape 1 x Outputs.
+// N x Channels x Size x Size and output "output" of shape N x Outputs,
+// where N is 1, or symbolic with Batch.
 func (c *CNN) Model() *Model {
 	ch, sz, f1, f2, out := int64(c.Channels), int64(c.Size), int64(c.Filters1), int64(c.Filters2), int64(c.Outputs)
+	n := int64(1)
+	if c.Batch {
+		n = -1
+	}
 	g := Graph{
 		Name:   "cnn",
-		Inputs: []ValueInfo{FloatValue("input", 1, ch, sz, sz)},
+		Inputs: []ValueInfo{FloatValue("input", n, ch, sz, sz)},
 		Initializers: []Tensor{
 			FloatTensor("w1", c.W1, f1, ch, 3, 3),
 			FloatTensor("b1", c.B1, f1),
@@ -116,7 +122,7 @@ func (c *CNN) Model() *Model {
 	} else {
 		g.Nodes[len(g.Nodes)-1].Outputs = []string{"output"}
 	}
-	g.Outputs = []ValueInfo{FloatValue("output", 1, out)}
+	g.Outputs = []ValueInfo{FloatValue("output", n, out)}
 	return &Model{ProducerName: "prime-onnxfile", Graph: g}
 }
 

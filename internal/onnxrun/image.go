@@ -4,56 +4,65 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"runtime"
-	"strings"
-
-	"github.com/failmodes/prime/preprocess"
 )
 
-// ResolveWorkers returns the number of model instances option n asks
-// for: n itself, or runtime.GOMAXPROCS(0) when n is 0. A negative n is an
-// error prefixed with prefix.
-func ResolveWorkers(n int, prefix string) (int, error) {
-	if n < 0 {
-		return 0, fmt.Errorf("%s: Workers %d: must be at least 0", prefix, n)
-	}
-	if n == 0 {
-		return runtime.GOMAXPROCS(0), nil
-	}
-	return n, nil
-}
-
-// Plan resolves the preprocessing options o at the model's input shape.
-func (m *Model) Plan(t preprocess.Transform) (*preprocess.Plan, error) {
-	plan, err := t.Plan(m.Input[1], m.Input[2], m.Input[3])
-	if err != nil {
-		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
-	}
-	return plan, nil
-}
-
-// RunImage runs the model on img, preprocessed by plan, and returns a copy
-// of its first output (see Run).
-func (m *Model) RunImage(ctx context.Context, plan *preprocess.Plan, img image.Image) ([]float32, error) {
+// RunImage runs the model on img, preprocessed as Options.Preprocessing
+// says, and returns its first output (see Run).
+func (m *Model) RunImage(ctx context.Context, img image.Image) ([]float32, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%s: nil image", m.prefix)
 	}
 	return m.Run(ctx, func(dst []float32) error {
-		return plan.Fill(dst, img)
+		if err := m.plan.Fill(dst, img); err != nil {
+			return fmt.Errorf("%s: %w", m.prefix, err)
+		}
+		return nil
 	})
 }
 
-// Batch calls one on every image of imgs, spread over the model's
-// instances (see ForEach), and returns the results in order. An image's
-// error is wrapped as "prefix: image i: ...", without repeating the
-// prefix it starts with.
-func Batch[R any](ctx context.Context, m *Model, imgs []image.Image, one func(ctx context.Context, img image.Image) (R, error)) ([]R, error) {
-	out := make([]R, len(imgs))
-	err := m.ForEach(ctx, len(imgs), func(i int) error {
-		var err error
-		out[i], err = one(ctx, imgs[i])
+// RunImages runs the model on imgs, preprocessed as Options.Preprocessing
+// says, and returns one
+// output (OutputLen values) per image, in order. The images are spread
+// over the slots: one image a call on a model that takes one (MaxBatch
+// 1), and otherwise up to Workers calls of consecutive images, each call
+// one N x C x H x W batch. An image's error is "prefix: image i: ...".
+func (m *Model) RunImages(ctx context.Context, imgs []image.Image) ([][]float32, error) {
+	n := len(imgs)
+	out := make([][]float32, n)
+	if n == 0 {
+		return out, nil
+	}
+	per := 1
+	if m.MaxBatch == 0 {
+		per = (n + m.workers - 1) / m.workers
+	}
+	inLen := m.inputLen()
+	err := m.ForEach(ctx, (n+per-1)/per, func(k int) error {
+		lo, hi := k*per, min((k+1)*per, n)
+		s, err := m.take(ctx)
 		if err != nil {
-			return fmt.Errorf("%s: image %d: %w", m.prefix, i, prefixless{err, m.prefix + ": "})
+			return err
+		}
+		defer func() { m.pool <- s }()
+		if len(s.buf) < (hi-lo)*inLen {
+			s.buf = make([]float32, (hi-lo)*inLen)
+		}
+		for i := lo; i < hi; i++ {
+			if imgs[i] == nil {
+				return fmt.Errorf("%s: image %d: nil image", m.prefix, i)
+			}
+			if err := m.plan.Fill(s.buf[(i-lo)*inLen:(i-lo+1)*inLen], imgs[i]); err != nil {
+				return fmt.Errorf("%s: image %d: %w", m.prefix, i, err)
+			}
+		}
+		res, err := m.runSlot(s, hi-lo)
+		if err != nil {
+			return err
+		}
+		l := m.OutputLen
+		for i := lo; i < hi; i++ {
+			j := (i - lo) * l
+			out[i] = res[j : j+l : j+l]
 		}
 		return nil
 	})
@@ -62,14 +71,3 @@ func Batch[R any](ctx context.Context, m *Model, imgs []image.Image, one func(ct
 	}
 	return out, nil
 }
-
-// prefixless is err without the prefix its message starts with, so that
-// wrapping it again does not repeat it.
-type prefixless struct {
-	err error
-	pre string
-}
-
-func (p prefixless) Error() string { return strings.TrimPrefix(p.err.Error(), p.pre) }
-
-func (p prefixless) Unwrap() error { return p.err }

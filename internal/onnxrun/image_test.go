@@ -2,87 +2,117 @@ package onnxrun
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"image"
 	"math/rand/v2"
 	"runtime"
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/preprocess"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestResolveWorkers(t *testing.T) {
+func TestOptions(t *testing.T) {
 	tests := []struct {
-		in, want int
-		err      string
+		in   Options
+		want Options
+		err  string
 	}{
-		{3, 3, ""},
-		{0, runtime.GOMAXPROCS(0), ""},
-		{-1, 0, "test: Workers -1: must be at least 0"},
+		{Options{}, Options{Runtime: OnnxGo, Device: CPU, Workers: runtime.GOMAXPROCS(0), Threads: DefaultThreads}, ""},
+		{Options{Runtime: ONNXRuntime, Device: CUDA, Workers: 3, Threads: 2}, Options{Runtime: ONNXRuntime, Device: CUDA, Workers: 3, Threads: 2}, ""},
+		{Options{Workers: -1}, Options{}, "test: Workers -1 out of range: want 0 (one per CPU) to 1024"},
+		{Options{Workers: 100000}, Options{}, "test: Workers 100000 out of range"},
+		{Options{Threads: -1}, Options{}, "test: Threads -1 out of range: want 0 (1) to 1024"},
+		{Options{Runtime: "tensorflow"}, Options{}, `test: Runtime "tensorflow": want "onnx-go" or "onnxruntime"`},
+		{Options{Device: "tpu"}, Options{}, `test: Device "tpu": want "cpu" or "cuda"`},
+		{Options{Device: CUDA}, Options{}, `test: Device "cuda" needs Runtime "onnxruntime": onnx-go runs on the CPU only`},
+		{Options{Library: "lib.so"}, Options{}, `test: Library "lib.so" is ONNX Runtime's: set Runtime "onnxruntime" too`},
 	}
 	for _, tt := range tests {
-		got, err := ResolveWorkers(tt.in, "test")
+		o := tt.in
+		err := o.check("test")
 		if tt.err != "" {
-			require.EqualError(t, err, tt.err)
+			require.ErrorContains(t, err, tt.err)
 			continue
 		}
 		require.NoError(t, err)
-		assert.Equal(t, tt.want, got)
+		assert.Equal(t, tt.want, o)
 	}
 }
 
-var errOdd = errors.New("test: odd width")
-
-// width returns img's width, and an error wrapping errOdd for an odd one.
-func width(ctx context.Context, img image.Image) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	w := img.Bounds().Dx()
-	if w%2 == 1 {
-		return 0, errOdd
-	}
-	return w, nil
-}
-
-func TestBatch(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	cnn := onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3})
-	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	even := []image.Image{image.NewGray(image.Rect(0, 0, 2, 1)), image.NewGray(image.Rect(0, 0, 4, 1))}
-	tests := []struct {
-		name string
-		ctx  context.Context
-		imgs []image.Image
-		want []int
-		err  string
-		is   error
-	}{
-		{"ok", context.Background(), even, []int{2, 4}, "", nil},
-		{"empty", context.Background(), nil, []int{}, "", nil},
-		{"error", context.Background(), []image.Image{even[0], image.NewGray(image.Rect(0, 0, 3, 1))}, nil, "test: image 1: odd width", errOdd},
-		{"cancelled", cancelled, even, nil, "", context.Canceled},
-	}
-	for _, workers := range []int{1, 2} {
-		m, err := LoadBytes(cnn.Model().Marshal(), "cnn", workers, "test")
-		require.NoError(t, err)
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				got, err := Batch(tt.ctx, m, tt.imgs, width)
-				if tt.is != nil {
-					require.ErrorIs(t, err, tt.is)
-					if tt.err != "" {
-						require.EqualError(t, err, tt.err)
-					}
-					assert.Nil(t, got)
-					return
+func TestRunImages(t *testing.T) {
+	for _, rt := range runtimes(t) {
+		t.Run(rt, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			cfg := onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3, Batch: true}
+			cnn := onnxfile.NewCNN(rng, cfg)
+			cancelled, cancel := context.WithCancel(context.Background())
+			cancel()
+			imgs := make([]image.Image, 7)
+			want := make([][]float32, len(imgs))
+			raw := preprocess.Raw()
+			for i := range imgs {
+				g := image.NewGray(image.Rect(0, 0, 4, 4))
+				for j := range g.Pix {
+					g.Pix[j] = uint8(rng.IntN(256))
 				}
+				imgs[i] = g
+				x, err := raw.Tensor(g, 1, 4, 4)
 				require.NoError(t, err)
-				assert.Equal(t, tt.want, got)
-			})
-		}
+				want[i] = cnn.Forward(x)
+			}
+			bad := append([]image.Image{imgs[0], imgs[1]}, image.NewGray(image.Rect(0, 0, 0, 3)))
+			tests := []struct {
+				name string
+				ctx  context.Context
+				imgs []image.Image
+				want [][]float32
+				err  string
+				is   error
+			}{
+				{"seven", context.Background(), imgs, want, "", nil},
+				{"one", context.Background(), imgs[3:4], want[3:4], "", nil},
+				{"empty", context.Background(), nil, [][]float32{}, "", nil},
+				{"error", context.Background(), bad, nil, "test: image 2: preprocess: empty image (bounds (0,0)-(0,3))", nil},
+				{"nil image", context.Background(), []image.Image{imgs[0], nil}, nil, "test: image 1: nil image", nil},
+				{"cancelled", cancelled, imgs, nil, "", context.Canceled},
+			}
+			for _, workers := range []int{1, 2, 3} {
+				t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+					m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: workers, Preprocessing: raw})
+					require.NoError(t, err)
+					if rt == ONNXRuntime {
+						assert.Equal(t, 0, m.MaxBatch, "a symbolic batch dimension batches on ONNX Runtime")
+					} else {
+						assert.Equal(t, 1, m.MaxBatch)
+					}
+					for _, tt := range tests {
+						t.Run(tt.name, func(t *testing.T) {
+							got, err := m.RunImages(tt.ctx, tt.imgs)
+							switch {
+							case tt.is != nil:
+								require.ErrorIs(t, err, tt.is)
+								assert.Nil(t, got)
+								return
+							case tt.err != "":
+								require.EqualError(t, err, tt.err)
+								assert.Nil(t, got)
+								return
+							}
+							require.NoError(t, err)
+							require.Len(t, got, len(tt.want))
+							for i := range tt.want {
+								requireClose(t, tt.want[i], got[i], 1e-5)
+							}
+						})
+					}
+					require.NoError(t, m.Close())
+					_, err = m.RunImages(context.Background(), imgs)
+					require.ErrorContains(t, err, "test: model is closed")
+				})
+			}
+		})
 	}
 }

@@ -1,126 +1,227 @@
-// Package onnxrun runs an ONNX model on onnx-go's gorgonnx backend from
-// several goroutines: a pool of model instances, one per worker.
+// Package onnxrun runs an ONNX vision model from several goroutines, on
+// one of two runtimes: onnx-go's gorgonnx backend (pure Go, the default)
+// or ONNX Runtime (cgo, compiled in with the build tag onnxruntime).
 //
-// It prepares a model before onnx-go sees it: operators the backend lacks
-// are refused with the operator's and node's names, and Gemm nodes are
-// rewritten (see RewriteGemm).
+// A Model lends one of its Workers slots to each call: a slot holds an
+// input buffer and, on onnx-go, a model instance of its own (onnx-go's
+// graphs are not safe for concurrent use); on ONNX Runtime every slot
+// shares one session, whose Run is safe for concurrent use, so the weights
+// are held once. A model whose input's batch dimension is symbolic takes
+// several images in one call on ONNX Runtime (N x C x H x W); onnx-go runs
+// one image a call.
+//
+// On onnx-go, a model is prepared before onnx-go sees it: operators the
+// backend lacks are refused with the operator's and node's names, and
+// Gemm nodes are rewritten (see RewriteGemm).
 package onnxrun
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"slices"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/failmodes/prime/internal/onnxfile"
-	"github.com/owulveryck/onnx-go"
-	"github.com/owulveryck/onnx-go/backend/x/gorgonnx"
-	"gorgonia.org/tensor"
+	"github.com/failmodes/prime/preprocess"
 )
 
-// supported lists the operators of onnx-go v0.5.0's gorgonnx backend
-// (the register calls of backend/x/gorgonnx). Gemm is on it because
-// RewriteGemm replaces it before the backend sees it.
-var supported = []string{
-	"Abs", "Add", "BatchNormalization", "Ceil", "Concat", "Constant", "Conv", "Cos", "Cube",
-	"Div", "Dropout", "Exp", "Expm1", "Flatten", "Floor", "Gemm", "GlobalAveragePool",
-	"Identity", "ImageScaler", "Inverse", "LeakyRelu", "Log", "Log1p", "Log2", "MatMul", "Max",
-	"MaxPool", "Min", "Mul", "Neg", "Relu", "Reshape", "Sigmoid", "Sign", "Sin", "Softmax",
-	"Softplus", "Sqrt", "Square", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
+// Runtimes and devices of Options.
+const (
+	OnnxGo      = "onnx-go"
+	ONNXRuntime = "onnxruntime"
+	CPU         = "cpu"
+	CUDA        = "cuda"
+)
+
+// Options configure a Model. The zero value runs on onnx-go with one slot
+// per CPU.
+type Options struct {
+	// Runtime is OnnxGo (or "") or ONNXRuntime.
+	Runtime string
+	// Library is ONNX Runtime's shared library; "" means $ONNXRUNTIME_LIB,
+	// then the file scripts/onnxruntime.sh fetches (see LibraryPath).
+	Library string
+	// Device is CPU (or "") or CUDA (ONNX Runtime only).
+	Device string
+	// Workers is the number of slots, the calls that run at once; 0 means
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// Threads is ONNX Runtime's number of intra-op threads for each call;
+	// 0 means DefaultThreads.
+	Threads int
+	// Preprocessing turns images into the model's input (RunImage,
+	// RunImages).
+	Preprocessing preprocess.Transform
 }
 
-// Supported reports whether the backend implements the operator op of the
-// default ONNX domain.
-func Supported(op string) bool { return slices.Contains(supported, op) }
+// DefaultThreads is ONNX Runtime's intra-op threads per call when
+// Options.Threads is 0: one, so that the Workers calls in flight each
+// run on a core of their own, which is faster than fewer calls on more
+// threads each (BenchmarkWorkersThreads in package classifier measures
+// the splits).
+const DefaultThreads = 1
 
-// buildMu serialises the construction of gorgonnx graphs. gorgonnx names
-// the nodes it creates from a package-level counter (uniq.go's
-// getUniqNodeName) that it increments without synchronisation, so two
-// graphs built at the same time, even of different models, race on it.
-// The counter is a third party's global; this mutex is the only way to
-// guard it from outside, and it is held only while a model loads.
-var buildMu sync.Mutex
+// MaxWorkers and MaxThreads bound Options.Workers and Options.Threads.
+const (
+	MaxWorkers = 1024
+	MaxThreads = 1024
+)
 
-// A Model is a loaded model: a pool of independent instances of one ONNX
-// graph.
+// check validates o and fills in its defaults.
+func (o *Options) check(prefix string) error {
+	switch o.Runtime {
+	case "":
+		o.Runtime = OnnxGo
+	case OnnxGo, ONNXRuntime:
+	default:
+		return fmt.Errorf("%s: Runtime %q: want %q or %q", prefix, o.Runtime, OnnxGo, ONNXRuntime)
+	}
+	switch o.Device {
+	case "":
+		o.Device = CPU
+	case CPU:
+	case CUDA:
+		if o.Runtime != ONNXRuntime {
+			return fmt.Errorf("%s: Device %q needs Runtime %q: onnx-go runs on the CPU only", prefix, o.Device, ONNXRuntime)
+		}
+	default:
+		return fmt.Errorf("%s: Device %q: want %q or %q", prefix, o.Device, CPU, CUDA)
+	}
+	if o.Workers < 0 || o.Workers > MaxWorkers {
+		return fmt.Errorf("%s: Workers %d out of range: want 0 (one per CPU) to %d", prefix, o.Workers, MaxWorkers)
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Threads < 0 || o.Threads > MaxThreads {
+		return fmt.Errorf("%s: Threads %d out of range: want 0 (%d) to %d", prefix, o.Threads, DefaultThreads, MaxThreads)
+	}
+	if o.Threads == 0 {
+		o.Threads = DefaultThreads
+	}
+	if o.Runtime != ONNXRuntime && o.Library != "" {
+		return fmt.Errorf("%s: Library %q is ONNX Runtime's: set Runtime %q too", prefix, o.Library, ONNXRuntime)
+	}
+	return nil
+}
+
+// An engine computes a model's first output.
+type engine interface {
+	// run computes the first output for the n inputs in x (n x C x H x W
+	// values) and returns n x OutputLen values, in memory of its own.
+	run(x []float32, n int) ([]float32, error)
+}
+
+// A slot is what one call holds: an engine and an input buffer.
+type slot struct {
+	eng engine
+	buf []float32
+}
+
+// A Model is a loaded model, with Workers slots.
 type Model struct {
 	prefix    string // error prefix: "tagger" or "classifier"
 	Path      string
-	Input     []int // N, C, H, W of the data input, N = 1
-	OutputLen int   // number of values of the first output
-	pool      chan *instance
+	Runtime   string // OnnxGo or ONNXRuntime
+	Device    string // CPU or CUDA
+	Input     []int  // 1, C, H, W of the data input
+	OutputLen int    // values of the first output per image
+	MaxBatch  int    // images per engine call: 1, or 0 for any number
+	Threads   int    // ONNX Runtime's intra-op threads per call
+	plan      *preprocess.Plan
+	pool      chan *slot
 	workers   int
+	release   func() error // frees the engines; nil when there is nothing to free
+	closeOnce sync.Once
+	closeErr  error
 	closed    atomic.Bool
 }
 
-type instance struct {
-	model  *onnx.Model
-	graph  *gorgonnx.Graph
-	input  onnx.DataCarrier
-	buf    []float32
-	tensor tensor.Tensor
-}
-
-// Load reads the model at path and builds workers instances of it. prefix
-// starts every error message ("tagger", "classifier").
-func Load(path string, workers int, prefix string) (*Model, error) {
+// Load reads the model at path and loads it as o says. prefix starts
+// every error message ("tagger", "classifier").
+func Load(path, prefix string, o Options) (*Model, error) {
+	if err := o.check(prefix); err != nil {
+		return nil, err
+	}
+	if err := o.Preprocessing.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", prefix, err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read model: %w", prefix, err)
 	}
-	return LoadBytes(data, path, workers, prefix)
+	return LoadBytes(data, path, prefix, o)
 }
 
 // LoadBytes is Load for a model already in memory; name stands for it in
 // error messages.
-func LoadBytes(data []byte, name string, workers int, prefix string) (*Model, error) {
-	if workers < 1 {
-		return nil, fmt.Errorf("%s: %d workers: need at least 1", prefix, workers)
+func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
+	if err := o.check(prefix); err != nil {
+		return nil, err
 	}
-	prepared, in, err := prepare(data, name, prefix)
+	mp, in, err := inspect(data, name, prefix)
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{prefix: prefix, Path: name, Input: in, pool: make(chan *instance, workers), workers: workers}
-	for i := range workers {
-		inst, err := m.newInstance(prepared)
+	m := &Model{prefix: prefix, Path: name, Runtime: o.Runtime, Device: o.Device, Threads: o.Threads, workers: o.Workers,
+		Input: []int{1, in.c, in.h, in.w}, MaxBatch: 1}
+	var engines []engine
+	switch o.Runtime {
+	case ONNXRuntime:
+		engines, err = m.loadORT(data, mp, in, o)
+	default:
+		m.Threads = 0
+		engines, err = m.loadGorgonnx(mp, o.Workers)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.pool = make(chan *slot, len(engines))
+	for i, e := range engines {
+		// A first run on zeros gives the output's length and fails here,
+		// not at the first image, on a model that cannot run.
+		s := &slot{eng: e, buf: make([]float32, m.inputLen())}
+		out, err := e.run(s.buf, 1)
 		if err != nil {
-			return nil, err
-		}
-		out, err := inst.run()
-		if err != nil {
+			m.Close()
 			return nil, fmt.Errorf("%s: model %s: run: %w", prefix, name, err)
 		}
 		if i == 0 {
+			if len(out) == 0 {
+				m.Close()
+				return nil, fmt.Errorf("%s: model %s: the first output is empty", prefix, name)
+			}
 			m.OutputLen = len(out)
 		}
-		m.pool <- inst
+		m.pool <- s
+	}
+	if m.plan, err = o.Preprocessing.Plan(in.c, in.h, in.w); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("%s: model %s: %w", prefix, name, err)
 	}
 	return m, nil
 }
 
-// prepare checks and rewrites the model and returns its bytes for onnx-go
-// and the shape of its data input.
-func prepare(data []byte, name, prefix string) ([]byte, []int, error) {
+// inputShape is the data input: its name, whether its batch dimension is
+// symbolic, channels, height and width.
+type inputShape struct {
+	name     string
+	symbolic bool
+	c, h, w  int
+}
+
+// inspect decodes the model and finds its data input, which must be a
+// float tensor N x C x H x W with C = 1 or 3 and N = 1 or symbolic.
+func inspect(data []byte, name, prefix string) (*onnxfile.Model, inputShape, error) {
 	mp, err := onnxfile.Decode(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: model %s: %w", prefix, name, err)
+		return nil, inputShape{}, fmt.Errorf("%s: model %s: %w", prefix, name, err)
 	}
 	g := &mp.Graph
 	if len(g.Nodes) == 0 || len(g.Outputs) == 0 {
-		return nil, nil, fmt.Errorf("%s: model %s: %w: a graph with no nodes or no outputs", prefix, name, onnxfile.ErrFormat)
-	}
-	for _, n := range g.Nodes {
-		if (n.Domain != "" && n.Domain != "ai.onnx") || !Supported(n.OpType) {
-			op := n.OpType
-			if n.Domain != "" {
-				op = n.Domain + "." + op
-			}
-			return nil, nil, fmt.Errorf("%s: model %s: node %q uses operator %q, which onnx-go does not implement", prefix, name, n.Name, op)
-		}
+		return nil, inputShape{}, fmt.Errorf("%s: model %s: %w: a graph with no nodes or no outputs", prefix, name, onnxfile.ErrFormat)
 	}
 	// The data input is the first graph input that is not an initializer
 	// (older exporters list the weights among the inputs).
@@ -135,128 +236,90 @@ func prepare(data []byte, name, prefix string) ([]byte, []int, error) {
 		}
 	}
 	if len(dataInputs) != 1 {
-		return nil, nil, fmt.Errorf("%s: model %s has %d data inputs, want 1", prefix, name, len(dataInputs))
+		return nil, inputShape{}, fmt.Errorf("%s: model %s has %d data inputs, want 1", prefix, name, len(dataInputs))
 	}
 	vi := dataInputs[0]
 	if vi.Name != g.Inputs[0].Name {
-		return nil, nil, fmt.Errorf("%s: model %s: the data input %q must be the first graph input", prefix, name, vi.Name)
+		return nil, inputShape{}, fmt.Errorf("%s: model %s: the data input %q must be the first graph input", prefix, name, vi.Name)
 	}
 	if vi.ElemType != onnxfile.Float || len(vi.Dims) != 4 || vi.Dims[1] < 1 || vi.Dims[2] < 1 || vi.Dims[3] < 1 || vi.Dims[0] == 0 || vi.Dims[0] > 1 {
-		return nil, nil, fmt.Errorf("%s: model %s: input %q is not a float tensor of shape N x C x H x W with N = 1 (dims %v)", prefix, name, vi.Name, vi.Dims)
+		return nil, inputShape{}, fmt.Errorf("%s: model %s: input %q is not a float tensor of shape N x C x H x W with N = 1 or symbolic (dims %v)", prefix, name, vi.Name, vi.Dims)
 	}
 	if c := vi.Dims[1]; c != 1 && c != 3 {
-		return nil, nil, fmt.Errorf("%s: model %s: input %q has %d channels, want 1 or 3", prefix, name, vi.Name, c)
+		return nil, inputShape{}, fmt.Errorf("%s: model %s: input %q has %d channels, want 1 or 3", prefix, name, vi.Name, c)
 	}
-	if err := RewriteGemm(mp); err != nil {
-		return nil, nil, fmt.Errorf("%s: model %s: %w", prefix, name, err)
-	}
-	return mp.Marshal(), []int{1, int(vi.Dims[1]), int(vi.Dims[2]), int(vi.Dims[3])}, nil
+	return mp, inputShape{name: vi.Name, symbolic: vi.Dims[0] < 0, c: int(vi.Dims[1]), h: int(vi.Dims[2]), w: int(vi.Dims[3])}, nil
 }
 
-func (m *Model) newInstance(data []byte) (inst *instance, err error) {
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	defer func() {
-		// onnx-go panics on some malformed graphs; a bad file is user
-		// input, so it becomes an error.
-		if r := recover(); r != nil {
-			inst, err = nil, fmt.Errorf("%s: model %s: onnx-go: %v", m.prefix, m.Path, r)
-		}
-	}()
-	g := gorgonnx.NewGraph()
-	model := onnx.NewModel(g)
-	if err := model.UnmarshalBinary(data); err != nil {
-		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
-	}
-	inst = &instance{model: model, graph: g}
-	inst.buf = make([]float32, m.Input[0]*m.Input[1]*m.Input[2]*m.Input[3])
-	inst.tensor = tensor.New(tensor.WithShape(m.Input...), tensor.WithBacking(inst.buf))
-	if len(model.Input) < 1 {
-		return nil, fmt.Errorf("%s: model %s has no data input", m.prefix, m.Path)
-	}
-	dc, ok := g.Node(model.Input[0]).(onnx.DataCarrier)
-	if !ok {
-		return nil, fmt.Errorf("%s: model %s: input node carries no data", m.prefix, m.Path)
-	}
-	inst.input = dc
-	if err := dc.SetTensor(inst.tensor); err != nil {
-		return nil, fmt.Errorf("%s: model %s: set input: %w", m.prefix, m.Path, err)
-	}
-	if _, err := g.GetExprGraph(); err != nil {
-		return nil, fmt.Errorf("%s: model %s: build graph: %w", m.prefix, m.Path, err)
-	}
-	return inst, nil
-}
+// inputLen is the number of values of one image's input.
+func (m *Model) inputLen() int { return m.Input[1] * m.Input[2] * m.Input[3] }
 
-// run runs the instance on its input buffer and returns a copy of the
-// first output.
-func (inst *instance) run() (out []float32, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("onnx-go: %v", r)
-		}
-	}()
-	if err := inst.input.SetTensor(inst.tensor); err != nil {
-		return nil, err
-	}
-	if err := inst.graph.Run(); err != nil {
-		return nil, err
-	}
-	outs, err := inst.model.GetOutputTensors()
-	if err != nil {
-		return nil, err
-	}
-	if len(outs) == 0 || outs[0] == nil {
-		return nil, errors.New("no output")
-	}
-	switch d := outs[0].Data().(type) {
-	case []float32:
-		return slices.Clone(d), nil
-	case float32:
-		return []float32{d}, nil
-	default:
-		return nil, fmt.Errorf("output of type %T, want float32", d)
-	}
-}
-
-// Workers returns the number of instances.
+// Workers returns the number of slots.
 func (m *Model) Workers() int { return m.workers }
 
-// Run takes an instance, lets fill write the input (a slice of
-// N*C*H*W values, NCHW), runs the model and returns a copy of its first
-// output. It waits for a free instance until ctx is done.
-func (m *Model) Run(ctx context.Context, fill func(dst []float32) error) ([]float32, error) {
+// take waits for a free slot until ctx is done.
+func (m *Model) take(ctx context.Context) (*slot, error) {
 	if m.closed.Load() {
 		return nil, fmt.Errorf("%s: model is closed", m.prefix)
 	}
-	var inst *instance
 	select {
-	case inst = <-m.pool:
+	case s := <-m.pool:
+		if err := ctx.Err(); err != nil {
+			m.pool <- s
+			return nil, fmt.Errorf("%s: %w", m.prefix, err)
+		}
+		return s, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%s: %w", m.prefix, ctx.Err())
 	}
-	defer func() { m.pool <- inst }()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", m.prefix, err)
+}
+
+// runSlot runs s's engine on the n inputs in s.buf and checks the output's
+// length.
+func (m *Model) runSlot(s *slot, n int) ([]float32, error) {
+	if m.closed.Load() {
+		return nil, fmt.Errorf("%s: model is closed", m.prefix)
 	}
-	if err := fill(inst.buf); err != nil {
-		return nil, err
-	}
-	out, err := inst.run()
+	out, err := s.eng.run(s.buf[:n*m.inputLen()], n)
 	if err != nil {
 		return nil, fmt.Errorf("%s: model %s: run: %w", m.prefix, m.Path, err)
 	}
-	if len(out) != m.OutputLen {
-		return nil, fmt.Errorf("%s: model %s: output has %d values, first run had %d", m.prefix, m.Path, len(out), m.OutputLen)
+	if len(out) != n*m.OutputLen {
+		return nil, fmt.Errorf("%s: model %s: output has %d values for %d images, want %d each", m.prefix, m.Path, len(out), n, m.OutputLen)
 	}
 	return out, nil
 }
 
-// Close marks the model closed: later calls of Run fail. The instances
-// hold only Go memory, which the garbage collector frees.
+// Run takes a slot, lets fill write the input (C x H x W values), runs
+// the model and returns its first output. It waits for a free slot until
+// ctx is done.
+func (m *Model) Run(ctx context.Context, fill func(dst []float32) error) ([]float32, error) {
+	s, err := m.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { m.pool <- s }()
+	if err := fill(s.buf[:m.inputLen()]); err != nil {
+		return nil, err
+	}
+	return m.runSlot(s, 1)
+}
+
+// Close frees the model's engines once no call holds them; calls after
+// Close fail.
 func (m *Model) Close() error {
-	m.closed.Store(true)
-	return nil
+	m.closeOnce.Do(func() {
+		m.closed.Store(true)
+		if m.release == nil {
+			return
+		}
+		// Wait for the calls under way: each returns its slot.
+		for range cap(m.pool) {
+			<-m.pool
+		}
+		m.closeErr = m.release()
+	})
+	return m.closeErr
 }
 
 // ForEach calls fn(i) for i in [0, n) from at most Workers goroutines and
@@ -278,9 +341,7 @@ func (m *Model) ForEach(ctx context.Context, n int, fn func(i int) error) error 
 	var wg sync.WaitGroup
 	errs := make([]error, w)
 	for k := range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range next {
 				if err := fn(i); err != nil {
 					errs[k] = err
@@ -288,7 +349,7 @@ func (m *Model) ForEach(ctx context.Context, n int, fn func(i int) error) error 
 					return
 				}
 			}
-		}()
+		})
 	}
 feed:
 	for i := range n {

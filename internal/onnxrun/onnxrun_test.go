@@ -29,6 +29,18 @@ func requireClose(t *testing.T, want, got []float32, tol float64) {
 	}
 }
 
+// runtimes returns the runtimes this build has: onnx-go, and ONNX Runtime
+// when compiled in (build tag onnxruntime), whose library must then be
+// found (LibraryPath).
+func runtimes(t testing.TB) []string {
+	if !ORTCompiled {
+		return []string{OnnxGo}
+	}
+	_, err := LibraryPath("")
+	require.NoError(t, err, "built with the tag onnxruntime, the tests need ONNX Runtime's library")
+	return []string{OnnxGo, ONNXRuntime}
+}
+
 func TestModelMatchesPlainGo(t *testing.T) {
 	tests := []struct {
 		name string
@@ -41,24 +53,27 @@ func TestModelMatchesPlainGo(t *testing.T) {
 		{"gemm alpha beta", onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true, Alpha: 0.5, Beta: 2}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(1, 2))
-			cnn := onnxfile.NewCNN(rng, tt.cfg)
-			m, err := LoadBytes(cnn.Model().Marshal(), "cnn", 2, "test")
-			require.NoError(t, err)
-			assert.Equal(t, []int{1, tt.cfg.Channels, tt.cfg.Size, tt.cfg.Size}, m.Input)
-			assert.Equal(t, tt.cfg.Outputs, m.OutputLen)
-			n := tt.cfg.Channels * tt.cfg.Size * tt.cfg.Size
-			inputs := [][]float32{randomInput(rng, n), randomInput(rng, n)}
-			// The same inputs, many times, alternating: every run must be
-			// right, not only the first.
-			for i := range 20 {
-				x := inputs[i%2]
-				got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+		for _, rt := range runtimes(t) {
+			t.Run(tt.name+"/"+rt, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				cnn := onnxfile.NewCNN(rng, tt.cfg)
+				m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: 2})
 				require.NoError(t, err)
-				requireClose(t, cnn.Forward(x), got, 1e-5)
-			}
-		})
+				defer m.Close()
+				assert.Equal(t, []int{1, tt.cfg.Channels, tt.cfg.Size, tt.cfg.Size}, m.Input)
+				assert.Equal(t, tt.cfg.Outputs, m.OutputLen)
+				n := tt.cfg.Channels * tt.cfg.Size * tt.cfg.Size
+				inputs := [][]float32{randomInput(rng, n), randomInput(rng, n)}
+				// The same inputs, many times, alternating: every run must be
+				// right, not only the first.
+				for i := range 20 {
+					x := inputs[i%2]
+					got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+					require.NoError(t, err)
+					requireClose(t, cnn.Forward(x), got, 1e-5)
+				}
+			})
+		}
 	}
 }
 
@@ -72,10 +87,9 @@ func TestGemmBugWithoutRewrite(t *testing.T) {
 	inst, err := m.newInstance(cnn.Model().Marshal())
 	require.NoError(t, err)
 	x := randomInput(rng, 16)
-	copy(inst.buf, x)
-	first, err := inst.run()
+	first, err := inst.run(x, 1)
 	require.NoError(t, err)
-	second, err := inst.run()
+	second, err := inst.run(x, 1)
 	require.NoError(t, err)
 	want := cnn.Forward(x)
 	requireClose(t, want, first, 1e-5)
@@ -88,7 +102,7 @@ func TestGemmBugWithoutRewrite(t *testing.T) {
 
 func TestUnsupportedOperator(t *testing.T) {
 	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3, Extra: "Erf"})
-	_, err := LoadBytes(cnn.Model().Marshal(), "erf.onnx", 1, "test")
+	_, err := LoadBytes(cnn.Model().Marshal(), "erf.onnx", "test", Options{Workers: 1})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"Erf"`)
 	assert.Contains(t, err.Error(), `"extra_op"`)
@@ -96,38 +110,44 @@ func TestUnsupportedOperator(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "missing.onnx"), 1, "test")
-	require.ErrorContains(t, err, "missing.onnx")
-	_, err = LoadBytes([]byte("this is not a model"), "junk.onnx", 1, "test")
-	require.ErrorContains(t, err, "junk.onnx")
-	_, err = LoadBytes(nil, "empty.onnx", 1, "test")
-	require.ErrorContains(t, err, "empty.onnx")
+	for _, rt := range runtimes(t) {
+		o := Options{Runtime: rt, Workers: 1}
+		_, err := Load(filepath.Join(t.TempDir(), "missing.onnx"), "test", o)
+		require.ErrorContains(t, err, "missing.onnx")
+		_, err = LoadBytes([]byte("this is not a model"), "junk.onnx", "test", o)
+		require.ErrorContains(t, err, "junk.onnx")
+		_, err = LoadBytes(nil, "empty.onnx", "test", o)
+		require.ErrorContains(t, err, "empty.onnx")
+	}
 }
 
 func TestConcurrentRuns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	cnn := onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
-	m, err := LoadBytes(cnn.Model().Marshal(), "cnn", 3, "test")
-	require.NoError(t, err)
-	inputs := make([][]float32, 8)
-	for i := range inputs {
-		inputs[i] = randomInput(rng, 3*8*8)
-	}
-	var wg sync.WaitGroup
-	for g := range 6 {
-		wg.Go(func() {
-			for i := range 10 {
-				x := inputs[(g+i)%len(inputs)]
-				got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
-				if !assert.NoError(t, err) {
-					return
+	for _, rt := range runtimes(t) {
+		m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: 3})
+		require.NoError(t, err)
+		defer m.Close()
+		inputs := make([][]float32, 8)
+		for i := range inputs {
+			inputs[i] = randomInput(rng, 3*8*8)
+		}
+		var wg sync.WaitGroup
+		for g := range 6 {
+			wg.Go(func() {
+				for i := range 10 {
+					x := inputs[(g+i)%len(inputs)]
+					got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+					if !assert.NoError(t, err) {
+						return
+					}
+					want := cnn.Forward(x)
+					for j := range want {
+						assert.InDelta(t, want[j], got[j], 1e-5)
+					}
 				}
-				want := cnn.Forward(x)
-				for j := range want {
-					assert.InDelta(t, want[j], got[j], 1e-5)
-				}
-			}
-		})
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 }

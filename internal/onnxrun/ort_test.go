@@ -1,0 +1,54 @@
+//go:build onnxruntime && cgo
+
+package onnxrun
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCUDA runs a model on ONNX Runtime's CUDA execution provider and
+// compares it with the CPU. Where the library has no CUDA provider or the
+// machine no GPU, loading fails with an error that says so, and the test
+// checks that error and skips the comparison.
+func TestCUDA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cnn := onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Batch: true})
+	data := cnn.Model().Marshal()
+	gpu, err := LoadBytes(data, "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Device: CUDA, Workers: 1})
+	if err != nil {
+		require.ErrorContains(t, err, `test: Device "cuda": the ONNX Runtime library`)
+		require.ErrorContains(t, err, "has no usable CUDA execution provider")
+		require.ErrorContains(t, err, `or Device "cpu"`)
+		t.Skipf("no GPU run here: %v", err)
+	}
+	defer gpu.Close()
+	x := randomInput(rng, 3*16*16)
+	got, err := gpu.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+	require.NoError(t, err)
+	requireClose(t, cnn.Forward(x), got, 1e-4)
+}
+
+// TestORTLibraryErrors: a file that is not ONNX Runtime, or a second
+// library in one process, is refused with the path.
+func TestORTLibraryErrors(t *testing.T) {
+	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3})
+	bogus := filepath.Join(t.TempDir(), "libbogus.so")
+	require.NoError(t, os.WriteFile(bogus, []byte("not a library"), 0o644))
+	_, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Library: bogus})
+	require.ErrorContains(t, err, bogus)
+	// Whichever loaded first, the good library works, and then a bogus
+	// one is refused as a second library.
+	good, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime})
+	require.NoError(t, err)
+	require.NoError(t, good.Close())
+	_, err = LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Library: bogus})
+	require.ErrorContains(t, err, "ONNX Runtime is already loaded from")
+	require.ErrorContains(t, err, bogus)
+}
