@@ -7,63 +7,17 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sync"
+	"slices"
 	"testing"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/internal/onnxtest"
 	"github.com/failmodes/prime/preprocess"
-	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// writeCNN writes a small CNN with seeded weights to a temporary file.
-func writeCNN(t testing.TB, seed uint64, cfg onnxfile.CNNConfig) (string, *onnxfile.CNN) {
-	t.Helper()
-	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(seed, 1)), cfg)
-	path := filepath.Join(t.TempDir(), "cnn.onnx")
-	require.NoError(t, cnn.Model().WriteFile(path))
-	return path, cnn
-}
-
-// randomImage returns a w x h RGBA image with bounds starting at (x0, y0).
-func randomImage(rng *rand.Rand, x0, y0, w, h int) *image.RGBA {
-	img := image.NewRGBA(image.Rect(x0, y0, x0+w, y0+h))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(rng.IntN(256))
-		if i%4 == 3 {
-			img.Pix[i] = 255
-		}
-	}
-	return img
-}
-
-// handTensor preprocesses img (of the model's size) the default way,
-// ImageNet's mean and std on [0, 1] values, written out plainly.
-func handTensor(img *image.RGBA, channels int) []float32 {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	mean := []float64{0.485, 0.456, 0.406}
-	std := []float64{0.229, 0.224, 0.225}
-	x := make([]float32, channels*w*h)
-	for y := range h {
-		for xx := range w {
-			c := img.RGBAAt(b.Min.X+xx, b.Min.Y+y)
-			if channels == 1 {
-				// Pillow's luminance, as torchvision's Grayscale computes it.
-				g := (19595*uint32(c.R) + 38470*uint32(c.G) + 7471*uint32(c.B) + 1<<15) >> 16
-				x[y*w+xx] = float32(g) / 255
-				continue
-			}
-			for k, v := range []uint8{c.R, c.G, c.B} {
-				x[(k*h+y)*w+xx] = float32((float64(v)/255 - mean[k]) / std[k])
-			}
-		}
-	}
-	return x
-}
 
 func softmax(x []float32) []float32 {
 	out := make([]float32, len(x))
@@ -102,41 +56,52 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 		{"softmax", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Softmax"}, classifier.Probabilities},
 		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Gemm: true}, classifier.Logits},
 		{"gemm softmax gray", onnxfile.CNNConfig{Channels: 1, Size: 10, Filters1: 3, Filters2: 4, Outputs: 5, Gemm: true, Head: "Softmax"}, classifier.Probabilities},
+		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Batch: true}, classifier.Logits},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path, cnn := writeCNN(t, 7, tt.cfg)
-			opts := &classifier.ONNXOptions{Labels: labels, Output: tt.output, Workers: 2}
-			if tt.cfg.Channels == 1 {
-				opts.Preprocessing.NoScale = false // 1 channel: [0, 1], no mean/std by default
-			}
-			c, err := classifier.NewONNX(path, opts)
-			require.NoError(t, err)
-			defer c.Close()
-			rng := rand.New(rand.NewPCG(11, 12))
-			imgs := []*image.RGBA{randomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), randomImage(rng, -5, 9, tt.cfg.Size, tt.cfg.Size)}
-			// Every call, not only the first, must give the right answer
-			// (onnx-go's Gemm does not on its own).
-			for i := range 12 {
-				img := imgs[i%2]
-				want := cnn.Forward(handTensor(img, tt.cfg.Channels))
-				if tt.output == classifier.Logits {
-					want = softmax(want)
-				}
-				got, err := c.Classify(context.Background(), img)
+		for _, rt := range onnxtest.Runtimes(t) {
+			t.Run(tt.name+"/"+rt, func(t *testing.T) {
+				path, cnn := onnxtest.WriteCNN(t, 7, tt.cfg)
+				c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Labels: labels, Output: tt.output, Workers: 2, Runtime: rt})
 				require.NoError(t, err)
-				require.Len(t, got.Scores, len(want))
-				for j := range want {
-					require.InDelta(t, want[j], got.Scores[j], 1e-5, "call %d score %d", i, j)
+				defer c.Close()
+				require.Equal(t, rt, c.Runtime())
+				rng := rand.New(rand.NewPCG(11, 12))
+				imgs := []image.Image{onnxtest.RandomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), onnxtest.RandomImage(rng, -5, 9, tt.cfg.Size, tt.cfg.Size)}
+				var preds []prime.Prediction
+				// Every call, not only the first, must give the right answer
+				// (onnx-go's Gemm does not on its own).
+				for i := range 12 {
+					img := imgs[i%2]
+					// The default preprocessing: [0, 1], ImageNet's mean and std
+					// for 3 channels, none for 1.
+					x, err := preprocess.Transform{}.Tensor(img, tt.cfg.Channels, tt.cfg.Size, tt.cfg.Size)
+					require.NoError(t, err)
+					want := cnn.Forward(x)
+					if tt.output == classifier.Logits {
+						want = softmax(want)
+					}
+					got, err := c.Classify(context.Background(), img)
+					require.NoError(t, err)
+					require.Len(t, got.Scores, len(want))
+					for j := range want {
+						require.InDelta(t, want[j], got.Scores[j], 1e-5, "call %d score %d", i, j)
+					}
+					assert.Equal(t, labels[argmax(want)], got.Label)
+					if i < 2 {
+						preds = append(preds, got)
+					}
 				}
-				assert.Equal(t, labels[argmax(want)], got.Label)
-			}
-		})
+				batch, err := c.ClassifyBatch(context.Background(), slices.Concat(imgs, imgs, imgs))
+				require.NoError(t, err)
+				assert.Equal(t, slices.Concat(preds, preds, preds), batch)
+			})
+		}
 	}
 }
 
 func TestONNXDefaults(t *testing.T) {
-	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	path, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
 	c, err := classifier.NewONNX(path, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"0", "1", "2", "3"}, c.Labels())
@@ -158,7 +123,7 @@ func TestONNXDefaults(t *testing.T) {
 
 func TestONNXBadInput(t *testing.T) {
 	dir := t.TempDir()
-	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	path, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
@@ -166,7 +131,7 @@ func TestONNXBadInput(t *testing.T) {
 	}
 	corrupt := write("corrupt.onnx", "\x08\x03\x3a\xff\xff\xff\x0f this is not protobuf")
 	text := write("text.onnx", "I am a model, honest")
-	erf, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4, Extra: "Erf"})
+	erf, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4, Extra: "Erf"})
 	labels3 := write("labels3.txt", "a\nb\nc\n")
 	labelsBlank := write("blank.txt", "a\n\nb\nc\n")
 	labelsDup := write("dup.txt", "a\nb\na\nc")
@@ -205,7 +170,7 @@ func TestONNXBadInput(t *testing.T) {
 }
 
 func TestONNXNilAndEmptyImages(t *testing.T) {
-	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	path, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
 	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 1})
 	require.NoError(t, err)
 	_, err = c.Classify(context.Background(), nil)
@@ -214,58 +179,6 @@ func TestONNXNilAndEmptyImages(t *testing.T) {
 	require.ErrorContains(t, err, "empty image")
 	_, err = c.ClassifyBatch(context.Background(), []image.Image{image.NewGray(image.Rect(0, 0, 3, 3)), nil})
 	require.ErrorContains(t, err, "image 1")
-}
-
-// TestONNXConcurrent calls Classify from several goroutines at once (run
-// with -race) and checks every answer equals the one-at-a-time answer.
-func TestONNXConcurrent(t *testing.T) {
-	path, _ := writeCNN(t, 3, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
-	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 3})
-	require.NoError(t, err)
-	rng := rand.New(rand.NewPCG(1, 2))
-	imgs := make([]image.Image, 6)
-	want := make([]prime.Prediction, len(imgs))
-	for i := range imgs {
-		imgs[i] = randomImage(rng, i, -i, 16+i, 16)
-		want[i], err = c.Classify(context.Background(), imgs[i])
-		require.NoError(t, err)
-	}
-	var wg sync.WaitGroup
-	for g := range 6 {
-		wg.Go(func() {
-			for k := range 8 {
-				i := (g + k) % len(imgs)
-				got, err := c.Classify(context.Background(), imgs[i])
-				if assert.NoError(t, err) {
-					assert.Equal(t, want[i], got, "image %d", i)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	batch, err := c.ClassifyBatch(context.Background(), imgs)
-	require.NoError(t, err)
-	assert.Equal(t, want, batch)
-}
-
-func TestONNXCancelled(t *testing.T) {
-	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
-	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 2})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	img := image.NewGray(image.Rect(0, 0, 8, 8))
-	_, err = c.Classify(ctx, img)
-	require.ErrorIs(t, err, context.Canceled)
-	_, err = c.ClassifyBatch(ctx, []image.Image{img, img, img})
-	require.ErrorIs(t, err, context.Canceled)
-}
-
-func TestONNXConformance(t *testing.T) {
-	path, _ := writeCNN(t, 5, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
-	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Labels: []string{"a", "b", "c", "d", "e"}, Workers: 2})
-	require.NoError(t, err)
-	primetest.RunClassifier(t, c)
 }
 
 func TestMNISTPreprocessing(t *testing.T) {

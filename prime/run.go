@@ -43,6 +43,9 @@ type runFlags struct {
 	labels                string
 	classifierOutput      string
 	classifierPrep        prepFlags
+
+	runtime, device, library string // how the ONNX models run
+	threads                  int
 }
 
 // prepFlags are one model's preprocessing flags.
@@ -142,6 +145,12 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.labels, "labels", "", "the classifier's labels: a `FILE` of one label per line, in output order (default: the output indices)")
 	fs.StringVar(&f.classifierOutput, "classifier-output", "logits", "what the classifier outputs: logits or probabilities")
 	f.classifierPrep.register(fs, "classifier")
+
+	fs.StringVar(&f.runtime, "runtime", "onnx-go", "what runs the ONNX models: onnx-go (pure Go, in every build; a subset of ONNX's operators) or onnxruntime "+
+		"(ONNX Runtime: every operator, 20 to 100 times faster; needs a build with -tags onnxruntime and ONNX Runtime's library, see -onnxruntime-lib)")
+	fs.StringVar(&f.device, "device", "cpu", "where ONNX Runtime runs the models: cpu or cuda (an NVIDIA GPU; needs a GPU build of ONNX Runtime)")
+	fs.StringVar(&f.library, "onnxruntime-lib", "", "ONNX Runtime's shared `LIBRARY` (default $ONNXRUNTIME_LIB, then the file scripts/onnxruntime.sh fetches)")
+	fs.IntVar(&f.threads, "threads", 0, "ONNX Runtime's threads for each model call (default 1: -workers calls run at once, each on a core of its own)")
 }
 
 // check reports the first flag missing or out of range.
@@ -165,6 +174,16 @@ func (f *runFlags) check() error {
 		return fmt.Errorf("-tagger-output %q: want logits, probabilities or thresholded", f.taggerOutput)
 	case !slices.Contains([]string{"logits", "probabilities"}, f.classifierOutput):
 		return fmt.Errorf("-classifier-output %q: want logits or probabilities", f.classifierOutput)
+	case f.runtime != "onnx-go" && f.runtime != "onnxruntime":
+		return fmt.Errorf("-runtime %q: want onnx-go or onnxruntime", f.runtime)
+	case f.device != "cpu" && f.device != "cuda":
+		return fmt.Errorf("-device %q: want cpu or cuda", f.device)
+	case f.device == "cuda" && f.runtime != "onnxruntime":
+		return errors.New("-device cuda needs -runtime onnxruntime: onnx-go runs on the CPU only")
+	case f.library != "" && f.runtime != "onnxruntime":
+		return errors.New("-onnxruntime-lib needs -runtime onnxruntime")
+	case f.threads < 0 || f.threads > 1024:
+		return fmt.Errorf("-threads %d out of range: want 0 (1) to 1024", f.threads)
 	}
 	return nil
 }
@@ -204,6 +223,10 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			Output:         out[f.taggerOutput],
 			Preprocessing:  prep,
 			Workers:        workers,
+			Runtime:        f.runtime,
+			Library:        f.library,
+			Device:         f.device,
+			Threads:        f.threads,
 		})
 		if err != nil {
 			return nil, nil, nil, err
@@ -226,6 +249,10 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			Output:        out[f.classifierOutput],
 			Preprocessing: prep,
 			Workers:       workers,
+			Runtime:       f.runtime,
+			Library:       f.library,
+			Device:        f.device,
+			Threads:       f.threads,
 		})
 		if err != nil {
 			return nil, nil, nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/internal/onnxrun"
 	"github.com/failmodes/prime/tagger"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -300,6 +301,11 @@ func TestRunCommandBadInput(t *testing.T) {
 		{"infinite std", f.args("-tags=", "-tagger", "m.onnx", "-vocab", vocab, "-tagger-std", "1,Inf,1"), "-tagger-std +Inf out of range: want numbers in [1e-06, 1e+06]"},
 		{"zero std", f.args("-preds=", "-classifier", "m.onnx", "-classifier-std", "0"), "-classifier-std 0 out of range"},
 		{"two means", f.args("-preds=", "-classifier", "m.onnx", "-classifier-mean", "0.5,0.5"), `-classifier-mean "0.5,0.5": 2 values: want 1 (every channel) or 3 (R,G,B)`},
+		{"unknown runtime", f.args("-runtime", "tensorflow"), `-runtime "tensorflow": want onnx-go or onnxruntime`},
+		{"unknown device", f.args("-device", "tpu"), `-device "tpu": want cpu or cuda`},
+		{"cuda on onnx-go", f.args("-device", "cuda"), "-device cuda needs -runtime onnxruntime"},
+		{"library on onnx-go", f.args("-onnxruntime-lib", "lib.so"), "-onnxruntime-lib needs -runtime onnxruntime"},
+		{"threads out of range", f.args("-threads", "-3"), "-threads -3 out of range: want 0 (1) to 1024"},
 		{"unknown preset", f.args("-preds=", "-classifier", "m.onnx", "-classifier-preset", "vgg"), `-classifier-preset "vgg": want one of imagenet, ram, clip, raw`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -396,6 +402,20 @@ func TestRunCommandONNX(t *testing.T) {
 	}
 	assert.Positive(t, tagged, "the models tag something")
 
+	t.Run("onnxruntime", func(t *testing.T) {
+		records := filepath.Join(filepath.Dir(f.records), "ort.jsonl")
+		stderr := &syncBuffer{}
+		code, _ := primeRun(context.Background(), stderr, slices.Concat(args, []string{"-runtime", "onnxruntime", "-records", records})...)
+		if !onnxrun.ORTCompiled {
+			assert.Equal(t, exitBad, code)
+			assert.Contains(t, stderr.String(), "built without ONNX Runtime: build it with cgo and the tag onnxruntime")
+			return
+		}
+		require.Equal(t, exitOK, code, stderr.String())
+		_, ortRecs := readRecordIDs(t, records)
+		assert.Equal(t, recs, ortRecs, "the same records on both runtimes")
+	})
+
 	t.Run("thresholds file", func(t *testing.T) {
 		// Thresholds of 0 and 1: every tag but the last two, whatever the
 		// scores.
@@ -478,7 +498,7 @@ func TestRunCommandHelp(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	for _, flag := range []string{"-images", "-records", "-tagger", "-tags", "-vocab", "-thresholds", "-classifier", "-preds",
 		"-labels", "-strict", "-batch", "-workers", "-min-size", "-format", "-tagger-mean", "-classifier-no-scale",
-		"-tagger-preset", "-classifier-preset"} {
+		"-tagger-preset", "-classifier-preset", "-runtime", "-device", "-onnxruntime-lib", "-threads"} {
 		assert.Regexp(t, `\n  `+flag+`[ \n]`, stderr.String())
 	}
 	assert.Contains(t, stderr.String(), "resumes it")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/internal/onnxtest"
 	"github.com/failmodes/prime/tagger"
 )
 
@@ -20,11 +21,11 @@ var bench224 = onnxfile.CNNConfig{Channels: 3, Size: 224, Filters1: 8, Filters2:
 // 1 and 2 model instances, through TagBatch (the path prime.Run takes),
 // and reports images per second.
 func BenchmarkONNX(b *testing.B) {
-	path, _ := writeCNN(b, 1, bench224)
+	path, _ := onnxtest.WriteCNN(b, 1, bench224)
 	rng := rand.New(rand.NewPCG(1, 2))
 	imgs := make([]image.Image, 8)
 	for i := range imgs {
-		imgs[i] = randomImage(rng, 0, 0, 224, 224)
+		imgs[i] = onnxtest.RandomImage(rng, 0, 0, 224, 224)
 	}
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("cnn224/workers=%d", workers), func(b *testing.B) {
@@ -49,11 +50,11 @@ func BenchmarkONNX(b *testing.B) {
 // tagger of the 224x224 test CNN, so that both see the same machine load,
 // and reports each one's images per second and their ratio.
 func BenchmarkONNXScaling(b *testing.B) {
-	path, _ := writeCNN(b, 1, bench224)
+	path, _ := onnxtest.WriteCNN(b, 1, bench224)
 	rng := rand.New(rand.NewPCG(1, 2))
 	imgs := make([]image.Image, 8)
 	for i := range imgs {
-		imgs[i] = randomImage(rng, 0, 0, 224, 224)
+		imgs[i] = onnxtest.RandomImage(rng, 0, 0, 224, 224)
 	}
 	var taggers [2]*tagger.ONNX
 	for i := range taggers {
@@ -92,8 +93,8 @@ func BenchmarkONNXScaling(b *testing.B) {
 // 224x224 test CNN holds after a run, as bytes/worker: the heap growth of
 // loading a 5-worker tagger minus that of a 1-worker one, over 4.
 func BenchmarkWorkerMemory(b *testing.B) {
-	path, _ := writeCNN(b, 1, bench224)
-	img := randomImage(rand.New(rand.NewPCG(1, 2)), 0, 0, 224, 224)
+	path, _ := onnxtest.WriteCNN(b, 1, bench224)
+	img := onnxtest.RandomImage(rand.New(rand.NewPCG(1, 2)), 0, 0, 224, 224)
 	load := func(workers int) *tagger.ONNX {
 		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Workers: workers})
 		if err != nil {

@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/onnxfile"
-	"github.com/failmodes/prime/primetest"
+	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,42 +26,11 @@ const (
 	ramThresholds = "../testdata/ram/ram_tag_list_threshold.txt"
 )
 
-// writeCNN writes a small CNN with seeded weights to a temporary file.
-func writeCNN(t testing.TB, seed uint64, cfg onnxfile.CNNConfig) (string, *onnxfile.CNN) {
-	t.Helper()
-	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(seed, 1)), cfg)
-	path := filepath.Join(t.TempDir(), "cnn.onnx")
-	require.NoError(t, cnn.Model().WriteFile(path))
-	return path, cnn
-}
-
-func randomImage(rng *rand.Rand, x0, y0, w, h int) *image.RGBA {
-	img := image.NewRGBA(image.Rect(x0, y0, x0+w, y0+h))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(rng.IntN(256))
-		if i%4 == 3 {
-			img.Pix[i] = 255
-		}
-	}
-	return img
-}
-
-// handTensor is the default preprocessing written out plainly: RGB in
-// [0, 1], ImageNet's mean and std, NCHW.
-func handTensor(img *image.RGBA) []float32 {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	mean := []float64{0.485, 0.456, 0.406}
-	std := []float64{0.229, 0.224, 0.225}
-	x := make([]float32, 3*w*h)
-	for y := range h {
-		for xx := range w {
-			c := img.RGBAAt(b.Min.X+xx, b.Min.Y+y)
-			for k, v := range []uint8{c.R, c.G, c.B} {
-				x[(k*h+y)*w+xx] = float32((float64(v)/255 - mean[k]) / std[k])
-			}
-		}
-	}
+// defaultTensor is img preprocessed the default way (ImageNet's mean and
+// std on [0, 1] values), for the plain-Go model.
+func defaultTensor(t testing.TB, img image.Image, channels, size int) []float32 {
+	x, err := preprocess.Transform{}.Tensor(img, channels, size, size)
+	require.NoError(t, err)
 	return x
 }
 
@@ -114,46 +83,57 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 		{"sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n, Head: "Sigmoid"}, tagger.Probabilities},
 		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true}, tagger.Logits},
 		{"gemm sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true, Head: "Sigmoid"}, tagger.Probabilities},
+		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Batch: true}, tagger.Logits},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path, cnn := writeCNN(t, 9, tt.cfg)
-			rng := rand.New(rand.NewPCG(3, 4))
-			thresholds := make([]float32, n)
-			for i := range thresholds {
-				thresholds[i] = float32(rng.Float64())
-			}
-			tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tt.output, Workers: 2})
-			require.NoError(t, err)
-			defer tg.Close()
-			imgs := []*image.RGBA{randomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), randomImage(rng, 7, -3, tt.cfg.Size, tt.cfg.Size)}
-			for i := range 12 {
-				img := imgs[i%2]
-				probs := cnn.Forward(handTensor(img))
-				if tt.output == tagger.Logits {
-					for j, v := range probs {
-						probs[j] = float32(1 / (1 + math.Exp(-float64(v))))
+		for _, rt := range onnxtest.Runtimes(t) {
+			t.Run(tt.name+"/"+rt, func(t *testing.T) {
+				path, cnn := onnxtest.WriteCNN(t, 9, tt.cfg)
+				rng := rand.New(rand.NewPCG(3, 4))
+				thresholds := make([]float32, n)
+				for i := range thresholds {
+					thresholds[i] = float32(rng.Float64())
+				}
+				tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tt.output, Workers: 2, Runtime: rt})
+				require.NoError(t, err)
+				defer tg.Close()
+				require.Equal(t, rt, tg.Runtime())
+				imgs := []image.Image{onnxtest.RandomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), onnxtest.RandomImage(rng, 7, -3, tt.cfg.Size, tt.cfg.Size)}
+				var want [][]prime.Tag
+				for i := range 12 {
+					img := imgs[i%2]
+					probs := cnn.Forward(defaultTensor(t, img, 3, tt.cfg.Size))
+					if tt.output == tagger.Logits {
+						for j, v := range probs {
+							probs[j] = float32(1 / (1 + math.Exp(-float64(v))))
+						}
+					}
+					scores, err := tg.Scores(context.Background(), img)
+					require.NoError(t, err)
+					for j := range probs {
+						require.InDelta(t, probs[j], scores[j], 1e-5, "call %d score %d", i, j)
+					}
+					got, err := tg.Tag(context.Background(), img)
+					require.NoError(t, err)
+					requireTags(t, wantTags(vocab, probs, thresholds), got)
+					if i < 2 {
+						want = append(want, got)
 					}
 				}
-				scores, err := tg.Scores(context.Background(), img)
+				batch, err := tg.TagBatch(context.Background(), slices.Concat(imgs, imgs, imgs))
 				require.NoError(t, err)
-				for j := range probs {
-					require.InDelta(t, probs[j], scores[j], 1e-5, "call %d score %d", i, j)
-				}
-				got, err := tg.Tag(context.Background(), img)
-				require.NoError(t, err)
-				requireTags(t, wantTags(vocab, probs, thresholds), got)
-			}
-		})
+				assert.Equal(t, slices.Concat(want, want, want), batch)
+			})
+		}
 	}
 }
 
 func TestONNXThresholdModes(t *testing.T) {
 	const n = 8
 	vocab := vocabulary(n)
-	path, cnn := writeCNN(t, 4, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 3, Filters2: 4, Outputs: n, Head: "Sigmoid"})
-	img := randomImage(rand.New(rand.NewPCG(1, 1)), 0, 0, 8, 8)
-	probs := cnn.Forward(handTensor(img))
+	path, cnn := onnxtest.WriteCNN(t, 4, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 3, Filters2: 4, Outputs: n, Head: "Sigmoid"})
+	img := onnxtest.RandomImage(rand.New(rand.NewPCG(1, 1)), 0, 0, 8, 8)
+	probs := cnn.Forward(defaultTensor(t, img, 3, 8))
 	same := func(v float32) []float32 {
 		s := make([]float32, n)
 		for i := range s {
@@ -215,7 +195,7 @@ func TestRAMFiles(t *testing.T) {
 	assert.Equal(t, 3414, counts[0.65])
 	assert.Equal(t, 735, counts[0.8])
 
-	path, _ := writeCNN(t, 2, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4585})
+	path, _ := onnxtest.WriteCNN(t, 2, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4585})
 	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{VocabularyFile: ramTags, ThresholdsFile: ramThresholds, Workers: 1})
 	require.NoError(t, err)
 	assert.Equal(t, vocab, tg.Vocabulary())
@@ -231,8 +211,8 @@ func TestONNXBadInput(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 		return p
 	}
-	path, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
-	erf, _ := writeCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4, Extra: "Erf"})
+	path, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
+	erf, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4, Extra: "Erf"})
 	corrupt := write("corrupt.onnx", "\x08\x03\x3a\xff\xff\xff\x0f not protobuf")
 	vocab4 := write("vocab4.txt", "a\nb\nc\nd")
 	th3 := write("th3.txt", "0.5\n0.5\n0.5\n")
@@ -294,50 +274,4 @@ func TestReadVocabularyAndThresholds(t *testing.T) {
 	require.EqualError(t, err, "tagger: line 2: threshold NaN outside [0, 1]")
 	_, err = tagger.LoadThresholds(filepath.Join(t.TempDir(), "none.txt"))
 	require.ErrorContains(t, err, "none.txt")
-}
-
-// TestONNXConcurrent tags from several goroutines at once (run with -race)
-// and checks every answer equals the one-at-a-time answer.
-func TestONNXConcurrent(t *testing.T) {
-	path, _ := writeCNN(t, 3, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 10, Gemm: true})
-	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(10), Workers: 3})
-	require.NoError(t, err)
-	rng := rand.New(rand.NewPCG(1, 2))
-	imgs := make([]image.Image, 6)
-	want := make([][]prime.Tag, len(imgs))
-	for i := range imgs {
-		imgs[i] = randomImage(rng, -i, i, 16, 16+i)
-		want[i], err = tg.Tag(context.Background(), imgs[i])
-		require.NoError(t, err)
-	}
-	var wg sync.WaitGroup
-	for g := range 6 {
-		wg.Go(func() {
-			for k := range 8 {
-				i := (g + k) % len(imgs)
-				got, err := tg.Tag(context.Background(), imgs[i])
-				if assert.NoError(t, err) {
-					assert.Equal(t, want[i], got, "image %d", i)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	batch, err := tg.TagBatch(context.Background(), imgs)
-	require.NoError(t, err)
-	assert.Equal(t, want, batch)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = tg.Tag(ctx, imgs[0])
-	require.ErrorIs(t, err, context.Canceled)
-	_, err = tg.TagBatch(ctx, imgs)
-	require.ErrorIs(t, err, context.Canceled)
-}
-
-func TestONNXConformance(t *testing.T) {
-	path, _ := writeCNN(t, 5, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 10, Gemm: true})
-	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(10), Workers: 2})
-	require.NoError(t, err)
-	primetest.RunTagger(t, tg)
 }

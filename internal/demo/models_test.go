@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/failmodes/prime/internal/onnxtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestModelsMatchForward runs both ONNX models on onnx-go and checks their
-// outputs against the plain-Go network, to 1e-5.
+// TestModelsMatchForward runs both ONNX models on every runtime of the
+// build (onnx-go, and ONNX Runtime with the tag onnxruntime) and checks
+// their outputs against the plain-Go network, to 1e-5.
 func TestModelsMatchForward(t *testing.T) {
 	pics := Generate(rand.New(rand.NewPCG(Seed, 0)))
 	for _, tc := range []struct {
@@ -23,16 +25,19 @@ func TestModelsMatchForward(t *testing.T) {
 		{"tagger", TaggerModel().Marshal(), func(p *Picture) []float32 { return TaggerForward(p.Image) }},
 		{"classifier", ClassifierModel().Marshal(), func(p *Picture) []float32 { return ClassifierForward(p.Image) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m, err := onnxrun.LoadBytes(tc.data, tc.name, "demo", onnxrun.Options{Workers: 1})
-			require.NoError(t, err)
-			for i := 0; i < len(pics); i += 199 {
-				x := pixels(pics[i].Image)
-				got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+		for _, rt := range onnxtest.Runtimes(t) {
+			t.Run(tc.name+"/"+rt, func(t *testing.T) {
+				m, err := onnxrun.LoadBytes(tc.data, tc.name, "demo", onnxrun.Options{Workers: 1, Runtime: rt})
 				require.NoError(t, err)
-				require.InDeltaSlice(t, tc.forward(pics[i]), got, 1e-5, pics[i].ID)
-			}
-		})
+				defer m.Close()
+				for i := 0; i < len(pics); i += 199 {
+					x := pixels(pics[i].Image)
+					got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+					require.NoError(t, err)
+					require.InDeltaSlice(t, tc.forward(pics[i]), got, 1e-5, pics[i].ID)
+				}
+			})
+		}
 	}
 }
 

@@ -56,6 +56,15 @@ type Options struct {
 	Preprocessing preprocess.Transform
 }
 
+// Runtimes returns the runtimes this build has: OnnxGo, and ONNXRuntime
+// when compiled in (build tag onnxruntime, with cgo).
+func Runtimes() []string {
+	if ORTCompiled {
+		return []string{OnnxGo, ONNXRuntime}
+	}
+	return []string{OnnxGo}
+}
+
 // DefaultThreads is ONNX Runtime's intra-op threads per call when
 // Options.Threads is 0: one, so that the Workers calls in flight each
 // run on a core of their own, which is faster than fewer calls on more

@@ -29,16 +29,14 @@ func requireClose(t *testing.T, want, got []float32, tol float64) {
 	}
 }
 
-// runtimes returns the runtimes this build has: onnx-go, and ONNX Runtime
-// when compiled in (build tag onnxruntime), whose library must then be
-// found (LibraryPath).
+// runtimes returns Runtimes, and checks that ONNX Runtime's library is
+// there when the backend is compiled in.
 func runtimes(t testing.TB) []string {
-	if !ORTCompiled {
-		return []string{OnnxGo}
+	if ORTCompiled {
+		_, err := LibraryPath("")
+		require.NoError(t, err, "built with the tag onnxruntime, the tests need ONNX Runtime's library")
 	}
-	_, err := LibraryPath("")
-	require.NoError(t, err, "built with the tag onnxruntime, the tests need ONNX Runtime's library")
-	return []string{OnnxGo, ONNXRuntime}
+	return Runtimes()
 }
 
 func TestModelMatchesPlainGo(t *testing.T) {

@@ -1,0 +1,50 @@
+// Package onnxtest holds what the tests of the ONNX plug-ins share: seeded
+// test models written to files, random images, and the runtimes to run
+// them on. Only tests import it.
+package onnxtest
+
+import (
+	"image"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/stretchr/testify/require"
+)
+
+// WriteCNN writes a small CNN with weights drawn from seed to a file in a
+// temporary folder and returns its path and the network.
+func WriteCNN(t testing.TB, seed uint64, cfg onnxfile.CNNConfig) (string, *onnxfile.CNN) {
+	t.Helper()
+	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(seed, 1)), cfg)
+	path := filepath.Join(t.TempDir(), "cnn.onnx")
+	require.NoError(t, cnn.Model().WriteFile(path))
+	return path, cnn
+}
+
+// RandomImage returns a w x h opaque RGBA image of random pixels with
+// bounds starting at (x0, y0).
+func RandomImage(rng *rand.Rand, x0, y0, w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(x0, y0, x0+w, y0+h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
+	}
+	return img
+}
+
+// Runtimes returns the runtimes of the build (onnxrun.Runtimes), and
+// fails the test when ONNX Runtime is compiled in but its library cannot
+// be found.
+func Runtimes(t testing.TB) []string {
+	t.Helper()
+	if onnxrun.ORTCompiled {
+		_, err := onnxrun.LibraryPath("")
+		require.NoError(t, err, "built with the tag onnxruntime, the tests need ONNX Runtime's library")
+	}
+	return onnxrun.Runtimes()
+}
