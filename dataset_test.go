@@ -9,10 +9,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/failmodes/prime/internal/cputime"
 	"github.com/failmodes/prime/internal/jsonl"
 
 	"github.com/stretchr/testify/assert"
@@ -270,7 +269,7 @@ func BenchmarkReadDataset(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			var d *Dataset
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				var err error
 				d, err = ReadDataset(bytes.NewReader(data), "bench")
@@ -279,7 +278,7 @@ func BenchmarkReadDataset(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(d.Len()), "records")
-			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }
@@ -304,7 +303,7 @@ func BenchmarkParseOneCore(b *testing.B) {
 	p := jsonl.Parser{TagTable: in.tags}
 	var rec jsonl.Record
 	scratch := make([]byte, 0, 2*chunkSize)
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		for _, ch := range chunks {
 			// Parse may unescape in place: parse a copy.
@@ -315,16 +314,7 @@ func BenchmarkParseOneCore(b *testing.B) {
 		}
 	}
 	// The rate in CPU time, which a busy machine does not distort.
-	b.ReportMetric(float64(len(data))/1e6/((cpuTime()-cpu).Seconds()/float64(b.N)), "MB/cpu-s")
-}
-
-// cpuTime returns the CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(len(data))/1e6/((cputime.Process()-cpu).Seconds()/float64(b.N)), "MB/cpu-s")
 }
 
 // BenchmarkReadDatasetFile reads an ImageNet-size records file (1000
@@ -348,7 +338,7 @@ func BenchmarkReadDatasetFile(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(st.Size())
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -363,7 +353,7 @@ func BenchmarkReadDatasetFile(b *testing.B) {
 			b.Fatal("no records")
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func TestFirstRepeat(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/internal/cputime"
 	"github.com/failmodes/prime/preprocess"
 )
 
@@ -19,7 +20,7 @@ func BenchmarkMNIST(b *testing.B) {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			c := newMNIST(b, workers)
 			n := 0
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				if _, err := c.ClassifyBatch(context.Background(), imgs); err != nil {
 					b.Fatal(err)
@@ -29,7 +30,7 @@ func BenchmarkMNIST(b *testing.B) {
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "images/s")
 			// CPU time per image tells how much work an image is,
 			// whatever share of the machine the benchmark gets.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/image")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(n), "cpu-µs/image")
 		})
 	}
 }

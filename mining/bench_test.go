@@ -4,18 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
-)
 
-// cpuTime is the process's user and system time so far, in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
+	"github.com/failmodes/prime/internal/cputime"
+)
 
 var benchParams = Params{MinSize: 30, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
 
@@ -25,7 +17,7 @@ func benchMine(b *testing.B, tn tuning, classes []*Class, p Params) {
 	var mn Miner
 	mn.m.tune = tn
 	var eval, modes, tested int64
-	cpu0 := cpuTime()
+	cpu0 := int64(cputime.Process())
 	for b.Loop() {
 		eval, modes, tested = 0, 0, 0
 		for _, c := range classes {
@@ -41,7 +33,7 @@ func benchMine(b *testing.B, tn tuning, classes []*Class, p Params) {
 		}
 	}
 	// The machine is shared: CPU time is a steadier figure than wall time.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(int64(cputime.Process())-cpu0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(eval), "evaluated/op")
 	b.ReportMetric(float64(modes), "modes/op")
 	b.ReportMetric(float64(tested), "tested/op")

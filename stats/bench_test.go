@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/failmodes/prime/internal/cputime"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -43,7 +44,7 @@ func BenchmarkModes(b *testing.B) {
 		modes := benchModes(n)
 		b.Run(fmt.Sprintf("modes=%d/B=1000", n), func(b *testing.B) {
 			p := make([]float64, n)
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				rng := rand.New(rand.NewPCG(7, 7))
 				for i, m := range modes {
@@ -55,7 +56,7 @@ func BenchmarkModes(b *testing.B) {
 				q := BenjaminiHochberg(nil, p)
 				sink += q[0]
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -69,7 +70,7 @@ func BenchmarkGeneratorFloor(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("modes=%d/B=1000", n), func(b *testing.B) {
 			var x uint64
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				rng := rand.New(rand.NewPCG(7, 7))
 				for range n * 3000 {
@@ -77,7 +78,7 @@ func BenchmarkGeneratorFloor(b *testing.B) {
 				}
 			}
 			sink += float64(x)
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

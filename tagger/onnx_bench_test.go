@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failmodes/prime/internal/cputime"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxtest"
 	"github.com/failmodes/prime/tagger"
@@ -69,12 +70,12 @@ func BenchmarkONNXScaling(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		for i, tg := range taggers {
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Process()
 			if _, err := tg.TagBatch(context.Background(), imgs); err != nil {
 				b.Fatal(err)
 			}
 			spent[i] += time.Since(start)
-			cpu[i] += cpuTime() - cpu0
+			cpu[i] += cputime.Process() - cpu0
 		}
 		n += len(imgs)
 	}

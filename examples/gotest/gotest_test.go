@@ -61,18 +61,24 @@ func TestNewFailureModeFails(t *testing.T) {
 // The harness itself runs: every version, and a bad flag.
 func TestHarness(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		code int
-		out  string
+		args      []string
+		code      int
+		out, errs string // patterns of stdout and stderr; "" for empty
 	}{
-		{nil, 0, "foggy"},
-		{[]string{"-model", "v2"}, 0, "snowy"},
-		{[]string{"-model", "fixed"}, 0, ""},
-		{[]string{"-model", "v3"}, 2, ""},
+		{nil, 0, `(?m)^foggy +night `, ""},
+		{[]string{"-model", "v2"}, 0, `(?m)^snowy +dawn `, ""},
+		{[]string{"-model", "fixed"}, 0, "no failure modes found", ""},
+		{[]string{"-model", "v3"}, 2, "", `unknown model version "v3"`},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), &stdout, &stderr, tc.args)
 		require.Equal(t, tc.code, code, stderr.String())
-		assert.Contains(t, stdout.String(), tc.out)
+		for _, want := range []struct{ got, text string }{{stdout.String(), tc.out}, {stderr.String(), tc.errs}} {
+			if want.text == "" {
+				assert.Empty(t, want.got)
+			} else {
+				assert.Regexp(t, want.text, want.got)
+			}
+		}
 	}
 }
