@@ -61,6 +61,17 @@
 // one does, implements IDTagger (and a classifier IDClassifier): Run then
 // passes it the id, and decodes no image that no plug-in needs.
 //
+// # Packages
+//
+// Package prime holds the data model, Run, Analyze, the Report and its
+// text, Markdown, JSON and JSON Lines output, and imports little beyond
+// gonum and bitset, so that a go test that gates on failure modes stays
+// light. Beside it: htmlreport writes the HTML report; tagger and
+// classifier hold the ONNX and precomputed plug-ins, preprocess their
+// image preprocessing; primetest checks any Tagger or Classifier and
+// holds fakes of both; mining and stats are the search and the
+// statistics; the command prime (directory prime/) drives them all.
+//
 // # Asserting in tests
 //
 // Report.Err returns nil when no failure mode was found and otherwise an
