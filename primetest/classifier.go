@@ -5,33 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"testing"
 
 	"github.com/failmodes/prime"
 )
-
-// A Labeler is a Classifier that can list the labels it may predict, in
-// the order of its Prediction.Scores. It is optional: the kit checks the
-// label set, and that every prediction is in it, only for classifiers that
-// have the method. Labels returns a new slice on every call.
-type Labeler interface {
-	Labels() []string
-}
-
-// TestClassifier checks cl against every rule for classifiers, with the
-// images of OddImages and the given images, and returns an error joining
-// one error per rule broken (up to a few per rule), or nil.
-func TestClassifier(cl prime.Classifier, images ...Image) error {
-	return join(classifierRules(cl, images))
-}
-
-// RunClassifier checks cl against every rule for classifiers, each in a
-// subtest named after the rule, with the images of OddImages and the
-// given images. A failing subtest states the rule and what broke it.
-func RunClassifier(t *testing.T, cl prime.Classifier, images ...Image) {
-	t.Helper()
-	run(t, classifierRules(cl, images))
-}
 
 func classifierRules(cl prime.Classifier, images []Image) []rule {
 	p := plugin[prime.Prediction]{
@@ -61,19 +37,15 @@ func classifierRules(cl prime.Classifier, images []Image) []rule {
 	} else if bc, ok := cl.(prime.BatchClassifier); ok {
 		p.batch = bc.ClassifyBatch
 	}
-	l, hasLabels := cl.(Labeler)
+	var list func() []string
 	var labels []string
+	l, hasLabels := cl.(Labeler)
 	if hasLabels {
-		labels = slices.Clone(l.Labels()) // the labels rule writes into the returned slice
+		list, labels = l.Labels, slices.Clone(l.Labels()) // the labels rule writes into the returned slice
 	}
 	s := newState(p, images)
 	return s.rules(
-		rule{"labels", "the label set is non-empty, its entries non-empty and unique, and the returned slice is the caller's", func() []error {
-			if !hasLabels {
-				return nil
-			}
-			return checkList(l.Labels, "Labels", "label")
-		}},
+		listRule("labels", "Labels", "label", list),
 		rule{"prediction", "labels are non-empty and from the label set; scores are not NaN, as many for every image, one per label", func() []error {
 			return checkPredictions(s, labels, hasLabels)
 		}},

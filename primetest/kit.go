@@ -145,9 +145,19 @@ func (s *state[R]) ok() []int {
 	return out
 }
 
-// checkList checks a list a plug-in exposes (a vocabulary, a label set):
-// non-empty, entries non-empty and unique, and the slice the caller's.
-// method names list in messages and entry one of its entries.
+// listRule is the rule on a list a plug-in exposes (a vocabulary, a label
+// set), named name: non-empty, entries non-empty and unique, and the slice
+// the caller's. method names the list in messages and entry one of its
+// entries; list is nil when the plug-in has no such method.
+func listRule(name, method, entry string, list func() []string) rule {
+	return rule{name, "the " + method + " list is non-empty, its entries non-empty and unique, and the returned slice is the caller's", func() []error {
+		if list == nil {
+			return nil
+		}
+		return checkList(list, method, entry)
+	}}
+}
+
 func checkList(list func() []string, method, entry string) []error {
 	got := list()
 	if len(got) == 0 {

@@ -48,67 +48,51 @@ var commonCases = []struct {
 	{"writes into the image", breaks{scribble: true}, false, []string{"image-untouched"}},
 }
 
-func TestTaggerCatchesEachRule(t *testing.T) {
-	type testCase struct {
-		name  string
-		tg    prime.Tagger
-		rules []string
-	}
-	var cases []testCase
-	for _, c := range commonCases {
-		var tg prime.Tagger = newTagFake(c.breaks)
-		if c.batch {
-			tg = batchTagFake{newTagFake(c.breaks)}
-		}
-		cases = append(cases, testCase{c.name, tg, c.rules})
-	}
-	cases = append(cases, []testCase{
-		{"follows every rule, no vocabulary", noVocab{newTagFake(breaks{})}, nil},
-		{"empty vocabulary", newTagFake(breaks{emptyVocab: true}), []string{"tags", "vocabulary"}},
-		{"repeated vocabulary entry", newTagFake(breaks{dupVocab: true}), []string{"vocabulary"}},
-		{"vocabulary slice shared", newTagFake(breaks{sharedVocab: true}), []string{"vocabulary"}},
-		{"tag not in vocabulary", newTagFake(breaks{outOfVocab: true}), []string{"tags"}},
-		{"tag repeated", newTagFake(breaks{repeat: true}), []string{"tags"}},
-		{"score above 1", newTagFake(breaks{badScore: true}), []string{"tags"}},
-	}...)
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				err := primetest.TestTagger(tc.tg)
-				assert.Equal(t, tc.rules, brokenRules(err), "%v", err)
-			})
-		})
-	}
+// A ruleCase is the kit on a plug-in that breaks some rules on purpose.
+type ruleCase struct {
+	name  string
+	check func() error // the kit on the plug-in
+	rules []string     // the rules the kit must report broken, ascending
 }
 
-func TestClassifierCatchesEachRule(t *testing.T) {
-	type testCase struct {
-		name  string
-		cl    prime.Classifier
-		rules []string
-	}
-	var cases []testCase
+func tagCase(name string, tg prime.Tagger, rules ...string) ruleCase {
+	return ruleCase{"tagger/" + name, func() error { return primetest.TestTagger(tg) }, rules}
+}
+
+func classCase(name string, cl prime.Classifier, rules ...string) ruleCase {
+	return ruleCase{"classifier/" + name, func() error { return primetest.TestClassifier(cl) }, rules}
+}
+
+func TestCatchesEachRule(t *testing.T) {
+	var cases []ruleCase
 	for _, c := range commonCases {
-		var cl prime.Classifier = newClassFake(c.breaks)
+		tg, cl := prime.Tagger(newTagFake(c.breaks)), prime.Classifier(newClassFake(c.breaks))
 		if c.batch {
-			cl = batchClassFake{newClassFake(c.breaks)}
+			tg, cl = batchTagFake{newTagFake(c.breaks)}, batchClassFake{newClassFake(c.breaks)}
 		}
-		cases = append(cases, testCase{c.name, cl, c.rules})
+		cases = append(cases, tagCase(c.name, tg, c.rules...), classCase(c.name, cl, c.rules...))
 	}
-	cases = append(cases, []testCase{
-		{"follows every rule, no labels", noLabels{newClassFake(breaks{})}, nil},
-		{"empty label set", newClassFake(breaks{emptyLabels: true}), []string{"labels", "prediction"}},
-		{"repeated label", newClassFake(breaks{dupLabels: true}), []string{"labels", "prediction"}},
-		{"label slice shared", newClassFake(breaks{sharedLabels: true}), []string{"labels"}},
-		{"label not in set", newClassFake(breaks{outOfSet: true}), []string{"prediction"}},
-		{"empty label", newClassFake(breaks{emptyLabel: true}), []string{"prediction"}},
-		{"NaN score", newClassFake(breaks{nanScore: true}), []string{"prediction"}},
-		{"scores of varying length", newClassFake(breaks{extraScore: true}), []string{"prediction"}},
-	}...)
+	cases = append(cases,
+		tagCase("follows every rule, no vocabulary", noVocab{newTagFake(breaks{})}),
+		tagCase("empty vocabulary", newTagFake(breaks{emptyVocab: true}), "tags", "vocabulary"),
+		tagCase("repeated vocabulary entry", newTagFake(breaks{dupVocab: true}), "vocabulary"),
+		tagCase("vocabulary slice shared", newTagFake(breaks{sharedVocab: true}), "vocabulary"),
+		tagCase("tag not in vocabulary", newTagFake(breaks{outOfVocab: true}), "tags"),
+		tagCase("tag repeated", newTagFake(breaks{repeat: true}), "tags"),
+		tagCase("score above 1", newTagFake(breaks{badScore: true}), "tags"),
+		classCase("follows every rule, no labels", noLabels{newClassFake(breaks{})}),
+		classCase("empty label set", newClassFake(breaks{emptyLabels: true}), "labels", "prediction"),
+		classCase("repeated label", newClassFake(breaks{dupLabels: true}), "labels", "prediction"),
+		classCase("label slice shared", newClassFake(breaks{sharedLabels: true}), "labels"),
+		classCase("label not in set", newClassFake(breaks{outOfSet: true}), "prediction"),
+		classCase("empty label", newClassFake(breaks{emptyLabel: true}), "prediction"),
+		classCase("NaN score", newClassFake(breaks{nanScore: true}), "prediction"),
+		classCase("scores of varying length", newClassFake(breaks{extraScore: true}), "prediction"),
+	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				err := primetest.TestClassifier(tc.cl)
+				err := tc.check()
 				assert.Equal(t, tc.rules, brokenRules(err), "%v", err)
 			})
 		})

@@ -5,33 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"testing"
 
 	"github.com/failmodes/prime"
 )
-
-// A Vocabularer is a Tagger that can list the tags it may return. It is
-// optional: the kit checks the vocabulary, and that every tag is in it,
-// only for taggers that have the method. Vocabulary returns a new slice on
-// every call.
-type Vocabularer interface {
-	Vocabulary() []string
-}
-
-// TestTagger checks tg against every rule for taggers, with the images of
-// OddImages and the given images, and returns an error joining one error
-// per rule broken (up to a few per rule), or nil.
-func TestTagger(tg prime.Tagger, images ...Image) error {
-	return join(taggerRules(tg, images))
-}
-
-// RunTagger checks tg against every rule for taggers, each in a subtest
-// named after the rule, with the images of OddImages and the given images.
-// A failing subtest states the rule and what broke it.
-func RunTagger(t *testing.T, tg prime.Tagger, images ...Image) {
-	t.Helper()
-	run(t, taggerRules(tg, images))
-}
 
 func taggerRules(tg prime.Tagger, images []Image) []rule {
 	p := plugin[[]prime.Tag]{
@@ -58,22 +34,17 @@ func taggerRules(tg prime.Tagger, images []Image) []rule {
 	} else if bt, ok := tg.(prime.BatchTagger); ok {
 		p.batch = bt.TagBatch
 	}
-	v, hasVocab := tg.(Vocabularer)
-	var vocab map[string]bool
-	if hasVocab {
-		vocab = make(map[string]bool)
+	var list func() []string
+	var vocab map[string]bool // nil without a vocabulary
+	if v, ok := tg.(Vocabularer); ok {
+		list, vocab = v.Vocabulary, make(map[string]bool)
 		for _, t := range v.Vocabulary() {
 			vocab[t] = true
 		}
 	}
 	s := newState(p, images)
 	return s.rules(
-		rule{"vocabulary", "the vocabulary is non-empty, its entries non-empty and unique, and the returned slice is the caller's", func() []error {
-			if !hasVocab {
-				return nil
-			}
-			return checkList(v.Vocabulary, "Vocabulary", "entry")
-		}},
+		listRule("vocabulary", "Vocabulary", "entry", list),
 		rule{"tags", "tag names are non-empty, unique within a result and from the vocabulary; scores are in [0, 1]", func() []error {
 			return checkTags(s, vocab)
 		}},

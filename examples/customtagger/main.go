@@ -26,6 +26,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 
 	"github.com/failmodes/prime"
 )
@@ -81,15 +82,8 @@ func analyze(ctx context.Context, n int, dark float64) (*prime.Report, error) {
 			Open: func() (image.Image, error) { return img, nil },
 		})
 	}
-	seq := func(yield func(prime.Image) bool) {
-		for _, im := range images {
-			if !yield(im) {
-				return
-			}
-		}
-	}
 	var records []prime.Record
-	for rec, err := range prime.Run(ctx, seq, Exposure{}, Colour{}, nil) {
+	for rec, err := range prime.Run(ctx, slices.Values(images), Exposure{}, Colour{}, nil) {
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -176,16 +177,9 @@ func analyze(ctx context.Context, c config) (*result, error) {
 			Open: func() (image.Image, error) { return img, nil },
 		}
 	}
-	seq := func(yield func(prime.Image) bool) {
-		for _, im := range images {
-			if !yield(im) {
-				return
-			}
-		}
-	}
 	var records []prime.Record
 	correct := 0
-	for rec, err := range prime.Run(ctx, seq, Handwriting{}, cl, nil) {
+	for rec, err := range prime.Run(ctx, slices.Values(images), Handwriting{}, cl, nil) {
 		if err != nil {
 			return nil, err
 		}
