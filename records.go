@@ -217,7 +217,8 @@ func (w *RecordWriter) Flush() error {
 // "correct" (true or false) stands instead of it; when both are given they
 // must agree (pred equals label exactly when correct is true); "tags" is an
 // array of non-empty strings (a tag repeated within a record counts once);
-// "image", optional, is the image's path relative to the records file.
+// "image", optional, is the image's path, relative to the records file or
+// absolute.
 // Members may come in any order, null stands for a missing member, of a
 // repeated member the last counts, and unknown members are skipped,
 // whatever their value. Blank lines are skipped; lines may be of any
