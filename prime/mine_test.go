@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failmodes/prime"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -156,20 +157,6 @@ func TestMineFormatsAndExitStatus(t *testing.T) {
 	assert.Contains(t, string(data), "`blur`")
 }
 
-// jsonlMode is a line of prime mine -format jsonl.
-type jsonlMode struct {
-	Label        string     `json:"label"`
-	Tags         []string   `json:"tags"`
-	N            int        `json:"n"`
-	Accuracy     float64    `json:"accuracy"`
-	RestAccuracy float64    `json:"rest_accuracy"`
-	Drop         float64    `json:"drop"`
-	CI           [2]float64 `json:"ci"`
-	DropCI       [2]float64 `json:"drop_ci"`
-	P            float64    `json:"p"`
-	Q            float64    `json:"q"`
-}
-
 // compasRecord is a line of the COMPAS records file.
 type compasRecord struct {
 	Label string   `json:"label"`
@@ -196,13 +183,8 @@ func TestMineCOMPAS(t *testing.T) {
 
 	code, stdout, stderr := runPrime(t, "", "mine", "-format", "jsonl", "-fdr", "1", path)
 	require.Equal(t, exitOK, code, stderr)
-	var modes []jsonlMode
-	dec := json.NewDecoder(strings.NewReader(stdout))
-	for dec.More() {
-		var m jsonlMode
-		require.NoError(t, dec.Decode(&m))
-		modes = append(modes, m)
-	}
+	modes, err := prime.ReadModes(strings.NewReader(stdout))
+	require.NoError(t, err)
 	require.NotEmpty(t, modes)
 	for _, m := range modes {
 		var n, right, classN, classRight int
@@ -247,7 +229,7 @@ func TestMineCOMPAS(t *testing.T) {
 		}
 	}
 	// Two modes, with the numbers counted by hand from the file.
-	found := map[string]jsonlMode{}
+	found := map[string]prime.FailureMode{}
 	for _, m := range modes {
 		found[m.Label+": "+strings.Join(m.Tags, ", ")] = m
 	}

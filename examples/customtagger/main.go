@@ -14,12 +14,11 @@
 // It needs nothing but package prime and the standard library: copy it out
 // of the module to start a tagger of your own.
 //
-//	go run ./examples/customtagger [-n PHOTOS] [-dark SHARE]
+//	go run ./examples/customtagger
 package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -32,32 +31,20 @@ import (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Stdout, os.Stderr, os.Args[1:]))
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 }
 
-// run is main with its outside world passed in, for the test.
-func run(ctx context.Context, stdout, stderr io.Writer, args []string) int {
-	fs := flag.NewFlagSet("customtagger", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	n := fs.Int("n", 300, "number of photos, spread over the three classes")
-	dark := fs.Float64("dark", 0.4, "share of photos under-exposed, 0 to 1")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *n < 1 || !(*dark >= 0 && *dark <= 1) {
-		fmt.Fprintln(stderr, "customtagger: -n must be at least 1 and -dark in [0, 1]")
-		return 2
-	}
-	report, err := analyze(ctx, *n, *dark)
+// run is main with its output passed in, for the test: it mines 300
+// photos, four in ten of them under-exposed, and writes the report.
+func run(ctx context.Context, w io.Writer) error {
+	report, err := analyze(ctx, 300, 0.4)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+		return err
 	}
-	if err := report.WriteText(stdout); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	return 0
+	return report.WriteText(w)
 }
 
 // analyze draws the photos, tags and classifies them, and mines the
