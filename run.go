@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"image"
 	"iter"
-	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	// Decoders of the standard library's image formats, which Run opens
 	// by default.
@@ -25,30 +26,15 @@ type Image struct {
 	ID    string // non-empty, unique among the images of a run; becomes Record.ID
 	Label string // the true class, non-empty; becomes Record.Label
 	Path  string // the image file; becomes Record.Image
-	// Open returns the decoded image. When nil, Run opens Path and decodes
-	// it with image.Decode: PNG, JPEG and GIF, and any format whose decoder
-	// the program registers by importing it, as the command prime does for
-	// BMP, TIFF and WebP (import _ "golang.org/x/image/webp").
+	// Open returns the decoded image. When nil, Run opens Path, a regular
+	// file, reads its header, and decodes it with image.Decode unless it is
+	// larger than RunOptions.MaxPixels allows (see DecodeImage): PNG, JPEG
+	// and GIF, and any format whose decoder the program registers by
+	// importing it, as the command prime does for BMP, TIFF and WebP
+	// (import _ "golang.org/x/image/webp").
 	// Run does not open the image when both plug-ins answer by id
 	// (IDTagger, IDClassifier).
 	Open func() (image.Image, error)
-}
-
-// open returns the decoded image.
-func (im *Image) open() (image.Image, error) {
-	if im.Open != nil {
-		return im.Open()
-	}
-	if im.Path == "" {
-		return nil, errors.New("no Path and no Open")
-	}
-	f, err := os.Open(im.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	return img, err
 }
 
 // An ImageError reports an image that could not be opened or decoded.
@@ -63,16 +49,27 @@ func (e *ImageError) Error() string {
 	if name == "" {
 		name = e.ID
 	}
+	if !utf8.ValidString(name) {
+		name = strconv.Quote(name)
+	}
 	return fmt.Sprintf("prime: image %s: %v", name, e.Err)
 }
 
 func (e *ImageError) Unwrap() error { return e.Err }
 
-// Defaults of RunOptions.
+// Defaults and limits of RunOptions.
 const (
 	// DefaultBatchSize is the most images Run passes to one TagBatch or
 	// ClassifyBatch call when RunOptions.BatchSize is 0.
 	DefaultBatchSize = 8
+	// MaxBatchSize is the largest RunOptions.BatchSize: larger batches gain
+	// no speed, and a model's input grows with the batch.
+	MaxBatchSize = 1024
+	// MaxWorkers is the largest RunOptions.Workers.
+	MaxWorkers = 1024
+	// MaxMaxPixels is the largest RunOptions.MaxPixels: 2^36 pixels, a
+	// 262144 x 262144 image, 512 GiB to decode.
+	MaxMaxPixels = 1 << 36
 )
 
 // RunOptions configure Run. The zero value, like a nil *RunOptions, asks
@@ -89,6 +86,18 @@ type RunOptions struct {
 	// Strict makes the first image that cannot be opened or decoded end
 	// the run; otherwise such images are reported and skipped.
 	Strict bool
+	// MaxPixels bounds the images Run decodes from their Path. Run reads
+	// an image's header first, and reports as unreadable (an ImageError
+	// wrapping ErrImageTooLarge), without decoding it, an image of more
+	// than MaxPixels pixels or whose decoding would take more than
+	// MaxPixels x BytesPerPixel bytes (a progressive JPEG or a 16-bit TIFF
+	// takes more than its pixels). The images decoded and not yet
+	// inferred, those of every worker's batch together, take at most
+	// Workers x MaxPixels x BytesPerPixel bytes: a worker that would
+	// exceed it infers the images it holds first, or waits. Images with an
+	// Open function are decoded by it, outside these bounds.
+	// 0 means DefaultMaxPixels.
+	MaxPixels int64
 	// Skip, when not nil, is called with each image's id before the image
 	// is opened; the images for which it returns true are left out, with
 	// no record and no error. Resuming a run whose records are partly
@@ -167,11 +176,17 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 		case tg == nil || cl == nil:
 			yield(Record{}, errors.New("prime: Run needs a Tagger and a Classifier"))
 			return
-		case o.Workers < 0:
-			yield(Record{}, &OptionError{Name: "Workers", Value: fmt.Sprint(o.Workers), Range: "at least 0"})
+		case o.Workers < 0 || o.Workers > MaxWorkers:
+			yield(Record{}, &OptionError{Name: "Workers", Value: fmt.Sprint(o.Workers), Range: fmt.Sprintf("0 to %d", MaxWorkers)})
 			return
-		case o.BatchSize < 0:
-			yield(Record{}, &OptionError{Name: "BatchSize", Value: fmt.Sprint(o.BatchSize), Range: "at least 0"})
+		case o.BatchSize < 0 || o.BatchSize > MaxBatchSize:
+			yield(Record{}, &OptionError{Name: "BatchSize", Value: fmt.Sprint(o.BatchSize), Range: fmt.Sprintf("0 to %d", MaxBatchSize)})
+			return
+		case o.MaxPixels < 0 || o.MaxPixels > MaxMaxPixels:
+			yield(Record{}, &OptionError{Name: "MaxPixels", Value: fmt.Sprint(o.MaxPixels), Range: fmt.Sprintf("0 to %d", int64(MaxMaxPixels))})
+			return
+		case o.Total < 0:
+			yield(Record{}, &OptionError{Name: "Total", Value: fmt.Sprint(o.Total), Range: "at least 0"})
 			return
 		}
 		if o.Workers == 0 {
@@ -180,7 +195,10 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 		if o.BatchSize == 0 {
 			o.BatchSize = DefaultBatchSize
 		}
-		r := &runner{tg: tg, cl: cl, opts: o}
+		if o.MaxPixels == 0 {
+			o.MaxPixels = DefaultMaxPixels
+		}
+		r := &runner{tg: tg, cl: cl, opts: o, budget: newBudget(int64(o.Workers) * o.MaxPixels * BytesPerPixel)}
 		r.it, _ = tg.(IDTagger)
 		r.ic, _ = cl.(IDClassifier)
 		if r.it == nil {
@@ -206,6 +224,9 @@ type runner struct {
 	bt   BatchTagger     // nil when not batching
 	bc   BatchClassifier // nil when not batching
 	opts RunOptions
+	// budget holds the bytes that decoded images, not yet inferred, may
+	// take: Workers x MaxPixels x BytesPerPixel.
+	budget *budget
 }
 
 // A job is consecutive images for one worker; seq is the first's number.
@@ -237,7 +258,7 @@ func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(
 	// reordering buffer stays small behind a slow image.
 	window := make(chan struct{}, 2*r.opts.Workers*r.opts.BatchSize)
 	jobs := make(chan job)
-	results := make(chan result, r.opts.Workers*r.opts.BatchSize)
+	results := make(chan result, r.opts.Workers)
 	var skipped atomic.Int64
 
 	// total, set by the dispatcher once the input is exhausted, is the
@@ -360,6 +381,13 @@ func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(
 
 // do infers one job's images and sends a result for each, or a fatal
 // error; it reports whether the worker should go on.
+//
+// Unless both plug-ins answer by id, images are decoded one after the
+// other, each holding its decoding cost of r.budget until the images are
+// inferred. A worker that cannot get the budget for its next image infers
+// the images it holds first, and only then waits: a worker never waits
+// while holding budget, and the budget fits the largest image, so no
+// worker waits forever.
 func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 	send := func(res result) bool {
 		select {
@@ -369,60 +397,135 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 			return false
 		}
 	}
-	fatal := func(seq int, err error) bool {
-		send(result{seq: seq, err: err, fatal: true})
-		return false
-	}
 	for i, im := range j.images {
 		if im.ID == "" || im.Label == "" {
-			return fatal(j.seq+i, fmt.Errorf("prime: run: image %d (path %q): empty ID or Label", j.seq+i, im.Path))
-		}
-	}
-	// Open every image, unless both plug-ins answer by id; those that
-	// fail are done at once.
-	var ok []int
-	var imgs []image.Image
-	for i := range j.images {
-		im := &j.images[i]
-		if r.it == nil || r.ic == nil {
-			img, err := im.open()
-			if err == nil && img == nil {
-				err = errors.New("no image")
-			}
-			if err != nil {
-				rec := Record{ID: im.ID, Label: im.Label, Image: im.Path}
-				if !send(result{seq: j.seq + i, rec: rec, err: &ImageError{ID: im.ID, Path: im.Path, Err: err}}) {
-					return false
-				}
-				continue
-			}
-			imgs = append(imgs, img)
-		}
-		ok = append(ok, i)
-	}
-	if len(ok) == 0 {
-		return true
-	}
-	ids := make([]string, len(ok))
-	for k, i := range ok {
-		ids[k] = j.images[i].ID
-	}
-	tags, err := r.tag(ctx, ids, imgs)
-	if err != nil {
-		return fatal(j.seq+ok[0], err)
-	}
-	preds, err := r.classify(ctx, ids, imgs)
-	if err != nil {
-		return fatal(j.seq+ok[0], err)
-	}
-	for k, i := range ok {
-		im := &j.images[i]
-		rec := Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
-		if !send(result{seq: j.seq + i, rec: rec}) {
+			send(result{seq: j.seq + i, err: fmt.Errorf("prime: run: image %d (path %q): empty ID or Label", j.seq+i, im.Path), fatal: true})
 			return false
 		}
 	}
-	return true
+	pixels := r.it == nil || r.ic == nil
+	var (
+		batch []int         // indices in j.images of the images ready
+		imgs  []image.Image // their pixels, when a plug-in needs them
+		held  int64         // budget held for them
+	)
+	infer := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		ok := r.infer(ctx, j, batch, imgs, send)
+		r.budget.release(held)
+		batch, imgs, held = batch[:0], imgs[:0], 0
+		return ok
+	}
+	for i := range j.images {
+		im := &j.images[i]
+		var img image.Image
+		var cost int64
+		err := checkText(im)
+		if err == nil && pixels {
+			img, cost, err = r.open(ctx, im, infer)
+			if err == errStopWorker || ctx.Err() != nil {
+				r.budget.release(held + cost)
+				return false
+			}
+			if err == nil && img == nil {
+				err = errors.New("no image")
+			}
+		}
+		if err != nil {
+			r.budget.release(cost)
+			rec := Record{ID: im.ID, Label: im.Label, Image: im.Path}
+			if !send(result{seq: j.seq + i, rec: rec, err: &ImageError{ID: im.ID, Path: im.Path, Err: err}}) {
+				r.budget.release(held)
+				return false
+			}
+			continue
+		}
+		held += cost
+		batch = append(batch, i)
+		if pixels {
+			imgs = append(imgs, img)
+		}
+	}
+	return infer()
+}
+
+// checkText returns an error when im's id, label or path cannot be
+// written in a record, which is JSON text: a file name that is not valid
+// UTF-8.
+func checkText(im *Image) error {
+	if !utf8.ValidString(im.ID) || !utf8.ValidString(im.Label) || !utf8.ValidString(im.Path) {
+		return fmt.Errorf("id %q, label %q or path %q is not valid UTF-8, which a record (JSON text) cannot hold: rename the file", im.ID, im.Label, im.Path)
+	}
+	return nil
+}
+
+// errStopWorker is open's error when the worker is to stop: the images it
+// held could not be inferred, and the reason is sent already.
+var errStopWorker = errors.New("prime: worker stopped")
+
+// open decodes the image im, and returns the budget it holds for it (0
+// for an image it does not decode itself). When the budget is short, it
+// calls infer, which infers and releases the images the worker holds,
+// before it waits for the budget.
+func (r *runner) open(ctx context.Context, im *Image, infer func() bool) (img image.Image, cost int64, err error) {
+	switch {
+	case im.Open != nil:
+		img, err := im.Open()
+		return img, 0, err
+	case im.Path == "":
+		return nil, 0, errors.New("no Path and no Open")
+	}
+	f, err := openImageFile(im.Path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close() // read only
+	h, err := readImageHeader(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkSize(h, r.opts.MaxPixels); err != nil {
+		return nil, 0, err
+	}
+	cost = h.decodeCost()
+	if !r.budget.tryAcquire(cost) {
+		if !infer() {
+			return nil, 0, errStopWorker
+		}
+		if err := r.budget.acquire(ctx, cost); err != nil {
+			return nil, 0, err
+		}
+	}
+	img, err = decode(f)
+	return img, cost, err
+}
+
+// infer tags and classifies the images j.images[batch[k]], whose pixels
+// are imgs (nil when both plug-ins answer by id), and sends their records;
+// it reports whether the worker should go on.
+func (r *runner) infer(ctx context.Context, j job, batch []int, imgs []image.Image, send func(result) bool) bool {
+	ids := make([]string, len(batch))
+	for k, i := range batch {
+		ids[k] = j.images[i].ID
+	}
+	tags, err := r.tag(ctx, ids, imgs)
+	if err == nil {
+		var preds []Prediction
+		if preds, err = r.classify(ctx, ids, imgs); err == nil {
+			for k, i := range batch {
+				im := &j.images[i]
+				rec := Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
+				if !send(result{seq: j.seq + i, rec: rec}) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	send(result{seq: j.seq + batch[0], err: err, fatal: true})
+	return false
 }
 
 // tag tags the images whose ids are ids: by id, in one batch of imgs, or

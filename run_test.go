@@ -13,14 +13,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/failmodes/prime/internal/imagebomb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -195,17 +196,6 @@ func collect(seq iter.Seq2[Record, error]) (recs []Record, imageErrs []*ImageErr
 	return recs, imageErrs, err
 }
 
-// checkNoLeak fails when goroutines started after before are still running
-// a moment later.
-func checkNoLeak(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines leaked")
-}
-
 func TestRunOrderAndRecords(t *testing.T) {
 	const n = 120
 	want := make([]Record, n)
@@ -225,81 +215,92 @@ func TestRunOrderAndRecords(t *testing.T) {
 		{"batch off", 3, 1, true},
 		{"batch tagger, single classifier", 2, 4, true},
 	} {
+		// In a bubble (testing/synctest): the delays are the bubble's fake
+		// time, so the order in which workers finish follows the seeded
+		// delays, not the machine's load.
 		t.Run(tc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(1, 2))
-			delays := make([]time.Duration, 256)
-			for i := range delays {
-				delays[i] = time.Duration(rng.IntN(300)) * time.Microsecond
-			}
-			f := newFake()
-			f.delay = func(v uint8) time.Duration { return delays[v] }
-			var tg Tagger = f
-			var cl Classifier = f
-			var bf *batchFake
-			if tc.batched {
-				bf = &batchFake{fake: f}
-				tg, cl = bf, bf
-				if strings.Contains(tc.name, "single classifier") {
-					cl = f
+			synctest.Test(t, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				delays := make([]time.Duration, 256)
+				for i := range delays {
+					delays[i] = time.Duration(rng.IntN(300)) * time.Microsecond
 				}
-			}
-			recs, ies, err := collect(Run(context.Background(), slices.Values(fakeImages(n)), tg, cl,
-				&RunOptions{Workers: tc.workers, BatchSize: tc.batch}))
-			require.NoError(t, err)
-			require.Empty(t, ies)
-			require.Equal(t, want, recs, "records in input order, tags sorted without repeats")
-			if bf != nil {
-				if tc.batch == 1 {
-					assert.Empty(t, bf.sizes, "BatchSize 1 turns batching off")
-				} else {
-					require.NotEmpty(t, bf.sizes)
-					assert.LessOrEqual(t, slices.Max(bf.sizes), tc.batch)
-					assert.Greater(t, slices.Max(bf.sizes), 1, "batches are used")
+				f := newFake()
+				f.delay = func(v uint8) time.Duration { return delays[v] }
+				var tg Tagger = f
+				var cl Classifier = f
+				var bf *batchFake
+				if tc.batched {
+					bf = &batchFake{fake: f}
+					tg, cl = bf, bf
+					if strings.Contains(tc.name, "single classifier") {
+						cl = f
+					}
 				}
-			}
+				recs, ies, err := collect(Run(context.Background(), slices.Values(fakeImages(n)), tg, cl,
+					&RunOptions{Workers: tc.workers, BatchSize: tc.batch}))
+				require.NoError(t, err)
+				require.Empty(t, ies)
+				require.Equal(t, want, recs, "records in input order, tags sorted without repeats")
+				if bf != nil {
+					if tc.batch == 1 {
+						assert.Empty(t, bf.sizes, "BatchSize 1 turns batching off")
+					} else {
+						require.NotEmpty(t, bf.sizes)
+						assert.LessOrEqual(t, slices.Max(bf.sizes), tc.batch)
+						assert.Greater(t, slices.Max(bf.sizes), 1, "batches are used")
+					}
+				}
+			})
 		})
 	}
 }
 
 func TestRunWorkerBound(t *testing.T) {
 	for _, workers := range []int{1, 2, 5} {
+		// In a bubble, every worker is in its 2 ms call before the fake
+		// clock moves: the pool is used in full, whatever the load.
 		t.Run(fmt.Sprint(workers), func(t *testing.T) {
-			f := newFake()
-			f.delay = func(uint8) time.Duration { return 2 * time.Millisecond }
-			// The tagger and the classifier are the same fake, and a worker
-			// calls one at a time, so calls in flight are images in flight.
-			_, _, err := collect(Run(context.Background(), slices.Values(fakeImages(40)), f, f, &RunOptions{Workers: workers}))
-			require.NoError(t, err)
-			assert.LessOrEqual(t, f.maxIn.Load(), int64(workers))
-			assert.Equal(t, int64(workers), f.maxIn.Load(), "the pool is used in full")
+			synctest.Test(t, func(t *testing.T) {
+				f := newFake()
+				f.delay = func(uint8) time.Duration { return 2 * time.Millisecond }
+				// The tagger and the classifier are the same fake, and a worker
+				// calls one at a time, so calls in flight are images in flight.
+				_, _, err := collect(Run(context.Background(), slices.Values(fakeImages(40)), f, f, &RunOptions{Workers: workers}))
+				require.NoError(t, err)
+				assert.LessOrEqual(t, f.maxIn.Load(), int64(workers))
+				assert.Equal(t, int64(workers), f.maxIn.Load(), "the pool is used in full")
+			})
 		})
 	}
 }
 
+// TestRunCancel runs in bubbles (testing/synctest): time is the bubble's
+// fake clock, and a bubble's test ends only when every goroutine it started
+// has ended, so a goroutine that leaks fails the test as a deadlock.
 func TestRunCancel(t *testing.T) {
 	t.Run("context cancelled midway", func(t *testing.T) {
-		before := runtime.NumGoroutine()
-		f := newFake()
-		f.delay = func(uint8) time.Duration { return time.Millisecond }
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var got int
-		var last error
-		start := time.Now()
-		for _, err := range Run(ctx, slices.Values(fakeImages(200)), f, f, &RunOptions{Workers: 3}) {
-			if err != nil {
-				last = err
-				continue
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake()
+			f.delay = func(uint8) time.Duration { return time.Millisecond }
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var got int
+			var last error
+			for _, err := range Run(ctx, slices.Values(fakeImages(200)), f, f, &RunOptions{Workers: 3}) {
+				if err != nil {
+					last = err
+					continue
+				}
+				got++
+				if got == 10 {
+					cancel()
+				}
 			}
-			got++
-			if got == 10 {
-				cancel()
-			}
-		}
-		assert.ErrorIs(t, last, context.Canceled)
-		assert.Less(t, got, 200)
-		assert.Less(t, time.Since(start), 2*time.Second)
-		checkNoLeak(t, before)
+			assert.ErrorIs(t, last, context.Canceled)
+			assert.Less(t, got, 200)
+			assert.Equal(t, int64(0), f.inflight.Load(), "no call runs after the sequence returns")
+		})
 	})
 	t.Run("context cancelled before", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -309,30 +310,30 @@ func TestRunCancel(t *testing.T) {
 		assert.Empty(t, recs)
 	})
 	t.Run("loop stopped early", func(t *testing.T) {
-		before := runtime.NumGoroutine()
-		f := newFake()
-		f.delay = func(uint8) time.Duration { return time.Millisecond }
-		n := 0
-		for range Run(context.Background(), slices.Values(fakeImages(200)), f, f, &RunOptions{Workers: 4}) {
-			n++
-			if n == 5 {
-				break
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake()
+			f.delay = func(uint8) time.Duration { return time.Millisecond }
+			n := 0
+			for range Run(context.Background(), slices.Values(fakeImages(200)), f, f, &RunOptions{Workers: 4}) {
+				n++
+				if n == 5 {
+					break
+				}
 			}
-		}
-		checkNoLeak(t, before)
-		assert.Equal(t, int64(0), f.inflight.Load(), "no call runs after the sequence returns")
+			assert.Equal(t, int64(0), f.inflight.Load(), "no call runs after the sequence returns")
+		})
 	})
-	t.Run("slow plug-in stops promptly", func(t *testing.T) {
-		before := runtime.NumGoroutine()
-		f := newFake()
-		f.delay = func(uint8) time.Duration { return time.Hour }
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, _, err := collect(Run(ctx, slices.Values(fakeImages(20)), f, f, &RunOptions{Workers: 2}))
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), 2*time.Second)
-		checkNoLeak(t, before)
+	t.Run("slow plug-in stops at the deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			f := newFake()
+			f.delay = func(uint8) time.Duration { return time.Hour }
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, _, err := collect(Run(ctx, slices.Values(fakeImages(20)), f, f, &RunOptions{Workers: 2}))
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 20*time.Millisecond, time.Since(start), "the fake clock moved to the deadline only")
+		})
 	})
 }
 
@@ -658,9 +659,12 @@ func TestRunResume(t *testing.T) {
 		}
 		return nil
 	}
-	require.ErrorIs(t, pass(40), context.Canceled)
-	require.ErrorIs(t, pass(50), context.Canceled)
-	require.NoError(t, pass(-1))
+	// The plug-ins' delays run on a bubble's fake clock.
+	synctest.Test(t, func(t *testing.T) {
+		require.ErrorIs(t, pass(40), context.Canceled)
+		require.ErrorIs(t, pass(50), context.Canceled)
+		require.NoError(t, pass(-1))
+	})
 
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -735,4 +739,128 @@ func BenchmarkRunScaling(b *testing.B) {
 			b.ReportMetric(float64(b.N*len(images))/b.Elapsed().Seconds(), "images/s")
 		})
 	}
+}
+
+// TestRunImageBombs runs a folder holding every image bomb among ordinary
+// images: the bombs are reported as unreadable, too large, without being
+// decoded, and every other image is inferred.
+func TestRunImageBombs(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 6 {
+		writePNG(t, filepath.Join(dir, "a", fmt.Sprintf("%d.png", i)), uint8(i))
+	}
+	for _, b := range imagebomb.All() {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "a", b.Name), b.Data, 0o644))
+	}
+	images, err := ImageFolder(dir)
+	require.NoError(t, err)
+	var recs []Record
+	var ies []*ImageError
+	n := allocated(func() {
+		recs, ies, err = collect(Run(context.Background(), slices.Values(images), newFake(), newFake(), &RunOptions{Workers: 2}))
+	})
+	require.NoError(t, err)
+	assert.Len(t, recs, 6)
+	require.Len(t, ies, 3)
+	for _, ie := range ies {
+		assert.ErrorIs(t, ie, ErrImageTooLarge)
+	}
+	assert.Less(t, n, uint64(16<<20), "no bomb is decoded")
+}
+
+// TestRunMemoryBudget checks that the images decoded and not yet inferred
+// never take more than Workers x MaxPixels x BytesPerPixel: a worker with a
+// batch of 8 splits it when the budget is short.
+func TestRunMemoryBudget(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 24 {
+		writePNG(t, filepath.Join(dir, "a", fmt.Sprintf("%02d.png", i)), uint8(i)) // 3x3 gray: 9 bytes, and 12 for its rows
+	}
+	images, err := ImageFolder(dir)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		maxPixels int64
+		workers   int
+		most      int // images in a batch
+	}{
+		{9, 1, 3},   // 72 bytes: three images of 21
+		{20, 1, 7},  // 160 bytes
+		{100, 1, 8}, // the batch size
+		{9, 3, 8},   // 216 bytes for three workers; one may take most
+		{3, 1, 0},   // 24 bytes, 9 pixels above the limit: none decoded
+		{5, 1, 0},   // 40 bytes for 9 pixels, 40 bytes for one of 21, but 9 pixels > 5
+		{9, 2, 6},   // 144 bytes
+		{10, 1, 3},  // 80 bytes
+		{11, 1, 4},  // 88 bytes
+		{1 << 20, 4, 8},
+	} {
+		t.Run(fmt.Sprintf("max %d pixels, %d workers", tc.maxPixels, tc.workers), func(t *testing.T) {
+			f := &batchFake{fake: newFake()}
+			recs, ies, err := collect(Run(context.Background(), slices.Values(images), f, f,
+				&RunOptions{Workers: tc.workers, BatchSize: 8, MaxPixels: tc.maxPixels}))
+			require.NoError(t, err)
+			if tc.most == 0 {
+				assert.Empty(t, recs)
+				assert.Len(t, ies, 24)
+				return
+			}
+			assert.Empty(t, ies)
+			require.Len(t, recs, 24)
+			assert.LessOrEqual(t, slices.Max(f.sizes), tc.most, "batches within the budget")
+			if tc.workers == 1 {
+				assert.Equal(t, tc.most, slices.Max(f.sizes), "the budget is used in full")
+			}
+		})
+	}
+}
+
+func TestRunImageChecks(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "ok.png"), 1)
+	images := []Image{
+		{ID: "ok", Label: "a", Path: filepath.Join(dir, "ok.png")},
+		{ID: "bad\xffid", Label: "a", Path: filepath.Join(dir, "ok.png")},
+		{ID: "badlabel", Label: "c\xffat", Path: filepath.Join(dir, "ok.png")},
+		{ID: "folder", Label: "a", Path: dir},
+		{ID: "missing", Label: "a", Path: filepath.Join(dir, "missing.png")},
+	}
+	recs, ies, err := collect(Run(context.Background(), slices.Values(images), newFake(), newFake(), nil))
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Len(t, ies, 4)
+	assert.ErrorContains(t, ies[0], `id "bad\xffid"`)
+	assert.ErrorContains(t, ies[0], "not valid UTF-8")
+	assert.ErrorContains(t, ies[1], `label "c\xffat"`)
+	assert.ErrorContains(t, ies[2], "not a regular file")
+	assert.ErrorIs(t, ies[3], os.ErrNotExist)
+
+	ie := &ImageError{Path: "dir/\xff.png", Err: errors.New("x")}
+	assert.Equal(t, `prime: image "dir/\xff.png": x`, ie.Error(), "a name that is not UTF-8 is quoted")
+}
+
+func TestRunOptionRanges(t *testing.T) {
+	for _, tc := range []struct {
+		opts RunOptions
+		want string
+	}{
+		{RunOptions{Workers: -1}, "Workers -1 out of range: want 0 to 1024"},
+		{RunOptions{Workers: 100000}, "Workers 100000 out of range: want 0 to 1024"},
+		{RunOptions{BatchSize: 1_000_000_000}, "BatchSize 1000000000 out of range: want 0 to 1024"},
+		{RunOptions{BatchSize: -3}, "BatchSize -3 out of range: want 0 to 1024"},
+		{RunOptions{MaxPixels: -1}, "MaxPixels -1 out of range: want 0 to 68719476736"},
+		{RunOptions{MaxPixels: 1 << 40}, "MaxPixels 1099511627776 out of range: want 0 to 68719476736"},
+		{RunOptions{Total: -5}, "Total -5 out of range: want at least 0"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			o := tc.opts
+			_, _, err := collect(Run(context.Background(), slices.Values(fakeImages(3)), newFake(), newFake(), &o))
+			var oe *OptionError
+			require.ErrorAs(t, err, &oe)
+			assert.EqualError(t, err, "prime: "+tc.want)
+		})
+	}
+	// The largest values are accepted.
+	_, _, err := collect(Run(context.Background(), slices.Values(fakeImages(3)), newFake(), newFake(),
+		&RunOptions{Workers: MaxWorkers, BatchSize: MaxBatchSize, MaxPixels: MaxMaxPixels}))
+	require.NoError(t, err)
 }
