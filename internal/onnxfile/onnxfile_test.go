@@ -76,3 +76,11 @@ func TestDecodeErrors(t *testing.T) {
 		require.ErrorIs(t, err, ErrFormat, "%q", data)
 	}
 }
+
+func TestMobileNetSize(t *testing.T) {
+	m, macs := MobileNet(rand.New(rand.NewPCG(1, 1)), 0.75, 224, 1000)
+	assert.InDelta(t, 325e6, float64(macs), 10e6, "MobileNet v1 0.75 at 224: 325 million multiply-adds (Howard et al., Table 6)")
+	d, err := Decode(m.Marshal())
+	require.NoError(t, err)
+	assert.Equal(t, []int64{-1, 3, 224, 224}, d.Graph.Inputs[0].Dims)
+}

@@ -47,6 +47,12 @@ func (m *Model) loadGorgonnx(mp *onnxfile.Model, workers int) ([]engine, error) 
 			return nil, fmt.Errorf("%s: model %s: node %q uses operator %q, which onnx-go does not implement (Runtime %q runs every operator)",
 				m.prefix, m.Path, n.Name, op, ONNXRuntime)
 		}
+		// onnx-go's Conv ignores group: a depthwise or grouped convolution
+		// would fail to build or compute something else.
+		if a, ok := n.Attr("group"); ok && n.OpType == "Conv" && a.I != 1 {
+			return nil, fmt.Errorf("%s: model %s: node %q uses operator \"Conv\" with group %d, which onnx-go does not implement (Runtime %q runs it)",
+				m.prefix, m.Path, n.Name, a.I, ONNXRuntime)
+		}
 	}
 	if err := RewriteGemm(mp); err != nil {
 		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
