@@ -169,8 +169,9 @@ func (c *ONNX) prediction(out []float32) prime.Prediction {
 
 // ClassifyBatch classifies imgs and returns one Prediction per image, in
 // order, equal to what Classify returns for each. The images are spread
-// over the workers; on ONNX Runtime, a model whose batch dimension is
-// symbolic takes each worker's share in one call.
+// over the workers, one image a call; on ONNX Runtime's CUDA provider, a
+// model whose batch dimension is symbolic takes each worker's share in
+// one call.
 func (c *ONNX) ClassifyBatch(ctx context.Context, imgs []image.Image) ([]prime.Prediction, error) {
 	outs, err := c.model.RunImages(ctx, imgs)
 	if err != nil {

@@ -141,6 +141,7 @@ type buffers struct {
 	row  []uint8     // one source row, 1 or 3 bytes a pixel
 	tmp  []uint8     // the horizontal pass's output
 	out  []uint8     // one output row
+	acc  []int32     // one output row's sums
 }
 
 // A source hands out the rows of an image as 1 or 3 bytes a pixel
@@ -223,21 +224,32 @@ func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, bu
 		}
 		hc := &buf.h
 		for x := range w {
-			k := hc.k[x*hc.ksize:]
-			first := hc.first[x] * ch
-			for c := range ch {
+			k := hc.k[x*hc.ksize : x*hc.ksize+hc.n[x]]
+			px := in[hc.first[x]*ch : (hc.first[x]+len(k))*ch]
+			if ch == 1 {
 				ss := int32(1 << (precisionBits - 1))
-				for i := range hc.n[x] {
-					ss += int32(in[first+i*ch+c]) * k[i]
+				for i, kv := range k {
+					ss += int32(px[i]) * kv
 				}
-				out[x*ch+c] = clip8(ss)
+				out[x] = clip8(ss)
+				continue
 			}
+			s0, s1, s2 := int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1))
+			for i, kv := range k {
+				p := px[3*i : 3*i+3 : 3*i+3]
+				s0 += int32(p[0]) * kv
+				s1 += int32(p[1]) * kv
+				s2 += int32(p[2]) * kv
+			}
+			out[3*x], out[3*x+1], out[3*x+2] = clip8(s0), clip8(s1), clip8(s2)
 		}
 	}
 	// Vertical pass, always needed here: the height changed, or the width
 	// did and the height did not (then the weights are the identity).
 	out := grow(buf.out, w*ch)
 	buf.out = out
+	acc := grow(buf.acc, w*ch)
+	buf.acc = acc
 	vc := &buf.v
 	stride := w * ch
 	for y := range h {
@@ -245,14 +257,21 @@ func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, bu
 			put(y, tmp[(top+y-y0)*stride:(top+y-y0+1)*stride])
 			continue
 		}
-		k := vc.k[y*vc.ksize:]
+		// Row by row over the taps: each tap adds a whole source row, in
+		// the order Pillow adds them, so the sums are the same.
+		for x := range acc {
+			acc[x] = 1 << (precisionBits - 1)
+		}
 		first := vc.first[y] - y0
-		for x := range stride {
-			ss := int32(1 << (precisionBits - 1))
-			for i := range vc.n[y] {
-				ss += int32(tmp[(first+i)*stride+x]) * k[i]
+		for i, kv := range vc.k[y*vc.ksize : y*vc.ksize+vc.n[y]] {
+			row := tmp[(first+i)*stride : (first+i+1)*stride]
+			row = row[:len(acc)]
+			for x, v := range row {
+				acc[x] += int32(v) * kv
 			}
-			out[x] = clip8(ss)
+		}
+		for x, v := range acc {
+			out[x] = clip8(v)
 		}
 		put(y, out)
 	}

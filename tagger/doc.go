@@ -1,6 +1,6 @@
 // Package tagger provides prime.Tagger implementations: ONNX, which runs a
 // multi-label ONNX model (the role the Recognize Anything Model, RAM,
-// plays in the PRIME paper) in pure Go on github.com/owulveryck/onnx-go,
+// plays in the PRIME paper) on onnx-go (pure Go) or ONNX Runtime,
 // and Precomputed, which reads tags computed elsewhere from a JSON Lines
 // file keyed by image id. The package primetest checks any Tagger, these
 // or a third party's, against the rules of the interface.
@@ -19,7 +19,7 @@
 // # The ONNX tagger
 //
 // NewONNX loads a model that takes one float32 tensor of shape
-// 1 x C x H x W (C = 1 or 3) and outputs one score per vocabulary entry:
+// N x C x H x W (C = 1 or 3; N = 1 or symbolic) and outputs one score per vocabulary entry:
 // logits (the sigmoid is applied), probabilities, or already thresholded
 // 0/1 values (ONNXOptions.Output). A tag is reported when its probability
 // is above its threshold, with the probability as its score, highest
@@ -28,16 +28,16 @@
 // [0, 1] scaling, ImageNet's mean and std; preprocess.RAM() is the
 // Recognize Anything Model's.
 //
-// onnx-go implements a subset of ONNX. NewONNX refuses a model that uses
-// an operator outside it, naming the operator and the node, rather than
-// failing at the first image. It rewrites Gemm nodes into MatMul and Add
-// at load time, because onnx-go's Gemm overwrites its bias at batch size 1
-// and would be right only on the first call.
+// ONNXOptions.Runtime chooses what runs the model: "onnx-go" (the
+// default, pure Go, a subset of ONNX's operators; each worker holds a copy
+// of the model) or "onnxruntime" (ONNX Runtime, every operator, compiled
+// in with the build tag onnxruntime, its shared library from
+// ONNXOptions.Library, $ONNXRUNTIME_LIB or scripts/onnxruntime.sh; the
+// workers share one session). ONNXOptions.Device "cuda" runs it on a GPU.
+// Package classifier's documentation describes both runtimes, the GPU,
+// and what a run of a RAM-sized tagger costs on each.
 //
-// An onnx-go model instance is not safe for concurrent use, so an ONNX
-// tagger holds ONNXOptions.Workers instances (one per CPU by default) and
-// lends one to each call: Tag and TagBatch are safe for concurrent use,
-// and TagBatch spreads its images over all instances. Each instance holds
-// its own weights and activations (about 0.7 MB for the ONNX model zoo's
-// MNIST network, 20 MB for a small CNN at 224x224).
+// Tag and TagBatch are safe for concurrent use: at most
+// ONNXOptions.Workers calls run at once, and TagBatch spreads its images
+// over them.
 package tagger

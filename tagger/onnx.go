@@ -262,8 +262,9 @@ func (t *ONNX) tags(scores []float32) []prime.Tag {
 
 // TagBatch tags imgs and returns one []prime.Tag per image, in order,
 // equal to what Tag returns for each. The images are spread over the
-// workers; on ONNX Runtime, a model whose batch dimension is symbolic
-// takes each worker's share in one call.
+// workers, one image a call; on ONNX Runtime's CUDA provider, a model
+// whose batch dimension is symbolic takes each worker's share in one
+// call.
 func (t *ONNX) TagBatch(ctx context.Context, imgs []image.Image) ([][]prime.Tag, error) {
 	outs, err := t.model.RunImages(ctx, imgs)
 	if err != nil {

@@ -81,7 +81,7 @@ func TestRunImages(t *testing.T) {
 			}
 			for _, workers := range []int{1, 2, 3} {
 				t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
-					m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: workers, Preprocessing: raw})
+					m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: workers, Preprocessing: raw, BatchOnCPU: true})
 					require.NoError(t, err)
 					if rt == ONNXRuntime {
 						assert.Equal(t, 0, m.MaxBatch, "a symbolic batch dimension batches on ONNX Runtime")

@@ -54,6 +54,9 @@ type Options struct {
 	// Preprocessing turns images into the model's input (RunImage,
 	// RunImages).
 	Preprocessing preprocess.Transform
+	// BatchOnCPU makes RunImages pass a batch of images in one call on
+	// ONNX Runtime's CPU provider too (see MaxBatch); the tests use it.
+	BatchOnCPU bool
 }
 
 // Runtimes returns the runtimes this build has: OnnxGo, and ONNXRuntime
@@ -137,8 +140,14 @@ type Model struct {
 	Device    string // CPU or CUDA
 	Input     []int  // 1, C, H, W of the data input
 	OutputLen int    // values of the first output per image
-	MaxBatch  int    // images per engine call: 1, or 0 for any number
-	Threads   int    // ONNX Runtime's intra-op threads per call
+	// MaxBatch is the most images per engine call: 1, or 0 for any
+	// number. It is 0 for a model whose batch dimension is symbolic on
+	// ONNX Runtime's CUDA provider, and 1 otherwise: on the CPU, one image
+	// a call on each of Workers cores costs less than batches
+	// (BenchmarkWorkersThreads in package classifier: 8.1 CPU ms an image
+	// of MobileNet v1 0.75 one at a time, 9.7 in batches of 8).
+	MaxBatch  int
+	Threads   int // ONNX Runtime's intra-op threads per call
 	plan      *preprocess.Plan
 	pool      chan *slot
 	workers   int

@@ -87,7 +87,7 @@ func (m *Model) loadORT(data []byte, mp *onnxfile.Model, in inputShape, o Option
 	}
 	s := &ortSession{sess: sess, c: int64(in.c), h: int64(in.h), w: int64(in.w)}
 	m.release = s.close
-	if in.symbolic {
+	if in.symbolic && (o.Device == CUDA || o.BatchOnCPU) {
 		m.MaxBatch = 0
 	}
 	engines := make([]engine, o.Workers)
