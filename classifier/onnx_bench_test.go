@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"runtime"
 	"testing"
 
 	"github.com/failmodes/prime/classifier"
@@ -40,13 +39,6 @@ func BenchmarkMNIST(b *testing.B) {
 // 5-worker classifier minus that of a 1-worker one, over 4.
 func BenchmarkMNISTWorkerMemory(b *testing.B) {
 	imgs, _ := mnistImages(b, 1000)
-	heap := func() int64 {
-		runtime.GC()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return int64(ms.HeapAlloc)
-	}
 	load := func(workers int) *classifier.ONNX {
 		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: preprocess.Raw(), Workers: workers})
 		if err != nil {
@@ -61,16 +53,5 @@ func BenchmarkMNISTWorkerMemory(b *testing.B) {
 		}
 		return c
 	}
-	var per int64
-	for b.Loop() {
-		h0 := heap()
-		c1 := load(1)
-		h1 := heap()
-		c5 := load(5)
-		h5 := heap()
-		per = ((h5 - h1) - (h1 - h0)) / 4
-		runtime.KeepAlive(c1)
-		runtime.KeepAlive(c5)
-	}
-	b.ReportMetric(float64(per), "bytes/worker")
+	b.ReportMetric(float64(onnxtest.HeapPerWorker(b, func(w int) any { return load(w) })), "bytes/worker")
 }

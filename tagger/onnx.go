@@ -64,15 +64,12 @@ type ONNXOptions struct {
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.RAM() is the Recognize Anything Model's.
 	Preprocessing preprocess.Transform
-	// Workers bounds the images tagged at once; 0 means
-	// runtime.GOMAXPROCS(0). On onnx-go each worker holds a copy of the
-	// model's weights and activations.
-	Workers int
-	// Runtime, Library, Device and Threads choose how the model runs:
-	// Runtime "onnx-go" (or "", pure Go) or "onnxruntime" (ONNX Runtime's
-	// shared library at Library, or $ONNXRUNTIME_LIB, or the file
-	// scripts/onnxruntime.sh fetches), Device "cpu" (or "") or "cuda", and
-	// ONNX Runtime's intra-op Threads per call (0: 1). See the package doc.
+	// Workers, Runtime, Library, Device and Threads say how the model
+	// runs, as in classifier.ONNXOptions: the images tagged at once (0:
+	// one per CPU), "onnx-go" (the default) or "onnxruntime", ONNX
+	// Runtime's shared library, "cpu" (the default) or "cuda", and ONNX
+	// Runtime's intra-op threads per call (0: 1).
+	Workers                  int
 	Runtime, Library, Device string
 	Threads                  int
 }

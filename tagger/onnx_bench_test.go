@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 	"time"
 
@@ -110,29 +109,5 @@ func BenchmarkWorkerMemory(b *testing.B) {
 		}
 		return tg
 	}
-	b.ReportMetric(float64(perWorker(b, func(w int) any { return load(w) })), "bytes/worker")
-}
-
-// perWorker returns the heap held by each model instance beyond the first:
-// (growth with 5 instances - growth with 1) / 4.
-func perWorker(b *testing.B, load func(workers int) any) int64 {
-	heap := func() int64 {
-		runtime.GC()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return int64(ms.HeapAlloc)
-	}
-	var per int64
-	for b.Loop() {
-		h0 := heap()
-		m1 := load(1)
-		h1 := heap()
-		m5 := load(5)
-		h5 := heap()
-		per = ((h5 - h1) - (h1 - h0)) / 4
-		runtime.KeepAlive(m1)
-		runtime.KeepAlive(m5)
-	}
-	return per
+	b.ReportMetric(float64(onnxtest.HeapPerWorker(b, func(w int) any { return load(w) })), "bytes/worker")
 }

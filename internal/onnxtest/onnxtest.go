@@ -7,6 +7,7 @@ import (
 	"image"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
@@ -47,4 +48,29 @@ func Runtimes(t testing.TB) []string {
 		require.NoError(t, err, "built with the tag onnxruntime, the tests need ONNX Runtime's library")
 	}
 	return onnxrun.Runtimes()
+}
+
+// HeapPerWorker returns the heap each model instance beyond the first
+// holds, as load builds them: (heap growth of load(5) - growth of
+// load(1)) / 4, measured once per b.Loop iteration.
+func HeapPerWorker(b *testing.B, load func(workers int) any) int64 {
+	heap := func() int64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	var per int64
+	for b.Loop() {
+		h0 := heap()
+		m1 := load(1)
+		h1 := heap()
+		m5 := load(5)
+		h5 := heap()
+		per = ((h5 - h1) - (h1 - h0)) / 4
+		runtime.KeepAlive(m1)
+		runtime.KeepAlive(m5)
+	}
+	return per
 }
