@@ -8,6 +8,7 @@ import (
 
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/cputime"
+	"github.com/failmodes/prime/internal/onnxtest"
 	"github.com/failmodes/prime/preprocess"
 )
 
