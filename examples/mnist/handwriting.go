@@ -156,59 +156,29 @@ func Measure(img image.Image) Features {
 		// y grows downwards: a top leaning right has x falling as y grows.
 		f.Shear = -sxy / syy
 	}
-	f.Pieces = components(&ink, true, 4)
+	f.Pieces = regions(&ink, true, around8, func(size int, _ bool) bool { return size >= 4 })
 	// Background regions (4-connected) not reaching the border are holes;
 	// specks of one or two pixels are noise, not loops.
-	f.Holes = holes(&ink)
+	f.Holes = regions(&ink, false, around4, func(size int, border bool) bool { return !border && size >= 3 })
 	return f
 }
 
-// components counts the 8-connected regions of cells equal to want of at
-// least minSize cells.
-func components(grid *[side][side]bool, want bool, minSize int) int {
+// Neighbourhoods of a cell: the 8 cells around it, and the 4 beside it.
+var (
+	around8 = [][2]int{{-1, -1}, {0, -1}, {1, -1}, {-1, 0}, {1, 0}, {-1, 1}, {0, 1}, {1, 1}}
+	around4 = [][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}}
+)
+
+// regions counts the regions of cells equal to want, connected through
+// the neighbourhood around, that keep accepts, given each region's size
+// in cells and whether it touches the frame's border.
+func regions(grid *[side][side]bool, want bool, around [][2]int, keep func(size int, border bool) bool) int {
 	var seen [side][side]bool
 	count := 0
 	stack := make([][2]int, 0, side*side)
 	for y := range side {
 		for x := range side {
 			if seen[y][x] || grid[y][x] != want {
-				continue
-			}
-			size := 0
-			seen[y][x] = true
-			stack = append(stack[:0], [2]int{x, y})
-			for len(stack) > 0 {
-				p := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				size++
-				for dy := -1; dy <= 1; dy++ {
-					for dx := -1; dx <= 1; dx++ {
-						qx, qy := p[0]+dx, p[1]+dy
-						if qx < 0 || qy < 0 || qx >= side || qy >= side || seen[qy][qx] || grid[qy][qx] != want {
-							continue
-						}
-						seen[qy][qx] = true
-						stack = append(stack, [2]int{qx, qy})
-					}
-				}
-			}
-			if size >= minSize {
-				count++
-			}
-		}
-	}
-	return count
-}
-
-// holes counts the 4-connected background regions of 3 pixels or more
-// that do not touch the frame's border.
-func holes(ink *[side][side]bool) int {
-	var seen [side][side]bool
-	count := 0
-	stack := make([][2]int, 0, side*side)
-	for y := range side {
-		for x := range side {
-			if seen[y][x] || ink[y][x] {
 				continue
 			}
 			size, border := 0, false
@@ -221,16 +191,16 @@ func holes(ink *[side][side]bool) int {
 				if p[0] == 0 || p[1] == 0 || p[0] == side-1 || p[1] == side-1 {
 					border = true
 				}
-				for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+				for _, d := range around {
 					qx, qy := p[0]+d[0], p[1]+d[1]
-					if qx < 0 || qy < 0 || qx >= side || qy >= side || seen[qy][qx] || ink[qy][qx] {
+					if qx < 0 || qy < 0 || qx >= side || qy >= side || seen[qy][qx] || grid[qy][qx] != want {
 						continue
 					}
 					seen[qy][qx] = true
 					stack = append(stack, [2]int{qx, qy})
 				}
 			}
-			if !border && size >= 3 {
+			if keep(size, border) {
 				count++
 			}
 		}
