@@ -69,11 +69,11 @@ func (d *Dataset) Analyze(ctx context.Context, opts *Options) (*Report, error) {
 
 // miningParams converts the thresholds to exact rationals.
 func (o *Options) miningParams() (mining.Params, error) {
-	a, err := mining.RatioOf(o.MinDrop)
+	a, err := mining.RatioOf(o.minDrop())
 	if err != nil {
 		return mining.Params{}, &OptionError{Name: "MinDrop", Value: fmt.Sprint(o.MinDrop), Range: "a decimal from 0 to 1"}
 	}
-	b, err := mining.RatioOf(o.MinMarginalDrop)
+	b, err := mining.RatioOf(o.minMarginalDrop())
 	if err != nil {
 		return mining.Params{}, &OptionError{Name: "MinMarginalDrop", Value: fmt.Sprint(o.MinMarginalDrop), Range: "a decimal from 0 to 1"}
 	}

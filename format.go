@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+
+	"github.com/failmodes/prime/stats"
 )
 
 // WriteText writes the Report as a table a person reads: a summary of the
@@ -32,10 +34,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)
 	head := r.columns()
 	tw.Write([]byte(strings.ToUpper(strings.Join(head, "\t")) + "\n"))
-	ci := r.HasIntervals()
 	for i := range r.Modes {
 		m := &r.Modes[i]
-		cells := r.cells(m, ci)
+		cells := r.cells(m)
 		for j, c := range cells {
 			cells[j] = plainCell(c)
 		}
@@ -68,17 +69,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	bw.WriteString("| " + strings.Join(head, " | ") + " |\n|")
 	for _, h := range head {
 		switch h {
-		case "label", "tags", "validation":
+		case "label", "tags", "confident", "validation":
 			bw.WriteString(" --- |")
 		default:
 			bw.WriteString(" ---: |")
 		}
 	}
 	bw.WriteByte('\n')
-	ci := r.HasIntervals()
 	for i := range r.Modes {
 		m := &r.Modes[i]
-		cells := r.cells(m, ci)
+		cells := r.cells(m)
 		cells[0] = mdEscape(m.Label)
 		code := make([]string, len(m.Tags))
 		for j, t := range m.Tags {
@@ -137,18 +137,24 @@ type jsonlMode struct {
 	Accuracy     float64         `json:"accuracy"`
 	RestAccuracy float64         `json:"rest_accuracy"`
 	Drop         float64         `json:"drop"`
-	CI           [2]float64      `json:"ci"`
-	DropCI       [2]float64      `json:"drop_ci"`
+	CI           *[2]float64     `json:"ci"`
+	DropCI       *[2]float64     `json:"drop_ci"`
+	CIMethod     string          `json:"ci_method,omitempty"`
 	P            float64         `json:"p"`
 	Q            float64         `json:"q"`
+	DropP        float64         `json:"drop_p"`
+	DropQ        float64         `json:"drop_q"`
+	Confident    bool            `json:"confident"`
 	Validation   *ModeValidation `json:"validation,omitempty"`
 }
 
 // WriteJSONL writes one failure mode per line as a JSON object with the
-// fields label, tags, n, accuracy, rest_accuracy, drop, ci, drop_ci, p and
-// q, in that order, numbers in full float64 precision, and validation when
-// the Report was validated. Modes keep the Report's order (label, tag
-// count, tags).
+// fields label, tags, n, accuracy, rest_accuracy, drop, ci, drop_ci,
+// ci_method, p, q, drop_p, drop_q and confident, in that order, numbers in
+// full float64 precision, and validation when the Report was validated.
+// ci and drop_ci are null, and ci_method absent, when intervals are off;
+// ci_method names the Options.Interval that made them. Modes keep the
+// Report's order (label, tag count, tags).
 func (r *Report) WriteJSONL(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
@@ -159,6 +165,10 @@ func (r *Report) WriteJSONL(w io.Writer) error {
 			Label: m.Label, Tags: m.Tags, N: m.N,
 			Accuracy: m.Accuracy, RestAccuracy: m.RestAccuracy, Drop: m.Drop,
 			CI: m.CI, DropCI: m.DropCI, P: m.P, Q: m.Q,
+			DropP: m.DropP, DropQ: m.DropQ, Confident: m.Confident,
+		}
+		if m.CI != nil || m.DropCI != nil {
+			line.CIMethod = r.Options.Interval.String()
 		}
 		if line.Tags == nil {
 			line.Tags = []string{}
@@ -219,28 +229,40 @@ func (r *Report) Summary() []string {
 }
 
 // short is the options in one line, named as prime mine's flags, with the
-// multiple-testing correction beside the FDR.
+// multiple-testing correction beside the FDR and the methods of the
+// intervals beside the interval method.
 func (o *Options) short(correction string) string {
 	base := o.Baseline
 	if base == "" {
 		base = BaselineRest
 	}
 	s := fmt.Sprintf("min-size %d, min-drop %s, min-marginal-drop %s, max-tags %d, baseline %s, fdr %s",
-		o.MinSize, fmtNum(o.MinDrop), fmtNum(o.MinMarginalDrop), o.MaxTags, base, fmtNum(o.FDR))
+		o.MinSize, fmtNum(o.minDrop()), fmtNum(o.minMarginalDrop()), o.MaxTags, base, fmtNum(o.FDR))
 	if correction != "" {
 		s += " (" + correction + ")"
 	}
-	if o.Bootstrap > 0 {
-		s += fmt.Sprintf(", bootstrap %d, confidence %s", o.Bootstrap, fmtNum(o.Confidence))
-	} else {
+	if o.Confident {
+		s += ", confident"
+	}
+	switch {
+	case !o.intervals():
 		s += ", no intervals"
+	case o.Interval == stats.IntervalWilson:
+		s += ", interval wilson (newcombe for the drop)"
+	case o.Interval == stats.IntervalClopperPearson:
+		s += ", interval clopper-pearson (newcombe on clopper-pearson for the drop)"
+	default:
+		s += fmt.Sprintf(", interval bootstrap (wilson and newcombe where a group is 0%% or 100%% right), bootstrap %d", o.Bootstrap)
+	}
+	if o.intervals() {
+		s += ", confidence " + fmtNum(o.Confidence)
 	}
 	return s + fmt.Sprintf(", seed %d", o.Seed)
 }
 
 // columns names the table's columns.
 func (r *Report) columns() []string {
-	c := []string{"label", "tags", "n", "accuracy", "rest", "drop", "p", "q"}
+	c := []string{"label", "tags", "n", "accuracy", "rest", "drop", "p", "q", "confident"}
 	if r.Options.Baseline == BaselineClass {
 		c[4] = "class"
 	}
@@ -251,31 +273,35 @@ func (r *Report) columns() []string {
 }
 
 // cells formats a mode's row, in the order of columns.
-func (r *Report) cells(m *FailureMode, ci bool) []string {
+func (r *Report) cells(m *FailureMode) []string {
 	acc, drop := pct(m.Accuracy), pct(m.Drop)
-	if ci {
+	if m.CI != nil {
 		acc += " " + interval(m.CI)
+	}
+	if m.DropCI != nil {
 		drop += " " + interval(m.DropCI)
 	}
 	base := m.RestAccuracy
 	if r.Options.Baseline == BaselineClass {
-		base = m.ClassAcc
+		base = m.ClassAccuracy
 	}
-	c := []string{m.Label, strings.Join(m.Tags, ", "), strconv.Itoa(m.N), acc, pct(base), drop, fmtP(m.P), fmtP(m.Q)}
+	confident := "no"
+	if m.Confident {
+		confident = "yes"
+	}
+	c := []string{m.Label, strings.Join(m.Tags, ", "), strconv.Itoa(m.N), acc, pct(base), drop, fmtP(m.P), fmtP(m.Q),
+		confident + " (q=" + fmtP(m.DropQ) + ")"}
 	if r.Validation != nil {
 		c = append(c, validationCell(m.Validation))
 	}
 	return c
 }
 
-// HasIntervals reports whether the Report carries confidence intervals
-// (FailureMode.CI and DropCI).
+// HasIntervals reports whether any mode of the Report carries a confidence
+// interval (FailureMode.CI or DropCI not nil).
 func (r *Report) HasIntervals() bool {
-	if r.Options.Bootstrap > 0 {
-		return true
-	}
 	for i := range r.Modes {
-		if r.Modes[i].CI != [2]float64{} || r.Modes[i].DropCI != [2]float64{} {
+		if r.Modes[i].CI != nil || r.Modes[i].DropCI != nil {
 			return true
 		}
 	}
@@ -305,7 +331,7 @@ func pct(x float64) string {
 }
 
 // interval formats an interval of shares in percent: "[28.0, 57.0]".
-func interval(ci [2]float64) string {
+func interval(ci *[2]float64) string {
 	return "[" + strconv.FormatFloat(100*ci[0], 'f', 1, 64) + ", " + strconv.FormatFloat(100*ci[1], 'f', 1, 64) + "]"
 }
 

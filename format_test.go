@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,14 +28,16 @@ func sampleReport() *Report {
 		},
 		Modes: []FailureMode{
 			{Label: "fox", Tags: []string{"snow"}, N: 50, Correct: 30, Accuracy: 0.6, RestAccuracy: 0.84, Drop: 0.24,
-				ClassN: 300, ClassCorrect: 240, ClassAcc: 0.8, CI: [2]float64{0.46, 0.74}, DropCI: [2]float64{0.1, 0.38},
-				P: 1.2e-4, Q: 3.1e-3},
+				ClassN: 300, ClassCorrect: 240, ClassAccuracy: 0.8, CI: &[2]float64{0.46, 0.74}, DropCI: &[2]float64{0.1, 0.38},
+				P: 1.2e-4, Q: 3.1e-3, DropP: 0.35, DropQ: 0.52},
 			{Label: "fox", Tags: []string{"black", "branch", "hang"}, N: 43, Correct: 18, Accuracy: 18.0 / 43,
-				RestAccuracy: 222.0 / 257, Drop: 222.0/257 - 18.0/43, ClassN: 300, ClassCorrect: 240, ClassAcc: 0.8,
-				CI: [2]float64{0.28, 0.57}, DropCI: [2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5},
+				RestAccuracy: 222.0 / 257, Drop: 222.0/257 - 18.0/43, ClassN: 300, ClassCorrect: 240, ClassAccuracy: 0.8,
+				CI: &[2]float64{0.28, 0.57}, DropCI: &[2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5,
+				DropP: 2e-3, DropQ: 0.021, Confident: true},
 			{Label: "tench", Tags: []string{"man", "water"}, N: 31, Correct: 14, Accuracy: 14.0 / 31,
-				RestAccuracy: 76.0 / 89, Drop: 76.0/89 - 14.0/31, ClassN: 120, ClassCorrect: 90, ClassAcc: 0.75,
-				CI: [2]float64{0.29, 0.61}, DropCI: [2]float64{0.2, 0.6}, P: 2e-5, Q: 4e-4},
+				RestAccuracy: 76.0 / 89, Drop: 76.0/89 - 14.0/31, ClassN: 120, ClassCorrect: 90, ClassAccuracy: 0.75,
+				CI: &[2]float64{0.29, 0.61}, DropCI: &[2]float64{0.2, 0.6}, P: 2e-5, Q: 4e-4,
+				DropP: 0.02, DropQ: 0.09},
 		},
 		Records: 620, Tags: 140, Evaluated: 5000, Hypotheses: 3456, Correction: "benjamini-hochberg",
 	}
@@ -52,9 +55,9 @@ func validated(r *Report) *Report {
 
 // noIntervals turns r's intervals off, as Options.Bootstrap < 0 does.
 func noIntervals(r *Report) *Report {
-	r.Options.Bootstrap = 0
+	r.Options.Bootstrap = -1
 	for i := range r.Modes {
-		r.Modes[i].CI, r.Modes[i].DropCI = [2]float64{}, [2]float64{}
+		r.Modes[i].CI, r.Modes[i].DropCI = nil, nil
 	}
 	return r
 }
@@ -76,12 +79,12 @@ func TestWriteText(t *testing.T) {
 		name:   "modes with intervals",
 		report: sampleReport(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 7
 
-LABEL  TAGS                 N   ACCURACY            REST   DROP                P        Q
-fox    snow                 50  60.0% [46.0, 74.0]  84.0%  24.0% [10.0, 38.0]  0.00012  0.0031
-fox    black, branch, hang  43  41.9% [28.0, 57.0]  86.4%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05
-tench  man, water           31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2e-05    0.0004
+LABEL  TAGS                 N   ACCURACY            REST   DROP                P        Q        CONFIDENT
+fox    snow                 50  60.0% [46.0, 74.0]  84.0%  24.0% [10.0, 38.0]  0.00012  0.0031   no (q=0.52)
+fox    black, branch, hang  43  41.9% [28.0, 57.0]  86.4%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05  yes (q=0.021)
+tench  man, water           31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2e-05    0.0004   no (q=0.09)
 `,
 	}, {
 		name:   "intervals off",
@@ -89,28 +92,28 @@ tench  man, water           31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
 options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), no intervals, seed 7
 
-LABEL  TAGS                 N   ACCURACY  REST   DROP   P        Q
-fox    snow                 50  60.0%     84.0%  24.0%  0.00012  0.0031
-fox    black, branch, hang  43  41.9%     86.4%  44.5%  1.2e-07  3.1e-05
-tench  man, water           31  45.2%     85.4%  40.2%  2e-05    0.0004
+LABEL  TAGS                 N   ACCURACY  REST   DROP   P        Q        CONFIDENT
+fox    snow                 50  60.0%     84.0%  24.0%  0.00012  0.0031   no (q=0.52)
+fox    black, branch, hang  43  41.9%     86.4%  44.5%  1.2e-07  3.1e-05  yes (q=0.021)
+tench  man, water           31  45.2%     85.4%  40.2%  2e-05    0.0004   no (q=0.09)
 `,
 	}, {
 		name:   "validated, class baseline",
 		report: func() *Report { r := validated(sampleReport()); r.Options.Baseline = BaselineClass; return r }(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline class, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline class, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 7
 validation: 300 records held out; 1 of 3 modes hold at level 0.05 (33.3%); correlation of mined and held-out drops undefined
 
-LABEL  TAGS                 N   ACCURACY            CLASS  DROP                P        Q        VALIDATION
-fox    snow                 50  60.0% [46.0, 74.0]  80.0%  24.0% [10.0, 38.0]  0.00012  0.0031   holds (n=25, 60.0%, drop 20.0%, p=0.03)
-fox    black, branch, hang  43  41.9% [28.0, 57.0]  80.0%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05  fails (n=20, 75.0%, drop 5.0%, p=0.4)
-tench  man, water           31  45.2% [29.0, 61.0]  75.0%  40.2% [20.0, 60.0]  2e-05    0.0004   no held-out records
+LABEL  TAGS                 N   ACCURACY            CLASS  DROP                P        Q        CONFIDENT      VALIDATION
+fox    snow                 50  60.0% [46.0, 74.0]  80.0%  24.0% [10.0, 38.0]  0.00012  0.0031   no (q=0.52)    holds (n=25, 60.0%, drop 20.0%, p=0.03)
+fox    black, branch, hang  43  41.9% [28.0, 57.0]  80.0%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05  yes (q=0.021)  fails (n=20, 75.0%, drop 5.0%, p=0.4)
+tench  man, water           31  45.2% [29.0, 61.0]  75.0%  40.2% [20.0, 60.0]  2e-05    0.0004   no (q=0.09)    no held-out records
 `,
 	}, {
 		name:   "none found",
 		report: noModes(sampleReport()),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; no failure modes
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 7
 no failure modes found
 `,
 	}, {
@@ -122,10 +125,10 @@ no failure modes found
 			return r
 		}(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 1 failure mode in 1 class
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 7
 
-LABEL   TAGS       N   ACCURACY            REST   DROP                P      Q
-te nch  man water  31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2e-05  0.0004
+LABEL   TAGS       N   ACCURACY            REST   DROP                P      Q       CONFIDENT
+te nch  man water  31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2e-05  0.0004  no (q=0.09)
 `,
 	}}
 	for _, tt := range tests {
@@ -146,14 +149,14 @@ func TestWriteMarkdown(t *testing.T) {
 		name:   "validated",
 		report: validated(sampleReport()),
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes**<br>
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7<br>
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 7<br>
 validation: 300 records held out; 1 of 3 modes hold at level 0.05 (33.3%); correlation of mined and held-out drops undefined
 
-| label | tags | n | accuracy | rest | drop | p | q | validation |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
-| fox | ` + "`snow`" + ` | 50 | 60.0% [46.0, 74.0] | 84.0% | 24.0% [10.0, 38.0] | 0.00012 | 0.0031 | holds (n=25, 60.0%, drop 20.0%, p=0.03) |
-| fox | ` + "`black` `branch` `hang`" + ` | 43 | 41.9% [28.0, 57.0] | 86.4% | 44.5% [29.0, 58.0] | 1.2e-07 | 3.1e-05 | fails (n=20, 75.0%, drop 5.0%, p=0.4) |
-| tench | ` + "`man` `water`" + ` | 31 | 45.2% [29.0, 61.0] | 85.4% | 40.2% [20.0, 60.0] | 2e-05 | 0.0004 | no held-out records |
+| label | tags | n | accuracy | rest | drop | p | q | confident | validation |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
+| fox | ` + "`snow`" + ` | 50 | 60.0% [46.0, 74.0] | 84.0% | 24.0% [10.0, 38.0] | 0.00012 | 0.0031 | no (q=0.52) | holds (n=25, 60.0%, drop 20.0%, p=0.03) |
+| fox | ` + "`black` `branch` `hang`" + ` | 43 | 41.9% [28.0, 57.0] | 86.4% | 44.5% [29.0, 58.0] | 1.2e-07 | 3.1e-05 | yes (q=0.021) | fails (n=20, 75.0%, drop 5.0%, p=0.4) |
+| tench | ` + "`man` `water`" + ` | 31 | 45.2% [29.0, 61.0] | 85.4% | 40.2% [20.0, 60.0] | 2e-05 | 0.0004 | no (q=0.09) | no held-out records |
 `,
 	}, {
 		name: "hostile label and tags",
@@ -167,15 +170,15 @@ validation: 300 records held out; 1 of 3 modes hold at level 0.05 (33.3%); corre
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 1 failure mode in 1 class**<br>
 options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), no intervals, seed 7
 
-| label | tags | n | accuracy | rest | drop | p | q |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
-| a\|b \<i\>\*x\*\</i\> | ` + "`p\\|q` `` tick`s `` `  pad `" + ` | 31 | 45.2% | 85.4% | 40.2% | 2e-05 | 0.0004 |
+| label | tags | n | accuracy | rest | drop | p | q | confident |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| a\|b \<i\>\*x\*\</i\> | ` + "`p\\|q` `` tick`s `` `  pad `" + ` | 31 | 45.2% | 85.4% | 40.2% | 2e-05 | 0.0004 | no (q=0.09) |
 `,
 	}, {
 		name:   "none found",
 		report: noModes(sampleReport()),
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; no failure modes**<br>
-options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 7
+options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 7
 
 No failure modes found.
 `,
@@ -221,15 +224,17 @@ func jsonKeys(t *testing.T, line []byte) []string {
 }
 
 func TestWriteJSONL(t *testing.T) {
-	fields := []string{"label", "tags", "n", "accuracy", "rest_accuracy", "drop", "ci", "drop_ci", "p", "q"}
+	fields := []string{"label", "tags", "n", "accuracy", "rest_accuracy", "drop", "ci", "drop_ci", "ci_method",
+		"p", "q", "drop_p", "drop_q", "confident"}
+	noMethod := slices.DeleteFunc(slices.Clone(fields), func(k string) bool { return k == "ci_method" })
 	tests := []struct {
 		name   string
 		report *Report
 		keys   []string
 	}{
 		{"plain", sampleReport(), fields},
-		{"validated", validated(sampleReport()), append(fields[:len(fields):len(fields)], "validation")},
-		{"intervals off", noIntervals(sampleReport()), fields},
+		{"validated", validated(sampleReport()), append(slices.Clone(fields), "validation")},
+		{"intervals off", noIntervals(sampleReport()), noMethod},
 		{"validation on modes of an unvalidated report is left out", func() *Report {
 			r := validated(sampleReport())
 			r.Validation = nil
@@ -260,6 +265,12 @@ func TestWriteJSONL(t *testing.T) {
 				assert.Equal(t, m.DropCI, got.DropCI)
 				assert.Equal(t, m.P, got.P)
 				assert.Equal(t, m.Q, got.Q)
+				assert.Equal(t, m.DropP, got.DropP)
+				assert.Equal(t, m.DropQ, got.DropQ)
+				assert.Equal(t, m.Confident, got.Confident)
+				if m.CI != nil {
+					assert.Equal(t, "bootstrap", got.CIMethod)
+				}
 				if tt.report.Validation != nil {
 					assert.Equal(t, m.Validation, got.Validation)
 				}
@@ -274,7 +285,15 @@ func TestWriteJSONL(t *testing.T) {
 		require.NoError(t, r.WriteJSONL(&b))
 		assert.Equal(t, `{"label":"fox","tags":["black","branch","hang"],"n":43,"accuracy":0.4186046511627907,`+
 			`"rest_accuracy":0.8638132295719845,"drop":0.44520857840919376,"ci":[0.28,0.57],"drop_ci":[0.29,0.58],`+
-			`"p":1.2e-7,"q":0.000031}`+"\n", b.String())
+			`"ci_method":"bootstrap","p":1.2e-7,"q":0.000031,"drop_p":0.002,"drop_q":0.021,"confident":true}`+"\n", b.String())
+	})
+	t.Run("intervals off are null", func(t *testing.T) {
+		r := noIntervals(sampleReport())
+		r.Modes = r.Modes[2:]
+		var b strings.Builder
+		require.NoError(t, r.WriteJSONL(&b))
+		assert.Contains(t, b.String(), `"drop":0.40231968104385646`)
+		assert.Contains(t, b.String(), `,"ci":null,"drop_ci":null,"p":0.00002,`)
 	})
 	t.Run("no tags is an empty list, markup is not escaped", func(t *testing.T) {
 		r := sampleReport()
@@ -355,7 +374,8 @@ func ExampleReport_WriteText() {
 		Classes: []ClassSummary{{Label: "fox", N: 300, Correct: 240, Accuracy: 0.8, Modes: 1}},
 		Modes: []FailureMode{{Label: "fox", Tags: []string{"black", "branch", "hang"}, N: 43, Correct: 18,
 			Accuracy: 18.0 / 43, RestAccuracy: 222.0 / 257, Drop: 222.0/257 - 18.0/43,
-			CI: [2]float64{0.28, 0.57}, DropCI: [2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5}},
+			CI: &[2]float64{0.28, 0.57}, DropCI: &[2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5,
+			DropP: 5.1e-4, DropQ: 0.021, Confident: true}},
 		Records: 300, Tags: 25, Hypotheses: 410, Correction: "benjamini-hochberg",
 	}
 	if err := r.WriteText(os.Stdout); err != nil {
@@ -363,19 +383,20 @@ func ExampleReport_WriteText() {
 	}
 	// Output:
 	// prime: 300 records in 1 class, 25 tags; 410 tag sets tested; 1 failure mode in 1 class
-	// options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), bootstrap 1000, confidence 0.95, seed 0
+	// options: min-size 30, min-drop 0.2, min-marginal-drop 0.05, max-tags 3, baseline rest, fdr 0.05 (benjamini-hochberg), interval bootstrap (wilson and newcombe where a group is 0% or 100% right), bootstrap 1000, confidence 0.95, seed 0
 	//
-	// LABEL  TAGS                 N   ACCURACY            REST   DROP                P        Q
-	// fox    black, branch, hang  43  41.9% [28.0, 57.0]  86.4%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05
+	// LABEL  TAGS                 N   ACCURACY            REST   DROP                P        Q        CONFIDENT
+	// fox    black, branch, hang  43  41.9% [28.0, 57.0]  86.4%  44.5% [29.0, 58.0]  1.2e-07  3.1e-05  yes (q=0.021)
 }
 
 func ExampleReport_WriteJSONL() {
 	r := &Report{Modes: []FailureMode{{Label: "fox", Tags: []string{"black", "branch", "hang"}, N: 43,
 		Accuracy: 18.0 / 43, RestAccuracy: 222.0 / 257, Drop: 222.0/257 - 18.0/43,
-		CI: [2]float64{0.28, 0.57}, DropCI: [2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5}}}
+		CI: &[2]float64{0.28, 0.57}, DropCI: &[2]float64{0.29, 0.58}, P: 1.2e-7, Q: 3.1e-5,
+		DropP: 5.1e-4, DropQ: 0.021, Confident: true}}}
 	if err := r.WriteJSONL(os.Stdout); err != nil {
 		fmt.Println(err)
 	}
 	// Output:
-	// {"label":"fox","tags":["black","branch","hang"],"n":43,"accuracy":0.4186046511627907,"rest_accuracy":0.8638132295719845,"drop":0.44520857840919376,"ci":[0.28,0.57],"drop_ci":[0.29,0.58],"p":1.2e-7,"q":0.000031}
+	// {"label":"fox","tags":["black","branch","hang"],"n":43,"accuracy":0.4186046511627907,"rest_accuracy":0.8638132295719845,"drop":0.44520857840919376,"ci":[0.28,0.57],"drop_ci":[0.29,0.58],"ci_method":"bootstrap","p":1.2e-7,"q":0.000031,"drop_p":0.00051,"drop_q":0.021,"confident":true}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+
+	"github.com/failmodes/prime/stats"
 )
 
 // Defaults of Options, the values of the failure-mode definition in the
@@ -16,6 +18,7 @@ const (
 	DefaultFDR             = 0.05
 	DefaultBootstrap       = 1000
 	DefaultConfidence      = 0.95
+	DefaultValidationLevel = 0.05
 )
 
 // Baseline names what a tag set's accuracy is compared with in the drop
@@ -32,7 +35,9 @@ const (
 
 // Options configure Analyze. The zero value asks for the defaults: every
 // field left zero takes the value named in its comment. A Report records the
-// Options it ran with, defaults filled in.
+// Options it ran with, defaults filled in, so that passing them to Analyze
+// again gives the same Report: an explicit zero (a negative MinDrop,
+// MinMarginalDrop or Bootstrap) stays in it as -1.
 type Options struct {
 	// MinSize is s: a failure mode holds at least this many records.
 	// 0 means DefaultMinSize (30).
@@ -45,8 +50,8 @@ type Options struct {
 	// of its proper subsets, in [0, 1]. 0 means DefaultMinMarginalDrop
 	// (0.05); a negative value asks for exactly 0.
 	MinMarginalDrop float64 `json:"min_marginal_drop"`
-	// MaxTags is k: a failure mode has at most this many tags.
-	// 0 means DefaultMaxTags (3).
+	// MaxTags is k: a failure mode has at most this many tags, 1 to
+	// MaxTagsLimit. 0 means DefaultMaxTags (3).
 	MaxTags int `json:"max_tags"`
 	// Baseline is what the drop is measured against. "" means BaselineRest.
 	Baseline Baseline `json:"baseline"`
@@ -55,16 +60,45 @@ type Options struct {
 	// 0 means DefaultFDR (0.05); 1 keeps every set that meets the
 	// definition, the paper's definition exactly.
 	FDR float64 `json:"fdr"`
+	// Correction is the multiple-testing correction that turns the
+	// p-values of all tested sets into q-values (FailureMode.Q and DropQ).
+	// The zero value is stats.MethodBH, Benjamini–Hochberg, which controls
+	// the false discovery rate when the tests are independent or
+	// positively dependent; stats.MethodBY, Benjamini–Yekutieli, controls
+	// it under any dependence, with larger q-values. stats.MethodHolm and
+	// stats.MethodBonferroni control the family-wise error rate instead.
+	Correction stats.Method `json:"correction"`
+	// Confident keeps only the failure modes whose drop exceeds MinDrop
+	// with confidence, not only on the point estimate: those marked
+	// FailureMode.Confident, whose DropQ, the q-value of the test of
+	// H0: drop ≤ MinDrop, is at most FDR (or DefaultFDR when FDR is 1).
+	// false keeps the paper's definition.
+	Confident bool `json:"confident"`
+	// Interval is the method of the confidence intervals of each mode's
+	// accuracy and drop. The zero value is stats.IntervalBootstrap: the
+	// percentile bootstrap with Bootstrap resamples, with Wilson's and
+	// Newcombe's intervals for a group that has all or none of its
+	// records right, where resampling has nothing to resample.
+	// stats.IntervalWilson gives Wilson's interval for the accuracy and
+	// Newcombe's hybrid score interval for the drop;
+	// stats.IntervalClopperPearson the exact interval and Newcombe's
+	// construction on exact intervals.
+	Interval stats.Interval `json:"interval"`
 	// Bootstrap is the number of bootstrap resamples for confidence
-	// intervals. 0 means DefaultBootstrap (1000); a negative value turns
-	// the intervals off.
+	// intervals, at most 1,000,000. 0 means DefaultBootstrap (1000); a
+	// negative value turns the intervals off, whatever Interval.
 	Bootstrap int `json:"bootstrap"`
 	// Confidence is the level of the intervals, in (0, 1).
 	// 0 means DefaultConfidence (0.95).
 	Confidence float64 `json:"confidence"`
 	// Seed seeds the bootstrap; the same input and Seed give the same
-	// Report, whatever the number of workers.
+	// Report, whatever the number of workers. 0 is a seed like any other,
+	// and the default of the library and of the command alike.
 	Seed uint64 `json:"seed"`
+	// ValidationLevel is the significance level at which a mode holds on
+	// held-out records (ModeValidation.Holds), in (0, 1). 0 means
+	// DefaultValidationLevel (0.05).
+	ValidationLevel float64 `json:"validation_level"`
 
 	// Workers bounds the classes mined at once. 0 means runtime.GOMAXPROCS(0).
 	Workers int `json:"-"`
@@ -74,8 +108,10 @@ type Options struct {
 	Progress func(done, total int) `json:"-"`
 }
 
-// withDefaults returns o with every zero field replaced by its default, and
-// an error naming the first field out of its range.
+// withDefaults returns o with every zero field replaced by its default
+// and every negative MinDrop, MinMarginalDrop and Bootstrap by -1, and an
+// error naming the first field out of its range. Its result is its own
+// fixed point: withDefaults of it is itself.
 func (o *Options) withDefaults() (Options, error) {
 	var r Options
 	if o != nil {
@@ -84,16 +120,8 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.MinSize == 0 {
 		r.MinSize = DefaultMinSize
 	}
-	if r.MinDrop == 0 {
-		r.MinDrop = DefaultMinDrop
-	} else if r.MinDrop < 0 {
-		r.MinDrop = 0
-	}
-	if r.MinMarginalDrop == 0 {
-		r.MinMarginalDrop = DefaultMinMarginalDrop
-	} else if r.MinMarginalDrop < 0 {
-		r.MinMarginalDrop = 0
-	}
+	r.MinDrop = orDefault(r.MinDrop, DefaultMinDrop)
+	r.MinMarginalDrop = orDefault(r.MinMarginalDrop, DefaultMinMarginalDrop)
 	if r.MaxTags == 0 {
 		r.MaxTags = DefaultMaxTags
 	}
@@ -103,13 +131,17 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.FDR == 0 {
 		r.FDR = DefaultFDR
 	}
-	if r.Bootstrap == 0 {
+	switch {
+	case r.Bootstrap == 0:
 		r.Bootstrap = DefaultBootstrap
-	} else if r.Bootstrap < 0 {
-		r.Bootstrap = 0
+	case r.Bootstrap < 0:
+		r.Bootstrap = -1
 	}
 	if r.Confidence == 0 {
 		r.Confidence = DefaultConfidence
+	}
+	if r.ValidationLevel == 0 {
+		r.ValidationLevel = DefaultValidationLevel
 	}
 	if r.Workers <= 0 {
 		r.Workers = runtime.GOMAXPROCS(0)
@@ -117,10 +149,43 @@ func (o *Options) withDefaults() (Options, error) {
 	return r, r.check()
 }
 
-// MaxMaxTags is the largest MaxTags accepted.
-const MaxMaxTags = 8
+// orDefault returns def for 0, -1 for a negative v (an explicit zero), and
+// v otherwise.
+func orDefault(v, def float64) float64 {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return -1
+	}
+	return v
+}
 
-// check reports the first field outside its range.
+// minDrop is the drop threshold a in force: MinDrop, or 0 for a negative
+// MinDrop.
+func (o *Options) minDrop() float64 { return max(o.MinDrop, 0) }
+
+// minMarginalDrop is the threshold b in force, as minDrop.
+func (o *Options) minMarginalDrop() float64 { return max(o.MinMarginalDrop, 0) }
+
+// confidentLevel is the level at which a mode is marked Confident: FDR,
+// or DefaultFDR when FDR is 1, which turns the FDR filter off but leaves
+// the mark a level to mean something at.
+func (o *Options) confidentLevel() float64 {
+	if o.FDR >= 1 {
+		return DefaultFDR
+	}
+	return o.FDR
+}
+
+// intervals reports whether the options ask for confidence intervals.
+func (o *Options) intervals() bool { return o.Bootstrap > 0 }
+
+// MaxTagsLimit is the largest MaxTags accepted.
+const MaxTagsLimit = 8
+
+// check reports the first field outside its range, of Options with the
+// defaults filled in.
 func (o *Options) check() error {
 	bad := func(name string, v any, want string) error {
 		return &OptionError{Name: name, Value: fmt.Sprint(v), Range: want}
@@ -128,20 +193,26 @@ func (o *Options) check() error {
 	switch {
 	case o.MinSize < 1:
 		return bad("MinSize", o.MinSize, "at least 1")
-	case !(o.MinDrop >= 0 && o.MinDrop <= 1):
+	case !(o.MinDrop <= 1):
 		return bad("MinDrop", o.MinDrop, "0 to 1")
-	case !(o.MinMarginalDrop >= 0 && o.MinMarginalDrop <= 1):
+	case !(o.MinMarginalDrop <= 1):
 		return bad("MinMarginalDrop", o.MinMarginalDrop, "0 to 1")
-	case o.MaxTags < 1 || o.MaxTags > MaxMaxTags:
-		return bad("MaxTags", o.MaxTags, fmt.Sprintf("1 to %d", MaxMaxTags))
+	case o.MaxTags < 1 || o.MaxTags > MaxTagsLimit:
+		return bad("MaxTags", o.MaxTags, fmt.Sprintf("1 to %d", MaxTagsLimit))
 	case o.Baseline != BaselineRest && o.Baseline != BaselineClass:
 		return bad("Baseline", o.Baseline, `"rest" or "class"`)
 	case !(o.FDR > 0 && o.FDR <= 1):
 		return bad("FDR", o.FDR, "above 0, at most 1")
+	case o.Correction < stats.MethodBH || o.Correction > stats.MethodBY:
+		return bad("Correction", o.Correction, "one of the stats.Method constants")
+	case o.Interval < stats.IntervalBootstrap || o.Interval > stats.IntervalClopperPearson:
+		return bad("Interval", o.Interval, "one of the stats.Interval constants")
 	case o.Bootstrap > 1_000_000:
 		return bad("Bootstrap", o.Bootstrap, "0 to 1000000")
 	case !(o.Confidence > 0 && o.Confidence < 1) || math.IsNaN(o.Confidence):
 		return bad("Confidence", o.Confidence, "strictly between 0 and 1")
+	case !(o.ValidationLevel > 0 && o.ValidationLevel < 1):
+		return bad("ValidationLevel", o.ValidationLevel, "strictly between 0 and 1")
 	}
 	return nil
 }

@@ -13,22 +13,39 @@ import (
 
 // A FailureMode is a set of tags whose images the classifier gets wrong far
 // more often than the rest of their class.
+//
+// Its intervals, p- and q-values are computed on the data that selected it
+// among many tag sets: they describe the mode as measured there, and they
+// are optimistic about modes chosen because they looked extreme. Measuring
+// the mode again on records that were not mined (Report.Validate) gives
+// numbers free of that selection.
 type FailureMode struct {
-	Label        string   `json:"label"`         // the class
-	Tags         []string `json:"tags"`          // the tag set T, ascending
-	N            int      `json:"n"`             // records of the class carrying every tag
-	Correct      int      `json:"correct"`       // of those, classified correctly
-	Accuracy     float64  `json:"accuracy"`      // A_T = Correct / N
-	RestAccuracy float64  `json:"rest_accuracy"` // A_R(T): accuracy on the class's other records
-	Drop         float64  `json:"drop"`          // against the baseline: A_R(T) − A_T, or A_c − A_T
-	ClassN       int      `json:"class_n"`       // records of the class
-	ClassCorrect int      `json:"class_correct"` // of those, classified correctly
-	ClassAcc     float64  `json:"class_accuracy"`
+	Label         string   `json:"label"`          // the class
+	Tags          []string `json:"tags"`           // the tag set T, ascending
+	N             int      `json:"n"`              // records of the class carrying every tag
+	Correct       int      `json:"correct"`        // of those, classified correctly
+	Accuracy      float64  `json:"accuracy"`       // A_T = Correct / N
+	RestAccuracy  float64  `json:"rest_accuracy"`  // A_R(T): accuracy on the class's other records
+	Drop          float64  `json:"drop"`           // against the baseline: A_R(T) − A_T, or A_c − A_T
+	ClassN        int      `json:"class_n"`        // records of the class
+	ClassCorrect  int      `json:"class_correct"`  // of those, classified correctly
+	ClassAccuracy float64  `json:"class_accuracy"` // A_c = ClassCorrect / ClassN
 
-	CI     [2]float64 `json:"ci"`      // bootstrap interval for Accuracy; zero when intervals are off
-	DropCI [2]float64 `json:"drop_ci"` // bootstrap interval for Drop
-	P      float64    `json:"p"`       // one-sided Fisher exact p: errors higher on T than on the rest
-	Q      float64    `json:"q"`       // adjusted p-value (Benjamini–Hochberg unless set otherwise)
+	// CI and DropCI are the confidence intervals of Accuracy and Drop,
+	// made by Options.Interval at Options.Confidence; nil (null in JSON)
+	// when intervals are off.
+	CI     *[2]float64 `json:"ci"`
+	DropCI *[2]float64 `json:"drop_ci"`
+	P      float64     `json:"p"` // one-sided Fisher exact p: errors higher on T than on the rest (drop > 0)
+	Q      float64     `json:"q"` // P adjusted for all tested sets by Options.Correction
+	// DropP is the one-sided score p-value (Miettinen–Nurminen) of
+	// H0: drop ≤ Options.MinDrop, DropQ its q-value over all tested sets,
+	// and Confident reports whether DropQ ≤ Options.FDR, or ≤
+	// DefaultFDR when FDR is 1 (no filter): whether the drop exceeds the
+	// threshold with confidence, not only on the point estimate.
+	DropP     float64 `json:"drop_p"`
+	DropQ     float64 `json:"drop_q"`
+	Confident bool    `json:"confident"`
 
 	Validation *ModeValidation `json:"validation,omitempty"` // set by Report.Validate
 
@@ -76,7 +93,7 @@ type Report struct {
 	Tags       int    `json:"tags"`       // distinct tags
 	Evaluated  int64  `json:"evaluated"`  // tag sets whose support was counted
 	Hypotheses int64  `json:"hypotheses"` // tag sets meeting the size condition: the tests corrected for
-	Correction string `json:"correction"` // multiple-testing correction of Q
+	Correction string `json:"correction"` // the name of Options.Correction, the correction of Q and DropQ
 
 	Validation *Validation `json:"validation,omitempty"` // set by Validate
 }
@@ -109,9 +126,11 @@ func (e *modesError) Error() string { return e.msg }
 func (e *modesError) Unwrap() error { return ErrFailureModes }
 
 // Except returns a copy of r without the modes listed in accepted, matched
-// by label and tags; the other fields of accepted are ignored. With a
-// baseline of accepted modes kept in a file (ReadModes), a test that fails
-// only when a new failure mode appears is
+// by label and tags; the other fields of accepted are ignored. The copy's
+// counts of modes per class, and its validation summary when r was
+// validated, count the modes left. With a baseline of accepted modes kept
+// in a file (ReadModes), a test that fails only when a new failure mode
+// appears is
 //
 //	require.NoError(t, report.Except(accepted).Err())
 func (r *Report) Except(accepted []FailureMode) *Report {
@@ -121,10 +140,21 @@ func (r *Report) Except(accepted []FailureMode) *Report {
 	}
 	out := *r
 	out.Modes = nil
+	out.Classes = slices.Clone(r.Classes)
+	left := make(map[string]int, len(r.Classes))
 	for _, m := range r.Modes {
 		if !known[modeKey(m.Label, m.Tags)] {
 			out.Modes = append(out.Modes, m)
+			left[m.Label]++
 		}
+	}
+	for i := range out.Classes {
+		out.Classes[i].Modes = left[out.Classes[i].Label]
+	}
+	if r.Validation != nil {
+		v := *r.Validation
+		v.summarize(out.Modes)
+		out.Validation = &v
 	}
 	return &out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/stat"
@@ -12,16 +11,19 @@ import (
 
 // A ModeValidation is a failure mode re-measured on held-out records.
 type ModeValidation struct {
-	N            int        `json:"n"`       // held-out records of the class carrying every tag
-	Correct      int        `json:"correct"` // of those, classified correctly
-	Accuracy     float64    `json:"accuracy"`
-	RestAccuracy float64    `json:"rest_accuracy"`
-	Drop         float64    `json:"drop"`
-	CI           [2]float64 `json:"ci"`
-	DropCI       [2]float64 `json:"drop_ci"`
-	P            float64    `json:"p"`
-	// Holds reports whether the held-out drop is significant: P at most
-	// 1 − Confidence.
+	N            int     `json:"n"`       // held-out records of the class carrying every tag
+	Correct      int     `json:"correct"` // of those, classified correctly
+	Accuracy     float64 `json:"accuracy"`
+	RestAccuracy float64 `json:"rest_accuracy"`
+	Drop         float64 `json:"drop"`
+	// CI and DropCI are the intervals of Accuracy and Drop, made as the
+	// Report's; nil (null in JSON) when its intervals are off or there
+	// are no held-out records.
+	CI     *[2]float64 `json:"ci"`
+	DropCI *[2]float64 `json:"drop_ci"`
+	P      float64     `json:"p"`
+	// Holds reports whether the held-out drop is significant: positive,
+	// with P at most Options.ValidationLevel.
 	Holds bool `json:"holds"`
 }
 
@@ -33,7 +35,8 @@ type Validation struct {
 	Holding int     `json:"holding"` // modes that hold
 	Share   float64 `json:"share"`   // Holding / Modes
 	// Correlation is Pearson's correlation of mined against held-out drops,
-	// over the modes with held-out records; NaN when undefined.
+	// over the modes with held-out records; NaN when undefined, as it is
+	// for fewer than 3 such modes (with 2 it is ±1 whatever the drops).
 	Correlation float64 `json:"correlation"`
 }
 
@@ -49,18 +52,19 @@ func (r *Report) Validate(ctx context.Context, heldout []Record) error {
 
 // ValidateDataset re-measures every mode of r on the held-out records of d:
 // for each mode it sets Validation to the held-out n, accuracy, drop, their
-// bootstrap intervals (when r's intervals are on) and the one-sided Fisher
-// p-value, and marks the mode as holding when the held-out p-value is at
-// most 1 − Options.Confidence with a positive drop. It sets r.Validation to
-// the share of modes that hold and the correlation of mined against
-// held-out drops, the PRIME paper's generalization check.
+// intervals (when r's intervals are on) and the one-sided Fisher p-value,
+// and marks the mode as holding when the held-out drop is positive with a
+// p-value at most Options.ValidationLevel (DefaultValidationLevel for a
+// Report whose Options lack it). It sets r.Validation to the share of
+// modes that hold and the correlation of mined against held-out drops,
+// the PRIME paper's generalization check.
 func (r *Report) ValidateDataset(ctx context.Context, d *Dataset) error {
 	o := &r.Options
-	// 1 − Confidence, rounded to drop float noise: 1 − 0.95 is 0.05, not
-	// 0.050000000000000044.
-	alpha := math.Round((1-o.Confidence)*1e12) / 1e12
-	v := &Validation{Records: d.Len(), Level: alpha, Modes: len(r.Modes)}
-	var mined, held []float64
+	level := o.ValidationLevel
+	if level == 0 {
+		level = DefaultValidationLevel
+	}
+	v := &Validation{Records: d.Len(), Level: level}
 	for i := range r.Modes {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -74,28 +78,41 @@ func (r *Report) ValidateDataset(ctx context.Context, d *Dataset) error {
 			fm.measure(o.Baseline)
 			mv.Accuracy, mv.RestAccuracy, mv.Drop = fm.Accuracy, fm.RestAccuracy, fm.Drop
 			mv.P = pValue(mv.N, mv.Correct, mv.classN, mv.classCorrect)
-			if o.Bootstrap > 0 {
-				rng := rand.New(rand.NewPCG(o.Seed, ^modeStream(m.Label, m.Tags)))
-				mv.CI, mv.DropCI = intervals(rng, o, mv.N, mv.Correct, mv.classN, mv.classCorrect)
-			}
-			mv.Holds = mv.P <= alpha && mv.Drop > 0
-			mined = append(mined, m.Drop)
-			held = append(held, mv.Drop)
+			mv.CI, mv.DropCI = intervals(o, ^modeStream(m.Label, m.Tags), mv.N, mv.Correct, mv.classN, mv.classCorrect)
+			mv.Holds = mv.P <= level && mv.Drop > 0
 		} else {
 			mv.P = 1
+		}
+		m.Validation = &mv.ModeValidation
+	}
+	v.summarize(r.Modes)
+	r.Validation = v
+	return nil
+}
+
+// summarize sets the counts, share and correlation of v from the
+// validations of modes.
+func (v *Validation) summarize(modes []FailureMode) {
+	v.Modes, v.Holding = len(modes), 0
+	var mined, held []float64
+	for i := range modes {
+		mv := modes[i].Validation
+		if mv == nil {
+			continue
 		}
 		if mv.Holds {
 			v.Holding++
 		}
-		m.Validation = &mv.ModeValidation
+		if mv.N > 0 {
+			mined = append(mined, modes[i].Drop)
+			held = append(held, mv.Drop)
+		}
 	}
 	v.Share = ratio(v.Holding, v.Modes)
 	v.Correlation = math.NaN()
-	if len(mined) >= 2 {
+	if len(mined) >= 3 {
 		v.Correlation = stat.Correlation(mined, held, nil)
 	}
-	r.Validation = v
-	return nil
 }
 
 // heldoutCounts is a ModeValidation with its class's counts.

@@ -86,16 +86,18 @@ func newChart(r *prime.Report) *chart {
 	for _, q := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		c.Ticks = append(c.Ticks, chartTick{X: x(q), Label: strconv.Itoa(int(100*q)) + "%"})
 	}
-	hasCI := r.HasIntervals()
 	for i, mi := range idx {
 		m := &r.Modes[mi]
 		y := px(chartTop + chartRowH*(float64(i)+0.5))
-		c.Rows = append(c.Rows, chartRow{
+		row := chartRow{
 			Y: y, Top: y - 6, Bottom: y + 6,
 			Label: labels[i],
-			Lo:    x(m.CI[0]), Hi: x(m.CI[1]), Class: x(m.ClassAcc), Acc: x(m.Accuracy),
-			Interval: hasCI,
-		})
+			Class: x(m.ClassAccuracy), Acc: x(m.Accuracy),
+		}
+		if m.CI != nil {
+			row.Lo, row.Hi, row.Interval = x(m.CI[0]), x(m.CI[1]), true
+		}
+		c.Rows = append(c.Rows, row)
 	}
 	return c
 }

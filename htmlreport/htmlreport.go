@@ -169,7 +169,7 @@ func newPage(r *prime.Report, images fs.FS) *htmlPage {
 	for _, l := range order {
 		if !known[l] {
 			m := &r.Modes[byLabel[l][0]]
-			p.Classes = append(p.Classes, htmlClass{Label: l, N: m.ClassN, Accuracy: pct(m.ClassAcc)})
+			p.Classes = append(p.Classes, htmlClass{Label: l, N: m.ClassN, Accuracy: pct(m.ClassAccuracy)})
 		}
 	}
 	for ci := range p.Classes {
@@ -193,7 +193,7 @@ func newMode(r *prime.Report, i int, thumbs map[string]thumbnail) htmlMode {
 	m := &r.Modes[i]
 	base, baseWord := m.RestAccuracy, "the rest of the class"
 	if r.Options.Baseline == prime.BaselineClass {
-		base, baseWord = m.ClassAcc, "the whole class"
+		base, baseWord = m.ClassAccuracy, "the whole class"
 	}
 	hm := htmlMode{
 		ID:       "m" + strconv.Itoa(i+1),
@@ -209,11 +209,13 @@ func newMode(r *prime.Report, i int, thumbs map[string]thumbnail) htmlMode {
 	}
 	hm.Sentence = fmt.Sprintf("The classifier gets %s of the %d %s images tagged %s right, against %s for %s.",
 		hm.Accuracy, m.N, m.Label, joinWords(m.Tags), hm.Baseline, baseWord)
-	if r.HasIntervals() {
+	if m.CI != nil {
 		hm.CI = "[" + percent(m.CI[0]) + ", " + percent(m.CI[1]) + "]"
-		hm.DropCI = "[" + percent(m.DropCI[0]) + ", " + percent(m.DropCI[1]) + "]"
 		lo, hi := clamp01(m.CI[0]), clamp01(m.CI[1])
 		hm.Bar.Interval = template.CSS(fmt.Sprintf("left:%.2f%%;width:%.2f%%", 100*lo, 100*max(hi-lo, 0)))
+	}
+	if m.DropCI != nil {
+		hm.DropCI = "[" + percent(m.DropCI[0]) + ", " + percent(m.DropCI[1]) + "]"
 	}
 	if r.Validation != nil {
 		hm.Validation = validation(m.Validation)

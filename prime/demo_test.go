@@ -49,6 +49,15 @@ func TestDemo(t *testing.T) {
 	for _, m := range modes {
 		assert.Zero(t, m.Accuracy, "%s: the planted modes are never right", m.Label)
 		assert.LessOrEqual(t, m.Q, prime.DefaultFDR)
+		// Never right, yet the intervals claim no certainty: they have
+		// width, as the exact interval of 0 of 60 is [0, 6%].
+		require.NotNil(t, m.CI, m.Label)
+		require.NotNil(t, m.DropCI, m.Label)
+		assert.Equal(t, 0.0, m.CI[0], m.Label)
+		assert.Greater(t, m.CI[1], 0.05, "%s: %v", m.Label, *m.CI)
+		assert.Less(t, m.DropCI[0], 0.95, "%s: %v", m.Label, *m.DropCI)
+		assert.Equal(t, 1.0, m.DropCI[1], m.Label)
+		assert.True(t, m.Confident, m.Label)
 	}
 
 	// The tagger is a real tagger: from the pixels, it names what the

@@ -16,6 +16,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/htmlreport"
+	"github.com/failmodes/prime/stats"
 )
 
 // mineFlags are the flags of prime mine, shared with prime run.
@@ -26,9 +27,13 @@ type mineFlags struct {
 	maxTags         int
 	baseline        string
 	fdr             float64
+	correction      stats.Method
+	confident       bool
+	interval        stats.Interval
 	bootstrap       int
 	confidence      float64
 	seed            uint64
+	validationLevel float64
 	workers         int
 	format          string
 	out             string
@@ -42,12 +47,19 @@ func (f *mineFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.minSize, "min-size", prime.DefaultMinSize, "s: least number of records in a failure mode (≥ 1)")
 	fs.Float64Var(&f.minDrop, "min-drop", prime.DefaultMinDrop, "a: least accuracy drop against the baseline (0 to 1)")
 	fs.Float64Var(&f.minMarginalDrop, "min-marginal-drop", prime.DefaultMinMarginalDrop, "b: least accuracy drop against every proper subset (0 to 1)")
-	fs.IntVar(&f.maxTags, "max-tags", prime.DefaultMaxTags, fmt.Sprintf("k: most tags in a failure mode (1 to %d)", prime.MaxMaxTags))
+	fs.IntVar(&f.maxTags, "max-tags", prime.DefaultMaxTags, fmt.Sprintf("k: most tags in a failure mode (1 to %d)", prime.MaxTagsLimit))
 	fs.StringVar(&f.baseline, "baseline", string(prime.BaselineRest), "what the drop is measured against: rest or class")
 	fs.Float64Var(&f.fdr, "fdr", prime.DefaultFDR, "keep modes with q at most this (above 0, at most 1; 1 turns the filter off)")
-	fs.IntVar(&f.bootstrap, "bootstrap", prime.DefaultBootstrap, "bootstrap resamples for intervals (0 turns them off)")
+	fs.TextVar(&f.correction, "correction", stats.MethodBH,
+		"multiple-testing correction of the q-values: bh (Benjamini–Hochberg, for independent or positively dependent tests) or by (Benjamini–Yekutieli, for any dependence); also holm, bonferroni")
+	fs.BoolVar(&f.confident, "confident", false, "keep only modes whose drop exceeds -min-drop with confidence: q of the test of drop ≤ a at most -fdr (0.05 with -fdr 1)")
+	fs.TextVar(&f.interval, "interval", stats.IntervalBootstrap,
+		"method of the intervals: bootstrap (Wilson and Newcombe where a group is 0% or 100% right), wilson (Newcombe for the drop) or clopper-pearson")
+	fs.IntVar(&f.bootstrap, "bootstrap", prime.DefaultBootstrap, "bootstrap resamples for intervals (0 turns every interval off)")
 	fs.Float64Var(&f.confidence, "confidence", prime.DefaultConfidence, "level of the intervals (strictly between 0 and 1)")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap and of -split")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the bootstrap and of -split")
+	fs.Float64Var(&f.validationLevel, "validation-level", prime.DefaultValidationLevel,
+		"significance level at which a mode holds on held-out records (strictly between 0 and 1)")
 	fs.IntVar(&f.workers, "workers", 0, "classes mined at once (0: one per CPU)")
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` (atomically) instead of standard output")
@@ -70,8 +82,8 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, bad("min-drop", f.minDrop, "0 to 1")
 	case !(f.minMarginalDrop >= 0 && f.minMarginalDrop <= 1):
 		return nil, bad("min-marginal-drop", f.minMarginalDrop, "0 to 1")
-	case f.maxTags < 1 || f.maxTags > prime.MaxMaxTags:
-		return nil, bad("max-tags", f.maxTags, fmt.Sprintf("1 to %d", prime.MaxMaxTags))
+	case f.maxTags < 1 || f.maxTags > prime.MaxTagsLimit:
+		return nil, bad("max-tags", f.maxTags, fmt.Sprintf("1 to %d", prime.MaxTagsLimit))
 	case f.baseline != string(prime.BaselineRest) && f.baseline != string(prime.BaselineClass):
 		return nil, fmt.Errorf("-baseline %q: want rest or class", f.baseline)
 	case !(f.fdr > 0 && f.fdr <= 1):
@@ -80,6 +92,8 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, bad("bootstrap", f.bootstrap, "0 to 1000000")
 	case !(f.confidence > 0 && f.confidence < 1):
 		return nil, bad("confidence", f.confidence, "strictly between 0 and 1")
+	case !(f.validationLevel > 0 && f.validationLevel < 1):
+		return nil, bad("validation-level", f.validationLevel, "strictly between 0 and 1")
 	case f.workers < 0:
 		return nil, bad("workers", f.workers, "0 or more")
 	case !(f.split >= 0 && f.split < 1):
@@ -97,9 +111,13 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		MaxTags:         f.maxTags,
 		Baseline:        prime.Baseline(f.baseline),
 		FDR:             f.fdr,
+		Correction:      f.correction,
+		Confident:       f.confident,
+		Interval:        f.interval,
 		Bootstrap:       f.bootstrap,
 		Confidence:      f.confidence,
 		Seed:            f.seed,
+		ValidationLevel: f.validationLevel,
 		Workers:         f.workers,
 	}
 	if f.bootstrap == 0 {

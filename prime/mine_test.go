@@ -11,9 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/failmodes/prime"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/stats"
 )
 
 // runPrime runs the command in-process and returns its exit status and
@@ -81,6 +83,10 @@ func TestMineBadFlags(t *testing.T) {
 		{[]string{"-bootstrap", "-1"}, "-bootstrap -1 out of range"},
 		{[]string{"-confidence", "1"}, "-confidence 1 out of range"},
 		{[]string{"-baseline", "mean"}, `-baseline "mean": want rest or class`},
+		{[]string{"-interval", "wald"}, `invalid value "wald" for flag -interval: stats: unknown interval method "wald"`},
+		{[]string{"-correction", "sidak"}, `invalid value "sidak" for flag -correction: stats: unknown correction method "sidak"`},
+		{[]string{"-validation-level", "1"}, "-validation-level 1 out of range: want strictly between 0 and 1"},
+		{[]string{"-validation-level", "0"}, "-validation-level 0 out of range"},
 		{[]string{"-format", "xml"}, `-format "xml": want one of`},
 		{[]string{"-split", "1"}, "-split 1 out of range"},
 		{[]string{"-max-tags", "three"}, "invalid value"},
@@ -336,4 +342,84 @@ func TestMineHTMLImagePaths(t *testing.T) {
 	assert.Contains(t, string(page), `<span class="tag">blur</span>`)
 	assert.Equal(t, 10, bytes.Count(page, []byte(`<img src="data:image/`)), "a thumbnail per example")
 	assert.Zero(t, bytes.Count(page, []byte(`class="missing"`)), "no placeholder")
+}
+
+// TestMineStatisticsFlags checks -interval, -correction, -confident,
+// -bootstrap 0 and the defaults they share with the library.
+func TestMineStatisticsFlags(t *testing.T) {
+	// A line of prime mine -format jsonl, with ci_method, which
+	// prime.ReadModes leaves out.
+	type line struct {
+		prime.FailureMode
+		CIMethod string `json:"ci_method"`
+	}
+	path := writeFile(t, "data.jsonl", plantedRecords())
+	mine := func(args ...string) line {
+		t.Helper()
+		code, stdout, stderr := runPrime(t, "", append(append([]string{"mine", "-format", "jsonl"}, args...), path)...)
+		require.Equal(t, exitOK, code, stderr)
+		var m line
+		require.NoError(t, json.Unmarshal([]byte(stdout), &m), stdout)
+		require.Equal(t, []string{"blur", "dark"}, m.Tags)
+		return m
+	}
+	// The mode: 50 records, 10 right, against 950 of which 855 are right.
+	def := mine()
+	require.Equal(t, 50, def.N)
+	require.Equal(t, 0.2, def.Accuracy)
+
+	// The command's defaults are the library's, the seed included.
+	file, err := os.Open(path)
+	require.NoError(t, err)
+	defer file.Close()
+	d, err := prime.ReadDataset(file, path)
+	require.NoError(t, err)
+	lib, err := d.Analyze(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, lib.Modes, 1)
+	assert.Equal(t, *lib.Modes[0].CI, *def.CI, "same seed, same bootstrap interval")
+	assert.Equal(t, *lib.Modes[0].DropCI, *def.DropCI)
+	assert.Equal(t, "bootstrap", def.CIMethod)
+
+	wilson := mine("-interval", "wilson")
+	lo, hi := stats.Wilson(50, 10, 0.95)
+	assert.Equal(t, [2]float64{lo, hi}, *wilson.CI)
+	lo, hi = stats.Newcombe(50, 10, 950, 855, 0.95)
+	assert.Equal(t, [2]float64{lo, hi}, *wilson.DropCI)
+	assert.Equal(t, "wilson", wilson.CIMethod)
+
+	exact := mine("-interval", "clopper-pearson", "-confidence", "0.9")
+	lo, hi = stats.ClopperPearson(50, 10, 0.9)
+	assert.Equal(t, [2]float64{lo, hi}, *exact.CI)
+	lo, hi = stats.NewcombeClopperPearson(50, 10, 950, 855, 0.9)
+	assert.Equal(t, [2]float64{lo, hi}, *exact.DropCI)
+	assert.Equal(t, "clopper-pearson", exact.CIMethod)
+
+	off := mine("-bootstrap", "0")
+	assert.Nil(t, off.CI, "no intervals: null, not zeros")
+	assert.Nil(t, off.DropCI)
+	assert.Empty(t, off.CIMethod)
+
+	// Over the same tested sets, BY's q is BH's times 1 + 1/2 + … + 1/m.
+	by := mine("-correction", "by")
+	assert.Equal(t, def.P, by.P)
+	assert.Greater(t, by.Q, def.Q)
+	assert.Equal(t, def.DropP, by.DropP)
+
+	// The drop, 0.9 − 0.2 = 0.7, exceeds 0.2 with confidence.
+	assert.True(t, def.Confident)
+	assert.Equal(t, stats.ScoreGreater(40, 50, 95, 950, 0.2), def.DropP)
+	confident := mine("-confident")
+	assert.Equal(t, def.Q, confident.Q)
+	// At a threshold of 0.65 it does not: no mode is left.
+	code, stdout, stderr := runPrime(t, "", "mine", "-format", "jsonl", "-confident", "-min-drop", "0.65", path)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stdout)
+	code, stdout, stderr = runPrime(t, "", "mine", "-format", "jsonl", "-min-drop", "0.65", path)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, `"confident":false`)
+
+	code, stdout, stderr = runPrime(t, "", "mine", "-confident", "-correction", "by", "-interval", "wilson", "-seed", "4", path)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "fdr 0.05 (benjamini-yekutieli), confident, interval wilson (newcombe for the drop), confidence 0.95, seed 4")
 }

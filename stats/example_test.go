@@ -88,10 +88,10 @@ func ExampleAdjust() {
 	// holm [0.01 1]
 }
 
-// The 60 boats on sand that the demo's classifier gets all wrong, against
-// 939 other boats it gets all right: the bootstrap has nothing to resample
-// there, and gives Wilson's and Newcombe's intervals, which do not claim
-// certainty.
+// A group of 60 records that the classifier gets all wrong, against 939
+// others of the class it gets all right: the bootstrap has nothing to
+// resample there, and gives Wilson's and Newcombe's intervals, which do
+// not claim certainty.
 func ExampleNewcombe() {
 	rng := rand.New(rand.NewPCG(1, 2))
 	lo, hi := stats.BootstrapAccuracy(rng, 60, 0, 1000, 0.95)

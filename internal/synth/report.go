@@ -45,8 +45,8 @@ func Report(classes, modes int, rng *rand.Rand) *prime.Report {
 		acc := float64(correct) / float64(n)
 		rest := float64(c.Correct-correct) / float64(c.N-n)
 		m := prime.FailureMode{Label: c.Label, Tags: tags, N: n, Correct: correct, Accuracy: acc,
-			RestAccuracy: rest, Drop: rest - acc, ClassN: c.N, ClassCorrect: c.Correct, ClassAcc: c.Accuracy,
-			CI: [2]float64{max(0, acc-0.12), min(1, acc+0.12)}, DropCI: [2]float64{rest - acc - 0.13, rest - acc + 0.13},
+			RestAccuracy: rest, Drop: rest - acc, ClassN: c.N, ClassCorrect: c.Correct, ClassAccuracy: c.Accuracy,
+			CI: &[2]float64{max(0, acc-0.12), min(1, acc+0.12)}, DropCI: &[2]float64{rest - acc - 0.13, rest - acc + 0.13},
 			P: rng.Float64() * 1e-4, Q: rng.Float64() * 0.05}
 		for e := range prime.MaxExamples {
 			id := fmt.Sprintf("%s_%d", c.Label[:9], rng.IntN(1_000_000))
