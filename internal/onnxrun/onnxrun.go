@@ -17,6 +17,7 @@ package onnxrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -196,23 +197,28 @@ func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.pool = make(chan *slot, len(engines))
+	// The slots go to the pool only once all have run: a failure before
+	// releases the engines without waiting for slots that never came.
+	slots := make([]*slot, len(engines))
 	for i, e := range engines {
 		// A first run on zeros gives the output's length and fails here,
 		// not at the first image, on a model that cannot run.
 		s := &slot{eng: e, buf: make([]float32, m.inputLen())}
 		out, err := e.run(s.buf, 1)
+		if err == nil && i == 0 && len(out) == 0 {
+			err = errors.New("the first output is empty")
+		}
 		if err != nil {
-			m.Close()
+			m.releaseEngines()
 			return nil, fmt.Errorf("%s: model %s: run: %w", prefix, name, err)
 		}
 		if i == 0 {
-			if len(out) == 0 {
-				m.Close()
-				return nil, fmt.Errorf("%s: model %s: the first output is empty", prefix, name)
-			}
 			m.OutputLen = len(out)
 		}
+		slots[i] = s
+	}
+	m.pool = make(chan *slot, len(slots))
+	for _, s := range slots {
 		m.pool <- s
 	}
 	if m.plan, err = o.Preprocessing.Plan(in.c, in.h, in.w); err != nil {
@@ -321,6 +327,13 @@ func (m *Model) Run(ctx context.Context, fill func(dst []float32) error) ([]floa
 		return nil, err
 	}
 	return m.runSlot(s, 1)
+}
+
+// releaseEngines frees the engines of a model that never served a call.
+func (m *Model) releaseEngines() {
+	if m.release != nil {
+		m.release()
+	}
 }
 
 // Close frees the model's engines once no call holds them; calls after

@@ -33,8 +33,9 @@ func initORT(path string) error {
 		}
 		return nil
 	}
+	// Errors come back as Go errors: ONNX Runtime logs only fatal ones.
 	ort.SetSharedLibraryPath(path)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+	if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
 		if strings.Contains(err.Error(), "ORT API base: 2") {
 			// GetApi(24) returned nothing: the library is older than the
 			// binding's API.

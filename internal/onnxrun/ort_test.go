@@ -52,3 +52,13 @@ func TestORTLibraryErrors(t *testing.T) {
 	require.ErrorContains(t, err, "ONNX Runtime is already loaded from")
 	require.ErrorContains(t, err, bogus)
 }
+
+// TestORTModelThatCannotRun: a model ONNX Runtime loads but cannot run
+// (a Reshape of 48 values to 7) fails at load, at its first run, with
+// every worker's slot released.
+func TestORTModelThatCannotRun(t *testing.T) {
+	b := onnxfile.NewNet(1, 3, 4, 4)
+	out := b.Op("Reshape", []string{b.Input(), b.Op("Identity", []string{b.Ints(7)})})
+	_, err := LoadBytes(b.Model(out, 7).Marshal(), "bad.onnx", "test", Options{Runtime: ONNXRuntime, Workers: 3})
+	require.ErrorContains(t, err, "test: model bad.onnx")
+}
