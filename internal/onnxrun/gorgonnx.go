@@ -1,6 +1,7 @@
 package onnxrun
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -114,8 +115,8 @@ func (m *Model) newInstance(data []byte) (inst *instance, err error) {
 }
 
 // run runs the instance on one input, x, and returns a copy of the first
-// output.
-func (inst *instance) run(x []float32, n int) (out []float32, err error) {
+// output. onnx-go cannot stop a run under way.
+func (inst *instance) run(_ context.Context, x []float32, n int) (out []float32, err error) {
 	if n != 1 {
 		return nil, fmt.Errorf("onnx-go runs one image a call, not %d", n)
 	}

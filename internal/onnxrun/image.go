@@ -55,7 +55,7 @@ func (m *Model) RunImages(ctx context.Context, imgs []image.Image) ([][]float32,
 				return fmt.Errorf("%s: image %d: %w", m.prefix, i, err)
 			}
 		}
-		res, err := m.runSlot(s, hi-lo)
+		res, err := m.runSlot(ctx, s, hi-lo)
 		if err != nil {
 			return err
 		}

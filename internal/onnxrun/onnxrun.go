@@ -123,8 +123,9 @@ func (o *Options) check(prefix string) error {
 // An engine computes a model's first output.
 type engine interface {
 	// run computes the first output for the n inputs in x (n x C x H x W
-	// values) and returns n x OutputLen values, in memory of its own.
-	run(x []float32, n int) ([]float32, error)
+	// values) and returns n x OutputLen values, in memory of its own. An
+	// engine that can stop a call under way does so when ctx is done.
+	run(ctx context.Context, x []float32, n int) ([]float32, error)
 }
 
 // A slot is what one call holds: an engine and an input buffer.
@@ -204,7 +205,7 @@ func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 		// A first run on zeros gives the output's length and fails here,
 		// not at the first image, on a model that cannot run.
 		s := &slot{eng: e, buf: make([]float32, m.inputLen())}
-		out, err := e.run(s.buf, 1)
+		out, err := e.run(context.Background(), s.buf, 1)
 		if err == nil && i == 0 && len(out) == 0 {
 			err = errors.New("the first output is empty")
 		}
@@ -300,11 +301,14 @@ func (m *Model) take(ctx context.Context) (*slot, error) {
 
 // runSlot runs s's engine on the n inputs in s.buf and checks the output's
 // length.
-func (m *Model) runSlot(s *slot, n int) ([]float32, error) {
+func (m *Model) runSlot(ctx context.Context, s *slot, n int) ([]float32, error) {
 	if m.closed.Load() {
 		return nil, fmt.Errorf("%s: model is closed", m.prefix)
 	}
-	out, err := s.eng.run(s.buf[:n*m.inputLen()], n)
+	out, err := s.eng.run(ctx, s.buf[:n*m.inputLen()], n)
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", m.prefix, ctx.Err())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: model %s: run: %w", m.prefix, m.Path, err)
 	}
@@ -326,7 +330,7 @@ func (m *Model) Run(ctx context.Context, fill func(dst []float32) error) ([]floa
 	if err := fill(s.buf[:m.inputLen()]); err != nil {
 		return nil, err
 	}
-	return m.runSlot(s, 1)
+	return m.runSlot(ctx, s, 1)
 }
 
 // releaseEngines frees the engines of a model that never served a call.

@@ -3,6 +3,7 @@
 package onnxrun
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -108,15 +109,41 @@ func appendCUDA(so *ort.SessionOptions) error {
 	return so.AppendExecutionProviderCUDA(cuda)
 }
 
-// run runs the session on n inputs.
-func (s *ortSession) run(x []float32, n int) ([]float32, error) {
+// run runs the session on n inputs. When ctx is done, ONNX Runtime stops
+// the call at its next node.
+func (s *ortSession) run(ctx context.Context, x []float32, n int) ([]float32, error) {
 	in, err := ort.NewTensor(ort.NewShape(int64(n), s.c, s.h, s.w), x)
 	if err != nil {
 		return nil, err
 	}
 	defer in.Destroy()
+	ro, err := ort.NewRunOptions()
+	if err != nil {
+		return nil, err
+	}
+	// The run options live until the callback that may terminate them
+	// has run or cannot run any more.
+	var mu sync.Mutex
+	done := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			ro.Terminate()
+		}
+	})
+	defer func() {
+		stop()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+		ro.Destroy()
+	}()
+	if ctx.Err() != nil {
+		ro.Terminate()
+	}
 	outs := []ort.Value{nil} // allocated by ONNX Runtime
-	if err := s.sess.Run([]ort.Value{in}, outs); err != nil {
+	if err := s.sess.RunWithOptions([]ort.Value{in}, outs, ro); err != nil {
 		return nil, err
 	}
 	defer outs[0].Destroy()

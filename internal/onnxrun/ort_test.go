@@ -62,3 +62,20 @@ func TestORTModelThatCannotRun(t *testing.T) {
 	_, err := LoadBytes(b.Model(out, 7).Marshal(), "bad.onnx", "test", Options{Runtime: ONNXRuntime, Workers: 3})
 	require.ErrorContains(t, err, "test: model bad.onnx")
 }
+
+// TestORTCancelledRun: ONNX Runtime stops a call whose context is done,
+// and the error wraps the context's.
+func TestORTCancelledRun(t *testing.T) {
+	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3})
+	m, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Workers: 1})
+	require.NoError(t, err)
+	defer m.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := <-m.pool
+	defer func() { m.pool <- s }()
+	_, err = s.eng.run(ctx, s.buf, 1)
+	require.ErrorContains(t, err, "terminate", "ONNX Runtime stopped the run")
+	_, err = m.runSlot(ctx, s, 1)
+	require.ErrorIs(t, err, context.Canceled)
+}
