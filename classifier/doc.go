@@ -97,10 +97,10 @@
 // The tagger bounds such a run: about 40 to 80 images/s on a V100-class
 // GPU, 50,000 validation images in 10 to 20 minutes, the classifier adding
 // a few per cent. prime's own part of an image is on the CPU: decoding
-// (2.1 ms for a 500x375 JPEG), preprocessing for both models (2.4 ms for
-// the imagenet preset, 4.3 ms for ram; preprocess's BenchmarkFill, CPU
-// time), records and mining: about 9 ms of CPU an image, which two cores
-// keep up with at about 200 images/s and more cores in proportion
+// (2.1 ms for a 500x375 JPEG), preprocessing for both models (2.1 ms for
+// the imagenet preset, 3.9 ms for ram; preprocess's BenchmarkFill, CPU
+// time), records and mining: about 8 ms of CPU an image, which two cores
+// keep up with at about 250 images/s and more cores in proportion
 // (prime.RunOptions.Workers), so the GPU, not prime, sets the pace.
 //
 // The ONNX model zoo's MNIST classifier, extracted from onnx-go's source

@@ -138,15 +138,15 @@ func grow[T any](s []T, n int) []T {
 type buffers struct {
 	h, v coeffs
 	rgba *image.RGBA // one source row, converted
-	row  []uint8     // one source row, 1 or 3 bytes a pixel
+	row  []uint8     // one source row's luminance
 	tmp  []uint8     // the horizontal pass's output
 	out  []uint8     // one output row
 	acc  []int32     // one output row's sums
 }
 
-// A source hands out the rows of an image as 1 or 3 bytes a pixel
-// (luminance, or R, G, B), converting one row at a time, so that a large
-// image is never copied whole.
+// A source hands out the rows of an image as luminance or R, G, B, A
+// bytes, converting one row at a time, so that a large image is never
+// copied whole.
 type source struct {
 	img      image.Image
 	b        image.Rectangle
@@ -159,17 +159,19 @@ func newSource(img image.Image, channels int, buf *buffers) *source {
 	if buf.rgba == nil || buf.rgba.Rect.Dx() < b.Dx() {
 		buf.rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), 1))
 	}
-	buf.row = grow(buf.row, b.Dx()*channels)
+	buf.row = grow(buf.row, b.Dx())
 	return &source{img: img, b: b, channels: channels, buf: buf}
 }
 
-// row returns row y (0 at the top of the bounds), valid until the next
-// call.
-func (s *source) row(y int) []uint8 {
+// row returns row y (0 at the top of the bounds) and its stride, the
+// bytes from one pixel to the next: 4 for R, G, B, A pixels (the image's
+// own memory when it is an *image.RGBA), 1 for luminance. The row is
+// valid until the next call.
+func (s *source) row(y int) ([]uint8, int) {
 	w := s.b.Dx()
 	if g, ok := s.img.(*image.Gray); ok && s.channels == 1 {
 		off := g.PixOffset(s.b.Min.X, s.b.Min.Y+y)
-		return g.Pix[off : off+w]
+		return g.Pix[off : off+w], 1
 	}
 	var px []uint8
 	if m, ok := s.img.(*image.RGBA); ok {
@@ -182,26 +184,23 @@ func (s *source) row(y int) []uint8 {
 		draw.Draw(dst, dst.Rect, s.img, image.Pt(s.b.Min.X, s.b.Min.Y+y), draw.Src)
 		px = dst.Pix[:4*w]
 	}
-	out := s.buf.row[:w*s.channels]
-	if s.channels == 1 {
-		for x := range w {
-			r, g, b := uint32(px[4*x]), uint32(px[4*x+1]), uint32(px[4*x+2])
-			// Pillow's rgb2l (Convert.c): L24(rgb) >> 16.
-			out[x] = uint8((r*19595 + g*38470 + b*7471 + 0x8000) >> 16)
-		}
-		return out
+	if s.channels == 3 {
+		return px, 4
 	}
+	out := s.buf.row[:w]
 	for x := range w {
-		out[3*x], out[3*x+1], out[3*x+2] = px[4*x], px[4*x+1], px[4*x+2]
+		r, g, b := uint32(px[4*x]), uint32(px[4*x+1]), uint32(px[4*x+2])
+		// Pillow's rgb2l (Convert.c): L24(rgb) >> 16.
+		out[x] = uint8((r*19595 + g*38470 + b*7471 + 0x8000) >> 16)
 	}
-	return out
+	return out, 1
 }
 
 // resample resizes src to rw x rh as Pillow does and passes the rows of
 // its w x h window at (left, top) to put, top to bottom. Only the source
 // rows and output pixels the window needs are computed; each is what
 // Pillow computes for the whole image.
-func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, buf *buffers, put func(y int, row []uint8)) {
+func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, buf *buffers, put func(y int, row []uint8, stride int)) {
 	ch := src.channels
 	sw, sh := src.b.Dx(), src.b.Dy()
 	makeCoeffs(sh, rh, top, h, interp, &buf.v)
@@ -216,16 +215,18 @@ func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, bu
 	tmp := grow(buf.tmp, (y1-y0)*w*ch)
 	buf.tmp = tmp
 	for y := y0; y < y1; y++ {
-		in := src.row(y)
+		in, stride := src.row(y)
 		out := tmp[(y-y0)*w*ch : (y-y0+1)*w*ch]
 		if !hpass {
-			copy(out, in[left*ch:(left+w)*ch])
+			for x := range w {
+				copy(out[x*ch:(x+1)*ch], in[(left+x)*stride:])
+			}
 			continue
 		}
 		hc := &buf.h
 		for x := range w {
 			k := hc.k[x*hc.ksize : x*hc.ksize+hc.n[x]]
-			px := in[hc.first[x]*ch : (hc.first[x]+len(k))*ch]
+			px := in[hc.first[x]*stride : (hc.first[x]+len(k))*stride]
 			if ch == 1 {
 				ss := int32(1 << (precisionBits - 1))
 				for i, kv := range k {
@@ -236,7 +237,7 @@ func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, bu
 			}
 			s0, s1, s2 := int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1))
 			for i, kv := range k {
-				p := px[3*i : 3*i+3 : 3*i+3]
+				p := px[4*i : 4*i+3 : 4*i+3]
 				s0 += int32(p[0]) * kv
 				s1 += int32(p[1]) * kv
 				s2 += int32(p[2]) * kv
@@ -254,7 +255,7 @@ func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, bu
 	stride := w * ch
 	for y := range h {
 		if rh == sh {
-			put(y, tmp[(top+y-y0)*stride:(top+y-y0+1)*stride])
+			put(y, tmp[(top+y-y0)*stride:(top+y-y0+1)*stride], ch)
 			continue
 		}
 		// Row by row over the taps: each tap adds a whole source row, in
@@ -273,6 +274,6 @@ func resample(src *source, rw, rh, left, top, w, h int, interp Interpolation, bu
 		for x, v := range acc {
 			out[x] = clip8(v)
 		}
-		put(y, out)
+		put(y, out, ch)
 	}
 }

@@ -239,7 +239,8 @@ func (p *Plan) Fill(dst []float32, img image.Image) error {
 	defer p.scratch.Put(buf)
 	src := newSource(img, p.Channels, buf)
 	plane := p.Width * p.Height
-	put := func(y int, row []uint8) {
+	// put writes the output row y, whose pixels are stride bytes apart.
+	put := func(y int, row []uint8, stride int) {
 		for c := range p.Channels {
 			lut := &p.lut[c]
 			out := dst[c*plane+y*p.Width : c*plane+(y+1)*p.Width]
@@ -248,14 +249,15 @@ func (p *Plan) Fill(dst []float32, img image.Image) error {
 				sc = 2 - c
 			}
 			for x := range out {
-				out[x] = lut[row[x*p.Channels+sc]]
+				out[x] = lut[row[x*stride+sc]]
 			}
 		}
 	}
 	if rw == b.Dx() && rh == b.Dy() {
 		// No resizing: crop straight from the source.
 		for y := range p.Height {
-			put(y, src.row(top + y)[left*p.Channels:])
+			row, stride := src.row(top + y)
+			put(y, row[left*stride:], stride)
 		}
 		return nil
 	}
