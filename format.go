@@ -93,17 +93,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 // WriteJSON writes the whole Report as one indented JSON document. A
 // validation correlation that is undefined (NaN) is written as null.
 func (r *Report) WriteJSON(w io.Writer) error {
-	type report struct {
-		*Report
-		// Validation shadows Report.Validation (a shallower field wins in
-		// encoding/json) so that a NaN correlation becomes null.
-		Validation *validationJSON `json:"validation,omitempty"`
-	}
-	out := report{Report: r}
-	if r.Validation != nil {
-		out.Validation = (*validationJSON)(r.Validation)
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
+	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("prime: writing JSON: %w", err)
 	}
@@ -112,20 +102,40 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return wrapWriteErr(err)
 }
 
-// validationJSON is a Validation that marshals a NaN correlation as null.
-type validationJSON Validation
+// validationFields is Validation without its JSON methods, the
+// correlation a pointer: nil, null in JSON, for an undefined one.
+type validationFields struct {
+	Records     int      `json:"records"`
+	Level       float64  `json:"level"`
+	Modes       int      `json:"modes"`
+	Holding     int      `json:"holding"`
+	Share       float64  `json:"share"`
+	Correlation *float64 `json:"correlation"`
+}
 
-// MarshalJSON implements json.Marshaler.
-func (v *validationJSON) MarshalJSON() ([]byte, error) {
-	type plain Validation // without this method
-	out := struct {
-		plain
-		Correlation *float64 `json:"correlation"` // shadows plain's; nil for NaN
-	}{plain: plain(*v)}
+// MarshalJSON implements json.Marshaler: an undefined (NaN) correlation
+// is null.
+func (v Validation) MarshalJSON() ([]byte, error) {
+	out := validationFields{Records: v.Records, Level: v.Level, Modes: v.Modes, Holding: v.Holding, Share: v.Share}
 	if c := v.Correlation; !math.IsNaN(c) && !math.IsInf(c, 0) {
 		out.Correlation = &c
 	}
 	return json.Marshal(out)
+}
+
+// UnmarshalJSON implements json.Unmarshaler: a null or absent correlation
+// is NaN, undefined.
+func (v *Validation) UnmarshalJSON(data []byte) error {
+	var in validationFields
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*v = Validation{Records: in.Records, Level: in.Level, Modes: in.Modes, Holding: in.Holding, Share: in.Share,
+		Correlation: math.NaN()}
+	if in.Correlation != nil {
+		v.Correlation = *in.Correlation
+	}
+	return nil
 }
 
 // jsonlMode is one line of WriteJSONL: exactly the fields of the JSON

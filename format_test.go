@@ -333,11 +333,19 @@ func TestWriteJSON(t *testing.T) {
 		assert.Contains(t, raw.Validation, "correlation")
 		assert.Nil(t, raw.Validation["correlation"])
 		assert.Equal(t, 1.0/3, raw.Validation["share"])
+		// Read back, null is NaN again; encoding/json alone writes it too.
+		var back Report
+		require.NoError(t, json.Unmarshal(b.Bytes(), &back))
+		assert.True(t, math.IsNaN(back.Validation.Correlation))
+		assert.Equal(t, r.Validation.Share, back.Validation.Share)
+		plain, err := json.Marshal(r)
+		require.NoError(t, err)
+		assert.Contains(t, string(plain), `"correlation":null`)
 
 		r.Validation.Correlation = 0.5
 		b.Reset()
 		require.NoError(t, r.WriteJSON(&b))
-		var back Report
+		back = Report{}
 		require.NoError(t, json.Unmarshal(b.Bytes(), &back))
 		assert.Equal(t, r, &back)
 	})

@@ -98,6 +98,8 @@ type htmlMode struct {
 	Drop       string
 	DropCI     string
 	P, Q       string
+	Confident  string // "yes" or "no": the drop exceeds min-drop with confidence
+	DropQ      string // the q-value of that test
 	Bar        htmlBar
 	Validation *htmlValidation
 	Thumbs     []htmlThumb
@@ -196,16 +198,21 @@ func newMode(r *prime.Report, i int, thumbs map[string]thumbnail) htmlMode {
 		base, baseWord = m.ClassAccuracy, "the whole class"
 	}
 	hm := htmlMode{
-		ID:       "m" + strconv.Itoa(i+1),
-		Label:    m.Label,
-		Tags:     m.Tags,
-		N:        m.N,
-		Accuracy: pct(m.Accuracy),
-		Baseline: pct(base),
-		Drop:     points(m.Drop),
-		P:        fmtP(m.P),
-		Q:        fmtP(m.Q),
-		Bar:      htmlBar{Point: leftCSS(m.Accuracy), Marker: leftCSS(base)},
+		ID:        "m" + strconv.Itoa(i+1),
+		Label:     m.Label,
+		Tags:      m.Tags,
+		N:         m.N,
+		Accuracy:  pct(m.Accuracy),
+		Baseline:  pct(base),
+		Drop:      points(m.Drop),
+		P:         fmtP(m.P),
+		Q:         fmtP(m.Q),
+		DropQ:     fmtP(m.DropQ),
+		Confident: "no",
+		Bar:       htmlBar{Point: leftCSS(m.Accuracy), Marker: leftCSS(base)},
+	}
+	if m.Confident {
+		hm.Confident = "yes"
 	}
 	hm.Sentence = fmt.Sprintf("The classifier gets %s of the %d %s images tagged %s right, against %s for %s.",
 		hm.Accuracy, m.N, m.Label, joinWords(m.Tags), hm.Baseline, baseWord)

@@ -511,3 +511,19 @@ func BenchmarkHTMLInChromium(b *testing.B) {
 		})
 	}
 }
+
+// Each mode card says whether its drop exceeds min-drop with confidence,
+// with the q-value of that test, and shows the intervals it has.
+func TestWriteHTMLConfidentAndIntervals(t *testing.T) {
+	r := sampleReport(t)
+	r.Modes[2].CI, r.Modes[2].DropCI = nil, nil // a mode without intervals
+	var b strings.Builder
+	require.NoError(t, Write(&b, r, nil))
+	page := b.String()
+	assert.Contains(t, article(t, page, "m1"), "confident <b>no</b> (q 0.52)")
+	assert.Contains(t, article(t, page, "m2"), "confident <b>yes</b> (q 0.021)")
+	assert.Contains(t, article(t, page, "m2"), "[28.0, 57.0]")
+	m3 := article(t, page, "m3")
+	assert.Contains(t, m3, "confident <b>no</b> (q 0.09)")
+	assert.NotContains(t, m3, `class="ci"`, "no interval band without an interval")
+}
