@@ -335,6 +335,9 @@ flags:`)
 		return bad(err)
 	}
 	defer closePlugins()
+	if rf.taggerPrep.preset == "ram" && rf.thresholds == "" && rf.taggerPath != "" {
+		fmt.Fprintf(e.stderr, "prime run: warning: -tagger-preset ram without -thresholds: every tag uses -threshold %v; RAM tags with a threshold per tag, from its ram_tag_list_threshold.txt\n", rf.threshold)
+	}
 
 	out, done, err := openRecords(rf.records)
 	if err != nil {

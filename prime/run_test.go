@@ -402,6 +402,25 @@ func TestRunCommandONNX(t *testing.T) {
 	}
 	assert.Positive(t, tagged, "the models tag something")
 
+	t.Run("ram preset", func(t *testing.T) {
+		// A tagger of RAM's 384x384 input: the preset resizes the images
+		// to it, and prime run warns that RAM's thresholds are per tag.
+		ram := filepath.Join(f.dir, "ram.onnx")
+		require.NoError(t, onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 384, Filters1: 1, Filters2: 1, Outputs: 5, Head: "Sigmoid"}).Model().WriteFile(ram))
+		records := filepath.Join(filepath.Dir(f.records), "ram.jsonl")
+		stderr := &syncBuffer{}
+		code, _ := primeRun(context.Background(), stderr, slices.Concat(args, []string{"-tagger", ram, "-tagger-preset", "ram", "-records", records})...)
+		require.Equal(t, exitOK, code, stderr.String())
+		assert.Contains(t, stderr.String(), "warning: -tagger-preset ram without -thresholds: every tag uses -threshold 0.4")
+		_, recs := readRecordIDs(t, records)
+		assert.Len(t, recs, len(f.ids))
+
+		stderr = &syncBuffer{}
+		code, _ = primeRun(context.Background(), stderr, slices.Concat(args, []string{"-tagger-preset", "ram", "-records", records})...)
+		assert.Equal(t, exitBad, code)
+		assert.Contains(t, stderr.String(), "input size 384x384 unlike the model's 8x8")
+	})
+
 	t.Run("onnxruntime", func(t *testing.T) {
 		records := filepath.Join(filepath.Dir(f.records), "ort.jsonl")
 		stderr := &syncBuffer{}
