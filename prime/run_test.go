@@ -433,6 +433,20 @@ func TestRunCommandONNX(t *testing.T) {
 		require.Equal(t, exitOK, code, stderr.String())
 		_, ortRecs := readRecordIDs(t, records)
 		assert.Equal(t, recs, ortRecs, "the same records on both runtimes")
+
+		// On the GPU: the same records, or, with a library that has no
+		// CUDA provider or a machine without a GPU, an error that says so.
+		gpu := filepath.Join(filepath.Dir(f.records), "gpu.jsonl")
+		stderr = &syncBuffer{}
+		code, _ = primeRun(context.Background(), stderr, slices.Concat(args, []string{"-runtime", "onnxruntime", "-device", "cuda", "-records", gpu})...)
+		if code != exitOK {
+			assert.Equal(t, exitBad, code)
+			assert.Contains(t, stderr.String(), `Device "cuda": the ONNX Runtime library`)
+			t.Logf("no GPU run here: %s", stderr.String())
+			return
+		}
+		_, gpuRecs := readRecordIDs(t, gpu)
+		assert.Equal(t, recs, gpuRecs, "the same records on the GPU")
 	})
 
 	t.Run("thresholds file", func(t *testing.T) {
