@@ -77,11 +77,7 @@ func (o *Options) miningParams() (mining.Params, error) {
 	if err != nil {
 		return mining.Params{}, &OptionError{Name: "MinMarginalDrop", Value: fmt.Sprint(o.MinMarginalDrop), Range: "a decimal from 0 to 1"}
 	}
-	p := mining.Params{MinSize: o.MinSize, MinDrop: a, MinMarginalDrop: b, MaxTags: o.MaxTags, Baseline: mining.Rest}
-	if o.Baseline == BaselineClass {
-		p.Baseline = mining.Whole
-	}
-	return p, nil
+	return mining.Params{MinSize: o.MinSize, MinDrop: a, MinMarginalDrop: b, MaxTags: o.MaxTags, Baseline: o.Baseline}, nil
 }
 
 // classResult is what mining one class gives, before the statistics.

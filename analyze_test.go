@@ -153,7 +153,7 @@ func TestAnalyzeOptions(t *testing.T) {
 		{prime.Options{MinMarginalDrop: 2}, "MinMarginalDrop"},
 		{prime.Options{MaxTags: -1}, "MaxTags"},
 		{prime.Options{MaxTags: 99}, "MaxTags"},
-		{prime.Options{Baseline: "median"}, "Baseline"},
+		{prime.Options{Baseline: prime.Baseline(7)}, "Baseline"},
 		{prime.Options{FDR: 1.5}, "FDR"},
 		{prime.Options{Confidence: 1}, "Confidence"},
 		{prime.Options{Correction: stats.Method(9)}, "Correction"},

@@ -242,12 +242,8 @@ func (r *Report) Summary() []string {
 // multiple-testing correction beside the FDR and the methods of the
 // intervals beside the interval method.
 func (o *Options) short(correction string) string {
-	base := o.Baseline
-	if base == "" {
-		base = BaselineRest
-	}
-	s := fmt.Sprintf("min-size %d, min-drop %s, min-marginal-drop %s, max-tags %d, baseline %s, fdr %s",
-		o.MinSize, fmtNum(o.minDrop()), fmtNum(o.minMarginalDrop()), o.MaxTags, base, fmtNum(o.FDR))
+	s := fmt.Sprintf("min-size %d, min-drop %s, min-marginal-drop %s, max-tags %d, baseline %v, fdr %s",
+		o.MinSize, fmtNum(o.minDrop()), fmtNum(o.minMarginalDrop()), o.MaxTags, o.Baseline, fmtNum(o.FDR))
 	if correction != "" {
 		s += " (" + correction + ")"
 	}

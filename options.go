@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 
+	"github.com/failmodes/prime/mining"
 	"github.com/failmodes/prime/stats"
 )
 
@@ -22,15 +23,17 @@ const (
 )
 
 // Baseline names what a tag set's accuracy is compared with in the drop
-// condition.
-type Baseline string
+// condition: mining's type, named here as os names io/fs's FileMode, so
+// that one thing has one name whether the search is reached through
+// Analyze or package mining. Its text form is "rest" or "class".
+type Baseline = mining.Baseline
 
 const (
 	// BaselineRest compares with the rest of the class, A_R(T) − A_T, as in
-	// the PRIME paper's example. It is the default.
-	BaselineRest Baseline = "rest"
+	// the PRIME paper's example. It is the default, the zero value.
+	BaselineRest = mining.BaselineRest
 	// BaselineClass compares with the whole class, A_c − A_T.
-	BaselineClass Baseline = "class"
+	BaselineClass = mining.BaselineClass
 )
 
 // Options configure Analyze. The zero value asks for the defaults: every
@@ -53,7 +56,8 @@ type Options struct {
 	// MaxTags is k: a failure mode has at most this many tags, 1 to
 	// MaxTagsLimit. 0 means DefaultMaxTags (3).
 	MaxTags int `json:"max_tags"`
-	// Baseline is what the drop is measured against. "" means BaselineRest.
+	// Baseline is what the drop is measured against. The zero value is
+	// BaselineRest.
 	Baseline Baseline `json:"baseline"`
 
 	// FDR keeps only failure modes whose q-value is at most FDR, in (0, 1].
@@ -124,9 +128,6 @@ func (o *Options) withDefaults() (Options, error) {
 	r.MinMarginalDrop = orDefault(r.MinMarginalDrop, DefaultMinMarginalDrop)
 	if r.MaxTags == 0 {
 		r.MaxTags = DefaultMaxTags
-	}
-	if r.Baseline == "" {
-		r.Baseline = BaselineRest
 	}
 	if r.FDR == 0 {
 		r.FDR = DefaultFDR

@@ -3,6 +3,7 @@ package mining
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/bits-and-blooms/bitset"
 )
@@ -15,15 +16,49 @@ type Ratio struct {
 }
 
 // Baseline says what a tag set's accuracy is compared with in the drop
-// condition.
+// condition. Its text form, "rest" or "class", is how prime's options and
+// reports name it.
 type Baseline int
 
 const (
-	// Rest compares with the rest of the class: A_R(T) − A_T.
-	Rest Baseline = iota
-	// Whole compares with the whole class: A_c − A_T.
-	Whole
+	// BaselineRest compares with the rest of the class: A_R(T) − A_T.
+	BaselineRest Baseline = iota
+	// BaselineClass compares with the whole class: A_c − A_T.
+	BaselineClass
 )
+
+// String returns "rest" or "class".
+func (b Baseline) String() string {
+	switch b {
+	case BaselineRest:
+		return "rest"
+	case BaselineClass:
+		return "class"
+	}
+	return "Baseline(" + strconv.Itoa(int(b)) + ")"
+}
+
+// MarshalText implements encoding.TextMarshaler with the name String
+// returns. It fails for a value that is not one of the constants.
+func (b Baseline) MarshalText() ([]byte, error) {
+	if b != BaselineRest && b != BaselineClass {
+		return nil, errors.New("mining: unknown baseline " + strconv.Itoa(int(b)))
+	}
+	return []byte(b.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: "rest" or "class".
+func (b *Baseline) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "rest":
+		*b = BaselineRest
+	case "class":
+		*b = BaselineClass
+	default:
+		return errors.New(`mining: unknown baseline "` + string(text) + `" (want rest or class)`)
+	}
+	return nil
+}
 
 // Params are the thresholds of the failure-mode definition. There are no
 // defaults at this level: MinSize and MaxTags must be set, and a zero Ratio

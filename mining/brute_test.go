@@ -82,7 +82,7 @@ func brute(c *Class, p Params) *Result {
 			tested[[2]int{n, correct}]++
 			at := acc(correct, n)
 			var base *big.Rat
-			if p.Baseline == Whole || n == total {
+			if p.Baseline == BaselineClass || n == total {
 				base = acc(totalCorrect, total)
 			} else {
 				base = acc(totalCorrect-correct, total-n)

@@ -13,8 +13,8 @@
 // T is a failure mode of class c when all three hold:
 //
 //  1. size: n_T ≥ s;
-//  2. drop: A_R(T) − A_T ≥ a (baseline Rest, as in the paper's example;
-//     baseline Whole uses A_c − A_T);
+//  2. drop: A_R(T) − A_T ≥ a (BaselineRest, as in the paper's example;
+//     BaselineClass uses A_c − A_T);
 //  3. minimality: for every proper non-empty subset T' ⊂ T, A_T' − A_T ≥ b.
 //
 // Here s is Params.MinSize, a Params.MinDrop, b Params.MinMarginalDrop and

@@ -60,8 +60,8 @@ func (p *Params) validate() error {
 	if err := validRatio("MinMarginalDrop", &p.MinMarginalDrop); err != nil {
 		return err
 	}
-	if p.Baseline != Rest && p.Baseline != Whole {
-		return fmt.Errorf("%w: Baseline %d is neither Rest (0) nor Whole (1)", ErrParams, p.Baseline)
+	if p.Baseline != BaselineRest && p.Baseline != BaselineClass {
+		return fmt.Errorf("%w: Baseline %d is neither BaselineRest (0) nor BaselineClass (1)", ErrParams, p.Baseline)
 	}
 	return nil
 }
@@ -900,7 +900,7 @@ func (m *miner) addMode(q []int32, y int32, n, c int64) {
 // condition.
 func (m *miner) dropOK(c, n int64) bool {
 	N, C := int64(m.n), m.nc
-	if m.p.Baseline == Whole {
+	if m.p.Baseline == BaselineClass {
 		return atLeast(C, N, c, n, m.p.MinDrop)
 	}
 	if n == N { // the rest is empty: its accuracy is the class's
@@ -927,7 +927,7 @@ func (m *miner) dead(mc, mn, c, n int64) bool {
 	if !atLeast(mc, mn, lo, s, m.p.MinMarginalDrop) {
 		return true
 	}
-	if m.p.Baseline == Whole {
+	if m.p.Baseline == BaselineClass {
 		return !atLeast(m.nc, int64(m.n), lo, s, m.p.MinDrop)
 	}
 	return !atLeast(1, 1, lo, s, m.p.MinDrop)

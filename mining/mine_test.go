@@ -126,8 +126,8 @@ func TestExactThresholds(t *testing.T) {
 	}{
 		{"rest, exactly a", Params{MinSize: 10, MinDrop: Ratio{1, 5}, MaxTags: 1}, []Mode{{Tags: []int{0}, N: 10, Correct: 5}}},
 		{"rest, just above a", Params{MinSize: 10, MinDrop: Ratio{200001, 1000000}, MaxTags: 1}, nil},
-		{"class, exactly a", Params{MinSize: 10, MinDrop: Ratio{1, 10}, MaxTags: 1, Baseline: Whole}, []Mode{{Tags: []int{0}, N: 10, Correct: 5}}},
-		{"class, above a", Params{MinSize: 10, MinDrop: Ratio{1, 5}, MaxTags: 1, Baseline: Whole}, nil},
+		{"class, exactly a", Params{MinSize: 10, MinDrop: Ratio{1, 10}, MaxTags: 1, Baseline: BaselineClass}, []Mode{{Tags: []int{0}, N: 10, Correct: 5}}},
+		{"class, above a", Params{MinSize: 10, MinDrop: Ratio{1, 5}, MaxTags: 1, Baseline: BaselineClass}, nil},
 		{"size not met", Params{MinSize: 11, MinDrop: Ratio{1, 5}, MaxTags: 1}, nil},
 	}
 	for _, tt := range tests {
@@ -201,7 +201,7 @@ func TestEdgeClasses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, base := range []Baseline{Rest, Whole} {
+			for _, base := range []Baseline{BaselineRest, BaselineClass} {
 				q := p
 				q.Baseline = base
 				checkAgainstBrute(t, tt.c, q)
@@ -235,7 +235,7 @@ func TestParamsValidation(t *testing.T) {
 			_, err := Mine(context.Background(), c, p)
 			require.ErrorIs(t, err, ErrParams)
 			assert.Contains(t, err.Error(), tt.field)
-			assert.Regexp(t, `\[|Rest`, err.Error(), "the message names the accepted values")
+			assert.Regexp(t, `\[|BaselineRest`, err.Error(), "the message names the accepted values")
 		})
 	}
 	_, err := Mine(context.Background(), c, good)
@@ -366,7 +366,7 @@ func TestSkipTestedSameModes(t *testing.T) {
 	}
 	for i, sp := range specs {
 		c := synthClass(rng, sp)
-		for _, base := range []Baseline{Rest, Whole} {
+		for _, base := range []Baseline{BaselineRest, BaselineClass} {
 			p := Params{MinSize: 15, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 4, Baseline: base}
 			want := mineWith(t, tunings[0].t, c, p)
 			require.NotEmpty(t, want.Modes)

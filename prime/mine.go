@@ -48,7 +48,7 @@ func (f *mineFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.minDrop, "min-drop", prime.DefaultMinDrop, "a: least accuracy drop against the baseline (0 to 1)")
 	fs.Float64Var(&f.minMarginalDrop, "min-marginal-drop", prime.DefaultMinMarginalDrop, "b: least accuracy drop against every proper subset (0 to 1)")
 	fs.IntVar(&f.maxTags, "max-tags", prime.DefaultMaxTags, fmt.Sprintf("k: most tags in a failure mode (1 to %d)", prime.MaxTagsLimit))
-	fs.StringVar(&f.baseline, "baseline", string(prime.BaselineRest), "what the drop is measured against: rest or class")
+	fs.StringVar(&f.baseline, "baseline", prime.BaselineRest.String(), "what the drop is measured against: rest or class")
 	fs.Float64Var(&f.fdr, "fdr", prime.DefaultFDR, "keep modes with q at most this (above 0, at most 1; 1 turns the filter off)")
 	fs.TextVar(&f.correction, "correction", stats.MethodBH,
 		"multiple-testing correction of the q-values: bh (Benjamini–Hochberg, for independent or positively dependent tests) or by (Benjamini–Yekutieli, for any dependence); also holm, bonferroni")
@@ -84,7 +84,7 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, bad("min-marginal-drop", f.minMarginalDrop, "0 to 1")
 	case f.maxTags < 1 || f.maxTags > prime.MaxTagsLimit:
 		return nil, bad("max-tags", f.maxTags, fmt.Sprintf("1 to %d", prime.MaxTagsLimit))
-	case f.baseline != string(prime.BaselineRest) && f.baseline != string(prime.BaselineClass):
+	case f.baseline != prime.BaselineRest.String() && f.baseline != prime.BaselineClass.String():
 		return nil, fmt.Errorf("-baseline %q: want rest or class", f.baseline)
 	case !(f.fdr > 0 && f.fdr <= 1):
 		return nil, bad("fdr", f.fdr, "above 0, at most 1")
@@ -104,12 +104,16 @@ func (f *mineFlags) options() (*prime.Options, error) {
 	if !slices.Contains(formats, f.format) {
 		return nil, fmt.Errorf("-format %q: want one of %s", f.format, strings.Join(formats, ", "))
 	}
+	var baseline prime.Baseline
+	if err := baseline.UnmarshalText([]byte(f.baseline)); err != nil {
+		return nil, err
+	}
 	o := &prime.Options{
 		MinSize:         f.minSize,
 		MinDrop:         zeroAsNegative(f.minDrop),
 		MinMarginalDrop: zeroAsNegative(f.minMarginalDrop),
 		MaxTags:         f.maxTags,
-		Baseline:        prime.Baseline(f.baseline),
+		Baseline:        baseline,
 		FDR:             f.fdr,
 		Correction:      f.correction,
 		Confident:       f.confident,
