@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -21,7 +20,7 @@ import (
 func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("prime demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	out := fs.String("o", "", "write the pictures, models, records and report into `DIR`\n(default: a new folder under the system's temporary folder)")
+	out := fs.String("o", "", "write the pictures, models, records and report into `DIR`, new, empty or\nholding a previous demo's output (default: a new folder under the system's temporary folder)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, `usage: prime demo [-o DIR]
 
@@ -35,14 +34,12 @@ pictures alone. No network, no flags needed.
 flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBad
+	operands, code := parseCommand(fs, args)
+	if code >= 0 {
+		return code
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintf(e.stderr, "prime demo: unexpected argument %q (the folder is given by -o DIR)\n", fs.Arg(0))
+	if len(operands) != 0 {
+		e.say("unexpected argument %q (the folder is given by -o DIR)", operands[0])
 		return exitBad
 	}
 	dir := *out
@@ -50,23 +47,20 @@ flags:`)
 	if dir == "" {
 		dir, err = os.MkdirTemp("", "prime-demo-")
 	} else {
-		err = os.MkdirAll(dir, 0o755)
+		err = os.MkdirAll(dir, 0o777)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "prime demo: %v\n", err)
-		return exitBad
+		return e.fail(err)
 	}
 
 	start := time.Now()
-	res, err := demo.Run(ctx, dir, &demo.Options{Progress: func(stage string) {
-		fmt.Fprintf(e.stderr, "prime demo: %s\n", stage)
-	}})
+	res, err := demo.Run(ctx, dir, &demo.Options{Files: e.files, Progress: func(stage string) { e.say("%s", stage) }})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "prime demo: %v\n", err)
 		if ctx.Err() != nil {
+			e.say("%s", message(err))
 			return exitInterrupted
 		}
-		return exitBad
+		return e.fail(err)
 	}
 	elapsed := time.Since(start)
 
@@ -76,8 +70,7 @@ flags:`)
 	fmt.Fprintf(w, "and classified by an ONNX classifier with two failure modes built into its weights;\n")
 	fmt.Fprintf(w, "%.1f s from pictures to report.\n\n", elapsed.Seconds())
 	if err := res.Report.WriteText(w); err != nil {
-		fmt.Fprintf(e.stderr, "prime demo: %v\n", err)
-		return exitBad
+		return e.fail(err)
 	}
 	fmt.Fprintf(w, "\n%s\n", plantedSummary(res.Report.Modes))
 	fmt.Fprintf(w, "HTML report: %s\n", res.HTML)

@@ -23,7 +23,7 @@ import (
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	code := cmdDemo(context.Background(), &env{stdout: &stdout, stderr: &stderr}, []string{"-o", dir})
+	code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr}, []string{"demo", "-o", dir})
 	require.Equal(t, exitOK, code, stderr.String())
 	t.Logf("prime demo:\n%s", stdout.String())
 
@@ -98,7 +98,7 @@ func TestDemoUsage(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := cmdDemo(context.Background(), &env{stdout: &stdout, stderr: &stderr}, tc.args)
+			code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr}, append([]string{"demo"}, tc.args...))
 			assert.Equal(t, tc.code, code)
 			assert.Contains(t, stderr.String(), tc.err)
 		})
@@ -110,7 +110,7 @@ func TestDemoCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := cmdDemo(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"-o", t.TempDir()})
+	code := run(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"demo", "-o", t.TempDir()})
 	assert.Equal(t, exitInterrupted, code)
 	assert.Contains(t, stderr.String(), "canceled")
 }

@@ -23,6 +23,7 @@ import (
 	// Decoders of the image formats prime.ImageFolder lists beyond the
 	// standard library's PNG, JPEG and GIF, for prime run and the HTML
 	// report's thumbnails.
+	"github.com/failmodes/prime/internal/outfile"
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
@@ -41,6 +42,10 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// files writes every output file; tests make its writes fail.
+	files outfile.Writer
+	// cmd prefixes every message: "prime mine".
+	cmd string
 }
 
 type command struct {
@@ -65,6 +70,10 @@ func main() {
 	os.Exit(code)
 }
 
+// run runs the command args names and returns its exit status. Standard
+// output is checked: a command whose writes there failed (a full disk
+// behind a redirection) exits 2 saying so. Standard error is where that
+// would be said, so its own failures cannot be reported.
 func run(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stderr)
@@ -74,9 +83,17 @@ func run(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+		if c.name != args[0] {
+			continue
 		}
+		stdout := &checkedWriter{w: e.stdout}
+		ce := *e
+		ce.stdout, ce.cmd = stdout, "prime "+c.name
+		code := c.run(ctx, &ce, args[1:])
+		if stdout.err != nil && code != exitBad {
+			return ce.fail(fmt.Errorf("writing standard output: %w", stdout.err))
+		}
+		return code
 	}
 	fmt.Fprintf(e.stderr, "prime: unknown command %q\n", args[0])
 	usage(e.stderr)

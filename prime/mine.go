@@ -11,12 +11,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/htmlreport"
 	"github.com/failmodes/prime/stats"
+	"github.com/failmodes/prime/internal/outfile"
 )
 
 // mineFlags are the flags of prime mine, shared with prime run.
@@ -40,6 +42,7 @@ type mineFlags struct {
 	failOnModes     bool
 	validate        string
 	split           float64
+	accept          string
 }
 
 // register adds the flags to fs.
@@ -60,10 +63,11 @@ func (f *mineFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the bootstrap and of -split")
 	fs.Float64Var(&f.validationLevel, "validation-level", prime.DefaultValidationLevel,
 		"significance level at which a mode holds on held-out records (strictly between 0 and 1)")
-	fs.IntVar(&f.workers, "workers", 0, "classes mined at once (0: one per CPU)")
+	fs.IntVar(&f.workers, "workers", 0, fmt.Sprintf("classes mined at once (0: one per CPU; at most %d, %d per CPU)", maxWorkers(), workersPerCPU))
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
-	fs.StringVar(&f.out, "o", "", "write the report to `FILE` (atomically) instead of standard output")
-	fs.BoolVar(&f.failOnModes, "fail-on-modes", false, "exit with status 1 when any failure mode is found")
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` (replaced whole, its mode kept; - for standard output) instead of standard output")
+	fs.BoolVar(&f.failOnModes, "fail-on-modes", false, "exit with status 1 when any failure mode is found (with -accept: any not accepted)")
+	fs.StringVar(&f.accept, "accept", "", "accept the failure modes listed in `FILE`, the -format jsonl report of an earlier run:\n-fail-on-modes then fails only on modes not in it")
 	fs.StringVar(&f.validate, "validate", "", "re-measure every mode on the held-out records in `FILE`")
 	fs.Float64Var(&f.split, "split", 0, "hold out this share of each class (0 to 1, exclusive) to validate the modes on")
 }
@@ -94,8 +98,8 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, bad("confidence", f.confidence, "strictly between 0 and 1")
 	case !(f.validationLevel > 0 && f.validationLevel < 1):
 		return nil, bad("validation-level", f.validationLevel, "strictly between 0 and 1")
-	case f.workers < 0:
-		return nil, bad("workers", f.workers, "0 or more")
+	case f.workers < 0 || f.workers > maxWorkers():
+		return nil, bad("workers", f.workers, fmt.Sprintf("0 to %d (%d per CPU)", maxWorkers(), workersPerCPU))
 	case !(f.split >= 0 && f.split < 1):
 		return nil, bad("split", f.split, "0 to 1, below 1")
 	case f.split > 0 && f.validate != "":
@@ -139,36 +143,60 @@ func zeroAsNegative(v float64) float64 {
 	return v
 }
 
+// workersPerCPU bounds -workers: workers beyond the CPUs add no speed, and
+// each holds its own share of memory (a model instance in prime run).
+const workersPerCPU = 4
+
+// maxWorkers is the largest -workers accepted.
+func maxWorkers() int { return workersPerCPU * runtime.NumCPU() }
+
 func cmdMine(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("prime mine", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var f mineFlags
 	f.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: prime mine [flags] FILE|-\n\nMine a records file (JSON Lines; - for standard input) for failure modes.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: prime mine [flags] FILE|-\n\nMine a records file (JSON Lines; - for standard input) for failure modes.\nFlags may come before or after FILE.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBad
+	operands, code := parseCommand(fs, args)
+	if code >= 0 {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "prime mine: want one records file (or - for standard input)")
+	if len(operands) != 1 {
+		e.say("want one records file (or - for standard input), got %d operands", len(operands))
 		fs.Usage()
 		return exitBad
 	}
+	path := operands[0]
 	if _, err := f.options(); err != nil {
-		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-		return exitBad
+		return e.fail(err)
 	}
-	d, err := readDataset(e, fs.Arg(0))
+	in := outfile.Use{Name: "records file", Path: path}
+	if path == "-" {
+		in = outfile.Use{}
+	}
+	if err := outfile.Distinct(in, f.validateUse(), f.acceptUse(), f.outUse(e)); err != nil {
+		return e.fail(err)
+	}
+	d, err := readDataset(e, path)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-		return exitBad
+		return e.fail(err)
 	}
-	return mineDataset(ctx, e, d, recordsDir(fs.Arg(0)), &f)
+	return mineDataset(ctx, e, d, recordsDir(path), &f)
+}
+
+// validateUse, acceptUse and outUse are the files of -validate, -accept
+// and -o, for outfile.Distinct.
+func (f *mineFlags) validateUse() outfile.Use {
+	return outfile.Use{Name: "-validate", Path: f.validate}
+}
+func (f *mineFlags) acceptUse() outfile.Use { return outfile.Use{Name: "-accept", Path: f.accept} }
+func (f *mineFlags) outUse(e *env) outfile.Use {
+	if isStdio(f.out) {
+		return e.stdoutUse()
+	}
+	return outfile.Use{Name: "-o", Path: f.out, Output: true}
 }
 
 // recordsDir is the folder that image paths in a records file are relative to.
@@ -208,8 +236,22 @@ func readDataset(e *env, path string) (*prime.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer file.Close()
+	defer file.Close() // read only: nothing to lose
 	return prime.ReadDataset(file, path)
+}
+
+// readAccepted reads the modes of an -accept file.
+func readAccepted(path string) ([]prime.FailureMode, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close() // read only
+	modes, err := prime.ReadModes(file)
+	if err != nil {
+		return nil, fmt.Errorf("-accept %s: %s", path, message(err))
+	}
+	return modes, nil
 }
 
 // mineDataset analyses d with the flags f, validates when asked, and writes
@@ -218,29 +260,36 @@ func readDataset(e *env, path string) (*prime.Dataset, error) {
 func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string, f *mineFlags) int {
 	opts, err := f.options()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-		return exitBad
+		return e.fail(err)
+	}
+	var accepted []prime.FailureMode
+	if f.accept != "" {
+		if accepted, err = readAccepted(f.accept); err != nil {
+			return e.fail(err)
+		}
 	}
 	var heldout *prime.Dataset
 	switch {
 	case f.split > 0:
+		n := d.Len()
 		d, heldout = d.Split(f.split, rand.New(rand.NewPCG(f.seed, 0x5EED)))
+		if d.Len() == 0 || heldout.Len() == 0 {
+			return e.fail(fmt.Errorf("-split %v of %s leaves %s to mine and %s held out: want both sides non-empty",
+				f.split, count(n, "record", "records"), count(d.Len(), "record", "records"), count(heldout.Len(), "record", "records")))
+		}
 	case f.validate != "":
 		if heldout, err = readDataset(e, f.validate); err != nil {
-			fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-			return exitBad
+			return e.fail(err)
 		}
 	}
 	opts.Progress = progressPrinter(e.stderr, "classes mined")
 	report, err := d.Analyze(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-		return exitBad
+		return e.fail(err)
 	}
 	if heldout != nil {
 		if err := report.ValidateDataset(ctx, heldout); err != nil {
-			fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-			return exitBad
+			return e.fail(err)
 		}
 	}
 	write := func(w io.Writer) error {
@@ -257,14 +306,21 @@ func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string,
 			return report.WriteText(w)
 		}
 	}
-	if err := writeOutput(e, f.out, write); err != nil {
-		fmt.Fprintf(e.stderr, "prime mine: %v\n", err)
-		return exitBad
+	if err := e.writeOutput(f.out, write); err != nil {
+		return e.fail(err)
 	}
-	if f.out != "" {
-		fmt.Fprintf(e.stderr, "prime mine: %d failure modes; report written to %s\n", len(report.Modes), f.out)
+	modes := count(len(report.Modes), "failure mode", "failure modes")
+	gate := report
+	if f.accept != "" {
+		gate = report.Except(accepted)
+		modes += fmt.Sprintf(", %d not accepted in %s", len(gate.Modes), f.accept)
 	}
-	if f.failOnModes && len(report.Modes) > 0 {
+	if !isStdio(f.out) {
+		e.say("%s; report written to %s", modes, f.out)
+	} else if f.accept != "" {
+		e.say("%s", modes)
+	}
+	if f.failOnModes && len(gate.Modes) > 0 {
 		return exitModes
 	}
 	return exitOK

@@ -2,58 +2,157 @@ package main
 
 import (
 	"bufio"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/failmodes/prime/internal/outfile"
 )
 
-// writeOutput calls write with standard output when path is empty, and
-// otherwise with a temporary file beside path that replaces path only once
-// everything is written: a failed run leaves nothing half written.
-func writeOutput(e *env, path string, write func(io.Writer) error) error {
-	if path == "" {
-		w := bufio.NewWriterSize(e.stdout, 1<<16)
-		if err := write(w); err != nil {
-			return err
-		}
-		return w.Flush()
-	}
-	return writeFileAtomic(path, write)
+// fail prints err as the command's one line about it, and returns the exit
+// status of bad usage or bad input. Every error of a command goes through
+// it, so that each message has one prefix, the command's.
+func (e *env) fail(err error) int {
+	e.say("%s", message(err))
+	return exitBad
 }
 
-// writeFileAtomic writes path through a temporary file in the same folder
-// and a rename.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+// say prints a line of news on standard error, prefixed with the command's
+// name.
+func (e *env) say(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "%s: %s\n", e.cmd, fmt.Sprintf(format, args...))
+}
+
+// warn prints a warning on standard error.
+func (e *env) warn(format string, args ...any) {
+	e.say("warning: "+format, args...)
+}
+
+// message is err's text without the "prime: " of the library's errors and
+// the "demo: " of the demo's: the command's own prefix stands for them.
+// (Those of the plug-ins, "tagger: " and "classifier: ", say which model
+// failed, and stay.)
+func message(err error) string {
+	s := err.Error()
+	for {
+		t, ok := strings.CutPrefix(s, "prime: ")
+		if !ok {
+			t, ok = strings.CutPrefix(s, "demo: ")
 		}
-	}()
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	if err = write(w); err != nil {
+		if !ok {
+			return s
+		}
+		s = t
+	}
+}
+
+// count returns "1 image" or "n images": n with the noun's singular or
+// plural.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// isStdio reports whether path stands for standard input or output.
+func isStdio(path string) bool { return path == "" || path == "-" }
+
+// writeOutput calls write with standard output when path is "" or "-",
+// and otherwise writes the file at path through outfile: whole or not at
+// all, with its mode kept, a special file written in place.
+func (e *env) writeOutput(path string, write func(io.Writer) error) error {
+	if isStdio(path) {
+		out := &checkedWriter{w: e.stdout}
+		w := bufio.NewWriterSize(out, 1<<16)
+		err := write(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		if out.err != nil {
+			return fmt.Errorf("writing standard output: %w", out.err)
+		}
 		return err
 	}
-	if err = w.Flush(); err != nil {
-		return err
+	return e.files.WriteFile(path, write)
+}
+
+// stdoutUse is standard output as an output of a command that writes
+// there, for outfile.Distinct: a shell redirection onto an input is
+// refused too.
+func (e *env) stdoutUse() outfile.Use {
+	u := outfile.Use{Name: "standard output", Output: true}
+	if f, ok := e.stdout.(*checkedWriter); ok {
+		if file, ok := f.w.(*os.File); ok {
+			u.File = file
+		}
 	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
+	return u
+}
+
+// checkedWriter remembers the first error of the writes to w, and fails
+// every write after it: the command's writes to standard output are
+// checked once, at the end (see run).
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
 	}
-	if err = tmp.Close(); err != nil {
-		return err
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
 	}
-	return os.Rename(tmp.Name(), path)
+	return n, err
+}
+
+// parseArgs parses args with fs, flags and operands in any order (prime
+// mine FILE -min-size 5, as most commands users know accept), and returns
+// the operands. "--" ends the flags: what follows is operands only.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return operands, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(operands, rest...), nil
+		}
+		operands = append(operands, rest[0])
+		args = rest[1:]
+	}
+}
+
+// parseCommand parses args for a command, printing the flag package's
+// message on a bad flag. It returns the operands, and the exit status when
+// the command is to end here: 0 for -h, 2 for a bad flag, -1 otherwise.
+func parseCommand(fs *flag.FlagSet, args []string) ([]string, int) {
+	operands, err := parseArgs(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, exitOK
+	case err != nil:
+		return nil, exitBad
+	}
+	return operands, -1
 }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
+	if c, ok := w.(*checkedWriter); ok {
+		w = c.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -72,12 +171,12 @@ func progressPrinter(w io.Writer, what string) func(done, total int) {
 	start := time.Now()
 	last := time.Time{}
 	return func(done, total int) {
-		now := time.Now()
-		if done < total && now.Sub(last) < 100*time.Millisecond {
+		t := time.Now()
+		if done < total && t.Sub(last) < 100*time.Millisecond {
 			return
 		}
-		last = now
-		fmt.Fprintf(w, "\r%d/%d %s, %s", done, total, what, now.Sub(start).Round(time.Millisecond))
+		last = t
+		fmt.Fprintf(w, "\r%d/%d %s, %s", done, total, what, t.Sub(start).Round(time.Millisecond))
 		if done == total {
 			fmt.Fprintln(w)
 		}

@@ -1,22 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/internal/outfile"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
@@ -28,11 +28,13 @@ const exitInterrupted = 130
 
 // runFlags are the flags of prime run besides those of prime mine.
 type runFlags struct {
-	images  string
-	records string
-	noMine  bool
-	strict  bool
-	batch   int
+	images    string
+	records   string
+	noMine    bool
+	strict    bool
+	batch     int
+	maxPixels int64
+	adopt     bool
 
 	taggerPath, tags      string // an ONNX model, or precomputed tags
 	vocab, thresholds     string
@@ -130,7 +132,9 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.records, "records", "", "records `FILE` to write (JSON Lines; required); when it exists, the run resumes it")
 	fs.BoolVar(&f.noMine, "no-mine", false, "write the records and stop, without mining them")
 	fs.BoolVar(&f.strict, "strict", false, "stop at the first image that cannot be decoded, instead of skipping it")
-	fs.IntVar(&f.batch, "batch", prime.DefaultBatchSize, "images per model call (1: one at a time)")
+	fs.IntVar(&f.batch, "batch", prime.DefaultBatchSize, fmt.Sprintf("images per model call (1: one at a time; at most %d)", prime.MaxBatchSize))
+	fs.Int64Var(&f.maxPixels, "max-pixels", prime.DefaultMaxPixels, fmt.Sprintf("largest image decoded, in pixels: larger ones (image bombs) are skipped as unreadable,\nas are those whose decoding takes more than %d bytes a pixel of it; each worker holds\nat most this many pixels' worth of decoded images (1 to %d)", prime.BytesPerPixel, int64(prime.MaxMaxPixels)))
+	fs.BoolVar(&f.adopt, "adopt", false, "resume a records file that has no provenance file (made by another program, or copied\nwithout it), recording the current settings as those that made its records")
 
 	fs.StringVar(&f.taggerPath, "tagger", "", "the tagger: an ONNX `MODEL` with one output per vocabulary entry")
 	fs.StringVar(&f.tags, "tags", "", "instead of -tagger: precomputed tags, a JSON Lines `FILE` of {\"id\": ..., \"tags\": [...]} keyed by image id (DIR-relative path)")
@@ -166,8 +170,10 @@ func (f *runFlags) check() error {
 		return errors.New("-tagger needs -vocab FILE")
 	case (f.classifierPath == "") == (f.preds == ""):
 		return errors.New("want one of -classifier MODEL and -preds FILE")
-	case f.batch < 1:
-		return fmt.Errorf("-batch %d out of range: want at least 1", f.batch)
+	case f.batch < 1 || f.batch > prime.MaxBatchSize:
+		return fmt.Errorf("-batch %d out of range: want 1 to %d", f.batch, prime.MaxBatchSize)
+	case f.maxPixels < 1 || f.maxPixels > prime.MaxMaxPixels:
+		return fmt.Errorf("-max-pixels %d out of range: want 1 to %d", f.maxPixels, int64(prime.MaxMaxPixels))
 	case !(f.threshold > 0 && f.threshold < 1):
 		return fmt.Errorf("-threshold %v out of range: want strictly between 0 and 1", f.threshold)
 	case !slices.Contains([]string{"logits", "probabilities", "thresholded"}, f.taggerOutput):
@@ -263,6 +269,18 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 	return tg, cl, closeAll, nil
 }
 
+// uses returns every file of the run, for outfile.Distinct.
+func (f *runFlags) uses(mf *mineFlags, e *env, provenance string) []outfile.Use {
+	return []outfile.Use{
+		{Name: "-tagger", Path: f.taggerPath}, {Name: "-vocab", Path: f.vocab}, {Name: "-thresholds", Path: f.thresholds},
+		{Name: "-tags", Path: f.tags}, {Name: "-classifier", Path: f.classifierPath}, {Name: "-labels", Path: f.labels},
+		{Name: "-preds", Path: f.preds}, mf.validateUse(), mf.acceptUse(),
+		{Name: "-records", Path: f.records, Output: true},
+		{Name: "the provenance file", Path: provenance, Output: true},
+		mf.outUse(e),
+	}
+}
+
 func cmdRun(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("prime run", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -280,8 +298,18 @@ inferred at once too).
 
 The run can be stopped at any time (Ctrl-C): the records file stays valid,
 and running the same command again resumes it, skipping the images whose
-records it holds. An image that cannot be decoded is reported and skipped
-(with -strict, it stops the run).
+records it holds. What made the records (the models' contents, vocabulary,
+thresholds, labels, preprocessing) is kept beside it in FILE.provenance.json,
+and a resume with other settings is refused; to start over, give another
+-records FILE or move both files away. One run at a time writes a records
+file: a second is refused, naming the process that holds it.
+
+An image that cannot be decoded is reported and skipped (with -strict, it
+stops the run); so is an image larger than -max-pixels, read from its header
+without decoding it.
+
+Peak memory: about workers x one model's working memory + workers x
+-max-pixels x 8 bytes of decoded images + 200 MB.
 
 Give each model the preprocessing it was trained with: a preset names a
 model family (-classifier-preset imagenet for torchvision's classifiers,
@@ -295,67 +323,131 @@ gives worse predictions without any error.
 flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBad
+	operands, code := parseCommand(fs, args)
+	if code >= 0 {
+		return code
 	}
-	bad := func(err error) int {
-		fmt.Fprintf(e.stderr, "prime run: %v\n", err)
-		return exitBad
-	}
-	if fs.NArg() != 0 {
-		return bad(fmt.Errorf("unexpected argument %q: the images are given by -images DIR", fs.Arg(0)))
+	if len(operands) != 0 {
+		return e.fail(fmt.Errorf("unexpected argument %q: the images are given by -images DIR", operands[0]))
 	}
 	if err := rf.check(); err != nil {
-		return bad(err)
+		return e.fail(err)
 	}
 	if rf.thresholds != "" {
 		var both bool
 		fs.Visit(func(fl *flag.Flag) { both = both || fl.Name == "threshold" })
 		if both {
-			return bad(errors.New("give -threshold (one for every tag) or -thresholds FILE (one per tag), not both"))
+			return e.fail(errors.New("give -threshold (one for every tag) or -thresholds FILE (one per tag), not both"))
 		}
 	}
 	if _, err := mf.options(); err != nil {
-		return bad(err)
+		return e.fail(err)
 	}
-
+	if err := outfile.Distinct(rf.uses(&mf, e, rf.records+provenanceSuffix)...); err != nil {
+		return e.fail(err)
+	}
 	images, err := prime.ImageFolder(rf.images)
 	if err != nil {
-		return bad(err)
+		return e.fail(err)
+	}
+	for _, out := range []outfile.Use{{Name: "-records", Path: rf.records}, {Name: "-o", Path: mf.out}} {
+		if err := notAnImage(images, rf.images, out); err != nil {
+			return e.fail(err)
+		}
 	}
 	workers := mf.workers
 	if workers == 0 {
 		workers = defaultWorkers()
 	}
+
+	recs, err := openRecordsFile(rf.records, e.files)
+	if err != nil {
+		return e.fail(err)
+	}
+	code, wroteProvenance := runRecords(ctx, e, &rf, recs, images, workers)
+	if code != exitOK {
+		recs.abandon(wroteProvenance)
+		return code
+	}
+	if err := recs.close(); err != nil {
+		return e.fail(err)
+	}
+	if rf.noMine {
+		return exitOK
+	}
+	d, err := readDataset(e, rf.records)
+	if err != nil {
+		return e.fail(err)
+	}
+	return mineDataset(ctx, e, d, recordsDir(rf.records), &mf)
+}
+
+// runRecords loads the plug-ins, checks them and the records file's
+// provenance against the images, and appends a record for every image the
+// file lacks. It returns the exit status, and whether it wrote the
+// provenance file.
+func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, images []prime.Image, workers int) (code int, wroteProvenance bool) {
 	tg, cl, closePlugins, err := rf.plugins(workers)
 	if err != nil {
-		return bad(err)
+		return e.fail(err), false
 	}
 	defer closePlugins()
 	if rf.taggerPrep.preset == "ram" && rf.thresholds == "" && rf.taggerPath != "" {
-		fmt.Fprintf(e.stderr, "prime run: warning: -tagger-preset ram without -thresholds: every tag uses -threshold %v; RAM tags with a threshold per tag, from its ram_tag_list_threshold.txt\n", rf.threshold)
+		e.warn("-tagger-preset ram without -thresholds: every tag uses -threshold %v; RAM tags with a threshold per tag, from its ram_tag_list_threshold.txt", rf.threshold)
 	}
 
-	out, done, err := openRecords(rf.records)
-	if err != nil {
-		return bad(err)
-	}
-	defer out.Close()
 	n := len(images)
-	todo := slices.DeleteFunc(images, func(im prime.Image) bool { return done[im.ID] })
-	if len(done) > 0 {
-		fmt.Fprintf(e.stderr, "prime run: resuming %s: %d records already there, %d images to go\n", rf.records, len(done), len(todo))
-		if stale := len(done) - (n - len(todo)); stale > 0 {
-			fmt.Fprintf(e.stderr, "prime run: warning: %d records of %s are of images not in %s; they are mined too\n", stale, rf.records, rf.images)
+	todo := slices.DeleteFunc(slices.Clone(images), func(im prime.Image) bool { return recs.done[im.ID] })
+	if err := checkLabels(e, images, cl); err != nil {
+		return e.fail(err), false
+	}
+	if err := checkPrecomputed(rf, todo, tg, cl); err != nil {
+		return e.fail(err), false
+	}
+
+	// The records must all come from the same settings.
+	now, err := provenanceOf(rf, tg, cl)
+	if err != nil {
+		return e.fail(err), false
+	}
+	was, err := readProvenance(recs.provenance)
+	if err != nil {
+		return e.fail(err), false
+	}
+	switch held := len(recs.done); {
+	case held > 0 && was == nil && !rf.adopt:
+		return e.fail(errProvenance(rf.records, recs.provenance, held,
+			"but no provenance file: prime cannot tell which models made them. If the current settings made them, resume with -adopt")), false
+	case held > 0 && was != nil:
+		if diff := was.differences(now); len(diff) > 0 {
+			return e.fail(errProvenance(rf.records, recs.provenance, held, "made with other settings:"+joinLines(diff))), false
+		}
+	default: // a new file, or -adopt
+		if err := now.write(e.files, recs.provenance); err != nil {
+			return e.fail(err), false
+		}
+		wroteProvenance = true
+	}
+
+	if torn := recs.torn(); torn > 0 {
+		e.warn("%s ends in a torn line (%s, left by a run that stopped while writing it): cut; its image is inferred again",
+			rf.records, count(int(torn), "byte", "bytes"))
+	}
+	if err := recs.prepare(); err != nil {
+		return e.fail(err), wroteProvenance
+	}
+	done := len(recs.done)
+	if done > 0 {
+		e.say("resuming %s: %s already there, %s to go", rf.records, count(done, "record", "records"), count(len(todo), "image", "images"))
+		if stale := done - (n - len(todo)); stale > 0 {
+			e.warn("%s of %s %s of images not in %s; they are mined too",
+				count(stale, "record", "records"), rf.records, plural(stale, "is", "are"), rf.images)
 		}
 	}
 	// Record.Image is relative to the records file.
 	recDir, err := filepath.Abs(filepath.Dir(rf.records))
 	if err != nil {
-		return bad(err)
+		return e.fail(err), wroteProvenance
 	}
 	relImage := func(path string) string {
 		abs, err := filepath.Abs(path)
@@ -369,132 +461,157 @@ flags:`)
 		return filepath.ToSlash(rel)
 	}
 
-	w := prime.NewRecordWriter(out)
 	prog := newRunProgress(e.stderr, len(todo))
-	var written, unreadable int
-	opts := &prime.RunOptions{Workers: workers, BatchSize: rf.batch, Strict: rf.strict, Total: len(todo), Progress: prog.update}
+	var unreadable int
+	opts := &prime.RunOptions{Workers: workers, BatchSize: rf.batch, Strict: rf.strict, MaxPixels: rf.maxPixels,
+		Total: len(todo), Progress: prog.update}
 	for rec, err := range prime.Run(ctx, slices.Values(todo), tg, cl, opts) {
 		var ie *prime.ImageError
 		switch {
 		case errors.As(err, &ie):
 			unreadable++
 			prog.clear()
-			fmt.Fprintf(e.stderr, "prime run: skipped: %v\n", err)
+			e.say("skipped: %s", message(err))
 			if rf.strict {
-				return bad(fmt.Errorf("%w (-strict)", err))
+				return e.fail(fmt.Errorf("%w (-strict)", err)), wroteProvenance
 			}
 			continue
 		case err != nil:
 			prog.clear()
 			if ctx.Err() != nil {
-				fmt.Fprintf(e.stderr, "prime run: interrupted: %d records in %s; run the same command again to resume\n",
-					len(done)+written, rf.records)
-				return exitInterrupted
+				e.say("interrupted: %s in %s; run the same command again to resume",
+					count(done+recs.written, "record", "records"), rf.records)
+				return exitInterrupted, wroteProvenance
 			}
-			return bad(err)
+			return e.fail(err), wroteProvenance
 		}
 		rec.Image = relImage(rec.Image)
-		// Flushed record by record: an interrupt or a crash loses no
-		// inference but the one under way.
-		if err := w.Write(&rec); err == nil {
-			err = w.Flush()
+		if err := recs.append(&rec); err != nil {
+			prog.clear()
+			return e.fail(err), wroteProvenance
 		}
-		if err != nil {
-			return bad(fmt.Errorf("writing %s: %w", rf.records, err))
-		}
-		written++
-	}
-	if err := out.Close(); err != nil {
-		return bad(fmt.Errorf("writing %s: %w", rf.records, err))
 	}
 	prog.clear()
-	fmt.Fprintf(e.stderr, "prime run: %d records written to %s", written, rf.records)
-	if len(done) > 0 {
-		fmt.Fprintf(e.stderr, " (%d there before)", len(done))
+	msg := fmt.Sprintf("%s written to %s", count(recs.written, "record", "records"), rf.records)
+	if done > 0 {
+		msg += fmt.Sprintf(" (%d there before)", done)
 	}
 	if unreadable > 0 {
-		fmt.Fprintf(e.stderr, "; %d unreadable images skipped", unreadable)
+		msg += fmt.Sprintf("; %s skipped", count(unreadable, "unreadable image", "unreadable images"))
 	}
-	fmt.Fprintln(e.stderr)
-	if rf.noMine {
-		return exitOK
+	e.say("%s", msg)
+	return exitOK, wroteProvenance
+}
+
+// plural returns one when n is 1 and many otherwise.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	d, err := readDataset(e, rf.records)
-	if err != nil {
-		return bad(err)
-	}
-	return mineDataset(ctx, e, d, recordsDir(rf.records), &mf)
+	return many
 }
 
 // defaultWorkers is the number of workers when -workers is 0.
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
-// openRecords opens the records file at path for appending, creating it
-// when missing, and returns the ids of the records it holds. A last line
-// without its newline, left by a crash, is cut off; any other bad line is
-// an error naming it.
-func openRecords(path string) (*os.File, map[string]bool, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, nil, err
+// notAnImage returns an error when the output u is one of the images of
+// the folder dir: an output never replaces an input.
+func notAnImage(images []prime.Image, dir string, u outfile.Use) error {
+	if isStdio(u.Path) {
+		return nil
 	}
-	done := map[string]bool{}
-	fail := func(err error) (*os.File, map[string]bool, error) {
-		f.Close()
-		return nil, nil, err
+	realDir, err1 := filepath.EvalSymlinks(dir)
+	realOut, err2 := filepath.EvalSymlinks(filepath.Dir(u.Path))
+	if err1 != nil || err2 != nil {
+		return nil // nothing there to replace
 	}
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return fail(err)
+	rel, err := filepath.Rel(realDir, filepath.Join(realOut, filepath.Base(u.Path)))
+	if err != nil || !filepath.IsLocal(rel) {
+		return nil
 	}
-	valid, err := completeLength(f, size)
-	if err != nil {
-		return fail(err)
+	id := filepath.ToSlash(rel)
+	if _, found := slices.BinarySearchFunc(images, id, func(im prime.Image, id string) int { return strings.Compare(im.ID, id) }); found {
+		return fmt.Errorf("%s %s is the image %s of -images %s: an output never replaces an input", u.Name, u.Path, id, dir)
 	}
-	if valid > 0 {
-		rr := prime.NewRecordReader(io.NewSectionReader(f, 0, valid), path)
-		for {
-			rec, err := rr.Read()
-			if err == io.EOF {
-				break
-			}
-			var le *prime.LineError
-			if errors.As(err, &le) && le.Line == 0 && len(done) == 0 {
-				break // blank lines only
-			}
-			if err != nil {
-				return fail(fmt.Errorf("%w (a records file of an earlier run; move it away to start afresh)", err))
-			}
-			done[rec.ID] = true
-		}
-	}
-	if valid < size {
-		if err := f.Truncate(valid); err != nil {
-			return fail(err)
-		}
-	}
-	if _, err := f.Seek(valid, io.SeekStart); err != nil {
-		return fail(err)
-	}
-	return f, done, nil
+	return nil
 }
 
-// completeLength returns the length of f's first size bytes up to and
-// including the last newline.
-func completeLength(f *os.File, size int64) (int64, error) {
-	buf := make([]byte, 64<<10)
-	for end := size; end > 0; {
-		start := max(end-int64(len(buf)), 0)
-		b := buf[:end-start]
-		if _, err := f.ReadAt(b, start); err != nil {
-			return 0, err
-		}
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			return start + int64(i) + 1, nil
-		}
-		end = start
+// checkLabels compares the class folders with the classifier's labels,
+// when it has them: with none in common, every record would count as wrong
+// (folders digit0..digit9, labels 0..9), an error that shows both; folders
+// without a label are named in a warning.
+func checkLabels(e *env, images []prime.Image, cl prime.Classifier) error {
+	lc, ok := cl.(interface{ Labels() []string })
+	if !ok {
+		return nil
 	}
-	return 0, nil
+	labels := lc.Labels()
+	var folders, missing []string
+	for _, im := range images {
+		if !slices.Contains(folders, im.Label) {
+			folders = append(folders, im.Label)
+		}
+	}
+	for _, f := range folders {
+		if !slices.Contains(labels, f) {
+			missing = append(missing, f)
+		}
+	}
+	switch {
+	case len(missing) == len(folders):
+		return fmt.Errorf("no class folder is a label of the classifier, so every image would count as misclassified:\n"+
+			"  class folders: %s\n  classifier labels: %s\n"+
+			"name the folders after the labels, or give labels named after the folders with -labels FILE",
+			shortList(folders), shortList(labels))
+	case len(missing) > 0:
+		e.warn("%s no label of the classifier (their images count as misclassified): %s",
+			count(len(missing), "class folder has", "class folders have"), shortList(missing))
+	}
+	return nil
+}
+
+// shortList lists names, at most 12.
+func shortList(names []string) string {
+	const most = 12
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:most], ", ") + fmt.Sprintf(", and %d more", len(names)-most)
+}
+
+// checkPrecomputed checks, before any inference, that precomputed tags and
+// predictions hold every image still to do: a file that lacks one would
+// otherwise stop the run when it comes to it.
+func checkPrecomputed(rf *runFlags, todo []prime.Image, tg prime.Tagger, cl prime.Classifier) error {
+	type lister interface{ IDs() []string }
+	for _, c := range []struct {
+		flag, file, what string
+		plugin           any
+	}{
+		{"-tags", rf.tags, "tags", tg},
+		{"-preds", rf.preds, "prediction", cl},
+	} {
+		l, ok := c.plugin.(lister)
+		if c.file == "" || !ok {
+			continue
+		}
+		has := make(map[string]bool)
+		for _, id := range l.IDs() {
+			has[id] = true
+		}
+		var missing []string
+		for _, im := range todo {
+			// An id that is not UTF-8 is in no JSON file: Run reports it.
+			if !has[im.ID] && utf8.ValidString(im.ID) {
+				missing = append(missing, im.ID)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("%s %s has no %s for %s of the %s to infer: %s; every image of -images needs a line",
+				c.flag, c.file, c.what, count(len(missing), "image", "images"), count(len(todo), "image", "images"), shortList(missing))
+		}
+	}
+	return nil
 }
 
 // runProgress prints a run's progress on w: a status line rewritten in

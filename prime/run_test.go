@@ -187,10 +187,10 @@ func TestRunCommand(t *testing.T) {
 		records := filepath.Join(t.TempDir(), "records.jsonl")
 		require.NoError(t, os.WriteFile(records, []byte(`{"id": "gone.png", "label": "cat", "pred": "cat", "tags": []}`+"\n"), 0o644))
 		stderr := &syncBuffer{}
-		code, _ := primeRun(context.Background(), stderr, f.args("-records", records, "-no-mine")...)
+		code, _ := primeRun(context.Background(), stderr, f.args("-records", records, "-no-mine", "-adopt")...)
 		require.Equal(t, exitOK, code, stderr.String())
-		assert.Contains(t, stderr.String(), "1 records already there, 40 images to go")
-		assert.Contains(t, stderr.String(), "warning: 1 records of "+records+" are of images not in "+f.images)
+		assert.Contains(t, stderr.String(), "1 record already there, 40 images to go")
+		assert.Contains(t, stderr.String(), "warning: 1 record of "+records+" is of images not in "+f.images)
 	})
 	t.Run("run again: nothing to do", func(t *testing.T) {
 		stderr := &syncBuffer{}
@@ -250,7 +250,8 @@ func TestRunCommandResume(t *testing.T) {
 	stderr = &syncBuffer{}
 	code, stdout := primeRun(context.Background(), stderr, f.args()...)
 	require.Equal(t, exitOK, code, stderr.String())
-	assert.Contains(t, stderr.String(), fmt.Sprintf("%d records already there, 1 images to go", n-1))
+	assert.Contains(t, stderr.String(), fmt.Sprintf("%d records already there, 1 image to go", n-1))
+	assert.Contains(t, stderr.String(), "ends in a torn line (")
 	count, recs := readRecordIDs(t, f.records)
 	require.Len(t, count, n)
 	for id, c := range count {
@@ -294,7 +295,7 @@ func TestRunCommandBadInput(t *testing.T) {
 		{"tagger model missing", append(f.args("-vocab", vocab, "-tagger", filepath.Join(empty, "missing.onnx")), "-tags="), "missing.onnx"},
 		{"classifier model missing", append(f.args("-classifier", filepath.Join(empty, "missing.onnx")), "-preds="), "missing.onnx"},
 		{"tags file missing", f.args("-tags", filepath.Join(empty, "tags.jsonl")), "no such file or directory"},
-		{"image without tags", f.args("-tags", tooFewTags, "-no-mine"), `no image "cat/001.png" in the file`},
+		{"image without tags", f.args("-tags", tooFewTags, "-no-mine"), "prime run: -tags " + tooFewTags + " has no tags for 7 images of the 8 images to infer: cat/001.png, cat/002.png"},
 		{"records file corrupt", f.args("-records", badRecords), badRecords + ":2: "},
 		{"bad mean", f.args("-tags=", "-tagger", "m.onnx", "-vocab", vocab, "-tagger-mean", "1,x"), `-tagger-mean: "x" is not a number`},
 		{"NaN mean", f.args("-tags=", "-tagger", "m.onnx", "-vocab", vocab, "-tagger-mean", "NaN"), "-tagger-mean NaN out of range: want finite numbers in [-1e+06, 1e+06]"},
@@ -341,14 +342,14 @@ func TestRunCommandUnreadableImage(t *testing.T) {
 	stderr = &syncBuffer{}
 	code, _ = primeRun(context.Background(), stderr, f.args(append(onnx, "-strict")...)...)
 	assert.Equal(t, exitBad, code)
-	assert.Contains(t, stderr.String(), "prime run: prime: image "+corrupt+": ")
+	assert.Contains(t, stderr.String(), "prime run: image "+corrupt+": ")
 	assert.Contains(t, stderr.String(), "(-strict)")
 
 	stderr = &syncBuffer{}
 	code, _ = primeRun(context.Background(), stderr, f.args(onnx...)...)
 	require.Equal(t, exitOK, code, stderr.String())
-	assert.Contains(t, stderr.String(), "skipped: prime: image "+corrupt+": ")
-	assert.Contains(t, stderr.String(), "1 unreadable images skipped")
+	assert.Contains(t, stderr.String(), "prime run: skipped: image "+corrupt+": ")
+	assert.Contains(t, stderr.String(), "1 unreadable image skipped")
 	count, _ = readRecordIDs(t, f.records)
 	assert.Len(t, count, 19)
 	assert.Zero(t, count["cat/005.png"])

@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/outfile"
 	"github.com/failmodes/prime/internal/synth"
 )
 
@@ -85,26 +83,29 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fs.BoolVar(&f.null, "null", false, "plant nothing: each record is wrong with its class's error rate, whatever its tags")
 	fs.StringVar(&f.truth, "truth", "", "write the planted modes to `FILE` as JSON Lines: {\"label\",\"tags\",\"n\",\"accuracy\"}")
-	fs.StringVar(&f.out, "o", "", "write the records to `FILE` (replaced atomically) instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBad
+	fs.StringVar(&f.out, "o", "", "write the records to `FILE` (replaced whole, its mode kept) instead of standard output")
+	operands, code := parseCommand(fs, args)
+	if code >= 0 {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "prime synth: unexpected argument %q\n", fs.Arg(0))
+	if len(operands) > 0 {
+		e.say("unexpected argument %q", operands[0])
 		fs.Usage()
 		return exitBad
 	}
 	cfg, err := f.config(nvocab)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "prime synth: %v\n", err)
-		return exitBad
+		return e.fail(err)
+	}
+	out := outfile.Use{Name: "-o", Path: f.out, Output: true}
+	if isStdio(f.out) {
+		out = e.stdoutUse()
+	}
+	if err := outfile.Distinct(out, outfile.Use{Name: "-truth", Path: f.truth, Output: true}); err != nil {
+		return e.fail(err)
 	}
 	if err := writeSynth(ctx, e, cfg, f.out, f.truth); err != nil {
-		fmt.Fprintf(e.stderr, "prime synth: %v\n", err)
-		return exitBad
+		return e.fail(err)
 	}
 	return exitOK
 }
@@ -209,7 +210,7 @@ func synthFloatRange(s string) (lo, hi float64, ok bool) {
 
 // writeSynth generates cfg's records to out (standard output when "" or
 // "-") and its planted modes to truth (none when ""), each file replaced
-// atomically only once it is whole.
+// whole only once it is complete.
 func writeSynth(ctx context.Context, e *env, cfg synth.Config, out, truth string) error {
 	var planted []synth.Planted
 	gen := func(w io.Writer) error {
@@ -229,19 +230,13 @@ func writeSynth(ctx context.Context, e *env, cfg synth.Config, out, truth string
 		}
 		return rw.Flush()
 	}
-	var err error
-	if out == "" || out == "-" {
-		err = gen(e.stdout)
-	} else {
-		err = synthWriteFile(out, gen)
-	}
-	if err != nil {
+	if err := e.writeOutput(out, gen); err != nil {
 		return err
 	}
 	if truth == "" {
 		return nil
 	}
-	return synthWriteFile(truth, func(w io.Writer) error {
+	return e.files.WriteFile(truth, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for i := range planted {
@@ -251,30 +246,4 @@ func writeSynth(ctx context.Context, e *env, cfg synth.Config, out, truth string
 		}
 		return nil
 	})
-}
-
-// synthWriteFile writes path through write: to a temporary file in path's
-// directory, renamed to path once write and the close succeed, and removed
-// otherwise.
-func synthWriteFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -8,12 +8,16 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/htmlreport"
+	"github.com/failmodes/prime/internal/outfile"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
@@ -38,45 +42,75 @@ type Files struct {
 // WriteModels writes the two models and their word lists into dir, which
 // must exist.
 func WriteModels(dir string) (Files, error) {
+	return writeModels(outfile.Writer{}, dir)
+}
+
+func writeModels(files outfile.Writer, dir string) (Files, error) {
 	f := Files{
 		Tagger:     filepath.Join(dir, "tagger.onnx"),
 		Vocabulary: filepath.Join(dir, "tags.txt"),
 		Classifier: filepath.Join(dir, "classifier.onnx"),
 		Labels:     filepath.Join(dir, "labels.txt"),
 	}
-	if err := TaggerModel().WriteFile(f.Tagger); err != nil {
-		return Files{}, fmt.Errorf("demo: %w", err)
-	}
-	if err := ClassifierModel().WriteFile(f.Classifier); err != nil {
-		return Files{}, fmt.Errorf("demo: %w", err)
-	}
-	if err := os.WriteFile(f.Vocabulary, []byte(strings.Join(Tags(), "\n")+"\n"), 0o644); err != nil {
-		return Files{}, fmt.Errorf("demo: %w", err)
-	}
-	if err := os.WriteFile(f.Labels, []byte(strings.Join(Classes(), "\n")+"\n"), 0o644); err != nil {
-		return Files{}, fmt.Errorf("demo: %w", err)
+	for _, file := range []struct {
+		path string
+		data []byte
+	}{
+		{f.Tagger, TaggerModel().Marshal()},
+		{f.Classifier, ClassifierModel().Marshal()},
+		{f.Vocabulary, []byte(strings.Join(Tags(), "\n") + "\n")},
+		{f.Labels, []byte(strings.Join(Classes(), "\n") + "\n")},
+	} {
+		if err := files.WriteFile(file.path, writeBytes(file.data)); err != nil {
+			return Files{}, fmt.Errorf("demo: %w", err)
+		}
 	}
 	return f, nil
+}
+
+// writeBytes returns a fill function for outfile that writes data.
+func writeBytes(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
 }
 
 // WriteImages writes each picture as a PNG file dir/<ID>.png, that is
 // dir/<class>/<number>.png: the ImageFolder layout.
 func WriteImages(dir string, pics []*Picture) error {
+	return writeImages(outfile.Writer{}, dir, pics)
+}
+
+func writeImages(files outfile.Writer, dir string, pics []*Picture) error {
+	// Stored uncompressed: 4 kB a picture, and quick to write and read.
+	enc := png.Encoder{CompressionLevel: png.NoCompression}
 	for _, p := range pics {
-		name := filepath.Join(dir, filepath.FromSlash(p.ID)+".png")
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, p.Label), 0o777); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		f, err := os.Create(name)
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
+	}
+	// Several at a time: each file is synced before it is renamed, and
+	// the syncs of several files overlap.
+	errs := make([]error, len(pics))
+	slots := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for i, p := range pics {
+		slots <- struct{}{}
+		if failed.Load() {
+			break // the first error is the one to report
 		}
-		// Stored uncompressed: 4 kB a picture, and quick to write and read.
-		enc := png.Encoder{CompressionLevel: png.NoCompression}
-		err = enc.Encode(f, p.Image)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			name := filepath.Join(dir, filepath.FromSlash(p.ID)+".png")
+			if errs[i] = files.WriteFile(name, func(w io.Writer) error { return enc.Encode(w, p.Image) }); errs[i] != nil {
+				failed.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -140,9 +174,54 @@ type Options struct {
 	Every int
 	// Progress, when not nil, is told of each stage as it starts.
 	Progress func(stage string)
+	// Files writes every file; its zero value writes them plainly (tests
+	// make its writes fail).
+	Files outfile.Writer
 }
 
-// Run runs the whole demo in dir, which must exist and should be empty:
+// Marker is the file Run writes first into its folder, saying what wrote
+// the folder. Run writes only into a folder that is empty or holds a
+// previous demo's output: the marker and nothing but the names Run writes.
+const Marker = ".prime-demo"
+
+// demoNames are the names Run writes into its folder.
+var demoNames = []string{Marker, "images", "models", "records.jsonl", "modes.jsonl", "report.html"}
+
+// checkFolder returns an error unless dir is empty or holds a previous
+// demo's output, which Run may write over.
+func checkFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	marked := slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == Marker })
+	// Without the marker every name is the user's; with it, those the
+	// demo does not write.
+	var others []string
+	for _, e := range entries {
+		if !marked || !slices.Contains(demoNames, e.Name()) {
+			others = append(others, e.Name())
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	const most = 5
+	what := strings.Join(others[:min(len(others), most)], ", ")
+	if len(others) > most {
+		what += fmt.Sprintf(" and %d more", len(others)-most)
+	}
+	if !marked {
+		return fmt.Errorf("demo: folder %s is not empty and not a previous demo's (no %s in it): it holds %s; give an empty or new folder", dir, Marker, what)
+	}
+	return fmt.Errorf("demo: folder %s holds a previous demo's output and more: %s; give an empty or new folder", dir, what)
+}
+
+// Run runs the whole demo in dir, which must exist and be empty or hold a
+// previous demo's output (see Marker):
 // it draws the pictures (Seed) and writes them as PNG files, writes the two
 // models, runs the pictures through the tagger and the classifier with
 // prime.Run, writes the records, mines them with prime.Analyze at the
@@ -164,6 +243,13 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		Modes:   filepath.Join(dir, "modes.jsonl"),
 		HTML:    filepath.Join(dir, "report.html"),
 	}
+	if err := checkFolder(dir); err != nil {
+		return nil, err
+	}
+	if err := o.Files.WriteFile(filepath.Join(dir, Marker), writeBytes([]byte(
+		"This folder was written by prime demo; the next prime demo -o with this folder writes over it.\n"))); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	res.Pics = Generate(rand.New(rand.NewPCG(Seed, 0)))
 	if o.Every > 1 {
 		var kept []*Picture
@@ -175,14 +261,14 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		res.Pics = kept
 	}
 	say(fmt.Sprintf("drawing %d pictures into %s", len(res.Pics), res.Images))
-	if err := WriteImages(res.Images, res.Pics); err != nil {
+	if err := writeImages(o.Files, res.Images, res.Pics); err != nil {
 		return nil, err
 	}
 	models := filepath.Join(dir, "models")
-	if err := os.MkdirAll(models, 0o755); err != nil {
+	if err := os.MkdirAll(models, 0o777); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	files, err := WriteModels(models)
+	files, err := writeModels(o.Files, models)
 	if err != nil {
 		return nil, err
 	}
@@ -204,40 +290,28 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 	}
 	say(fmt.Sprintf("tagging and classifying %d pictures with the ONNX models in %s", len(images), models))
 	start := time.Now()
-	seq := func(yield func(prime.Image) bool) {
-		for _, im := range images {
-			if !yield(im) {
-				return
+	err = o.Files.WriteFile(res.Records, func(out io.Writer) error {
+		w := prime.NewRecordWriter(out)
+		for rec, err := range prime.Run(ctx, slices.Values(images), tg, cl, &prime.RunOptions{Workers: o.Workers, Strict: true}) {
+			if err != nil {
+				return err
+			}
+			// Image paths relative to dir, where the records file and the
+			// report are.
+			if rel, err := filepath.Rel(dir, rec.Image); err == nil {
+				rec.Image = filepath.ToSlash(rel)
+			}
+			res.Data = append(res.Data, rec)
+			if err := w.Write(&rec); err != nil {
+				return err
 			}
 		}
-	}
-	out, err := os.Create(res.Records)
+		return w.Flush()
+	})
 	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	defer out.Close()
-	w := prime.NewRecordWriter(out)
-	for rec, err := range prime.Run(ctx, seq, tg, cl, &prime.RunOptions{Workers: o.Workers, Strict: true}) {
-		if err != nil {
-			return nil, err
-		}
-		// Image paths relative to dir, where the records file and the
-		// report are.
-		if rel, err := filepath.Rel(dir, rec.Image); err == nil {
-			rec.Image = filepath.ToSlash(rel)
-		}
-		res.Data = append(res.Data, rec)
-		if err := w.Write(&rec); err != nil {
-			return nil, err
-		}
-	}
-	res.Infer = time.Since(start)
-	if err := w.Flush(); err != nil {
 		return nil, err
 	}
-	if err := out.Close(); err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
+	res.Infer = time.Since(start)
 
 	say("mining the records for failure modes")
 	res.Report, err = prime.Analyze(ctx, res.Data, nil)
@@ -245,28 +319,12 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	say(fmt.Sprintf("writing the report to %s", res.HTML))
-	if err := writeFile(res.Modes, res.Report.WriteJSONL); err != nil {
-		return nil, err
+	if err := o.Files.WriteFile(res.Modes, res.Report.WriteJSONL); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	thumbs := os.DirFS(dir)
-	if err := writeFile(res.HTML, func(w io.Writer) error { return htmlreport.Write(w, res.Report, thumbs) }); err != nil {
-		return nil, err
+	if err := o.Files.WriteFile(res.HTML, func(w io.Writer) error { return htmlreport.Write(w, res.Report, thumbs) }); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return res, nil
-}
-
-// writeFile creates name and writes it with write.
-func writeFile(name string, write func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	return nil
 }

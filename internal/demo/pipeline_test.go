@@ -61,3 +61,42 @@ func TestRunCancelled(t *testing.T) {
 func TestPlanted(t *testing.T) {
 	assert.Equal(t, []string{"boat: sand", "car: blurry, small"}, modeKeys(Planted()))
 }
+
+// TestRunFolder: Run writes into an empty folder or over a previous demo's
+// output, and refuses any other folder, leaving it as it was.
+func TestRunFolder(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Run(context.Background(), dir, &Options{Every: 50})
+	require.NoError(t, err)
+	assert.FileExists(t, filepath.Join(dir, Marker))
+	_, err = Run(context.Background(), dir, &Options{Every: 50})
+	require.NoError(t, err, "over a previous demo's output")
+
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"a file of the user's", []string{"records.jsonl"}, "is not empty and not a previous demo's (no .prime-demo in it): it holds records.jsonl; give an empty or new folder"},
+		{"a marker and more", []string{Marker, "records.jsonl", "thesis.tex"}, "holds a previous demo's output and more: thesis.tex; give an empty or new folder"},
+		{"many", []string{"a", "b", "c", "d", "e", "f", "g"}, "it holds a, b, c, d, e and 2 more"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tc.files {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("mine"), 0o600))
+			}
+			_, err := Run(context.Background(), dir, &Options{Every: 50})
+			require.ErrorContains(t, err, "demo: folder "+dir+" ")
+			assert.ErrorContains(t, err, tc.want)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Len(t, entries, len(tc.files), "nothing written")
+			for _, f := range tc.files {
+				data, err := os.ReadFile(filepath.Join(dir, f))
+				require.NoError(t, err)
+				assert.Equal(t, "mine", string(data))
+			}
+		})
+	}
+}

@@ -151,28 +151,29 @@ func (wr Writer) replace(path, target string, fi fs.FileInfo, fill func(io.Write
 	return nil
 }
 
-// errWriter remembers whether a write to w failed.
+// errWriter remembers the first error of the writes to w.
 type errWriter struct {
-	w      io.Writer
-	failed bool
+	w   io.Writer
+	err error
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
-	if err != nil {
-		e.failed = true
+	if err != nil && e.err == nil {
+		e.err = err
 	}
 	return n, err
 }
 
 // fillError returns the error of fill: after a failed write, an
-// *fs.PathError naming path; otherwise fill's own error (a cancelled
-// context, bad data), as it is.
+// *fs.PathError naming path and the write's error, whatever fill wrapped
+// it in; otherwise fill's own error (a cancelled context, bad data), as it
+// is.
 func (e *errWriter) fillError(err error, path string, names ...string) error {
-	if !e.failed {
+	if e.err == nil {
 		return err
 	}
-	return &fs.PathError{Op: "write", Path: path, Err: cause(err, names...)}
+	return &fs.PathError{Op: "write", Path: path, Err: cause(e.err, names...)}
 }
 
 // createTemp creates a new, empty file beside target, with mode 0666 less

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/outfile"
+)
+
+// provenanceSuffix names the provenance file of a records file:
+// records.jsonl has records.jsonl.provenance.json beside it.
+const provenanceSuffix = ".provenance.json"
+
+// A provenance says what made the records of a records file: the settings
+// of prime run that decide a record's tags and prediction (the models'
+// contents, the vocabulary, thresholds, labels, outputs and preprocessing),
+// by name, each a string compared as it is. It is kept beside the records
+// file, not in it, so that the records file stays plain JSON Lines that
+// any tool reads; a resume whose settings differ is refused.
+type provenance struct {
+	// About says what the file is, for a person who finds it.
+	About string `json:"about"`
+	// Settings are the settings that decide the records, by name.
+	Settings map[string]string `json:"settings"`
+	// Files are the files the settings were read from, for a person: they
+	// are not compared (a model may move; its content may not change).
+	Files map[string]string `json:"files,omitempty"`
+}
+
+const provenanceAbout = "What made the records of the records file beside this one (prime run). " +
+	"prime run refuses to add records made with other settings to it."
+
+// provenanceOf returns the provenance of the records the plug-ins make with
+// the flags f.
+func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenance, error) {
+	p := &provenance{About: provenanceAbout, Settings: map[string]string{}, Files: map[string]string{}}
+	file := func(setting, flag, path string) error {
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", flag, err)
+		}
+		p.Settings[setting+" (sha256)"] = sum
+		p.Files[setting] = path
+		return nil
+	}
+	if f.tags != "" {
+		p.Settings["tagger"] = "precomputed tags"
+		if err := file("tagger's precomputed tags file (-tags)", "-tags", f.tags); err != nil {
+			return nil, err
+		}
+	} else {
+		p.Settings["tagger"] = "ONNX model"
+		if err := file("tagger model (-tagger)", "-tagger", f.taggerPath); err != nil {
+			return nil, err
+		}
+		p.Settings["tagger output (-tagger-output)"] = f.taggerOutput
+		p.Settings["tagger preprocessing (-tagger-preset, -tagger-mean, -tagger-std, -tagger-bgr, -tagger-no-scale)"] = prepSetting(&f.taggerPrep, "tagger")
+		p.Settings["tagger runtime (-runtime, -device)"] = f.runtime + " on " + f.device
+		if v, ok := tg.(interface{ Vocabulary() []string }); ok {
+			p.Settings["tagger vocabulary (-vocab)"] = listSetting(v.Vocabulary())
+			p.Files["tagger vocabulary (-vocab)"] = f.vocab
+		}
+		if th, ok := tg.(interface{ Thresholds() []float32 }); ok {
+			p.Settings["tagger thresholds (-threshold, -thresholds)"] = thresholdsSetting(th.Thresholds())
+			if f.thresholds != "" {
+				p.Files["tagger thresholds (-thresholds)"] = f.thresholds
+			}
+		}
+	}
+	if f.preds != "" {
+		p.Settings["classifier"] = "precomputed predictions"
+		if err := file("classifier's precomputed predictions file (-preds)", "-preds", f.preds); err != nil {
+			return nil, err
+		}
+	} else {
+		p.Settings["classifier"] = "ONNX model"
+		if err := file("classifier model (-classifier)", "-classifier", f.classifierPath); err != nil {
+			return nil, err
+		}
+		p.Settings["classifier output (-classifier-output)"] = f.classifierOutput
+		p.Settings["classifier preprocessing (-classifier-preset, -classifier-mean, -classifier-std, -classifier-bgr, -classifier-no-scale)"] = prepSetting(&f.classifierPrep, "classifier")
+		p.Settings["classifier runtime (-runtime, -device)"] = f.runtime + " on " + f.device
+		if l, ok := cl.(interface{ Labels() []string }); ok {
+			p.Settings["classifier labels (-labels)"] = listSetting(l.Labels())
+			if f.labels != "" {
+				p.Files["classifier labels (-labels)"] = f.labels
+			}
+		}
+	}
+	return p, nil
+}
+
+// prepSetting is a model's preprocessing flags as one setting.
+func prepSetting(p *prepFlags, model string) string {
+	pp, err := p.transform(model)
+	if err != nil {
+		return "invalid: " + err.Error()
+	}
+	b, err := json.Marshal(pp)
+	if err != nil {
+		return fmt.Sprintf("%+v", pp)
+	}
+	return string(b)
+}
+
+// listSetting is a list of names as one setting: its length and the
+// SHA-256 of the names, one a line.
+func listSetting(names []string) string {
+	h := sha256.New()
+	for _, n := range names {
+		io.WriteString(h, n)
+		h.Write([]byte{'\n'})
+	}
+	return fmt.Sprintf("%d names, sha256 %s", len(names), hex.EncodeToString(h.Sum(nil)))
+}
+
+// thresholdsSetting is the tagger's thresholds as one setting: the value
+// when every tag has the same, and otherwise their number and SHA-256.
+func thresholdsSetting(th []float32) string {
+	if len(th) > 0 && !slices.ContainsFunc(th, func(v float32) bool { return v != th[0] }) {
+		return strconv.FormatFloat(float64(th[0]), 'g', -1, 32) + " for every tag"
+	}
+	s := make([]string, len(th))
+	for i, v := range th {
+		s[i] = strconv.FormatFloat(float64(v), 'g', -1, 32)
+	}
+	return "per tag: " + listSetting(s)
+}
+
+// fileSHA256 returns the SHA-256 of the file at path, in hexadecimal.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close() // read only
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readProvenance reads the provenance file at path; a missing file is nil
+// and no error.
+func readProvenance(path string) (*provenance, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var p provenance
+	if err := json.Unmarshal(data, &p); err != nil || p.Settings == nil {
+		return nil, fmt.Errorf("%s: not a provenance file of prime run (%v)", path, err)
+	}
+	return &p, nil
+}
+
+// write writes p to path, whole or not at all.
+func (p *provenance) write(files outfile.Writer, path string) error {
+	return files.WriteFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(p)
+	})
+}
+
+// differences lists the settings in which now differs from p, each as
+// "NAME: was X, now Y", in the order of their names.
+func (p *provenance) differences(now *provenance) []string {
+	names := slices.Sorted(maps.Keys(p.Settings))
+	for n := range now.Settings {
+		if _, ok := p.Settings[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var out []string
+	for _, n := range names {
+		was, ok1 := p.Settings[n]
+		is, ok2 := now.Settings[n]
+		switch {
+		case !ok1:
+			was = "not set"
+		case !ok2:
+			is = "not set"
+		}
+		if was != is {
+			out = append(out, fmt.Sprintf("%s: was %s, now %s", n, was, is))
+		}
+	}
+	return out
+}
+
+// errProvenance is the error of a resume refused for its settings, with
+// the ways out.
+func errProvenance(records, provPath string, n int, what string) error {
+	return fmt.Errorf("%s holds %s %s.\n"+
+		"Adding records made otherwise would mix two models' answers in one file. Run with the settings\n"+
+		"recorded in %s, or start over: give another -records FILE, or move %s and %s away",
+		records, count(n, "record", "records"), what, provPath, records, provPath)
+}
+
+// joinLines indents lines under a message.
+func joinLines(lines []string) string {
+	return "\n  " + strings.Join(lines, "\n  ")
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/outfile"
+)
+
+// syncEvery is how many records prime run appends between two syncs of the
+// records file: a crash of the machine loses at most the inference of
+// these (a crash of the process loses none).
+const syncEvery = 256
+
+// recordsFile is prime run's records file: open for appending under an
+// exclusive lock (a second run on it is refused), its records read.
+type recordsFile struct {
+	path       string // as the user gave it
+	provenance string // its provenance file, beside its real path
+	f          *os.File
+	created    bool            // this run created it
+	done       map[string]bool // ids of the records it holds
+	end        int64           // length of the records kept
+	size       int64           // length on disk
+	lastNoEOL  bool            // the last record lacks its newline
+	files      outfile.Writer
+
+	// Set by append.
+	rw      *prime.RecordWriter
+	counter *countingWriter
+	written int // records appended by this run
+}
+
+// openRecordsFile opens the records file at path, creating it when
+// missing, locks it and reads the ids of its records. Every line must be a
+// record but the last: a last line without its newline that is not a whole
+// record, left by a crash in the middle of a write, is marked to be cut
+// (see prepare); a whole one is kept.
+func openRecordsFile(path string, files outfile.Writer) (*recordsFile, error) {
+	_, statErr := os.Stat(path)
+	f, err := outfile.OpenAppend(path)
+	if err != nil {
+		var le *outfile.LockedError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("%w: another prime run is writing it; wait for it to end, or stop it", err)
+		}
+		return nil, err
+	}
+	r := &recordsFile{path: path, f: f, created: errors.Is(statErr, os.ErrNotExist), done: map[string]bool{}, files: files}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	r.provenance = real + provenanceSuffix
+	if err := r.read(); err != nil {
+		f.Close() // read only so far
+		return nil, err
+	}
+	return r, nil
+}
+
+// read reads the ids of the records and finds where they end.
+func (r *recordsFile) read() error {
+	size, err := r.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	r.size = size
+	complete, err := completeLength(r.f, size)
+	if err != nil {
+		return err
+	}
+	r.end = complete
+	rr := prime.NewRecordReader(io.NewSectionReader(r.f, 0, complete), r.path)
+	lines := 0
+	for {
+		rec, err := rr.Read()
+		if err == io.EOF {
+			break
+		}
+		var le *prime.LineError
+		if errors.As(err, &le) && le.Line == 0 && len(r.done) == 0 {
+			break // blank lines only
+		}
+		if err != nil {
+			return fmt.Errorf("%w (a records file of an earlier run; move it away to start afresh)", err)
+		}
+		r.done[rec.ID] = true
+		lines++
+	}
+	if complete == size {
+		return nil
+	}
+	// A last line without a newline: a whole record is kept, anything
+	// else cut before the first write.
+	tail := make([]byte, size-complete)
+	if _, err := r.f.ReadAt(tail, complete); err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(tail)) == 0 {
+		return nil // trailing blanks: harmless
+	}
+	if rec, err := prime.NewRecordReader(bytes.NewReader(tail), r.path).Read(); err == nil && !r.done[rec.ID] {
+		r.done[rec.ID] = true
+		r.end, r.lastNoEOL = size, true
+	}
+	return nil
+}
+
+// torn returns the length of a torn last line that prepare cuts.
+func (r *recordsFile) torn() int64 { return r.size - r.end }
+
+// prepare readies the file for appending: it cuts a torn last line and
+// ends a last record without its newline.
+func (r *recordsFile) prepare() error {
+	if r.size > r.end {
+		if err := r.f.Truncate(r.end); err != nil {
+			return fmt.Errorf("cutting the torn last line of %s: %w", r.path, err)
+		}
+		r.size = r.end
+	}
+	if r.lastNoEOL {
+		if _, err := r.f.Write([]byte{'\n'}); err != nil {
+			return r.cut(fmt.Errorf("writing %s: %w", r.path, err))
+		}
+		r.end++
+		r.size = r.end
+		r.lastNoEOL = false
+	}
+	r.counter = &countingWriter{w: r.files.Wrapped(r.f)}
+	r.rw = prime.NewRecordWriter(r.counter)
+	return nil
+}
+
+// append appends rec, flushed to the file: an interrupt or a crash of the
+// process loses no record written. When the write fails, what it wrote is
+// cut, so that the file holds every record before rec whole, and the error
+// names the file.
+func (r *recordsFile) append(rec *prime.Record) error {
+	err := r.rw.Write(rec)
+	if err == nil {
+		err = r.rw.Flush()
+	}
+	if err != nil {
+		if r.counter.err != nil {
+			err = r.counter.err // the file's, not what the writer wrapped it in
+		}
+		return r.cut(fmt.Errorf("writing %s: %w", r.path, err))
+	}
+	r.end += r.counter.take()
+	r.written++
+	if r.written%syncEvery == 0 {
+		if err := r.f.Sync(); err != nil {
+			return fmt.Errorf("syncing %s: %w", r.path, err)
+		}
+	}
+	return nil
+}
+
+// cut truncates the file to the records written whole, after err.
+func (r *recordsFile) cut(err error) error {
+	if terr := r.f.Truncate(r.end); terr != nil {
+		return fmt.Errorf("%w; and cutting the partial record failed too: %v (the last line of %s is torn: the next run cuts it)", err, terr, r.path)
+	}
+	return fmt.Errorf("%w; the %s before it are kept", err, count(len(r.done)+r.written, "record", "records"))
+}
+
+// close syncs and closes the file, releasing the lock.
+func (r *recordsFile) close() error {
+	err := r.f.Sync()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// abandon closes the file after a failure; a file this run created and
+// wrote no record into is removed, with its provenance file, leaving
+// nothing behind.
+func (r *recordsFile) abandon(wroteProvenance bool) {
+	if r.created && r.written == 0 && len(r.done) == 0 {
+		os.Remove(r.path) // best effort: an empty file is harmless
+		if wroteProvenance {
+			os.Remove(r.provenance)
+		}
+	}
+	r.f.Close() // nothing of this run is in it, or it is synced already
+}
+
+// countingWriter counts the bytes written through it, and keeps the first
+// error.
+type countingWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// take returns the bytes counted since the last call.
+func (c *countingWriter) take() int64 {
+	n := c.n
+	c.n = 0
+	return n
+}
+
+// completeLength returns the length of f's first size bytes up to and
+// including the last newline.
+func completeLength(f *os.File, size int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for end := size; end > 0; {
+		start := max(end-int64(len(buf)), 0)
+		b := buf[:end-start]
+		if _, err := f.ReadAt(b, start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
+}
