@@ -17,8 +17,8 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/htmlreport"
-	"github.com/failmodes/prime/stats"
 	"github.com/failmodes/prime/internal/outfile"
+	"github.com/failmodes/prime/stats"
 )
 
 // mineFlags are the flags of prime mine, shared with prime run.
