@@ -177,16 +177,7 @@ func TestMethod(t *testing.T) {
 	}
 	_, err := ParseMethod("sidak")
 	require.ErrorContains(t, err, `stats: unknown correction method "sidak"`)
-	for _, m := range []Method{MethodBH, MethodHolm, MethodBonferroni, MethodBY} {
-		back, err := ParseMethod(m.String())
-		require.NoError(t, err)
-		assert.Equal(t, m, back)
-		b, err := json.Marshal(m)
-		require.NoError(t, err)
-		var u Method
-		require.NoError(t, json.Unmarshal(b, &u))
-		assert.Equal(t, m, u)
-	}
+	textRoundTrip(t, []Method{MethodBH, MethodHolm, MethodBonferroni, MethodBY}, ParseMethod)
 	assert.Equal(t, `"benjamini-hochberg"`, func() string { b, _ := json.Marshal(MethodBH); return string(b) }())
 	assert.Equal(t, "Method(9)", Method(9).String())
 	_, err = json.Marshal(Method(9))

@@ -9,16 +9,7 @@ import (
 )
 
 func TestInterval(t *testing.T) {
-	for _, m := range []Interval{IntervalBootstrap, IntervalWilson, IntervalClopperPearson} {
-		back, err := ParseInterval(m.String())
-		require.NoError(t, err)
-		assert.Equal(t, m, back)
-		b, err := json.Marshal(m)
-		require.NoError(t, err)
-		var u Interval
-		require.NoError(t, json.Unmarshal(b, &u))
-		assert.Equal(t, m, u)
-	}
+	textRoundTrip(t, []Interval{IntervalBootstrap, IntervalWilson, IntervalClopperPearson}, ParseInterval)
 	got, err := ParseInterval(" Clopper-Pearson ")
 	require.NoError(t, err)
 	assert.Equal(t, IntervalClopperPearson, got)
@@ -29,4 +20,23 @@ func TestInterval(t *testing.T) {
 	require.Error(t, err)
 	var u Interval
 	require.Error(t, json.Unmarshal([]byte(`"nope"`), &u))
+}
+
+// textRoundTrip checks that each value reads back from the name String
+// gives it, by parse, and from its JSON, by its UnmarshalText.
+func textRoundTrip[T interface {
+	comparable
+	String() string
+}](t *testing.T, values []T, parse func(string) (T, error)) {
+	t.Helper()
+	for _, v := range values {
+		back, err := parse(v.String())
+		require.NoError(t, err)
+		assert.Equal(t, v, back)
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		var u T
+		require.NoError(t, json.Unmarshal(b, &u))
+		assert.Equal(t, v, u)
+	}
 }
