@@ -414,6 +414,7 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 			return true
 		}
 		ok := r.infer(ctx, j, batch, imgs, send)
+		clear(imgs) // the images are garbage now: let the collector have them
 		r.budget.release(held)
 		batch, imgs, held = batch[:0], imgs[:0], 0
 		return ok
@@ -498,9 +499,21 @@ func (r *runner) open(ctx context.Context, im *Image, infer func() bool) (img im
 			return nil, 0, err
 		}
 	}
+	if cost >= largeDecode {
+		// The images inferred before this one are garbage, but the
+		// collector reclaims them only after the next allocation, which
+		// would then find them still there: collect them first.
+		runtime.GC()
+	}
 	img, err = decode(f)
 	return img, cost, err
 }
+
+// largeDecode is the decoding cost from which Run collects garbage before
+// it decodes an image: at least a 16-megapixel color photo. A collection
+// takes milliseconds (pixels hold no pointers to follow); decoding such an
+// image takes a second.
+const largeDecode = 64 << 20
 
 // infer tags and classifies the images j.images[batch[k]], whose pixels
 // are imgs (nil when both plug-ins answer by id), and sends their records;

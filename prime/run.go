@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -392,6 +395,7 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 		return e.fail(err), false
 	}
 	defer closePlugins()
+	setMemoryLimit(workers, rf.maxPixels)
 	if rf.taggerPrep.preset == "ram" && rf.thresholds == "" && rf.taggerPath != "" {
 		e.warn("-tagger-preset ram without -thresholds: every tag uses -threshold %v; RAM tags with a threshold per tag, from its ram_tag_list_threshold.txt", rf.threshold)
 	}
@@ -501,6 +505,30 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 	}
 	e.say("%s", msg)
 	return exitOK, wroteProvenance
+}
+
+// memorySlack is what prime run's memory bound allows beyond the models and
+// the decoded images: the runtime, the program, the records, the garbage
+// the collector has yet to reclaim.
+const memorySlack = 200 << 20
+
+// setMemoryLimit sets the Go runtime's soft memory limit (as GOMEMLIMIT
+// does; a GOMEMLIMIT the user set stays) to what the run may take: the
+// memory in use now, the plug-ins loaded, plus the images the workers may
+// hold decoded, plus most of memorySlack. Without it the collector lets
+// the heap grow to twice what is live before it collects, and the decoded
+// images of large pictures, garbage once inferred, would take twice their
+// share. The limit is soft: a run that needs more gets it, collecting more
+// often.
+func setMemoryLimit(workers int, maxPixels int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(sample)
+	inUse := int64(sample[0].Value.Uint64())
+	debug.SetMemoryLimit(inUse + int64(workers)*maxPixels*prime.BytesPerPixel + memorySlack/2)
 }
 
 // plural returns one when n is 1 and many otherwise.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -617,4 +618,23 @@ func appendFile(t *testing.T, path, s string) {
 	_, err = file.WriteString(s)
 	require.NoError(t, err)
 	require.NoError(t, file.Close())
+}
+
+// TestSetMemoryLimit: prime run sets the collector's soft limit to what the
+// run may take, unless GOMEMLIMIT says otherwise.
+func TestSetMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+
+	t.Setenv("GOMEMLIMIT", "")
+	setMemoryLimit(2, 1<<20)
+	got := debug.SetMemoryLimit(-1)
+	images := int64(2 * (1 << 20) * 8)
+	assert.Greater(t, got, images+memorySlack/2, "the images and half the slack, beyond the memory in use")
+	assert.Less(t, got, images+memorySlack/2+1<<30)
+
+	t.Setenv("GOMEMLIMIT", "3GiB")
+	debug.SetMemoryLimit(12345)
+	setMemoryLimit(2, 1<<20)
+	assert.Equal(t, int64(12345), debug.SetMemoryLimit(-1), "the user's limit stays")
 }
