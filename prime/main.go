@@ -9,8 +9,18 @@
 //	prime synth [flags]         a records file with planted failure modes
 //
 // Exit status: 0 ran, whatever it found; 1 failure modes found with
-// -fail-on-modes; 2 bad usage or bad input; 130 interrupted (Ctrl-C), with
-// every file left valid: prime run resumes where it stopped.
+// -fail-on-modes; 2 bad usage or bad input, or a write that failed; 130
+// interrupted (Ctrl-C), with every file left valid: prime run resumes where
+// it stopped.
+//
+// Every file is written through internal/outfile: whole or not at all, its
+// mode kept, a pipe or a device written in place, a link followed, and
+// never over an input or another output. prime run's records file is
+// locked while a run writes it, and what made its records is kept beside
+// it in FILE.provenance.json: a resume with other settings is refused.
+// prime run's peak memory is at most workers x one model's working memory
+// + workers x -max-pixels x 8 bytes + 200 MB (go run
+// ./internal/tools/runmem measures it).
 package main
 
 import (
