@@ -18,6 +18,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/htmlreport"
 	"github.com/failmodes/prime/internal/outfile"
+	"github.com/failmodes/prime/recordfile"
 	"github.com/failmodes/prime/stats"
 )
 
@@ -156,35 +157,53 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 	var f mineFlags
 	f.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: prime mine [flags] FILE|-\n\nMine a records file (JSON Lines; - for standard input) for failure modes.\nFlags may come before or after FILE.\n\nflags:")
+		fmt.Fprint(fs.Output(), mineUsage)
 		fs.PrintDefaults()
 	}
 	operands, code := parseCommand(fs, args)
 	if code >= 0 {
 		return code
 	}
-	if len(operands) != 1 {
-		e.say("want one records file (or - for standard input), got %d operands", len(operands))
+	if len(operands) == 0 {
+		e.say("want a records file (or a folder, a glob pattern, - for standard input)")
 		fs.Usage()
 		return exitBad
 	}
-	path := operands[0]
 	if _, err := f.options(); err != nil {
 		return e.fail(err)
 	}
-	in := outfile.Use{Name: "records file", Path: path}
-	if path == "-" {
-		in = outfile.Use{}
-	}
-	if err := outfile.Distinct(in, f.validateUse(), f.acceptUse(), f.outUse(e)); err != nil {
-		return e.fail(err)
-	}
-	d, err := readDataset(e, path)
+	srcs, err := recordfile.Sources(operands...)
 	if err != nil {
 		return e.fail(err)
 	}
-	return mineDataset(ctx, e, d, recordsDir(path), &f)
+	var uses []outfile.Use
+	for _, src := range srcs {
+		if src.Path != "-" {
+			uses = append(uses, outfile.Use{Name: "records file", Path: src.Path})
+		}
+	}
+	if err := outfile.Distinct(append(uses, f.validateUse(), f.acceptUse(), f.outUse(e))...); err != nil {
+		return e.fail(err)
+	}
+	d, err := readSources(ctx, e, srcs)
+	if err != nil {
+		return e.fail(err)
+	}
+	return mineDataset(ctx, e, d, recordfile.ImageDir(srcs), &f)
 }
+
+const mineUsage = `usage: prime mine [flags] FILE|FOLDER|PATTERN|- ...
+
+Mine records files for failure modes. A records file is JSON Lines, plain or
+compressed with gzip or zstd, or Parquet, told apart by content, not by
+name. A folder is read whole, as Spark, DuckDB, Ray and pandas write them
+(part files; hive-style label=NAME folders give their records that label);
+a glob pattern ('out/part-*.parquet') reads the files it matches; - reads
+standard input. Every file given is read, in order, into one data set.
+Flags may come before or after the files.
+
+flags:
+`
 
 // validateUse, acceptUse and outUse are the files of -validate, -accept
 // and -o, for outfile.Distinct.
@@ -197,14 +216,6 @@ func (f *mineFlags) outUse(e *env) outfile.Use {
 		return e.stdoutUse()
 	}
 	return outfile.Use{Name: "-o", Path: f.out, Output: true}
-}
-
-// recordsDir is the folder that image paths in a records file are relative to.
-func recordsDir(path string) string {
-	if path == "-" {
-		return "."
-	}
-	return filepath.Dir(path)
 }
 
 // absImages makes the image paths of r's examples that lead out of dir,
@@ -227,17 +238,22 @@ func absImages(r *prime.Report, dir string) *prime.Report {
 	return r
 }
 
-// readDataset reads a records file, or standard input for "-".
-func readDataset(e *env, path string) (*prime.Dataset, error) {
-	if path == "-" {
-		return prime.ReadDataset(e.stdin, "stdin")
-	}
-	file, err := os.Open(path)
+// readDataset reads the records files that paths name (files, folders,
+// glob patterns, "-" for standard input), in any format package recordfile
+// reads. It returns the folder that the records' relative image paths are
+// relative to.
+func readDataset(ctx context.Context, e *env, paths ...string) (d *prime.Dataset, imageDir string, err error) {
+	srcs, err := recordfile.Sources(paths...)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	defer file.Close() // read only: nothing to lose
-	return prime.ReadDataset(file, path)
+	d, err = readSources(ctx, e, srcs)
+	return d, recordfile.ImageDir(srcs), err
+}
+
+// readSources reads the records files srcs into one Dataset.
+func readSources(ctx context.Context, e *env, srcs []recordfile.Source) (*prime.Dataset, error) {
+	return recordfile.Read(ctx, srcs, &recordfile.Options{Stdin: e.stdin})
 }
 
 // readAccepted reads the modes of an -accept file.
@@ -278,7 +294,7 @@ func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string,
 				f.split, count(n, "record", "records"), count(d.Len(), "record", "records"), count(heldout.Len(), "record", "records")))
 		}
 	case f.validate != "":
-		if heldout, err = readDataset(e, f.validate); err != nil {
+		if heldout, _, err = readDataset(ctx, e, f.validate); err != nil {
 			return e.fail(err)
 		}
 	}

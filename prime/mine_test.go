@@ -102,7 +102,7 @@ func TestMineBadFlags(t *testing.T) {
 	}
 	code, _, stderr := runPrime(t, "", "mine")
 	assert.Equal(t, exitBad, code)
-	assert.Contains(t, stderr, "want one records file")
+	assert.Contains(t, stderr, "want a records file")
 	code, _, stderr = runPrime(t, "", "mine", filepath.Join(t.TempDir(), "missing.jsonl"))
 	assert.Equal(t, exitBad, code)
 	assert.Contains(t, stderr, "missing.jsonl")

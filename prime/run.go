@@ -378,11 +378,11 @@ flags:`)
 	if rf.noMine {
 		return exitOK
 	}
-	d, err := readDataset(e, rf.records)
+	d, imageDir, err := readDataset(ctx, e, rf.records)
 	if err != nil {
 		return e.fail(err)
 	}
-	return mineDataset(ctx, e, d, recordsDir(rf.records), &mf)
+	return mineDataset(ctx, e, d, imageDir, &mf)
 }
 
 // runRecords loads the plug-ins, checks them and the records file's

@@ -12,6 +12,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/outfile"
 	"github.com/failmodes/prime/internal/synth"
+	"github.com/failmodes/prime/recordfile"
 )
 
 const synthUsage = `usage: prime synth [flags]
@@ -28,6 +29,7 @@ The same flags and -seed give the same file, byte for byte.
   prime synth -classes 1000 -records 1300 -o imagenet.jsonl -truth planted.jsonl
   prime synth -null -classes 5 -records 600     errors independent of the tags
   prime synth -cluster 0.9 -topic-size 12        tags that go together more
+  prime synth -format parquet -o records.parquet  the same records as Parquet
 
 -cluster, -topic-size and -skew change which tags co-occur, and so how many
 tag sets prime mine counts; -tags above 4,585 adds made-up tags to RAM's.
@@ -53,6 +55,7 @@ type synthFlags struct {
 	seed             uint64
 	null             bool
 	truth, out       string
+	format           string
 }
 
 func cmdSynth(ctx context.Context, e *env, args []string) int {
@@ -83,6 +86,7 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fs.BoolVar(&f.null, "null", false, "plant nothing: each record is wrong with its class's error rate, whatever its tags")
 	fs.StringVar(&f.truth, "truth", "", "write the planted modes to `FILE` as JSON Lines: {\"label\",\"tags\",\"n\",\"accuracy\"}")
+	fs.StringVar(&f.format, "format", "jsonl", "records file format: jsonl (JSON Lines) or parquet")
 	fs.StringVar(&f.out, "o", "", "write the records to `FILE` (replaced whole, its mode kept) instead of standard output")
 	operands, code := parseCommand(fs, args)
 	if code >= 0 {
@@ -97,6 +101,9 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	if f.format != "jsonl" && f.format != "parquet" {
+		return e.fail(fmt.Errorf("-format %q: want jsonl or parquet", f.format))
+	}
 	out := outfile.Use{Name: "-o", Path: f.out, Output: true}
 	if isStdio(f.out) {
 		out = e.stdoutUse()
@@ -104,7 +111,7 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	if err := outfile.Distinct(out, outfile.Use{Name: "-truth", Path: f.truth, Output: true}); err != nil {
 		return e.fail(err)
 	}
-	if err := writeSynth(ctx, e, cfg, f.out, f.truth); err != nil {
+	if err := writeSynth(ctx, e, cfg, f.format, f.out, f.truth); err != nil {
 		return e.fail(err)
 	}
 	return exitOK
@@ -208,13 +215,27 @@ func synthFloatRange(s string) (lo, hi float64, ok bool) {
 	return lo, hi, err1 == nil && err2 == nil && lo <= hi
 }
 
+// A recordWriter writes records to a records file: a *prime.RecordWriter
+// (JSON Lines) or a *recordfile.ParquetWriter.
+type recordWriter interface {
+	Write(*prime.Record) error
+}
+
 // writeSynth generates cfg's records to out (standard output when "" or
-// "-") and its planted modes to truth (none when ""), each file replaced
-// whole only once it is complete.
-func writeSynth(ctx context.Context, e *env, cfg synth.Config, out, truth string) error {
+// "-") in format ("jsonl" or "parquet") and its planted modes to truth
+// (none when ""), each file replaced whole only once it is complete.
+func writeSynth(ctx context.Context, e *env, cfg synth.Config, format, out, truth string) error {
 	var planted []synth.Planted
 	gen := func(w io.Writer) error {
-		rw := prime.NewRecordWriter(w)
+		var rw recordWriter
+		var finish func() error
+		if format == "parquet" {
+			pw := recordfile.NewParquetWriter(w)
+			rw, finish = pw, pw.Close
+		} else {
+			jw := prime.NewRecordWriter(w)
+			rw, finish = jw, jw.Flush
+		}
 		n := 0
 		var err error
 		planted, err = synth.Generate(cfg, func(r *prime.Record) error {
@@ -228,7 +249,7 @@ func writeSynth(ctx context.Context, e *env, cfg synth.Config, out, truth string
 		if err != nil {
 			return err
 		}
-		return rw.Flush()
+		return finish()
 	}
 	if err := e.writeOutput(out, gen); err != nil {
 		return err

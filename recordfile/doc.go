@@ -1,0 +1,60 @@
+// Package recordfile reads records files at scale into a prime.Dataset:
+// JSON Lines, plain or compressed with gzip or zstd, and Parquet, one file
+// or many (a folder, a glob pattern, the part files and hive-style
+// partitions that Spark, DuckDB, Ray and pandas write), decoded in
+// parallel. It writes Parquet too (ParquetWriter). It is a package of its
+// own so that package prime, which reads JSON Lines (prime.ReadDataset),
+// stays light: the Parquet library (github.com/parquet-go/parquet-go) and
+// the decompressors (github.com/klauspost/compress) come in only with it.
+// The command prime reads its inputs through it.
+//
+// A file's format is told by its first bytes, never by its name (see
+// Detect): "PAR1" is Parquet, 1f 8b gzip, 28 b5 2f fd zstd, anything else
+// JSON Lines.
+//
+// # The Parquet schema
+//
+// ReadDataset reads, by name, these top-level columns, and ignores any
+// other:
+//
+//	id       string, required           unique across all the files read
+//	label    string                     the true class; may instead come from a label=NAME folder
+//	pred     string, nullable           the predicted class
+//	correct  boolean, nullable          stands for pred where pred is null; must agree with it when both are set
+//	tags     list of strings, nullable  the tagger's tags (null or empty: none)
+//	image    string, nullable           the image's path, relative to the file, or absolute
+//
+// Strings are Parquet BYTE_ARRAY columns (Spark's StringType, DuckDB's
+// VARCHAR, Arrow's string or dictionary of strings); any encoding and
+// compression the format defines is read. Integer labels or ids are
+// refused: cast them to strings in the job that writes the file.
+// ParquetWriter writes this schema.
+//
+// # Writing records from a cluster job
+//
+// The expensive part of PRIME is inference: tagging and classifying every
+// image, which runs wherever the models already run (Spark, Ray or a GPU
+// cluster). prime mines its output on one machine. Write one row per image
+// with the columns above, as Parquet, partitioned or not; prime reads the
+// folder the job writes. In PySpark:
+//
+//	(df.select("id", "label", "pred", "tags")      # tags: array<string>
+//	   .repartition(64)                            # or .write.partitionBy("label")
+//	   .write.mode("overwrite").parquet("s3://bucket/run-42/records"))
+//
+// then, with the folder copied or mounted locally:
+//
+//	prime mine -format html -o report.html run-42/records
+//
+// In DuckDB:
+//
+//	COPY (SELECT id, label, pred, tags FROM predictions)
+//	TO 'records' (FORMAT parquet, PARTITION_BY (label));
+//
+// With Ray Data, ds.write_parquet("records") on a dataset with those
+// columns; with pandas, df.to_parquet("records.parquet") where tags holds
+// lists of strings. Partitioning by label (hive-style label=NAME folders,
+// the name URL-escaped) is read as the label column; other partition
+// columns (date=...) are ignored. Files and folders whose names start
+// with "_" or "." (_SUCCESS, .crc files) are skipped.
+package recordfile

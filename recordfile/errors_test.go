@@ -1,0 +1,175 @@
+package recordfile_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/recordfile"
+)
+
+// parquetOf returns rows written as Parquet with the library's own writer,
+// their Go type giving the schema.
+func parquetOf[T any](t testing.TB, rows ...T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf)
+	_, err := w.Write(rows)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return buf.Bytes()
+}
+
+// Rows of Parquet files that break the rules, each in a schema of its own.
+type (
+	optionalRow struct {
+		ID      *string  `parquet:"id,optional"`
+		Label   *string  `parquet:"label,optional"`
+		Pred    *string  `parquet:"pred,optional"`
+		Correct *bool    `parquet:"correct,optional"`
+		Tags    []string `parquet:"tags,list"`
+	}
+	nullTagRow struct {
+		ID    string    `parquet:"id"`
+		Label string    `parquet:"label"`
+		Pred  string    `parquet:"pred"`
+		Tags  []*string `parquet:"tags,list,optional"`
+	}
+	intIDRow struct {
+		ID    int64  `parquet:"id"`
+		Label string `parquet:"label"`
+		Pred  string `parquet:"pred"`
+	}
+	intTagsRow struct {
+		ID    string  `parquet:"id"`
+		Label string  `parquet:"label"`
+		Pred  string  `parquet:"pred"`
+		Tags  []int32 `parquet:"tags,list"`
+	}
+	noIDRow struct {
+		Label string `parquet:"label"`
+		Pred  string `parquet:"pred"`
+	}
+	noPredRow struct {
+		ID    string `parquet:"id"`
+		Label string `parquet:"label"`
+	}
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestParquetErrors(t *testing.T) {
+	good := optionalRow{ID: ptr("1"), Label: ptr("cat"), Pred: ptr("cat"), Tags: []string{"a"}}
+	with := func(change func(r *optionalRow)) []optionalRow {
+		bad := good
+		bad.ID = ptr("3")
+		change(&bad)
+		return []optionalRow{good, {ID: ptr("2"), Label: ptr("dog"), Correct: ptr(true)}, bad}
+	}
+	valid := parquetOf(t, good)
+	tests := []struct {
+		name    string
+		data    []byte
+		row     int64 // 0 for an error about the whole file
+		field   string
+		message string
+	}{
+		{"null id", parquetOf(t, with(func(r *optionalRow) { r.ID = nil })...), 3, "id", "missing or empty"},
+		{"empty id", parquetOf(t, optionalRow{ID: ptr("1"), Label: ptr("a"), Pred: ptr("a")}, optionalRow{ID: ptr(""), Label: ptr("a"), Pred: ptr("a")}), 2, "id", "missing or empty"},
+		{"null label", parquetOf(t, with(func(r *optionalRow) { r.Label = nil })...), 3, "label", "missing or empty"},
+		{"empty label", parquetOf(t, with(func(r *optionalRow) { r.Label = ptr("") })...), 3, "label", "missing or empty"},
+		{"no prediction", parquetOf(t, with(func(r *optionalRow) { r.Pred = nil })...), 3, "pred", `missing, and so is "correct"`},
+		{"empty prediction", parquetOf(t, with(func(r *optionalRow) { r.Pred = ptr("") })...), 3, "pred", "empty"},
+		{"disagreeing correct", parquetOf(t, with(func(r *optionalRow) { r.Correct = ptr(false) })...), 3, "correct", "false"},
+		{"empty tag", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"a", ""} })...), 3, "tags", "element 1 is empty"},
+		{"bad UTF-8", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"\xff"} })...), 3, "tags", "invalid UTF-8"},
+		{"repeated id", parquetOf(t, good, good), 2, "id", `repeated: "1"`},
+		{"null tag", parquetOf(t, nullTagRow{ID: "1", Label: "a", Pred: "a", Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1 is null"},
+		{"integer ids", parquetOf(t, intIDRow{ID: 1, Label: "a", Pred: "a"}), 0, "", `column "id": INT64, want a string`},
+		{"integer tags", parquetOf(t, intTagsRow{ID: "1", Label: "a", Pred: "a", Tags: []int32{1}}), 0, "", `column "tags": a list of INT32, want a list of strings`},
+		{"no id column", parquetOf(t, noIDRow{Label: "a", Pred: "a"}), 0, "", `column "id": missing`},
+		{"no prediction column", parquetOf(t, noPredRow{ID: "1", Label: "a"}), 0, "", `column "pred": missing, and so is "correct"`},
+		{"truncated", valid[:len(valid)-5], 0, "", "not a Parquet file"},
+		{"magic only", []byte("PAR1"), 0, "", "not a Parquet file"},
+		{"no rows", parquetOf[optionalRow](t), 0, "", "no records"},
+		{"bzip2", []byte("BZh91AY&SY"), 0, "", "compressed with bzip2, which prime does not read"},
+		{"gzip of Parquet", compress(t, valid, "gzip"), 0, "", "Parquet compressed again"},
+		{"bad gzip", append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, bytes.Repeat([]byte{0xff}, 40)...), 0, "", "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "records.parquet")
+			writeFile(t, path, tt.data)
+			_, err := recordfile.ReadDataset(context.Background(), []string{path}, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), path+": ", "names the file")
+			assert.Contains(t, err.Error(), tt.message)
+			var re *recordfile.RowError
+			if tt.row == 0 {
+				assert.False(t, errors.As(err, &re), "%v: about the file as a whole", err)
+				return
+			}
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, tt.row, re.Row, "%v", err)
+			assert.Equal(t, tt.field, re.Field)
+			assert.Equal(t, path, re.File)
+		})
+	}
+}
+
+// A hive partition's label and a label column must agree.
+func TestHiveLabelDisagrees(t *testing.T) {
+	dir := t.TempDir()
+	writeParquet(t, filepath.Join(dir, "label=cat", "part-0.parquet"), []prime.Record{
+		{ID: "1", Label: "cat", Predicted: "cat"}, {ID: "2", Label: "dog", Predicted: "cat"}})
+	_, err := recordfile.ReadDataset(context.Background(), []string{dir}, nil)
+	var re *recordfile.RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, int64(2), re.Row)
+	assert.Equal(t, "label", re.Field)
+	assert.ErrorContains(t, err, `"dog", but the file is in folder label=cat`)
+}
+
+// A repeated id across files is reported in the file where it repeats.
+func TestRepeatedIDAcrossFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeParquet(t, filepath.Join(dir, "part-0.parquet"), []prime.Record{{ID: "1", Label: "a", Predicted: "a"}, {ID: "2", Label: "a", Predicted: "a"}})
+	writeParquet(t, filepath.Join(dir, "part-1.parquet"), []prime.Record{{ID: "3", Label: "a", Predicted: "a"}, {ID: "2", Label: "a", Predicted: "a"}})
+	_, err := recordfile.ReadDataset(context.Background(), []string{dir}, nil)
+	var re *recordfile.RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, filepath.Join(dir, "part-1.parquet"), re.File)
+	assert.Equal(t, int64(2), re.Row)
+	assert.Equal(t, "id", re.Field)
+}
+
+// A corrupt Parquet file is an error, never a panic: every byte of a
+// small file flipped in turn.
+func TestParquetCorrupt(t *testing.T) {
+	records := []prime.Record{
+		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"a", "b"}},
+		{ID: "2", Label: "dog", Correct: true, Tags: []string{"b"}, Image: "x.png"},
+	}
+	var buf bytes.Buffer
+	w := recordfile.NewParquetWriter(&buf)
+	for i := range records {
+		require.NoError(t, w.Write(&records[i]))
+	}
+	require.NoError(t, w.Close())
+	data := buf.Bytes()
+	for i := 4; i < len(data)-4; i++ {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0xff
+		d, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(bad)})
+		if err == nil {
+			require.Equal(t, 2, d.Len(), "byte %d", i) // a change in a value, or in unused metadata
+		}
+	}
+}

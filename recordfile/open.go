@@ -1,0 +1,286 @@
+package recordfile
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// A Format is the format of a records file, as its first bytes tell.
+type Format int
+
+// The formats ReadDataset reads.
+const (
+	JSONL     Format = iota // JSON Lines, one record a line (any first bytes but those below)
+	JSONLGzip               // JSON Lines compressed with gzip (1f 8b)
+	JSONLZstd               // JSON Lines compressed with Zstandard (28 b5 2f fd)
+	Parquet                 // Parquet ("PAR1")
+)
+
+func (f Format) String() string {
+	switch f {
+	case JSONLGzip:
+		return "JSON Lines (gzip)"
+	case JSONLZstd:
+		return "JSON Lines (zstd)"
+	case Parquet:
+		return "Parquet"
+	default:
+		return "JSON Lines"
+	}
+}
+
+// headLen is the number of a file's first bytes that tell its format.
+const headLen = 6
+
+var (
+	magicParquet = []byte("PAR1")
+	magicGzip    = []byte{0x1f, 0x8b}
+	magicZstd    = []byte{0x28, 0xb5, 0x2f, 0xfd}
+	// Compressions prime does not read, to name in the error rather than
+	// report a JSON syntax error on line 1.
+	unread = []struct {
+		magic []byte
+		name  string
+	}{
+		{[]byte("BZh"), "bzip2"},
+		{[]byte{0xfd, '7', 'z', 'X', 'Z', 0}, "xz"},
+		{[]byte{0x04, 0x22, 0x4d, 0x18}, "LZ4"},
+		{[]byte{0xff, 0x06, 0x00, 0x00, 's', 'N'}, "Snappy (framed)"},
+		{[]byte("PK\x03\x04"), "zip"},
+	}
+)
+
+// Detect returns the format of a records file that starts with head (its
+// first 6 bytes, or all of a shorter file), or an error naming a
+// compression that prime does not read.
+func Detect(head []byte) (Format, error) {
+	switch {
+	case bytes.HasPrefix(head, magicParquet):
+		return Parquet, nil
+	case bytes.HasPrefix(head, magicGzip):
+		return JSONLGzip, nil
+	case bytes.HasPrefix(head, magicZstd):
+		return JSONLZstd, nil
+	}
+	for _, u := range unread {
+		if bytes.HasPrefix(head, u.magic) {
+			return 0, fmt.Errorf("compressed with %s, which prime does not read: use gzip or zstd, or none", u.name)
+		}
+	}
+	return JSONL, nil
+}
+
+// An opened is a records file opened for reading.
+type opened struct {
+	format Format
+	// Parquet: random access to the file's size bytes.
+	at   io.ReaderAt
+	size int64
+	// JSON Lines: the records, decompressed.
+	r io.Reader
+	// closers release the file and any decompressor, last first.
+	closers []func()
+}
+
+func (o *opened) close() {
+	for i := len(o.closers) - 1; i >= 0; i-- {
+		o.closers[i]()
+	}
+	o.closers = nil
+}
+
+// open opens the records file src, stdin for "-", and detects its format.
+func open(src Source, stdin io.Reader) (*opened, error) {
+	fail := func(err error) (*opened, error) { return nil, &FileError{File: src.name(), Err: err} }
+	o := &opened{}
+	var r io.Reader
+	if src.Path == "-" {
+		br := bufio.NewReaderSize(stdin, 1<<16)
+		head, err := br.Peek(headLen)
+		if err != nil && err != io.EOF {
+			return fail(err)
+		}
+		if o.format, err = Detect(head); err != nil {
+			return fail(err)
+		}
+		if o.format == Parquet {
+			// Parquet needs random access: standard input is read whole.
+			data, err := io.ReadAll(br)
+			if err != nil {
+				return fail(err)
+			}
+			o.at, o.size = bytes.NewReader(data), int64(len(data))
+			return o, nil
+		}
+		r = br
+	} else {
+		f, err := os.Open(src.Path)
+		if err != nil {
+			return nil, err // *fs.PathError names the file
+		}
+		o.closers = append(o.closers, func() { f.Close() })
+		st, err := f.Stat()
+		if err != nil {
+			o.close()
+			return nil, err
+		}
+		if !st.Mode().IsRegular() {
+			o.close()
+			return fail(errors.New("not a regular file"))
+		}
+		var head [headLen]byte
+		n, err := f.ReadAt(head[:], 0)
+		if err != nil && err != io.EOF {
+			o.close()
+			return fail(err)
+		}
+		if o.format, err = Detect(head[:n]); err != nil {
+			o.close()
+			return fail(err)
+		}
+		if o.format == Parquet {
+			o.at, o.size = f, st.Size()
+			return o, nil
+		}
+		r = f
+	}
+	switch o.format {
+	case JSONLGzip:
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			o.close()
+			return fail(fmt.Errorf("gzip: %w", err))
+		}
+		o.closers = append(o.closers, func() { zr.Close() })
+		r = &streamErr{r: zr, what: "gzip"}
+	case JSONLZstd:
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(0), zstd.WithDecoderLowmem(false))
+		if err != nil {
+			o.close()
+			return fail(fmt.Errorf("zstd: %w", err))
+		}
+		o.closers = append(o.closers, zr.Close)
+		r = &streamErr{r: zr, what: "zstd"}
+	}
+	if o.format != JSONL {
+		// What was compressed must be JSON Lines.
+		br := bufio.NewReaderSize(r, 1<<16)
+		head, err := br.Peek(headLen)
+		if err != nil && err != io.EOF {
+			o.close()
+			return fail(err)
+		}
+		if inner, err := Detect(head); err != nil || inner != JSONL {
+			o.close()
+			if err == nil {
+				err = fmt.Errorf("%s compressed again: decompress it first", inner)
+			}
+			return fail(err)
+		}
+		r = readAhead(br, &o.closers)
+	}
+	o.r = r
+	return o, nil
+}
+
+// A streamErr names the decompressor in its stream's errors.
+type streamErr struct {
+	r    io.Reader
+	what string
+}
+
+func (s *streamErr) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%s: %w", s.what, err)
+	}
+	return n, err
+}
+
+// readAheadBlock is the size of the blocks a readAhead reader reads.
+const readAheadBlock = 1 << 20
+
+// readAhead returns a reader of r's bytes that a goroutine of its own
+// reads (decompresses) up to four blocks ahead of the caller, so that
+// decompression runs while the caller parses. It adds to closers the
+// function that stops the goroutine.
+func readAhead(r io.Reader, closers *[]func()) io.Reader {
+	full := make(chan aheadBlock, 4)
+	free := make(chan []byte, 5)
+	done := make(chan struct{})
+	for range 5 {
+		free <- make([]byte, readAheadBlock)
+	}
+	go func() {
+		defer close(full)
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			n, err := io.ReadFull(r, buf)
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			select {
+			case full <- aheadBlock{buf[:n], err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	*closers = append(*closers, func() {
+		close(done)
+		for range full {
+		}
+	})
+	return &aheadReader{full: full, free: free}
+}
+
+// An aheadBlock is a block read ahead, and the error that ended it.
+type aheadBlock struct {
+	buf []byte
+	err error
+}
+
+// An aheadReader reads the blocks of a readAhead goroutine.
+type aheadReader struct {
+	full <-chan aheadBlock
+	free chan<- []byte
+	cur  []byte // the rest of the current block
+	blk  []byte // the current block, to give back
+	err  error
+}
+
+func (a *aheadReader) Read(p []byte) (int, error) {
+	for len(a.cur) == 0 {
+		if a.err != nil {
+			return 0, a.err
+		}
+		if a.blk != nil {
+			a.free <- a.blk[:cap(a.blk)]
+			a.blk = nil
+		}
+		b, ok := <-a.full
+		if !ok {
+			a.err = io.EOF
+			continue
+		}
+		a.cur, a.blk, a.err = b.buf, b.buf, b.err
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	return n, nil
+}

@@ -1,0 +1,539 @@
+package recordfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/failmodes/prime/internal/jsonl"
+)
+
+// A parquetFile is an open Parquet records file: its footer read, its
+// columns found.
+type parquetFile struct {
+	name  string
+	file  *parquet.File
+	label string // the label of the file's hive partition ("" when none)
+	// Leaf column indices; -1 when the file has no such column.
+	id, labelCol, pred, correct, image, tags int
+	idDef, labelDef, predDef                 int // the leaf's maximum definition level
+	correctDef, imageDef, tagsDef            int
+	tagsListDef                              int // definition level at which a list element exists
+}
+
+// openParquet reads the footer of the Parquet file r of size bytes and
+// finds its record columns; label is the file's hive partition label, or
+// "". Columns other than id, label, pred, correct, tags and image are
+// ignored.
+func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile, err error) {
+	defer recoverCorrupt(name, &err)
+	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.ReadBufferSize(1<<20))
+	if err != nil {
+		return nil, &FileError{File: name, Err: fmt.Errorf("not a Parquet file: %w", err)}
+	}
+	pf = &parquetFile{name: name, file: f, label: label,
+		id: -1, labelCol: -1, pred: -1, correct: -1, image: -1, tags: -1}
+	bad := func(col, what string) error {
+		return &FileError{File: name, Err: fmt.Errorf("column %q: %s", col, what)}
+	}
+	for _, c := range f.Root().Columns() {
+		scalar := func(idx, def *int, kind parquet.Kind, want string) error {
+			if !c.Leaf() || c.MaxRepetitionLevel() > 0 || c.Type().Kind() != kind {
+				return bad(c.Name(), fmt.Sprintf("%s, want %s", describe(c), want))
+			}
+			*idx, *def = c.Index(), c.MaxDefinitionLevel()
+			return nil
+		}
+		var err error
+		switch c.Name() {
+		case "id":
+			err = scalar(&pf.id, &pf.idDef, parquet.ByteArray, "a string")
+		case "label":
+			err = scalar(&pf.labelCol, &pf.labelDef, parquet.ByteArray, "a string")
+		case "pred":
+			err = scalar(&pf.pred, &pf.predDef, parquet.ByteArray, "a string")
+		case "image":
+			err = scalar(&pf.image, &pf.imageDef, parquet.ByteArray, "a string")
+		case "correct":
+			err = scalar(&pf.correct, &pf.correctDef, parquet.Boolean, "a boolean")
+		case "tags":
+			err = pf.findTags(c)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case pf.id < 0:
+		return nil, bad("id", "missing")
+	case pf.labelCol < 0 && label == "":
+		return nil, bad("label", "missing, and the file is in no label=NAME folder")
+	case pf.pred < 0 && pf.correct < 0:
+		return nil, bad("pred", `missing, and so is "correct"`)
+	}
+	return pf, nil
+}
+
+// findTags checks that c, the "tags" column, is a list of strings (the
+// standard three-level LIST, or a repeated string) and notes its leaf.
+func (pf *parquetFile) findTags(c *parquet.Column) error {
+	def, listDef := 0, -1
+	for n := c; ; {
+		if n.Optional() || n.Repeated() {
+			def++
+		}
+		if n.Repeated() {
+			listDef = def
+		}
+		if n.Leaf() {
+			break
+		}
+		cols := n.Columns()
+		if len(cols) != 1 {
+			return &FileError{File: pf.name, Err: fmt.Errorf("column %q: %s, want a list of strings", "tags", describe(c))}
+		}
+		n = cols[0]
+	}
+	leaf := c
+	for !leaf.Leaf() {
+		leaf = leaf.Columns()[0]
+	}
+	if leaf.MaxRepetitionLevel() != 1 || leaf.Type().Kind() != parquet.ByteArray {
+		return &FileError{File: pf.name, Err: fmt.Errorf("column %q: %s, want a list of strings", "tags", describe(c))}
+	}
+	pf.tags, pf.tagsDef, pf.tagsListDef = leaf.Index(), leaf.MaxDefinitionLevel(), listDef
+	return nil
+}
+
+// describe names the type of column c for messages: "INT64", "a list of
+// INT32", "a group".
+func describe(c *parquet.Column) string {
+	depth := 0
+	for !c.Leaf() {
+		cols := c.Columns()
+		if len(cols) != 1 {
+			return "a group"
+		}
+		if c.Repeated() {
+			depth++
+		}
+		c = cols[0]
+	}
+	if c.Repeated() {
+		depth++
+	}
+	return strings.Repeat("a list of ", depth) + c.Type().Kind().String()
+}
+
+// recoverCorrupt turns a panic of the Parquet library on a malformed file
+// into an error about file name.
+func recoverCorrupt(name string, err *error) {
+	if v := recover(); v != nil {
+		*err = &FileError{File: name, Err: fmt.Errorf("corrupt Parquet file: %v", v)}
+	}
+}
+
+// A batch holds the records of one row group in columns, strings as ids
+// into dictionaries of the batch.
+type batch struct {
+	rows     int
+	ids      []string
+	images   []string // nil when no record has one
+	labels   []string // dictionary
+	label    []int32
+	preds    []string // dictionary
+	pred     []int32  // -1 when null
+	correct  []int8   // -1 when null, else 0 or 1
+	tags     []string
+	tagStart []int32 // len rows+1
+	tagIDs   []int32
+}
+
+// A dict interns the strings of one column of a batch.
+type dict struct {
+	index map[string]int32
+	names *[]string
+}
+
+func (d *dict) id(b []byte) int32 {
+	if id, ok := d.index[string(b)]; ok {
+		return id
+	}
+	s := string(b)
+	id := int32(len(*d.names))
+	d.index[s] = id
+	*d.names = append(*d.names, s)
+	return id
+}
+
+// readRowGroup reads row group k of pf, whose first row is row first of
+// the file (0-based), into b.
+func (pf *parquetFile) readRowGroup(k int, first int64, b *batch) (err error) {
+	defer recoverCorrupt(pf.name, &err)
+	rg := pf.file.RowGroups()[k]
+	n := int(rg.NumRows())
+	*b = batch{rows: n}
+	chunks := rg.ColumnChunks()
+	rowErr := func(row int, field string, e error) error {
+		return &RowError{File: pf.name, Row: first + int64(row) + 1, Field: field, Err: e}
+	}
+
+	b.ids = make([]string, 0, n)
+	if err := pf.strings(chunks[pf.id], pf.idDef, n, func(s string, ok bool) { b.ids = append(b.ids, s) }); err != nil {
+		return err
+	}
+	for i, s := range b.ids {
+		if s == "" {
+			return rowErr(i, "id", jsonl.ErrMissing)
+		}
+	}
+	if pf.image >= 0 {
+		images := make([]string, 0, n)
+		some := false
+		if err := pf.strings(chunks[pf.image], pf.imageDef, n, func(s string, ok bool) {
+			images = append(images, s)
+			some = some || s != ""
+		}); err != nil {
+			return err
+		}
+		if some {
+			b.images = images
+		}
+	}
+
+	b.label = make([]int32, 0, n)
+	if pf.labelCol >= 0 {
+		if err := pf.interned(chunks[pf.labelCol], pf.labelDef, n, &b.labels, func(id int32) { b.label = append(b.label, id) }); err != nil {
+			return err
+		}
+		for i, id := range b.label {
+			switch {
+			case id < 0 && pf.label == "":
+				return rowErr(i, "label", jsonl.ErrMissing)
+			case id < 0:
+				// The folder's label stands for a null.
+			case pf.label != "" && b.labels[id] != pf.label:
+				return rowErr(i, "label", fmt.Errorf("%q, but the file is in folder label=%s", b.labels[id], pf.label))
+			}
+		}
+	}
+	if pf.label != "" {
+		// The partition's label, for every record without one.
+		b.labels = append(b.labels, pf.label)
+		l := int32(len(b.labels) - 1)
+		if len(b.label) == 0 {
+			for range n {
+				b.label = append(b.label, l)
+			}
+		}
+		for i, id := range b.label {
+			if id < 0 {
+				b.label[i] = l
+			}
+		}
+	}
+
+	b.pred = make([]int32, 0, n)
+	if pf.pred >= 0 {
+		if err := pf.interned(chunks[pf.pred], pf.predDef, n, &b.preds, func(id int32) { b.pred = append(b.pred, id) }); err != nil {
+			return err
+		}
+	} else {
+		for range n {
+			b.pred = append(b.pred, -1)
+		}
+	}
+	b.correct = make([]int8, 0, n)
+	if pf.correct >= 0 {
+		if err := pf.bools(chunks[pf.correct], pf.correctDef, n, func(v int8) { b.correct = append(b.correct, v) }); err != nil {
+			return err
+		}
+	} else {
+		for range n {
+			b.correct = append(b.correct, -1)
+		}
+	}
+	for i := range n {
+		p, c := b.pred[i], b.correct[i]
+		switch {
+		case p < 0 && c < 0:
+			return rowErr(i, "pred", jsonl.ErrNoPred)
+		case p >= 0 && b.preds[p] == "":
+			return rowErr(i, "pred", jsonl.ErrEmpty)
+		case p >= 0 && c >= 0 && (b.preds[p] == b.labels[b.label[i]]) != (c == 1):
+			return rowErr(i, "correct", &jsonl.DisagreeError{Correct: c == 1, Pred: b.preds[p], Label: b.labels[b.label[i]]})
+		}
+	}
+
+	if pf.tags >= 0 {
+		if err := pf.tagLists(chunks[pf.tags], n, b, rowErr); err != nil {
+			return err
+		}
+	} else {
+		b.tagStart = make([]int32, n+1)
+	}
+	return nil
+}
+
+// pages calls page for each page of chunk c, in order, releasing it after.
+func pages(c parquet.ColumnChunk, page func(parquet.Page) error) error {
+	ps := c.Pages()
+	defer ps.Close()
+	for {
+		p, err := ps.ReadPage()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = page(p)
+		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// errRows reports a column chunk whose row count differs from its row
+// group's.
+var errRows = errors.New("corrupt Parquet file: a column's row count differs from its row group's")
+
+// strings reads the n values of chunk c, a string column of maximum
+// definition level maxDef, calling add with each ("" and false for null).
+// The strings are copies, one allocation a page.
+func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int, add func(s string, ok bool)) error {
+	got := 0
+	var dictNames []string
+	var dictOf parquet.Dictionary
+	err := pages(c, func(p parquet.Page) error {
+		defs := p.DefinitionLevels()
+		data := p.Data()
+		var at func(k int) string
+		if d := p.Dictionary(); d != nil {
+			if d != dictOf {
+				dictOf, dictNames = d, dictionaryStrings(d)
+			}
+			idx := data.Int32()
+			at = func(k int) string { return dictNames[idx[k]] }
+		} else {
+			bytes, offs := data.ByteArray()
+			arena := string(bytes)
+			at = func(k int) string { return arena[offs[k]:offs[k+1]] }
+		}
+		rows := int(p.NumValues())
+		if got+rows > n {
+			return errRows
+		}
+		got += rows
+		if maxDef == 0 || defs == nil {
+			for k := range rows {
+				add(at(k), true)
+			}
+			return nil
+		}
+		k := 0
+		for _, d := range defs {
+			if int(d) == maxDef {
+				add(at(k), true)
+				k++
+			} else {
+				add("", false)
+			}
+		}
+		return nil
+	})
+	if err == nil && got != n {
+		err = errRows
+	}
+	return pf.chunkErr(err)
+}
+
+// interned reads the n values of chunk c, a string column of maximum
+// definition level maxDef, calling add with each one's id in names (-1 for
+// null), to which new strings are appended.
+func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int, names *[]string, add func(id int32)) error {
+	d := dict{index: make(map[string]int32), names: names}
+	for i, s := range *names {
+		d.index[s] = int32(i)
+	}
+	got := 0
+	var dictOf parquet.Dictionary
+	var remap []int32 // the page dictionary's ids in names
+	err := pages(c, func(p parquet.Page) error {
+		defs := p.DefinitionLevels()
+		data := p.Data()
+		var at func(k int) int32
+		if pd := p.Dictionary(); pd != nil {
+			if pd != dictOf {
+				dictOf = pd
+				remap = remapDictionary(pd, &d, remap[:0])
+			}
+			idx := data.Int32()
+			at = func(k int) int32 { return remap[idx[k]] }
+		} else {
+			bytes, offs := data.ByteArray()
+			at = func(k int) int32 { return d.id(bytes[offs[k]:offs[k+1]]) }
+		}
+		rows := int(p.NumValues())
+		if got+rows > n {
+			return errRows
+		}
+		got += rows
+		if maxDef == 0 || defs == nil {
+			for k := range rows {
+				add(at(k))
+			}
+			return nil
+		}
+		k := 0
+		for _, def := range defs {
+			if int(def) == maxDef {
+				add(at(k))
+				k++
+			} else {
+				add(-1)
+			}
+		}
+		return nil
+	})
+	if err == nil && got != n {
+		err = errRows
+	}
+	return pf.chunkErr(err)
+}
+
+// bools reads the n values of chunk c, a boolean column of maximum
+// definition level maxDef, calling add with each: 1 true, 0 false, -1 null.
+func (pf *parquetFile) bools(c parquet.ColumnChunk, maxDef, n int, add func(v int8)) error {
+	got := 0
+	buf := make([]parquet.Value, 1024)
+	err := pages(c, func(p parquet.Page) error {
+		vr := p.Values()
+		for {
+			m, err := vr.ReadValues(buf)
+			for _, v := range buf[:m] {
+				if got++; got > n {
+					return errRows
+				}
+				switch {
+				case v.IsNull():
+					add(-1)
+				case v.Boolean():
+					add(1)
+				default:
+					add(0)
+				}
+			}
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	})
+	if err == nil && got != n {
+		err = errRows
+	}
+	return pf.chunkErr(err)
+}
+
+// tagLists reads chunk c, the tags of the n records of b, into b.
+func (pf *parquetFile) tagLists(c parquet.ColumnChunk, n int, b *batch, rowErr func(int, string, error) error) error {
+	d := dict{index: make(map[string]int32), names: &b.tags}
+	b.tagStart = make([]int32, 0, n+1)
+	b.tagIDs = make([]int32, 0, 16*n)
+	var dictOf parquet.Dictionary
+	var remap []int32
+	row := -1
+	err := pages(c, func(p parquet.Page) error {
+		reps, defs := p.RepetitionLevels(), p.DefinitionLevels()
+		data := p.Data()
+		var at func(k int) int32
+		if pd := p.Dictionary(); pd != nil {
+			if pd != dictOf {
+				dictOf = pd
+				remap = remapDictionary(pd, &d, remap[:0])
+			}
+			idx := data.Int32()
+			at = func(k int) int32 { return remap[idx[k]] }
+		} else {
+			bytes, offs := data.ByteArray()
+			at = func(k int) int32 { return d.id(bytes[offs[k]:offs[k+1]]) }
+		}
+		if len(reps) != len(defs) {
+			return errRows
+		}
+		k := 0
+		for j, rep := range reps {
+			if rep == 0 {
+				if row++; row >= n {
+					return errRows
+				}
+				b.tagStart = append(b.tagStart, int32(len(b.tagIDs)))
+			} else if row < 0 {
+				return errRows
+			}
+			switch def := int(defs[j]); {
+			case def == pf.tagsDef:
+				b.tagIDs = append(b.tagIDs, at(k))
+				k++
+			case def >= pf.tagsListDef:
+				return rowErr(row, "tags", &jsonl.TagError{Index: int(int32(len(b.tagIDs)) - b.tagStart[row]), Err: errNull})
+			}
+		}
+		return nil
+	})
+	if err == nil && row+1 != n {
+		err = errRows
+	}
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			return err
+		}
+		return pf.chunkErr(err)
+	}
+	b.tagStart = append(b.tagStart, int32(len(b.tagIDs)))
+	return nil
+}
+
+// errNull is the error about a null list element.
+var errNull = errors.New("null")
+
+// chunkErr wraps an error reading a column chunk as one about the file.
+func (pf *parquetFile) chunkErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &FileError{File: pf.name, Err: err}
+}
+
+// dictionaryStrings returns the values of d, a dictionary of strings,
+// copied into one allocation.
+func dictionaryStrings(d parquet.Dictionary) []string {
+	data := d.Page().Data()
+	bytes, offs := data.ByteArray()
+	arena := string(bytes)
+	out := make([]string, len(offs)-1)
+	for i := range out {
+		out[i] = arena[offs[i]:offs[i+1]]
+	}
+	return out
+}
+
+// remapDictionary appends to dst the id in d of each value of pd, a page
+// dictionary of strings.
+func remapDictionary(pd parquet.Dictionary, d *dict, dst []int32) []int32 {
+	data := pd.Page().Data()
+	bytes, offs := data.ByteArray()
+	for i := range len(offs) - 1 {
+		dst = append(dst, d.id(bytes[offs[i]:offs[i+1]]))
+	}
+	return dst
+}

@@ -1,0 +1,106 @@
+package recordfile_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/synth"
+	"github.com/failmodes/prime/recordfile"
+)
+
+// synthRecords returns the records of a small synth workload.
+func synthRecords(t testing.TB, cfg synth.Config) []prime.Record {
+	t.Helper()
+	var records []prime.Record
+	_, err := synth.Generate(cfg, func(r *prime.Record) error {
+		c := *r
+		c.Tags = append([]string(nil), r.Tags...)
+		records = append(records, c)
+		return nil
+	})
+	require.NoError(t, err)
+	return records
+}
+
+// writeParquet writes records to a Parquet file at path.
+func writeParquet(t testing.TB, path string, records []prime.Record) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := recordfile.NewParquetWriter(&buf)
+	for i := range records {
+		require.NoError(t, w.Write(&records[i]))
+	}
+	require.NoError(t, w.Close())
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+}
+
+// requireSame fails unless got holds records, in order.
+func requireSame(t *testing.T, records []prime.Record, got *prime.Dataset) {
+	t.Helper()
+	want, err := prime.NewDataset(records)
+	require.NoError(t, err)
+	require.Equal(t, want.Len(), got.Len())
+	require.Equal(t, want.Labels(), got.Labels())
+	require.Equal(t, want.Tags(), got.Tags())
+	for i, r := range want.All() {
+		require.Equal(t, r, got.Record(i), "record %d", i)
+	}
+}
+
+func TestParquetRoundTrip(t *testing.T) {
+	yes := []prime.Record{
+		{ID: "a", Label: "cat", Predicted: "cat", Tags: []string{"sofa", "indoor"}},
+		{ID: "b", Label: "cat", Correct: true, Tags: nil},
+		{ID: "c", Label: "dog", Correct: false, Tags: []string{"grass", "grass"}, Image: "img/c.png"},
+		{ID: "d", Label: "dog", Predicted: "wolf", Tags: []string{"snow"}},
+	}
+	tests := []struct {
+		name    string
+		records []prime.Record
+	}{
+		{"hand-made", yes},
+		{"synth", synthRecords(t, synth.Config{Classes: 3, MinRecords: 400, Seed: 7})},
+		{"several row groups", synthRecords(t, synth.Config{Classes: 2, MinRecords: recordfile.RowGroupRows/2 + 100, Seed: 3})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "records.parquet")
+			writeParquet(t, path, tt.records)
+			got, err := recordfile.ReadDataset(context.Background(), []string{path}, nil)
+			require.NoError(t, err)
+			requireSame(t, tt.records, got)
+		})
+	}
+}
+
+func TestParquetWriterRefuses(t *testing.T) {
+	tests := []struct {
+		name  string
+		r     prime.Record
+		field string
+	}{
+		{"empty id", prime.Record{Label: "a", Predicted: "a"}, "id"},
+		{"empty label", prime.Record{ID: "1", Predicted: "a"}, "label"},
+		{"empty tag", prime.Record{ID: "1", Label: "a", Predicted: "a", Tags: []string{"x", ""}}, "tags"},
+		{"bad UTF-8", prime.Record{ID: "1", Label: "a\xff", Predicted: "a"}, "label"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := recordfile.NewParquetWriter(&bytes.Buffer{})
+			require.NoError(t, w.Write(&prime.Record{ID: "0", Label: "a", Predicted: "a"}))
+			err := w.Write(&tt.r)
+			var re *prime.RecordError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, 1, re.Index)
+			assert.Equal(t, tt.field, re.Field)
+		})
+	}
+}

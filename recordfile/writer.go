@@ -1,0 +1,153 @@
+package recordfile
+
+import (
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
+)
+
+// parquetRow is a record as a ParquetWriter writes it: the schema of
+// records files in Parquet.
+type parquetRow struct {
+	ID      string   `parquet:"id"`
+	Label   string   `parquet:"label,dict"`
+	Pred    string   `parquet:"pred,optional,dict"`
+	Correct *bool    `parquet:"correct,optional"`
+	Tags    []string `parquet:"tags,list,dict"`
+	Image   string   `parquet:"image,optional"`
+}
+
+// RowGroupRows is the number of records in each row group a ParquetWriter
+// writes: the unit that readers decode in parallel. 131,072 records of
+// ImageNet's shape take about 4 MB compressed.
+const RowGroupRows = 1 << 17
+
+// writeBatch is the number of records a ParquetWriter hands to the Parquet
+// library at once.
+const writeBatch = 1024
+
+// A ParquetWriter writes Records as a Parquet file that ReadDataset reads
+// back: required string columns "id" and "label", optional strings "pred"
+// (dictionary-encoded, null when only correctness is known) and "image"
+// (null when unknown), optional boolean "correct" (set when "pred" is
+// null), and "tags", a list of strings (dictionary-encoded), in row groups
+// of RowGroupRows records compressed with Snappy, as Spark and DuckDB write
+// by default. Output is buffered: call Close to write the rest and the
+// file's footer. A ParquetWriter is not safe for concurrent use.
+type ParquetWriter struct {
+	w    *parquet.GenericWriter[parquetRow]
+	rows []parquetRow
+	tags []string // the rows' tags: Write keeps none of its caller's slices
+	yes  bool     // the target of Correct pointers
+	no   bool
+	n    int   // records written
+	err  error // sticky
+}
+
+// NewParquetWriter returns a ParquetWriter that writes to w.
+func NewParquetWriter(w io.Writer) *ParquetWriter {
+	pw := &ParquetWriter{
+		w: parquet.NewGenericWriter[parquetRow](w,
+			parquet.Compression(&parquet.Snappy),
+			parquet.MaxRowsPerRowGroup(RowGroupRows),
+			parquet.CreatedBy("github.com/failmodes/prime", "", "")),
+		rows: make([]parquetRow, 0, writeBatch),
+		yes:  true,
+	}
+	return pw
+}
+
+// Write writes r as one row. It refuses, with a *prime.RecordError, a
+// record that would not read back: an empty ID or Label, an empty tag, or
+// a string that is not valid UTF-8. Tags are written in r's order, as
+// given. After a write to the underlying writer fails, every call returns
+// that error.
+func (w *ParquetWriter) Write(r *prime.Record) error {
+	if w.err != nil {
+		return w.err
+	}
+	if field, err := check(r); err != nil {
+		return &prime.RecordError{Index: w.n, Field: field, Err: err}
+	}
+	start := len(w.tags)
+	w.tags = append(w.tags, r.Tags...)
+	row := parquetRow{ID: r.ID, Label: r.Label, Pred: r.Predicted, Tags: w.tags[start:len(w.tags):len(w.tags)], Image: r.Image}
+	if r.Predicted == "" {
+		row.Correct = &w.no
+		if r.Correct {
+			row.Correct = &w.yes
+		}
+	}
+	w.rows = append(w.rows, row)
+	w.n++
+	if len(w.rows) == cap(w.rows) {
+		return w.flush()
+	}
+	return nil
+}
+
+// flush hands the buffered rows to the Parquet library.
+func (w *ParquetWriter) flush() error {
+	if _, err := w.w.Write(w.rows); err != nil {
+		w.err = err
+		return err
+	}
+	clear(w.rows) // keep no caller's strings
+	clear(w.tags)
+	w.rows, w.tags = w.rows[:0], w.tags[:0]
+	return nil
+}
+
+// Close writes the buffered records and the file's footer. It does not
+// close the underlying writer.
+func (w *ParquetWriter) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.rows) > 0 {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	if err := w.w.Close(); err != nil {
+		w.err = err
+		return err
+	}
+	w.err = errClosed
+	return nil
+}
+
+// errClosed is the error of a ParquetWriter's calls after Close.
+var errClosed = errors.New("recordfile: ParquetWriter closed")
+
+// check reports the first field of r that a records file cannot hold.
+func check(r *prime.Record) (field string, err error) {
+	switch {
+	case r.ID == "":
+		return "id", jsonl.ErrMissing
+	case !utf8.ValidString(r.ID):
+		return "id", jsonl.ErrBadUTF8
+	case r.Label == "":
+		return "label", jsonl.ErrMissing
+	case !utf8.ValidString(r.Label):
+		return "label", jsonl.ErrBadUTF8
+	case !utf8.ValidString(r.Predicted):
+		return "pred", jsonl.ErrBadUTF8
+	case !utf8.ValidString(r.Image):
+		return "image", jsonl.ErrBadUTF8
+	}
+	for i, t := range r.Tags {
+		if t == "" {
+			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty}
+		}
+		if !utf8.ValidString(t) {
+			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrBadUTF8}
+		}
+	}
+	return "", nil
+}
