@@ -452,9 +452,10 @@ func TestFlagsAnywhere(t *testing.T) {
 	require.NoError(t, os.WriteFile(dash, []byte(plantedRecords()), 0o644))
 	code, stderr := runEnv(&env{}, "mine", "-min-size", "5", "--", dash)
 	assert.Equal(t, exitOK, code, stderr)
+	// Every operand is a records file to read: none is dropped.
 	code, stderr = runEnv(&env{}, "mine", path, "other.jsonl")
 	assert.Equal(t, exitBad, code)
-	assert.Contains(t, stderr, "prime mine: want one records file (or - for standard input), got 2 operands")
+	assert.Contains(t, stderr, "prime mine: stat other.jsonl: no such file or directory")
 }
 
 // TestMineSplitEmptySide: a -split that leaves no record on a side exits 2.
