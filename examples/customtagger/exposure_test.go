@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,13 +40,14 @@ func TestExposureTags(t *testing.T) {
 	for i := range stripes.Pix {
 		stripes.Pix[i] = uint8(255 * (i / 8 % 2))
 	}
+	dark, bright := prime.Tag{Name: TagDark, Score: 1}, prime.Tag{Name: TagBright, Score: 1}
 	for _, tc := range []struct {
 		name string
 		img  image.Image
-		want []string
+		want []prime.Tag
 	}{
-		{"black", uniform(4, 4, color.Black), []string{TagDark}},
-		{"white", uniform(4, 4, color.White), []string{TagBright}},
+		{"black", uniform(4, 4, color.Black), []prime.Tag{dark}},
+		{"white", uniform(4, 4, color.White), []prime.Tag{bright}},
 		{"grey", uniform(4, 4, color.Gray{Y: 128}), nil},
 		{"dark stripes", stripes, nil},
 		{"empty", image.NewRGBA(image.Rect(0, 0, 0, 0)), nil},
@@ -53,11 +55,7 @@ func TestExposureTags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tags, err := Exposure{}.Tag(context.Background(), tc.img)
 			require.NoError(t, err)
-			var names []string
-			for _, tg := range tags {
-				names = append(names, tg.Name)
-			}
-			assert.Equal(t, tc.want, names)
+			assert.Equal(t, tc.want, tags)
 		})
 	}
 }
