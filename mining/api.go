@@ -3,6 +3,7 @@ package mining
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/bits-and-blooms/bitset"
@@ -70,6 +71,16 @@ type Params struct {
 	MaxTags         int      // k: at most this many tags; ≥ 1
 	Baseline        Baseline // what the drop is measured against
 
+	// MemoryLimit bounds the memory, in bytes, that the search holds for
+	// the tag sets it keeps from one size to the next and for the modes it
+	// finds; 0 means no bound. Before counting the sets of each size it
+	// bounds how many it may keep (one for each two kept sets of one tag
+	// fewer that share all but their last tag), and it stops with a
+	// *LimitError when those, or the modes found, would not fit. Its
+	// scratch (a table of at most 32 MiB, a row of tags per record, a few
+	// bitsets) comes on top.
+	MemoryLimit int64
+
 	// SkipTested, when set, lets the search skip every tag set that
 	// provably has no failure mode among its supersets, and leaves
 	// Result.Tested empty. Modes are the same either way; Evaluated is
@@ -114,6 +125,34 @@ type Result struct {
 	// of whose subsets of l−1 tags were frequent (and, with SkipTested, not
 	// skipped). It does not depend on how the supports were counted.
 	Evaluated int64
+}
+
+// A LimitError reports a search stopped because it would hold more than
+// Params.MemoryLimit: too many tag sets to keep or too many modes. Raising
+// MinSize or lowering MaxTags (and, for modes, raising MinDrop or
+// MinMarginalDrop) shrinks the search.
+type LimitError struct {
+	Tags  int   // the size of the sets that did not fit
+	Sets  int64 // how many the search would keep (modes found so far, with Modes)
+	Modes bool  // the modes found outgrew the limit, not the sets to keep
+	Bytes int64 // the memory the search would hold
+	Limit int64 // Params.MemoryLimit
+}
+
+func (e *LimitError) Error() string {
+	what := fmt.Sprintf("the search would keep up to %d sets of %d tags", e.Sets, e.Tags)
+	if e.Modes {
+		what = fmt.Sprintf("the search found more than %d failure modes (the last of %d tags)", e.Sets-1, e.Tags)
+	}
+	return fmt.Sprintf("%s, %s of memory beyond the limit of %s", what, bytesString(e.Bytes), bytesString(e.Limit))
+}
+
+// bytesString writes n bytes in MiB or GiB.
+func bytesString(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // ErrParams is returned (wrapped) for parameters outside their range.

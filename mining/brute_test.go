@@ -1,6 +1,7 @@
 package mining
 
 import (
+	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -46,13 +47,7 @@ func brute(c *Class, p Params) *Result {
 	a, b := rat(p.MinDrop), rat(p.MinMarginalDrop)
 	tested := map[[2]int]int64{}
 	frequent := map[string]bool{}
-	key := func(tags []int) string {
-		bs := make([]byte, len(tags))
-		for i, t := range tags {
-			bs[i] = byte(t)
-		}
-		return string(bs)
-	}
+	key := func(tags []int) string { return fmt.Sprint(tags) }
 	for t := range c.Tags {
 		if c.Tags[t] != nil {
 			res.Evaluated++
@@ -106,7 +101,10 @@ func brute(c *Class, p Params) *Result {
 		}
 	}
 	// Every set of each size in turn, so that the subsets of a set are
-	// known to be frequent or not before the set is considered.
+	// known to be frequent or not before the set is considered. A set
+	// with a nil tag, or whose first tags are not frequent, is neither
+	// frequent nor, having a subset that is not, a candidate: it is left
+	// out.
 	for size := 1; size <= p.MaxTags; size++ {
 		var bySize func(tags []int, next int)
 		bySize = func(tags []int, next int) {
@@ -114,8 +112,13 @@ func brute(c *Class, p Params) *Result {
 				evalSet(tags)
 				return
 			}
+			if len(tags) > 0 && !frequent[key(tags)] {
+				return
+			}
 			for t := next; t < len(c.Tags); t++ {
-				bySize(append(slices.Clone(tags), t), t+1)
+				if c.Tags[t] != nil {
+					bySize(append(slices.Clone(tags), t), t+1)
+				}
 			}
 		}
 		bySize(nil, 0)

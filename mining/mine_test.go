@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"sync/atomic"
 	"testing"
 
 	"github.com/bits-and-blooms/bitset"
@@ -13,26 +11,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// tunings are the ways of counting a test runs the search with: the cost
-// model's choice, bitsets only, records only, and a cost model that
-// switches at random-looking points.
-var tunings = []struct {
+// ways are the ways of counting a test runs the search with: the cost
+// model's choice, bitsets only, tables only.
+var ways = []struct {
 	name string
-	t    tuning
+	way  counting
 }{
-	{"auto", defaultTuning},
-	{"bits", tuning{force: forceBits}},
-	{"records", tuning{force: forceRecords}},
-	{"mixed", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 0.05}},
-	{"even", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 1}},
-	{"pairs", tuning{force: forceRecords, triChildren: 1 << 10}},
-	{"some pairs", tuning{maxBitWords: 1 << 12, wordCost: 1, scanCost: 1, triChildren: 3}},
+	{"by cost", byCost},
+	{"bitsets", byBits},
+	{"tables", byTables},
 }
 
-func mineWith(t testing.TB, tn tuning, c *Class, p Params) *Result {
+func mineWith(t testing.TB, way counting, c *Class, p Params) *Result {
 	t.Helper()
-	var mn Miner
-	mn.m.tune = tn
+	mn := Miner{way: way}
 	res, err := mn.Mine(context.Background(), c, p)
 	require.NoError(t, err)
 	return res
@@ -44,15 +36,15 @@ func mineWith(t testing.TB, tn tuning, c *Class, p Params) *Result {
 func checkAgainstBrute(t testing.TB, c *Class, p Params) {
 	t.Helper()
 	want := brute(c, p)
-	for _, tn := range tunings {
-		got := mineWith(t, tn.t, c, p)
-		require.Equal(t, want.Modes, nilIfEmpty(got.Modes), "modes, %s, %+v", tn.name, p)
-		require.Equal(t, want.Tested, nilIfEmpty(got.Tested), "tested, %s, %+v", tn.name, p)
-		require.Equal(t, want.Evaluated, got.Evaluated, "evaluated, %s, %+v", tn.name, p)
+	for _, w := range ways {
+		got := mineWith(t, w.way, c, p)
+		require.Equal(t, want.Modes, nilIfEmpty(got.Modes), "modes, %s, %+v", w.name, p)
+		require.Equal(t, want.Tested, nilIfEmpty(got.Tested), "tested, %s, %+v", w.name, p)
+		require.Equal(t, want.Evaluated, got.Evaluated, "evaluated, %s, %+v", w.name, p)
 		q := p
 		q.SkipTested = true
-		pruned := mineWith(t, tn.t, c, q)
-		require.Equal(t, want.Modes, nilIfEmpty(pruned.Modes), "modes with SkipTested, %s, %+v", tn.name, p)
+		pruned := mineWith(t, w.way, c, q)
+		require.Equal(t, want.Modes, nilIfEmpty(pruned.Modes), "modes with SkipTested, %s, %+v", w.name, p)
 		require.Empty(t, pruned.Tested)
 		require.LessOrEqual(t, pruned.Evaluated, got.Evaluated)
 	}
@@ -264,121 +256,5 @@ func TestClassValidation(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.msg)
 			assert.Contains(t, err.Error(), "mining: ")
 		})
-	}
-}
-
-func TestContextCancelled(t *testing.T) {
-	c := synthClass(rand.New(rand.NewPCG(3, 4)), synthSpec{records: 1000, vocab: 100, minTags: 5, maxTags: 12})
-	p := Params{MinSize: 10, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
-
-	var ctx context.Context
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := Mine(ctx, c, p)
-	require.ErrorIs(t, err, context.Canceled)
-	assert.Contains(t, err.Error(), "mining: ")
-
-	// Cancelled midway: the search looks at the context between units of
-	// work, and stops at the first look that finds it done.
-	for _, after := range []int32{2, 5, 20} {
-		ctx := &ctxAfter{Context: context.Background(), after: after}
-		_, err := Mine(ctx, c, p)
-		require.ErrorIs(t, err, context.Canceled, "after %d", after)
-		assert.Equal(t, after, ctx.calls.Load())
-	}
-	ctx = &ctxAfter{Context: context.Background(), after: 1 << 30}
-	_, err = Mine(ctx, c, p)
-	require.NoError(t, err)
-	assert.Greater(t, ctx.(*ctxAfter).calls.Load(), int32(20), "the search looks at the context often")
-}
-
-// ctxAfter is a context that is done from its after-th Err call on.
-type ctxAfter struct {
-	context.Context
-	calls atomic.Int32
-	after int32
-}
-
-func (c *ctxAfter) Err() error {
-	if c.calls.Add(1) >= c.after {
-		return context.Canceled
-	}
-	return nil
-}
-
-func TestDeterministic(t *testing.T) {
-	c := synthClass(rand.New(rand.NewPCG(5, 6)), synthSpec{records: 800, vocab: 200, minTags: 5, maxTags: 12, plant: 3})
-	p := Params{MinSize: 20, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
-	first, err := Mine(context.Background(), c, p)
-	require.NoError(t, err)
-	require.NotEmpty(t, first.Modes)
-	var mn Miner // one Miner, reused: no state leaks from one call to the next
-	for i := 0; i < 3; i++ {
-		again, err := mn.Mine(context.Background(), c, p)
-		require.NoError(t, err)
-		require.Equal(t, first, again)
-		other := synthClass(rand.New(rand.NewPCG(uint64(i), 9)), synthSpec{records: 500, vocab: 50, minTags: 3, maxTags: 8})
-		_, err = mn.Mine(context.Background(), other, p)
-		require.NoError(t, err)
-	}
-	// Concurrent calls on the same class agree.
-	results := make(chan *Result, 4)
-	for i := 0; i < 4; i++ {
-		go func() {
-			res, err := Mine(context.Background(), c, p)
-			if err != nil {
-				res = nil
-			}
-			results <- res
-		}()
-	}
-	for i := 0; i < 4; i++ {
-		require.Equal(t, first, <-results)
-	}
-}
-
-func TestSortTested(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 8))
-	for _, size := range []int{0, 1, 255, 256, 5000} {
-		for _, maxN := range []int{1, 40, 3000, 1 << 30} {
-			var m miner
-			for i := 0; i < size; i++ {
-				n := 1 + rng.IntN(maxN)
-				c := rng.IntN(n + 1)
-				m.tested = append(m.tested, uint64(n)<<32|uint64(c))
-			}
-			want := slices.Clone(m.tested)
-			slices.Sort(want)
-			m.sortTested()
-			require.Equal(t, want, m.tested, "size %d, max %d", size, maxN)
-		}
-	}
-}
-
-// TestSkipTestedSameModes checks on classes shaped like real data, too large
-// for the brute force, that the pruning of SkipTested changes neither the
-// modes nor, without it, the counts, whatever the way of counting.
-func TestSkipTestedSameModes(t *testing.T) {
-	rng := rand.New(rand.NewPCG(10, 10))
-	specs := []synthSpec{
-		{records: 600, vocab: 300, minTags: 5, maxTags: 10, plant: 3},
-		{records: 1000, vocab: 40, minTags: 3, maxTags: 6, plant: 3, uniform: true},
-	}
-	for i, sp := range specs {
-		c := synthClass(rng, sp)
-		for _, base := range []Baseline{BaselineRest, BaselineClass} {
-			p := Params{MinSize: 15, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 4, Baseline: base}
-			want := mineWith(t, tunings[0].t, c, p)
-			require.NotEmpty(t, want.Modes)
-			q := p
-			q.SkipTested = true
-			for _, tn := range tunings[:3] {
-				got := mineWith(t, tn.t, c, p)
-				require.Equal(t, want, got, "class %d, %s", i, tn.name)
-				pruned := mineWith(t, tn.t, c, q)
-				require.Equal(t, want.Modes, pruned.Modes, "class %d, %s", i, tn.name)
-				require.Less(t, pruned.Evaluated, want.Evaluated, "class %d, %s: the pruning prunes", i, tn.name)
-			}
-		}
 	}
 }

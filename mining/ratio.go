@@ -1,12 +1,11 @@
 package mining
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
-	"strings"
 )
 
 // RatioOf returns the exact rational number written by the shortest decimal
@@ -18,104 +17,25 @@ func RatioOf(f float64) (Ratio, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return Ratio{}, fmt.Errorf("mining: ratio of %v: not a finite number", f)
 	}
-	if f < 0 {
-		return Ratio{}, fmt.Errorf("mining: ratio of %v: negative", f)
-	}
-	r, err := ParseRatio(strconv.FormatFloat(f, 'g', -1, 64))
-	if err != nil {
-		return Ratio{}, fmt.Errorf("mining: ratio of %v: %w", f, errors.Unwrap(err))
-	}
-	return r, nil
+	return ParseRatio(strconv.FormatFloat(f, 'g', -1, 64))
 }
 
-var errRatioDigits = errors.New("too many digits for an int64 numerator and denominator")
-
-// ParseRatio reads a non-negative decimal number (digits, an optional
-// fraction, an optional exponent: "0.2", ".05", "1", "2.5e-3") as the exact
-// rational it denotes, in lowest terms. It fails for anything else,
-// negative numbers included, and for decimals whose numerator or
-// denominator does not fit in an int64.
+// ParseRatio reads s, written in any form big.Rat's SetString reads (a
+// decimal such as "0.2" or "2.5e-3", a fraction such as "1/5"), as the
+// exact non-negative rational it denotes, in lowest terms. It fails for
+// anything else, negative numbers included, and for numbers whose
+// numerator or denominator does not fit in an int64.
 func ParseRatio(s string) (Ratio, error) {
-	r, err := parseRatio(s)
-	if err != nil {
-		return Ratio{}, fmt.Errorf("mining: ratio %q: %w", s, err)
+	r, ok := new(big.Rat).SetString(s)
+	switch {
+	case !ok:
+		return Ratio{}, fmt.Errorf("mining: ratio %q: not a number", s)
+	case r.Sign() < 0:
+		return Ratio{}, fmt.Errorf("mining: ratio %q: negative", s)
+	case !r.Num().IsInt64() || !r.Denom().IsInt64():
+		return Ratio{}, fmt.Errorf("mining: ratio %q: too many digits for an int64 numerator and denominator", s)
 	}
-	return r, nil
-}
-
-func parseRatio(s string) (Ratio, error) {
-	t := strings.TrimPrefix(s, "+")
-	mant, exp := t, 0
-	if i := strings.IndexAny(t, "eE"); i >= 0 {
-		mant = t[:i]
-		es := t[i+1:]
-		neg := strings.HasPrefix(es, "-")
-		es = strings.TrimPrefix(strings.TrimPrefix(es, "-"), "+")
-		if es == "" || !allDigits(es) || len(t[i+1:])-len(es) > 1 {
-			return Ratio{}, errors.New("not a non-negative decimal number")
-		}
-		es = strings.TrimLeft(es, "0")
-		if len(es) > 5 {
-			return Ratio{}, errRatioDigits
-		}
-		exp, _ = strconv.Atoi("0" + es)
-		if neg {
-			exp = -exp
-		}
-	}
-	intPart, frac, _ := strings.Cut(mant, ".")
-	if intPart == "" && frac == "" || !allDigits(intPart) || !allDigits(frac) {
-		return Ratio{}, errors.New("not a non-negative decimal number")
-	}
-	digits := strings.TrimLeft(intPart+frac, "0")
-	// Trailing zeros of the digits only scale the value by ten.
-	scale := exp - len(frac)
-	for strings.HasSuffix(digits, "0") {
-		digits = digits[:len(digits)-1]
-		scale++
-	}
-	if digits == "" {
-		return Ratio{Num: 0, Den: 1}, nil
-	}
-	if len(digits) > 18 {
-		return Ratio{}, errRatioDigits
-	}
-	num, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
-		return Ratio{}, errRatioDigits
-	}
-	den := int64(1)
-	for ; scale > 0; scale-- {
-		hi, lo := bits.Mul64(uint64(num), 10)
-		if hi != 0 || lo > math.MaxInt64 {
-			return Ratio{}, errRatioDigits
-		}
-		num = int64(lo)
-	}
-	for ; scale < 0; scale++ {
-		if den > math.MaxInt64/10 {
-			return Ratio{}, errRatioDigits
-		}
-		den *= 10
-	}
-	g := gcd(num, den)
-	return Ratio{Num: num / g, Den: den / g}, nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
+	return Ratio{Num: r.Num().Int64(), Den: r.Denom().Int64()}, nil
 }
 
 // String formats r as "Num/Den".

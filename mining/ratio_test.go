@@ -67,6 +67,9 @@ func TestParseRatio(t *testing.T) {
 		{"120e-2", Ratio{6, 5}},
 		{"007.50", Ratio{15, 2}},
 		{"100000000000000000000e-20", Ratio{1, 1}},
+		{"1/5", Ratio{1, 5}},
+		{"2/10", Ratio{1, 5}},
+		{"0x10", Ratio{16, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.s, func(t *testing.T) {
@@ -75,7 +78,7 @@ func TestParseRatio(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-	for _, s := range []string{"", ".", "-0.2", "0.2.3", "1/5", "e5", "1e", "1e+", "1e+-5", "1e++5", "abc", " 0.2", "0x10", "NaN", "Inf", "1e-30", "123456789012345678901", "1e999999"} {
+	for _, s := range []string{"", ".", "-0.2", "-1/5", "0.2.3", "1/0", "e5", "1e", "1e+", "1e+-5", "1e++5", "abc", " 0.2", "NaN", "Inf", "1e-30", "123456789012345678901", "1e999999"} {
 		t.Run("bad "+s, func(t *testing.T) {
 			_, err := ParseRatio(s)
 			require.Error(t, err)
