@@ -182,17 +182,28 @@ func (r *recordsFile) close() error {
 	return nil
 }
 
-// abandon closes the file after a failure; a file this run created and
-// wrote no record into is removed, with its provenance file, leaving
-// nothing behind.
-func (r *recordsFile) abandon(wroteProvenance bool) {
-	if r.created && r.written == 0 && len(r.done) == 0 {
-		os.Remove(r.path) // best effort: an empty file is harmless
-		if wroteProvenance {
-			os.Remove(r.provenance)
-		}
+// finish ends a run that stopped before its end (a failure, an
+// interrupt): the records it wrote are synced and the file closed,
+// releasing the lock. A file this run created and wrote no record into is
+// removed, with the provenance file it wrote, leaving nothing behind.
+func (r *recordsFile) finish(wroteProvenance bool) error {
+	if !r.created || r.written > 0 || len(r.done) > 0 {
+		return r.close()
 	}
-	r.f.Close() // nothing of this run is in it, or it is synced already
+	// Removed while locked, so that no other run can have opened it;
+	// where an open file cannot be removed (Windows), after the close.
+	rmErr := os.Remove(r.path)
+	err := r.f.Close()
+	if rmErr != nil {
+		rmErr = os.Remove(r.path)
+	}
+	if wroteProvenance {
+		err = errors.Join(err, os.Remove(r.provenance))
+	}
+	if err = errors.Join(err, rmErr); err != nil {
+		return fmt.Errorf("removing the empty records file %s: %w", r.path, err)
+	}
+	return nil
 }
 
 // countingWriter counts the bytes written through it, and keeps the first

@@ -369,7 +369,12 @@ flags:`)
 	}
 	code, wroteProvenance := runRecords(ctx, e, &rf, recs, images, workers)
 	if code != exitOK {
-		recs.abandon(wroteProvenance)
+		if err := recs.finish(wroteProvenance); err != nil {
+			e.fail(err)
+			if code == exitInterrupted {
+				return exitBad
+			}
+		}
 		return code
 	}
 	if err := recs.close(); err != nil {

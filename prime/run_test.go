@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/failmodes/prime"
@@ -502,15 +503,23 @@ func decodePNG(t *testing.T, path string) image.Image {
 }
 
 func TestRunProgressLines(t *testing.T) {
+	// In a bubble (testing/synctest) the clock moves only when the test
+	// sleeps: the status line's 200 ms throttle is tested exactly.
 	t.Run("terminal", func(t *testing.T) {
-		var b bytes.Buffer
-		p := &runProgress{w: &b, terminal: true, total: 4}
-		p.update(prime.RunProgress{Done: 1, Total: 4, Elapsed: 2 * time.Second})
-		p.update(prime.RunProgress{Done: 2, Total: 4, Elapsed: 2 * time.Second}) // too soon: not shown
-		p.update(prime.RunProgress{Done: 4, Total: 4, Elapsed: 8 * time.Second})
-		p.clear()
-		assert.Equal(t, "\r\033[Kprime run: 1/4 images, 0.5 images/s, 6s left"+
-			"\r\033[Kprime run: 4/4 images, 0.5 images/s\n", b.String())
+		synctest.Test(t, func(t *testing.T) {
+			var b bytes.Buffer
+			p := &runProgress{w: &b, terminal: true, total: 5}
+			p.update(prime.RunProgress{Done: 1, Total: 5, Elapsed: 2 * time.Second})
+			time.Sleep(199 * time.Millisecond)
+			p.update(prime.RunProgress{Done: 2, Total: 5, Elapsed: 2 * time.Second}) // too soon: not shown
+			time.Sleep(time.Millisecond)
+			p.update(prime.RunProgress{Done: 3, Total: 5, Elapsed: 6 * time.Second})  // 200 ms on: shown
+			p.update(prime.RunProgress{Done: 5, Total: 5, Elapsed: 10 * time.Second}) // the last: shown
+			p.clear()
+			assert.Equal(t, "\r\033[Kprime run: 1/5 images, 0.5 images/s, 8s left"+
+				"\r\033[Kprime run: 3/5 images, 0.5 images/s, 4s left"+
+				"\r\033[Kprime run: 5/5 images, 0.5 images/s\n", b.String())
+		})
 	})
 	t.Run("not a terminal", func(t *testing.T) {
 		var b bytes.Buffer

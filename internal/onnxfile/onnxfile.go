@@ -14,9 +14,10 @@ package onnxfile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
-	"os"
 
+	"github.com/failmodes/prime/internal/outfile"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -165,9 +166,11 @@ func (m *Model) Marshal() []byte {
 	return append(b, m.extra...)
 }
 
-// WriteFile writes the encoded model to path.
+// WriteFile writes the encoded model to path, whole or not at all (see
+// internal/outfile).
 func (m *Model) WriteFile(path string) error {
-	if err := os.WriteFile(path, m.Marshal(), 0o644); err != nil {
+	data := m.Marshal()
+	if err := outfile.WriteFile(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return fmt.Errorf("onnxfile: %w", err)
 	}
 	return nil

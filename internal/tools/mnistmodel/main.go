@@ -16,8 +16,10 @@ import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/failmodes/prime/internal/outfile"
 	"github.com/failmodes/prime/internal/tools/mnistmodel/extract"
 )
 
@@ -42,7 +44,7 @@ func run(out, src string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(out, data, 0o644); err != nil {
+	if err := outfile.WriteFile(out, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d bytes, sha256 %x\n", out, len(data), sha256.Sum256(data))
