@@ -79,10 +79,10 @@ func writeBytes(data []byte) func(io.Writer) error {
 // WriteImages writes each picture as a PNG file dir/<ID>.png, that is
 // dir/<class>/<number>.png: the ImageFolder layout.
 func WriteImages(dir string, pics []*Picture) error {
-	return writeImages(outfile.Writer{}, dir, pics)
+	return writeImages(context.Background(), outfile.Writer{}, dir, pics)
 }
 
-func writeImages(files outfile.Writer, dir string, pics []*Picture) error {
+func writeImages(ctx context.Context, files outfile.Writer, dir string, pics []*Picture) error {
 	// Stored uncompressed: 4 kB a picture, and quick to write and read.
 	enc := png.Encoder{CompressionLevel: png.NoCompression}
 	for _, p := range pics {
@@ -98,7 +98,7 @@ func writeImages(files outfile.Writer, dir string, pics []*Picture) error {
 	var failed atomic.Bool
 	for i, p := range pics {
 		slots <- struct{}{}
-		if failed.Load() {
+		if failed.Load() || ctx.Err() != nil {
 			break // the first error is the one to report
 		}
 		wg.Go(func() {
@@ -115,7 +115,7 @@ func writeImages(files outfile.Writer, dir string, pics []*Picture) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
 // NewTagger loads the demo tagger written by WriteModels.
@@ -261,7 +261,7 @@ func Run(ctx context.Context, dir string, opts *Options) (*Result, error) {
 		res.Pics = kept
 	}
 	say(fmt.Sprintf("drawing %d pictures into %s", len(res.Pics), res.Images))
-	if err := writeImages(o.Files, res.Images, res.Pics); err != nil {
+	if err := writeImages(ctx, o.Files, res.Images, res.Pics); err != nil {
 		return nil, err
 	}
 	models := filepath.Join(dir, "models")
