@@ -362,8 +362,7 @@ func TestRunCommandUnreadableImage(t *testing.T) {
 func TestRunCommandONNX(t *testing.T) {
 	f := newRunFixture(t, 6)
 	rng := rand.New(rand.NewPCG(4, 2))
-	tagModel := filepath.Join(f.dir, "tagger.onnx")
-	require.NoError(t, onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Sigmoid"}).Model().WriteFile(tagModel))
+	tagModel := writeTagger(t, filepath.Join(f.dir, "tagger.onnx"), rng)
 	clsModel := filepath.Join(f.dir, "classifier.onnx")
 	require.NoError(t, onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 2, Gemm: true}).Model().WriteFile(clsModel))
 	vocab := filepath.Join(f.dir, "vocab.txt")

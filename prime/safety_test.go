@@ -77,18 +77,6 @@ func stateOf(t *testing.T, path string) fileState {
 	return fileState{data, fi.Mode()}
 }
 
-// oneFolder lists what dir holds.
-func oneFolder(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 // TestOutputNeverOverInput gives every command an output that is one of
 // its inputs or outputs, under the same name or another: each is refused
 // with exit status 2 before anything is written.
@@ -174,7 +162,7 @@ func TestWriteFailures(t *testing.T) {
 					assert.Equal(t, exitBad, code)
 					assert.Equal(t, "prime mine: write "+out+": injected write failure\n", stderr)
 					assert.Equal(t, fileState{[]byte("the last report\n"), 0o600}, stateOf(t, out))
-					assert.Len(t, oneFolder(t, filepath.Dir(out)), 1, "no temporary file left")
+					assert.Len(t, outfiletest.Names(t, filepath.Dir(out)), 1, "no temporary file left")
 				})
 			}
 		}
@@ -186,7 +174,7 @@ func TestWriteFailures(t *testing.T) {
 				"synth", "-classes", "3", "-records", "500", "-o", filepath.Join(out, "r.jsonl"), "-truth", filepath.Join(out, "t.jsonl"))
 			assert.Equal(t, exitBad, code)
 			assert.Regexp(t, `^prime synth: write .*(r|t)\.jsonl: injected write failure\n$`, stderr)
-			assert.Empty(t, oneFolder(t, out)[:min(1, len(oneFolder(t, out)))], "n=%d: nothing half written", n)
+			assert.Empty(t, outfiletest.Names(t, out)[:min(1, len(outfiletest.Names(t, out)))], "n=%d: nothing half written", n)
 		}
 	})
 	t.Run("standard output", func(t *testing.T) {
@@ -206,7 +194,7 @@ func TestWriteFailures(t *testing.T) {
 				code, stderr := runEnv(&env{files: outfile.Writer{Wrap: outfiletest.FailAfter(n)}}, runArgs(f, "-records", records, "-no-mine")...)
 				assert.Equal(t, exitBad, code)
 				assert.Equal(t, "prime run: write "+records+".provenance.json: injected write failure\n", stderr)
-				assert.Empty(t, oneFolder(t, filepath.Dir(records)), "nothing left behind")
+				assert.Empty(t, outfiletest.Names(t, filepath.Dir(records)), "nothing left behind")
 			})
 		}
 		// The provenance written, the records' writes fail.
@@ -219,7 +207,7 @@ func TestWriteFailures(t *testing.T) {
 				var counts map[string]int
 				var recs []prime.Record
 				if strings.Contains(stderr, "the 0 records before it are kept") {
-					assert.Empty(t, oneFolder(t, filepath.Dir(records)), "a records file with no record is not left behind")
+					assert.Empty(t, outfiletest.Names(t, filepath.Dir(records)), "a records file with no record is not left behind")
 				} else {
 					counts, recs = readRecordIDs(t, records)
 				}
@@ -376,10 +364,8 @@ func TestRunProvenance(t *testing.T) {
 func TestRunProvenanceONNX(t *testing.T) {
 	f := newRunFixture(t, 4)
 	rng := rand.New(rand.NewPCG(4, 2))
-	tagModel := filepath.Join(f.dir, "tagger.onnx")
-	require.NoError(t, onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Sigmoid"}).Model().WriteFile(tagModel))
-	otherModel := filepath.Join(f.dir, "tagger2.onnx")
-	require.NoError(t, onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Sigmoid"}).Model().WriteFile(otherModel))
+	tagModel := writeTagger(t, filepath.Join(f.dir, "tagger.onnx"), rng)
+	otherModel := writeTagger(t, filepath.Join(f.dir, "tagger2.onnx"), rng)
 	vocab := filepath.Join(f.dir, "vocab.txt")
 	require.NoError(t, os.WriteFile(vocab, []byte("red\ngreen\nblue\nstripes\nsquare\n"), 0o644))
 	vocab2 := filepath.Join(f.dir, "vocab2.txt")
@@ -427,7 +413,7 @@ func TestDemoFolder(t *testing.T) {
 	assert.Equal(t, exitBad, code)
 	assert.Contains(t, stderr, "prime demo: folder "+dir+" is not empty and not a previous demo's (no .prime-demo in it): it holds records.jsonl")
 	assert.Equal(t, fileState{[]byte("a week of inference\n"), 0o600}, stateOf(t, mine))
-	assert.Equal(t, []string{"records.jsonl"}, oneFolder(t, dir))
+	assert.Equal(t, []string{"records.jsonl"}, outfiletest.Names(t, dir))
 
 	other := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(other, demo.Marker), nil, 0o644))
@@ -556,6 +542,14 @@ func TestRunRanges(t *testing.T) {
 			assert.NoFileExists(t, f.records)
 		})
 	}
+}
+
+// writeTagger writes a small ONNX tagger of 5 sigmoid outputs, drawn from
+// rng, to path, and returns path.
+func writeTagger(t *testing.T, path string, rng *rand.Rand) string {
+	t.Helper()
+	require.NoError(t, onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Sigmoid"}).Model().WriteFile(path))
+	return path
 }
 
 // writeClassifier writes a small ONNX classifier with the labels given,

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/failmodes/prime/internal/outfile/outfiletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,17 +62,7 @@ func TestSpecialOutputs(t *testing.T) {
 	t.Run("named pipe", func(t *testing.T) {
 		fifo := filepath.Join(dir, "fifo")
 		require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-		got := make(chan string, 1)
-		go func() {
-			r, err := os.Open(fifo)
-			if err != nil {
-				got <- err.Error()
-				return
-			}
-			defer r.Close()
-			b, _ := io.ReadAll(r)
-			got <- string(b)
-		}()
+		got := outfiletest.ReadPipe(fifo)
 		code, stderr := runEnv(&env{}, "mine", "-bootstrap", "0", "-format", "jsonl", "-o", fifo, in)
 		require.Equal(t, exitOK, code, stderr)
 		assert.Contains(t, <-got, `"label":"cat","tags":["blur","dark"]`)

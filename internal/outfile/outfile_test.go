@@ -25,18 +25,6 @@ func content(s string) func(io.Writer) error {
 	}
 }
 
-// names returns the names in dir.
-func names(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return out
-}
-
 func TestWriteFileRegular(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -60,7 +48,7 @@ func TestWriteFileRegular(t *testing.T) {
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, "new\n", string(got))
-			assert.Equal(t, []string{"out.txt"}, names(t, dir), "no temporary file left")
+			assert.Equal(t, []string{"out.txt"}, outfiletest.Names(t, dir), "no temporary file left")
 			if tc.old != nil && runtime.GOOS != "windows" {
 				fi, err := os.Stat(path)
 				require.NoError(t, err)
@@ -89,7 +77,7 @@ func TestWriteFileFailures(t *testing.T) {
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, "old\n", string(got))
-			assert.Equal(t, []string{"out.txt"}, names(t, dir))
+			assert.Equal(t, []string{"out.txt"}, outfiletest.Names(t, dir))
 		})
 	}
 	t.Run("whole file within the limit", func(t *testing.T) {
@@ -109,7 +97,7 @@ func TestWriteFileFailures(t *testing.T) {
 		require.ErrorIs(t, err, boom)
 		got, _ := os.ReadFile(path)
 		assert.Equal(t, "old\n", string(got))
-		assert.Equal(t, []string{"out.txt"}, names(t, dir))
+		assert.Equal(t, []string{"out.txt"}, outfiletest.Names(t, dir))
 	})
 	t.Run("folder missing", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "missing", "out.txt")
@@ -139,7 +127,7 @@ func TestWriteFileFullDisk(t *testing.T) {
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "old\n", string(got))
-	assert.Equal(t, []string{"out.txt"}, names(t, dir))
+	assert.Equal(t, []string{"out.txt"}, outfiletest.Names(t, dir))
 	// Once there is room, the same call succeeds.
 	require.NoError(t, outfile.WriteFile(path, content(strings.Repeat("y", 16<<10))))
 	fi, err := os.Stat(path)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/outfile"
+	"github.com/failmodes/prime/internal/outfile/outfiletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,17 +48,7 @@ func TestWriteFileSpecial(t *testing.T) {
 	t.Run("named pipe", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "fifo")
 		require.NoError(t, syscall.Mkfifo(path, 0o600))
-		got := make(chan string, 1)
-		go func() {
-			f, err := os.Open(path)
-			if err != nil {
-				got <- err.Error()
-				return
-			}
-			defer f.Close()
-			b, _ := io.ReadAll(f)
-			got <- string(b)
-		}()
+		got := outfiletest.ReadPipe(path)
 		require.NoError(t, outfile.WriteFile(path, content("through the pipe\n")))
 		assert.Equal(t, "through the pipe\n", <-got)
 		fi, err := os.Lstat(path)
@@ -80,7 +71,7 @@ func TestWriteFileSpecial(t *testing.T) {
 		fi, err := os.Lstat(path)
 		require.NoError(t, err)
 		assert.Equal(t, fs.ModeDevice|fs.ModeCharDevice, fi.Mode().Type(), "still the device")
-		assert.Equal(t, []string{"null"}, names(t, filepath.Dir(path)))
+		assert.Equal(t, []string{"null"}, outfiletest.Names(t, filepath.Dir(path)))
 	})
 	t.Run("descriptor of a pipe", func(t *testing.T) {
 		r, w, err := os.Pipe()
@@ -111,7 +102,7 @@ func TestWriteFileSpecial(t *testing.T) {
 		b, err := os.ReadFile(log)
 		require.NoError(t, err)
 		assert.Equal(t, "earlier\nreport\n", string(b))
-		assert.Equal(t, []string{"log"}, names(t, filepath.Dir(log)))
+		assert.Equal(t, []string{"log"}, outfiletest.Names(t, filepath.Dir(log)))
 	})
 }
 
