@@ -90,7 +90,9 @@
 // Package prime holds the data model, Run, Analyze, the Report and its
 // text, Markdown, JSON and JSON Lines output, and imports little beyond
 // gonum and bitset, so that a go test that gates on failure modes stays
-// light. Beside it: htmlreport writes the HTML report; tagger and
+// light. Beside it: htmlreport writes the HTML report; recordfile reads
+// records files at scale (Parquet, gzip and zstd JSON Lines, folders of
+// part files) into a Dataset; tagger and
 // classifier hold the ONNX and precomputed plug-ins, preprocess their
 // image preprocessing; primetest checks any Tagger or Classifier and
 // holds fakes of both; mining and stats are the search and the
