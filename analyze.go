@@ -2,9 +2,11 @@ package prime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/bits-and-blooms/bitset"
 
@@ -109,11 +111,22 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 		firstErr error
 	)
 	workers := min(o.Workers, len(d.labels))
+	if o.MemoryLimit > 0 {
+		params.MemoryLimit = max(1, o.MemoryLimit/int64(max(1, workers)))
+	}
+	var modes atomic.Int64 // found in all classes, for the report
 	for range workers {
 		wg.Go(func() {
 			m := newClassMiner(d, params)
 			for c := range next {
 				res, err := m.mine(ctx, c)
+				if n := modes.Add(int64(len(res.modes))); err == nil && o.MemoryLimit > 0 && n*reportModeBytes > o.MemoryLimit {
+					err = &mining.LimitError{Modes: true, Sets: n, Bytes: n * reportModeBytes, Limit: o.MemoryLimit}
+				}
+				if le := (*mining.LimitError)(nil); errors.As(err, &le) {
+					err = fmt.Errorf("prime: class %q: %w; raise MinSize (%d) or lower MaxTags (%d), or raise MemoryLimit",
+						d.labels[c], err, o.MinSize, o.MaxTags)
+				}
 				if err != nil {
 					cancel(err)
 					mu.Lock()
@@ -151,6 +164,11 @@ feed:
 	}
 	return results, nil
 }
+
+// reportModeBytes is the memory a failure mode takes in a Report, at
+// most, with its examples; Options.MemoryLimit bounds the modes of a
+// Report by it.
+const reportModeBytes = 2 << 10
 
 // A classMiner turns one class of a Dataset into bitsets and mines it. It
 // keeps its scratch space from class to class; one per worker.

@@ -18,6 +18,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/cputime"
 	"github.com/failmodes/prime/internal/synth"
+	"github.com/failmodes/prime/mining"
 	"github.com/failmodes/prime/stats"
 )
 
@@ -132,6 +133,7 @@ func TestAnalyzeOptions(t *testing.T) {
 	assert.False(t, o.Confident)
 	assert.Equal(t, uint64(0), o.Seed)
 	assert.Equal(t, prime.DefaultValidationLevel, o.ValidationLevel)
+	assert.Equal(t, int64(prime.DefaultMemoryLimit), o.MemoryLimit)
 
 	off, err := d.Analyze(context.Background(), &prime.Options{Bootstrap: -1, FDR: 1, MinMarginalDrop: -7})
 	require.NoError(t, err)
@@ -167,6 +169,73 @@ func TestAnalyzeOptions(t *testing.T) {
 		require.ErrorAs(t, err, &oe, "%+v", tt.opts)
 		assert.Equal(t, tt.field, oe.Name)
 		assert.Contains(t, err.Error(), "out of range: want")
+	}
+}
+
+// sharedTags returns records of the classes labels that all carry the
+// same tags, every third one wrong: every set of those tags is frequent.
+func sharedTags(records, tags int, labels ...string) []prime.Record {
+	names := make([]string, tags)
+	for i := range names {
+		names[i] = fmt.Sprintf("t%05d", i)
+	}
+	var recs []prime.Record
+	for _, label := range labels {
+		for i := range records {
+			pred := label
+			if i%3 == 0 {
+				pred = "other"
+			}
+			recs = append(recs, prime.Record{ID: label + fmt.Sprint(i), Label: label, Predicted: pred, Tags: names})
+		}
+	}
+	return recs
+}
+
+// TestAnalyzeMemoryLimit checks that a search whose tag sets or modes
+// would outgrow Options.MemoryLimit stops with an error that says so and
+// names the options that shrink it, and that a negative limit is none.
+func TestAnalyzeMemoryLimit(t *testing.T) {
+	everyMode := prime.Options{MinSize: 5, MaxTags: 2, MinDrop: -1, MinMarginalDrop: -1, Bootstrap: -1}
+	withLimit := func(o prime.Options, limit int64, workers int) *prime.Options {
+		o.MemoryLimit, o.Workers = limit, workers
+		return &o
+	}
+	tests := []struct {
+		name    string
+		tags    int
+		classes []string
+		opts    *prime.Options
+		want    string // "" when Analyze succeeds
+	}{
+		{"pairs to keep", 500, []string{"x"}, &prime.Options{MinSize: 5, MemoryLimit: 1 << 20, Workers: 1},
+			`prime: class "x": mining: the search would keep up to 124750 sets of 2 tags, 3.3 MiB of memory beyond the limit of 1.0 MiB; raise MinSize (5) or lower MaxTags (3), or raise MemoryLimit`},
+		{"pairs to keep, the limit shared by workers", 300, []string{"x", "y"}, &prime.Options{MinSize: 5, MemoryLimit: 2 << 20, Workers: 2},
+			`the search would keep up to 44850 sets of 2 tags, 1.2 MiB of memory beyond the limit of 1.0 MiB`},
+		{"pairs only: none kept", 500, []string{"x"}, &prime.Options{MinSize: 5, MaxTags: 2, MemoryLimit: 1 << 20}, ""},
+		// 500 modes of one tag and 500 tags kept take 70,000 bytes, and
+		// 32,222 modes of two tags more pass 4 MiB.
+		{"modes found", 500, []string{"x"}, withLimit(everyMode, 4<<20, 1),
+			`prime: class "x": mining: 32722 failure modes found so far would take 4.0 MiB of memory, beyond the limit of 4.0 MiB`},
+		{"modes of the report", 100, []string{"x"}, withLimit(everyMode, 8<<20, 1),
+			`prime: class "x": mining: 5050 failure modes found so far would take 9.9 MiB of memory, beyond the limit of 8.0 MiB`},
+		{"no limit", 100, []string{"x"}, withLimit(everyMode, -1, 1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := prime.NewDataset(sharedTags(40, tt.tags, tt.classes...))
+			require.NoError(t, err)
+			r, err := d.Analyze(context.Background(), tt.opts)
+			if tt.want == "" {
+				require.NoError(t, err)
+				n := int64(tt.tags + tt.tags*(tt.tags-1)/2)
+				assert.Equal(t, n, r.Hypotheses)
+				return
+			}
+			var le *mining.LimitError
+			require.ErrorAs(t, err, &le)
+			assert.Contains(t, err.Error(), tt.want)
+		})
 	}
 }
 

@@ -20,6 +20,8 @@ const (
 	DefaultBootstrap       = 1000
 	DefaultConfidence      = 0.95
 	DefaultValidationLevel = 0.05
+	// DefaultMemoryLimit is the default Options.MemoryLimit: 2 GiB.
+	DefaultMemoryLimit = 2 << 30
 )
 
 // Baseline names what a tag set's accuracy is compared with in the drop
@@ -104,6 +106,14 @@ type Options struct {
 	// DefaultValidationLevel (0.05).
 	ValidationLevel float64 `json:"validation_level"`
 
+	// MemoryLimit bounds, in bytes, the memory the search holds for the
+	// tag sets it keeps from one size to the next and for the modes it
+	// finds, all workers together, each an equal share. A search that
+	// would need more stops before it builds the sets with an error
+	// wrapping a *mining.LimitError, which says how many it would need:
+	// a larger MinSize or a smaller MaxTags shrinks the search. 0 means
+	// DefaultMemoryLimit (2 GiB); a negative value means no limit.
+	MemoryLimit int64 `json:"-"`
 	// Workers bounds the classes mined at once. 0 means runtime.GOMAXPROCS(0).
 	Workers int `json:"-"`
 	// Progress, when not nil, is called after each class is mined with
@@ -143,6 +153,12 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.ValidationLevel == 0 {
 		r.ValidationLevel = DefaultValidationLevel
+	}
+	switch {
+	case r.MemoryLimit == 0:
+		r.MemoryLimit = DefaultMemoryLimit
+	case r.MemoryLimit < 0:
+		r.MemoryLimit = -1
 	}
 	if r.Workers <= 0 {
 		r.Workers = runtime.GOMAXPROCS(0)

@@ -128,23 +128,24 @@ type Result struct {
 }
 
 // A LimitError reports a search stopped because it would hold more than
-// Params.MemoryLimit: too many tag sets to keep or too many modes. Raising
-// MinSize or lowering MaxTags (and, for modes, raising MinDrop or
+// Params.MemoryLimit: too many tag sets to keep, or too many modes.
+// Raising MinSize or lowering MaxTags (and, for modes, raising MinDrop or
 // MinMarginalDrop) shrinks the search.
 type LimitError struct {
-	Tags  int   // the size of the sets that did not fit
-	Sets  int64 // how many the search would keep (modes found so far, with Modes)
 	Modes bool  // the modes found outgrew the limit, not the sets to keep
-	Bytes int64 // the memory the search would hold
-	Limit int64 // Params.MemoryLimit
+	Sets  int64 // the sets the search would keep, or the modes found so far
+	Tags  int   // the size of the sets to keep
+	Bytes int64 // the memory they would take
+	Limit int64 // the limit
 }
 
 func (e *LimitError) Error() string {
-	what := fmt.Sprintf("the search would keep up to %d sets of %d tags", e.Sets, e.Tags)
 	if e.Modes {
-		what = fmt.Sprintf("the search found more than %d failure modes (the last of %d tags)", e.Sets-1, e.Tags)
+		return fmt.Sprintf("mining: %d failure modes found so far would take %s of memory, beyond the limit of %s",
+			e.Sets, bytesString(e.Bytes), bytesString(e.Limit))
 	}
-	return fmt.Sprintf("%s, %s of memory beyond the limit of %s", what, bytesString(e.Bytes), bytesString(e.Limit))
+	return fmt.Sprintf("mining: the search would keep up to %d sets of %d tags, %s of memory beyond the limit of %s",
+		e.Sets, e.Tags, bytesString(e.Bytes), bytesString(e.Limit))
 }
 
 // bytesString writes n bytes in MiB or GiB.

@@ -52,6 +52,8 @@ type Miner struct {
 	q, sub, lists, candY, candE []int32
 
 	tested    map[uint64]int64 // n<<32 | correct → how many frequent sets have these counts
+	lastKey   uint64           // the counts of the last run of sets not yet in tested
+	lastRun   int64            // and their number
 	modeTags  []int            // the tags of every mode found, one after the other
 	modeStart []int            // where each mode's tags start in modeTags
 	modes     []Mode           // the modes found, without their tags
@@ -87,6 +89,9 @@ func (m *Miner) Mine(ctx context.Context, c *Class, p Params) (*Result, error) {
 	res := m.result()
 	m.ctx, m.correct = nil, nil // drop references to the caller's data
 	clear(m.tags)
+	if le, ok := m.err.(*LimitError); ok {
+		return nil, le
+	}
 	if m.err != nil {
 		return nil, fmt.Errorf("mining: %w", m.err)
 	}
@@ -203,6 +208,7 @@ func (m *Miner) reset(ctx context.Context, c *Class, p Params) {
 		m.tested = make(map[uint64]int64)
 	}
 	clear(m.tested)
+	m.lastRun = 0
 	m.modeTags, m.modeStart, m.modes = m.modeTags[:0], m.modeStart[:0], m.modes[:0]
 	m.eval, m.held = 0, 0
 	if len(m.levels) < 2 {
@@ -678,9 +684,24 @@ func (m *Miner) evaluate(l int, e int32, subs []int32, y int32, n, c int64) {
 }
 
 // count records a frequent set of n records, c correct, in Result.Tested.
+// Runs of sets with the same counts, common in dense data, are counted
+// before they go to the map.
 func (m *Miner) count(n, c int64) {
-	if !m.p.SkipTested {
-		m.tested[uint64(n)<<32|uint64(c)]++
+	if m.p.SkipTested {
+		return
+	}
+	if key := uint64(n)<<32 | uint64(c); key != m.lastKey {
+		m.flushCount()
+		m.lastKey = key
+	}
+	m.lastRun++
+}
+
+// flushCount adds the run of sets with the counts m.lastKey to the map.
+func (m *Miner) flushCount() {
+	if m.lastRun > 0 {
+		m.tested[m.lastKey] += m.lastRun
+		m.lastRun = 0
 	}
 }
 
@@ -694,7 +715,7 @@ func modeBytes(l int) int64 { return int64(2 * (8*l + 8 + 40)) }
 func (m *Miner) addMode(q []int32, y int32, n, c int64) bool {
 	m.held += modeBytes(len(q) + 1)
 	if lim := m.p.MemoryLimit; lim > 0 && m.held > lim {
-		m.err = &LimitError{Tags: len(q) + 1, Sets: int64(len(m.modes) + 1), Bytes: m.held, Limit: lim, Modes: true}
+		m.err = &LimitError{Modes: true, Sets: int64(len(m.modes) + 1), Bytes: m.held, Limit: lim}
 		return false
 	}
 	start := len(m.modeTags)
@@ -766,6 +787,7 @@ func (m *Miner) result() *Result {
 			return cmp.Or(cmp.Compare(len(a.Tags), len(b.Tags)), slices.Compare(a.Tags, b.Tags))
 		})
 	}
+	m.flushCount()
 	if len(m.tested) > 0 {
 		keys := slices.Sorted(maps.Keys(m.tested))
 		res.Tested = make([]Support, len(keys))

@@ -258,3 +258,76 @@ func TestClassValidation(t *testing.T) {
 		})
 	}
 }
+
+// shared is a class of n records that all carry the same tags, every third
+// one wrong: every set of its tags is frequent.
+func shared(n, tags int) *Class {
+	c := &Class{N: n, Correct: bitset.New(uint(n)), Tags: make([]*bitset.BitSet, tags)}
+	for t := range c.Tags {
+		c.Tags[t] = bitset.New(uint(n))
+		for r := range n {
+			c.Tags[t].Set(uint(r))
+		}
+	}
+	for r := range n {
+		if r%3 != 0 {
+			c.Correct.Set(uint(r))
+		}
+	}
+	return c
+}
+
+func TestMemoryLimit(t *testing.T) {
+	p := Params{MinSize: 5, MinDrop: Ratio{1, 5}, MinMarginalDrop: Ratio{1, 20}, MaxTags: 3}
+	allModes := Params{MinSize: 5, MaxTags: 3} // a drop of 0 meets a = 0: every set is a mode
+	tests := []struct {
+		name  string
+		c     *Class
+		p     Params
+		limit int64
+		want  *LimitError // nil: the search ends
+	}{
+		{"pairs to keep", shared(40, 60), p, 40 << 10, &LimitError{Tags: 2, Sets: 1770, Bytes: (60 + 1770) * setBytes, Limit: 40 << 10}},
+		{"pairs fit, triples are not kept", shared(40, 60), p, 60 << 10, nil},
+		{"triples to keep", shared(40, 30), Params{MinSize: 5, MaxTags: 4, MinDrop: Ratio{1, 5}}, 50 << 10,
+			&LimitError{Tags: 3, Sets: 4060, Bytes: (30 + 435 + 4060) * setBytes, Limit: 50 << 10}},
+		// 30 modes of one tag and 435 of two, then 30 and 435 sets kept,
+		// take 72,060 bytes; 211 modes of three tags more pass 100 KiB.
+		{"modes", shared(40, 30), allModes, 100 << 10, &LimitError{Modes: true, Sets: 30 + 435 + 211}},
+		{"no limit", shared(40, 30), allModes, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := tt.p
+			q.MemoryLimit = tt.limit
+			for _, w := range ways {
+				res, err := mineWithErr(w.way, tt.c, q)
+				if tt.want == nil {
+					require.NoError(t, err)
+					want := brute(tt.c, tt.p)
+					require.Equal(t, want.Modes, nilIfEmpty(res.Modes), w.name)
+					require.Equal(t, want.Tested, nilIfEmpty(res.Tested), w.name)
+					continue
+				}
+				var le *LimitError
+				require.ErrorAs(t, err, &le, w.name)
+				if tt.want.Modes {
+					// The modes are found one by one: the error comes with the
+					// first that does not fit.
+					assert.True(t, le.Modes)
+					assert.Equal(t, tt.want.Sets, le.Sets, w.name)
+					assert.Greater(t, le.Bytes, tt.limit)
+					assert.Contains(t, err.Error(), "failure modes found so far")
+					continue
+				}
+				assert.Equal(t, tt.want, le, w.name)
+				assert.Regexp(t, `^mining: the search would keep up to \d+ sets of \d tags, [\d.]+ KiB|MiB`, err.Error())
+			}
+		})
+	}
+}
+
+func mineWithErr(way counting, c *Class, p Params) (*Result, error) {
+	mn := Miner{way: way}
+	return mn.Mine(context.Background(), c, p)
+}

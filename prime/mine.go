@@ -12,12 +12,14 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/htmlreport"
 	"github.com/failmodes/prime/internal/outfile"
+	"github.com/failmodes/prime/mining"
 	"github.com/failmodes/prime/recordfile"
 	"github.com/failmodes/prime/stats"
 )
@@ -38,6 +40,7 @@ type mineFlags struct {
 	seed            uint64
 	validationLevel float64
 	workers         int
+	memoryLimit     byteSize
 	format          string
 	out             string
 	failOnModes     bool
@@ -65,6 +68,9 @@ func (f *mineFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.validationLevel, "validation-level", prime.DefaultValidationLevel,
 		"significance level at which a mode holds on held-out records (strictly between 0 and 1)")
 	fs.IntVar(&f.workers, "workers", 0, fmt.Sprintf("classes mined at once (0: one per CPU; at most %d, %d per CPU)", maxWorkers(), workersPerCPU))
+	f.memoryLimit = 2 * prime.DefaultMemoryLimit
+	fs.TextVar(&f.memoryLimit, "memory-limit", f.memoryLimit,
+		"the most memory to take, `SIZE` such as 4GiB or 512MiB (0: no limit): the search holds at most half of it for the tag sets\nit keeps and the modes it finds, and exits with status 2 before it would need more; a larger -min-size or a smaller -max-tags needs less")
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` (replaced whole, its mode kept; - for standard output) instead of standard output")
 	fs.BoolVar(&f.failOnModes, "fail-on-modes", false, "exit with status 1 when any failure mode is found (with -accept: any not accepted)")
@@ -99,6 +105,8 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, bad("confidence", f.confidence, "strictly between 0 and 1")
 	case !(f.validationLevel > 0 && f.validationLevel < 1):
 		return nil, bad("validation-level", f.validationLevel, "strictly between 0 and 1")
+	case f.memoryLimit != 0 && f.memoryLimit < 1<<20:
+		return nil, bad("memory-limit", f.memoryLimit, "0 (no limit) or at least 1MiB")
 	case f.workers < 0 || f.workers > maxWorkers():
 		return nil, bad("workers", f.workers, fmt.Sprintf("0 to %d (%d per CPU)", maxWorkers(), workersPerCPU))
 	case !(f.split >= 0 && f.split < 1):
@@ -127,7 +135,11 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		Confidence:      f.confidence,
 		Seed:            f.seed,
 		ValidationLevel: f.validationLevel,
+		MemoryLimit:     int64(f.memoryLimit / 2),
 		Workers:         f.workers,
+	}
+	if f.memoryLimit == 0 {
+		o.MemoryLimit = -1
 	}
 	if f.bootstrap == 0 {
 		o.Bootstrap = -1
@@ -171,6 +183,10 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 	}
 	if _, err := f.options(); err != nil {
 		return e.fail(err)
+	}
+	if f.memoryLimit > 0 {
+		// The garbage collector works harder as the heap nears the limit.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(f.memoryLimit)))
 	}
 	srcs, err := recordfile.Sources(operands...)
 	if err != nil {
@@ -300,6 +316,12 @@ func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string,
 	}
 	opts.Progress = progressPrinter(e.stderr, "classes mined")
 	report, err := d.Analyze(ctx, opts)
+	if le := (*mining.LimitError)(nil); errors.As(err, &le) {
+		e.fail(err)
+		e.say("to search less, raise -min-size (now %d) or lower -max-tags (now %d); to allow more, raise -memory-limit (now %v, half of it for the search)",
+			f.minSize, f.maxTags, f.memoryLimit)
+		return exitBad
+	}
 	if err != nil {
 		return e.fail(err)
 	}

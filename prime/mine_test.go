@@ -90,6 +90,9 @@ func TestMineBadFlags(t *testing.T) {
 		{[]string{"-format", "xml"}, `-format "xml": want one of`},
 		{[]string{"-split", "1"}, "-split 1 out of range"},
 		{[]string{"-max-tags", "three"}, "invalid value"},
+		{[]string{"-memory-limit", "1KiB"}, "-memory-limit 1KiB out of range: want 0 (no limit) or at least 1MiB"},
+		{[]string{"-memory-limit", "lots"}, `invalid value "lots" for flag -memory-limit: "lots" is not a size such as 4GiB, 512MiB or 1000000 (bytes)`},
+		{[]string{"-memory-limit", "-1GiB"}, `is not a size`},
 		{[]string{"-nope"}, "flag provided but not defined"},
 	}
 	for _, tt := range tests {

@@ -45,16 +45,7 @@ func TestRunNonUTF8Name(t *testing.T) {
 // bomb among ordinary images, with a classifier that decodes them: it
 // exits 0, each bomb reported as unreadable.
 func TestRunMemoryLimit(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("building prime needs the go command, which is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "prime")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-
+	bin := buildPrime(t)
 	f := newRunFixture(t, 20)
 	var tags bytes.Buffer
 	for _, b := range imagebomb.All() {
@@ -67,7 +58,7 @@ func TestRunMemoryLimit(t *testing.T) {
 	cmd := exec.Command("/bin/sh", append([]string{"-c", `ulimit -v 2097152 && exec "$@"`, "sh"}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	require.NoError(t, err, "prime run under ulimit -v 2097152: %s", stderr.String())
 	for _, b := range imagebomb.All() {
 		assert.Contains(t, stderr.String(), "prime run: skipped: image "+filepath.Join(f.images, "dog", b.Name)+": image too large: ")
