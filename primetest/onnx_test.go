@@ -26,45 +26,49 @@ func onnxConformance(t *testing.T, rt string) {
 	for _, tc := range []struct {
 		name  string
 		cfg   onnxfile.CNNConfig
-		probs bool // the model ends in Sigmoid (tagger) or Softmax (classifier)
+		probs bool // the models end in Sigmoid (tagger) and Softmax (classifier)
 	}{
 		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6}, false},
 		{"probabilities", onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6}, true},
 		{"gemm, gray input", onnxfile.CNNConfig{Channels: 1, Size: 6, Filters1: 3, Filters2: 4, Gemm: true}, false},
 		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Batch: true}, false},
 	} {
-		t.Run("tagger/"+tc.name, func(t *testing.T) {
-			cfg := tc.cfg
-			cfg.Outputs = 6
-			opts := &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "c", "d", "e", "f"}, Threshold: 0.3, Workers: 2, Runtime: rt}
-			if tc.probs {
-				cfg.Head, opts.Output = "Sigmoid", tagger.Probabilities
-			}
-			path, _ := onnxtest.WriteCNN(t, 7, cfg)
-			tg, err := tagger.NewONNX(path, opts)
-			require.NoError(t, err)
-			defer tg.Close()
-			primetest.RunTagger(t, tg)
-			n := 0
-			for _, im := range primetest.OddImages() {
-				tags, err := tg.Tag(context.Background(), im.Image)
-				require.NoError(t, err)
-				n += len(tags)
-			}
-			require.Positive(t, n, "the model tags something, so the rules on tags are exercised")
-		})
-		t.Run("classifier/"+tc.name, func(t *testing.T) {
-			cfg := tc.cfg
-			cfg.Outputs = 3
-			opts := &classifier.ONNXOptions{Labels: []string{"cat", "dog", "fox"}, Workers: 2, Runtime: rt}
-			if tc.probs {
-				cfg.Head, opts.Output = "Softmax", classifier.Probabilities
-			}
-			path, _ := onnxtest.WriteCNN(t, 7, cfg)
-			cl, err := classifier.NewONNX(path, opts)
-			require.NoError(t, err)
-			defer cl.Close()
-			primetest.RunClassifier(t, cl)
+		t.Run(tc.name, func(t *testing.T) {
+			tg, cl := onnxPlugins(t, rt, tc.cfg, tc.probs)
+			t.Run("tagger", func(t *testing.T) {
+				primetest.RunTagger(t, tg)
+				n := 0
+				for _, im := range primetest.OddImages() {
+					tags, err := tg.Tag(context.Background(), im.Image)
+					require.NoError(t, err)
+					n += len(tags)
+				}
+				require.Positive(t, n, "the model tags something, so the rules on tags are exercised")
+			})
+			t.Run("classifier", func(t *testing.T) { primetest.RunClassifier(t, cl) })
 		})
 	}
+}
+
+// onnxPlugins opens, on runtime rt, a tagger of six tags and a classifier
+// of three labels, each on a seeded CNN of the shape cfg that ends in
+// Sigmoid or Softmax when probs is set.
+func onnxPlugins(t *testing.T, rt string, cfg onnxfile.CNNConfig, probs bool) (*tagger.ONNX, *classifier.ONNX) {
+	tagCfg, classCfg := cfg, cfg
+	tagCfg.Outputs, classCfg.Outputs = 6, 3
+	tagOpts := &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "c", "d", "e", "f"}, Threshold: 0.3, Workers: 2, Runtime: rt}
+	classOpts := &classifier.ONNXOptions{Labels: []string{"cat", "dog", "fox"}, Workers: 2, Runtime: rt}
+	if probs {
+		tagCfg.Head, tagOpts.Output = "Sigmoid", tagger.Probabilities
+		classCfg.Head, classOpts.Output = "Softmax", classifier.Probabilities
+	}
+	tagPath, _ := onnxtest.WriteCNN(t, 7, tagCfg)
+	classPath, _ := onnxtest.WriteCNN(t, 7, classCfg)
+	tg, err := tagger.NewONNX(tagPath, tagOpts)
+	require.NoError(t, err)
+	t.Cleanup(func() { tg.Close() })
+	cl, err := classifier.NewONNX(classPath, classOpts)
+	require.NoError(t, err)
+	t.Cleanup(func() { cl.Close() })
+	return tg, cl
 }
