@@ -276,14 +276,9 @@ func resetBits(s *bitset.BitSet, n int) {
 	}
 }
 
-// recordTags returns the tag ids of record i, ascending.
-func (d *Dataset) recordTags(i int) []int32 {
-	return d.tagIDs[d.tagStart[i]:d.tagStart[i+1]]
-}
-
 // example describes record i for a report.
 func (d *Dataset) example(i int) Example {
-	e := Example{ID: d.ids[i], Predicted: d.predicted[i], Correct: d.correct[i]}
+	e := Example{ID: d.ids[i], Predicted: d.predicted(i), Correct: d.correct[i]}
 	if d.images != nil {
 		e.Image = d.images[i]
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
 	"math"
@@ -16,74 +17,314 @@ import (
 	"github.com/failmodes/prime/internal/jsonl"
 )
 
-// A Dataset holds records compactly, ready for analysis: strings are
-// interned, tags are ids into a sorted vocabulary, and records are indexed
-// by class. Build one with NewDataset or ReadDataset; a Dataset is immutable
-// after that and safe for concurrent use.
+// A Dataset holds records compactly, ready for analysis: labels,
+// predictions and tags are ids into vocabularies, and records are indexed
+// by class. Build one with NewDataset, ReadDataset or a DatasetBuilder; a
+// Dataset is immutable and safe for concurrent use.
+//
+// Its memory grows with the records, never with the text they were read
+// from: per record, 37 bytes plus its id (and 16 bytes plus its path when
+// records have images), and 4 bytes per tag it carries; the vocabularies
+// hold each distinct label, prediction and tag once. BenchmarkDatasetMemory
+// measures it.
 type Dataset struct {
-	ids       []string  // per record
-	images    []string  // per record ("" when unknown); nil when no record has one
-	predicted []string  // per record; "" when only correctness is known
-	correct   []bool    // per record
-	label     []int32   // per record: index into labels
-	labels    []string  // class names, ascending
-	tagStart  []int     // len n+1: record i's tags are tagIDs[tagStart[i]:tagStart[i+1]]
-	tagIDs    []int32   // ascending within a record, no repeats
-	tags      []string  // tag names, ascending, each carried by at least one record
-	byLabel   [][]int32 // record indices of each class, in input order
+	ids      []string  // per record
+	images   []string  // per record ("" when unknown); nil when no record has one
+	label    []int32   // per record: index into labels
+	pred     []int32   // per record: index into preds; -1 when only correctness is known
+	correct  []bool    // per record
+	tagStart []int     // len n+1: record i's tags are tagIDs[tagStart[i]:tagStart[i+1]]
+	tagIDs   []int32   // into tags; no repeats within a record, in no set order
+	labels   []string  // class names, ascending
+	preds    []string  // predicted labels, each once
+	tags     []string  // tag names, ascending, each carried by a record
+	byLabel  [][]int32 // record indices of each class, in input order
 }
 
 var errNoRecords = errors.New("no records")
 
-// NewDataset builds a Dataset of records, in their order. It refuses, with
-// a *RecordError naming the record's index, a record with an empty ID or
-// Label, an empty tag, a string that is not valid UTF-8, or an ID used by
-// an earlier record; and an empty slice. A tag repeated within a record
-// counts once. The Dataset keeps none of records' slices.
-func NewDataset(records []Record) (*Dataset, error) {
-	if len(records) == 0 {
+// A DatasetBuilder builds a Dataset one record at a time, holding the
+// records as compactly as the Dataset will: it is how records reach a
+// Dataset without a []Record, from readers of record files (ReadDataset
+// for JSON Lines) as from NewDataset. Its zero value is ready to use. A
+// DatasetBuilder is not safe for concurrent use.
+type DatasetBuilder struct {
+	columns                       // the records added since the last of parts
+	parts               []columns // the records before, in order
+	n                   int       // records in parts
+	labels, preds, tags vocab
+	seen                []int // per tag: the last record (counting from 1 in added) that carried it
+	added               int   // records ever added to the columns
+}
+
+// columns are records of a DatasetBuilder: the Dataset's fields with
+// labels, predictions and tags as ids into the builder's vocabularies.
+type columns struct {
+	ids      []string
+	images   []string // nil until a record has an image
+	label    []int32
+	pred     []int32
+	correct  []bool
+	tagStart []int // len(label)+1, once a record is added
+	tagIDs   []int32
+}
+
+// A vocab gives each distinct string an id, in the order first seen.
+type vocab struct {
+	index map[string]int32
+	names []string
+}
+
+// intern returns the id of s in v, adding s when new.
+func intern[S string | []byte](v *vocab, s S) int32 {
+	if id, ok := v.index[string(s)]; ok {
+		return id
+	}
+	if v.index == nil {
+		v.index = make(map[string]int32)
+	}
+	name := string(s)
+	id := int32(len(v.names))
+	v.index[name] = id
+	v.names = append(v.names, name)
+	return id
+}
+
+// Len returns the number of records added since the builder was made or
+// last gave its Dataset.
+func (b *DatasetBuilder) Len() int { return b.n + len(b.label) }
+
+// Add adds a record. It refuses, with a *RecordError naming the record's
+// index (the builder's Len), a record with an empty ID or Label, an empty
+// tag, or a string that is not valid UTF-8; a record refused is not added.
+// A tag repeated within a record counts once; Predicted empty means that
+// only Correct is known (see Record.IsCorrect). Add keeps none of r's
+// slices.
+func (b *DatasetBuilder) Add(r *Record) error {
+	if field, err := checkRecord(r); err != nil {
+		return &RecordError{Index: b.Len(), Field: field, Err: err}
+	}
+	b.ids = append(b.ids, r.ID)
+	if r.Image != "" && b.images == nil {
+		b.images = make([]string, len(b.ids)-1, cap(b.ids))
+	}
+	if b.images != nil {
+		b.images = append(b.images, r.Image)
+	}
+	addFields(b, r.Label, r.Predicted, r.IsCorrect(), r.Tags)
+	return nil
+}
+
+// addFields adds to b the fields of a record but its id and image.
+func addFields[S string | []byte](b *DatasetBuilder, label, pred S, correct bool, tags []S) {
+	b.label = append(b.label, intern(&b.labels, label))
+	id := int32(-1)
+	if len(pred) > 0 {
+		id = intern(&b.preds, pred)
+	}
+	b.pred = append(b.pred, id)
+	b.correct = append(b.correct, correct)
+	if len(b.tagStart) == 0 {
+		b.tagStart = append(b.tagStart, 0)
+	}
+	b.added++
+	for _, t := range tags {
+		id := intern(&b.tags, t)
+		if int(id) == len(b.seen) {
+			b.seen = append(b.seen, 0)
+		}
+		if b.seen[id] != b.added {
+			b.seen[id] = b.added
+			b.tagIDs = append(b.tagIDs, id)
+		}
+	}
+	b.tagStart = append(b.tagStart, len(b.tagIDs))
+}
+
+// Dataset returns the Dataset of the records added, in their order, and
+// leaves the builder empty. It refuses, with a *RecordError naming the
+// record's index, a record whose ID an earlier record has; and a builder
+// without records.
+func (b *DatasetBuilder) Dataset() (*Dataset, error) {
+	if b.Len() == 0 {
 		return nil, errors.New("prime: no records")
 	}
-	in := newInterner()
-	p := &part{in: in}
-	for i := range records {
-		r := &records[i]
-		if field, err := checkRecord(r); err != nil {
-			return nil, &RecordError{Index: i, Field: field, Err: err}
-		}
-		p.ids = append(p.ids, r.ID)
-		if r.Image != "" && p.images == nil {
-			p.images = make([]string, i, len(records))
-		}
-		if p.images != nil {
-			p.images = append(p.images, r.Image)
-		}
-		p.label = append(p.label, in.label(r.Label))
-		pred := int32(-1)
-		if r.Predicted != "" {
-			pred = in.str(r.Predicted)
-		}
-		p.pred = append(p.pred, pred)
-		p.correct = append(p.correct, r.IsCorrect())
-		in.seq++
-		for _, t := range r.Tags {
-			if id := in.tag(t); in.stamp[id] != in.seq {
-				in.stamp[id] = in.seq
-				p.tags = append(p.tags, id)
-			}
-		}
-		p.tagEnd = append(p.tagEnd, int32(len(p.tags)))
-	}
-	d := build([]*part{p}, 1)
-	seed := jsonl.NewSeed()
-	hashes := make([]uint64, len(d.ids))
-	for i, id := range d.ids {
-		hashes[i] = jsonl.Hash(seed, id)
-	}
-	if i, j, ok := firstRepeat(d.ids, hashes, dupWorkers(len(d.ids))); ok {
+	d := b.finish()
+	if i, j, ok := firstRepeat(d.ids); ok {
 		return nil, &RecordError{Index: j, Field: "id", Err: fmt.Errorf("repeated: %q first appears as record %d", d.ids[j], i)}
 	}
 	return d, nil
+}
+
+// endPart ends the builder's current columns, unless empty, as a part.
+func (b *DatasetBuilder) endPart() {
+	if len(b.label) > 0 {
+		b.parts = append(b.parts, b.columns)
+		b.n += len(b.label)
+	}
+	b.columns = columns{}
+}
+
+// finish returns the Dataset of the records added, at least one, and
+// leaves the builder empty. The parts' columns are copied into the
+// Dataset's, in parallel, or taken when there is one part.
+func (b *DatasetBuilder) finish() *Dataset {
+	b.endPart()
+	labels, labelMap := sortVocab(b.labels.names)
+	tags, tagMap := sortVocab(b.tags.names)
+	parts := b.parts
+	d := &Dataset{labels: labels, preds: b.preds.names, tags: tags}
+	if len(parts) == 1 {
+		p := parts[0]
+		d.ids, d.images, d.label, d.pred, d.correct, d.tagStart, d.tagIDs = p.ids, p.images, p.label, p.pred, p.correct, p.tagStart, p.tagIDs
+	} else {
+		n, nt, images := 0, 0, false
+		for _, p := range parts {
+			n += len(p.label)
+			nt += len(p.tagIDs)
+			images = images || p.images != nil
+		}
+		d.ids, d.label, d.pred, d.correct = make([]string, n), make([]int32, n), make([]int32, n), make([]bool, n)
+		d.tagStart, d.tagIDs = make([]int, n+1), make([]int32, nt)
+		d.tagStart[n] = nt
+		if images {
+			d.images = make([]string, n)
+		}
+	}
+	// Each part's records go from base on (its tags from tagBase on),
+	// with the labels and tags remapped to the sorted vocabularies.
+	base, tagBase := make([]int, len(parts)), make([]int, len(parts))
+	for k := 1; k < len(parts); k++ {
+		base[k] = base[k-1] + len(parts[k-1].label)
+		tagBase[k] = tagBase[k-1] + len(parts[k-1].tagIDs)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(parts), runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < len(parts); k = int(next.Add(1) - 1) {
+				p, base, tagBase := parts[k], base[k], tagBase[k]
+				if len(parts) > 1 {
+					copy(d.ids[base:], p.ids)
+					if d.images != nil && p.images != nil {
+						copy(d.images[base:], p.images)
+					}
+					copy(d.pred[base:], p.pred)
+					copy(d.correct[base:], p.correct)
+				}
+				for i, l := range p.label {
+					d.label[base+i] = labelMap[l]
+				}
+				for i, start := range p.tagStart[:len(p.label)] {
+					d.tagStart[base+i] = tagBase + start
+				}
+				for i, t := range p.tagIDs {
+					d.tagIDs[tagBase+i] = tagMap[t]
+				}
+			}
+		})
+	}
+	wg.Wait()
+	d.byLabel = groupByLabel(d.label, len(labels))
+	*b = DatasetBuilder{}
+	return d
+}
+
+// sortVocab returns names sorted, and where each of names went.
+func sortVocab(names []string) (sorted []string, moved []int32) {
+	sorted = slices.Sorted(slices.Values(names))
+	moved = make([]int32, len(names))
+	for i, s := range names {
+		k, _ := slices.BinarySearch(sorted, s)
+		moved[i] = int32(k)
+	}
+	return sorted, moved
+}
+
+// groupByLabel returns the indices of the records of each of n classes,
+// in order; label holds each record's class.
+func groupByLabel(label []int32, n int) [][]int32 {
+	counts := make([]int32, n)
+	for _, l := range label {
+		counts[l]++
+	}
+	groups := make([][]int32, n)
+	all := make([]int32, len(label))
+	off := int32(0)
+	for c, k := range counts {
+		groups[c] = all[off : off : off+k]
+		off += k
+	}
+	for i, l := range label {
+		groups[l] = append(groups[l], int32(i))
+	}
+	return groups
+}
+
+// firstRepeat returns the least j such that ids[j] equals an earlier
+// ids[i], and that i. Most files have no repeat, which the ids' hashes,
+// sorted, show in a fraction of the time a map of the ids takes to fill
+// (BenchmarkFirstRepeat); only when two hashes are equal does it look for
+// the repeat with a map.
+func firstRepeat(ids []string) (i, j int, ok bool) {
+	if !repeatedHash(ids) {
+		return 0, 0, false
+	}
+	first := make(map[string]int, len(ids))
+	for j, id := range ids {
+		if i, dup := first[id]; dup {
+			return i, j, true
+		}
+		first[id] = j
+	}
+	return 0, 0, false
+}
+
+// repeatedHash reports whether two of ids have the same hash, as two equal
+// ids do. Its goroutines hash a range of ids each, then sort the hashes of
+// a residue class each.
+func repeatedHash(ids []string) bool {
+	seed := maphash.MakeSeed()
+	hashes := make([]uint64, len(ids))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(ids)/10000))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := w * len(ids) / workers; k < (w+1)*len(ids)/workers; k++ {
+				hashes[k] = maphash.String(seed, ids[k])
+			}
+		})
+	}
+	wg.Wait()
+	found := make([]bool, workers)
+	for w := range workers {
+		wg.Go(func() {
+			mine := make([]uint64, 0, len(hashes)/workers+len(hashes)/(8*workers)+8)
+			for _, h := range hashes {
+				if h%uint64(workers) == uint64(w) {
+					mine = append(mine, h)
+				}
+			}
+			slices.Sort(mine)
+			found[w] = len(slices.Compact(mine)) < len(mine)
+		})
+	}
+	wg.Wait()
+	return slices.Contains(found, true)
+}
+
+// NewDataset builds a Dataset of records, in their order, through a
+// DatasetBuilder: it refuses what Add and Dataset refuse, with a
+// *RecordError naming the record's index, and an empty slice. The Dataset
+// keeps none of records' slices.
+func NewDataset(records []Record) (*Dataset, error) {
+	var b DatasetBuilder
+	for i := range records {
+		if err := b.Add(&records[i]); err != nil {
+			return nil, err
+		}
+	}
+	return b.Dataset()
 }
 
 // chunkSize is the length of the pieces of a records file parsed in
@@ -91,16 +332,151 @@ func NewDataset(records []Record) (*Dataset, error) {
 const chunkSize = 1 << 20
 
 // ReadDataset reads a records file into a Dataset: JSON Lines, one record
-// object per line, in the format RecordReader reads (see there), every
-// record in the file's order. name is the file's name for messages ("-"
-// or "stdin" for standard input). A bad line is reported as a *LineError,
-// the first in the file; a repeated id is reported on the line where it
-// repeats, naming the line where it first appears; a file without records
-// is an error too. Lines are parsed in parallel on GOMAXPROCS goroutines,
-// a chunk of the stream at a time, so memory holds the Dataset and a few
-// chunks, never the whole file.
+// object per line, by the rules RecordReader states, every record in the
+// file's order. name is the file's name for messages ("-" or "stdin" for
+// standard input). A bad line is reported as a *LineError, the first in
+// the file; a repeated id is reported on the line where it repeats, naming
+// the line where it first appears; a file without records is an error too.
+// Lines are parsed in parallel on GOMAXPROCS goroutines, a chunk of the
+// stream at a time, so memory holds the Dataset and a few chunks, never the
+// whole file.
 func ReadDataset(r io.Reader, name string) (*Dataset, error) {
 	return readDataset(r, name, runtime.GOMAXPROCS(0), chunkSize)
+}
+
+// A part is the records of one chunk of a records file, parsed by one
+// worker: columns whose labels, predictions and tags are ids into the
+// worker's vocabularies, as they were when the part was done.
+type part struct {
+	columns
+	labels, preds, tags []string
+	worker              int
+	seq                 int
+	line                []int32 // each record's line, 1-based within the chunk
+	lines               int     // lines in the chunk, up to and including a bad one
+	err                 error   // the bad line's, when there is one
+}
+
+// A chunkReader is one worker of ReadDataset: it parses chunks into parts.
+type chunkReader struct {
+	b    DatasetBuilder // its vocabularies outlive a chunk; its columns do not
+	p    jsonl.Parser
+	rec  jsonl.Record
+	tags [][]byte
+}
+
+// read parses the lines of buf into a part.
+func (cr *chunkReader) read(buf []byte) *part {
+	est := len(buf)/200 + 1
+	b := &cr.b
+	b.columns = columns{
+		label:    make([]int32, 0, est),
+		pred:     make([]int32, 0, est),
+		correct:  make([]bool, 0, est),
+		tagStart: make([]int, 0, est+1),
+		tagIDs:   make([]int32, 0, est*16),
+	}
+	pt := &part{line: make([]int32, 0, est)}
+	var idArena, imgArena []byte
+	var idEnd, imgEnd []int
+	for rest := buf; len(rest) > 0; {
+		var line []byte
+		if k := bytes.IndexByte(rest, '\n'); k >= 0 {
+			line, rest = rest[:k], rest[k+1:]
+		} else {
+			line, rest = rest, nil
+		}
+		pt.lines++
+		rec := &cr.rec
+		err := cr.p.Parse(line, rec)
+		if err == jsonl.ErrBlank {
+			continue
+		}
+		if err == nil {
+			err = rec.CheckRecord()
+		}
+		if err != nil {
+			pt.err = err
+			break
+		}
+		pt.line = append(pt.line, int32(pt.lines))
+		idArena = append(idArena, rec.Bytes(rec.ID)...)
+		idEnd = append(idEnd, len(idArena))
+		if rec.Image.Len() > 0 && imgEnd == nil {
+			imgEnd = make([]int, len(idEnd)-1, cap(idEnd))
+		}
+		if imgEnd != nil {
+			imgArena = append(imgArena, rec.Bytes(rec.Image)...)
+			imgEnd = append(imgEnd, len(imgArena))
+		}
+		label, pred, correct := rec.Bytes(rec.Label), rec.Bytes(rec.Pred), rec.Correct
+		if rec.HasPred {
+			correct = bytes.Equal(pred, label)
+		}
+		cr.tags = cr.tags[:0]
+		for _, s := range rec.Tags {
+			cr.tags = append(cr.tags, rec.Bytes(s))
+		}
+		addFields(b, label, pred, correct, cr.tags)
+	}
+	pt.columns, b.columns = b.columns, columns{}
+	pt.ids = cut(string(idArena), idEnd)
+	if imgEnd != nil {
+		pt.images = cut(string(imgArena), imgEnd)
+	}
+	pt.labels, pt.preds, pt.tags = b.labels.names, b.preds.names, b.tags.names
+	return pt
+}
+
+// cut returns the pieces of s that end at ends.
+func cut(s string, ends []int) []string {
+	out := make([]string, len(ends))
+	start := 0
+	for k, e := range ends {
+		out[k] = s[start:e]
+		start = e
+	}
+	return out
+}
+
+// A remap takes the ids of one worker's vocabularies to a builder's.
+type remap struct {
+	labels, preds, tags []int32
+}
+
+// appendPart appends the records of pt to b; m takes the ids of pt's
+// worker to b's and grows with its vocabularies.
+func (b *DatasetBuilder) appendPart(pt *part, m *remap) {
+	extend := func(v *vocab, ids []int32, names []string) []int32 {
+		for _, s := range names[len(ids):] {
+			ids = append(ids, intern(v, s))
+		}
+		return ids
+	}
+	m.labels = extend(&b.labels, m.labels, pt.labels)
+	m.preds = extend(&b.preds, m.preds, pt.preds)
+	m.tags = extend(&b.tags, m.tags, pt.tags)
+	for i, l := range pt.label {
+		pt.label[i] = m.labels[l]
+	}
+	for i, p := range pt.pred {
+		if p >= 0 {
+			pt.pred[i] = m.preds[p]
+		}
+	}
+	for i, t := range pt.tagIDs {
+		pt.tagIDs[i] = m.tags[t]
+	}
+	b.endPart()
+	b.columns = pt.columns
+	b.endPart()
+}
+
+// partLines are the lines of a part's records: line within the part, and
+// the lines before the part.
+type partLines struct {
+	line   []int32
+	before int
 }
 
 // readDataset is ReadDataset with workers parsing chunks of about size
@@ -117,7 +493,6 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 		free <- nil
 	}
 	done := make(chan struct{})
-	seed := jsonl.NewSeed() // for hashing ids
 	var readErr error
 	go func() { // the reader
 		defer close(jobs)
@@ -144,32 +519,29 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 		}
 	}()
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in := newInterner()
-			p := jsonl.Parser{TagTable: in.tags}
-			var rec jsonl.Record
+	for w := range workers {
+		wg.Go(func() {
+			cr := &chunkReader{}
 			for j := range jobs {
-				pt := parseChunk(&p, &rec, in, seed, j.buf)
-				pt.seq = j.seq
+				pt := cr.read(j.buf)
+				pt.seq, pt.worker = j.seq, w
 				free <- j.buf[:0]
 				results <- pt
 			}
-		}()
+		})
 	}
 	go func() {
 		wg.Wait()
 		close(results)
 	}()
 
-	// Collect the parts in the file's order, stopping at the first bad
-	// line.
+	// Append the parts in the file's order, up to the first bad line.
 	var (
-		parts   []*part
+		b       DatasetBuilder
+		remaps  = make([]remap, workers)
 		pending = map[int]*part{}
-		lines   int
+		parts   []partLines // of the parts appended
+		lines   int         // lines before the next part
 		bad     *part
 	)
 	for pt := range results {
@@ -177,15 +549,11 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 			continue // draining
 		}
 		pending[pt.seq] = pt
-		for {
-			q, ok := pending[len(parts)]
-			if !ok {
-				break
-			}
+		for q := pending[len(parts)]; q != nil; q = pending[len(parts)] {
 			delete(pending, len(parts))
-			q.lineBase = lines
+			b.appendPart(q, &remaps[q.worker])
+			parts = append(parts, partLines{q.line, lines})
 			lines += q.lines
-			parts = append(parts, q)
 			if q.err != nil {
 				bad = q
 				close(done)
@@ -196,474 +564,32 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 	if bad == nil && readErr != nil {
 		return nil, fmt.Errorf("prime: reading %s: %w", name, readErr)
 	}
-	if bad != nil {
-		// A repeated id on an earlier line comes first.
-		if err := repeatedID(parts, nil, name, 1); err != nil {
-			return nil, err
-		}
-		var e *jsonl.Error
-		le := &LineError{File: name, Line: bad.lineBase + bad.errLine, Err: bad.err}
-		if errors.As(bad.err, &e) {
-			le.Field, le.Err = e.Field, e.Err
-		}
-		return nil, le
-	}
-	n := 0
-	for _, p := range parts {
-		n += p.len()
-	}
-	if n == 0 {
-		return nil, &LineError{File: name, Err: errNoRecords}
-	}
-	d := build(parts, workers)
-	if err := repeatedID(parts, d.ids, name, workers); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// repeatedID reports the first line whose id appeared on an earlier line,
-// over the records of parts; ids are theirs, or nil to take them from
-// parts.
-func repeatedID(parts []*part, ids []string, name string, workers int) error {
-	var hashes []uint64
-	if len(parts) == 1 {
-		hashes = parts[0].idHash
-	} else {
+	// lineOf returns the line of record k.
+	lineOf := func(k int) int {
 		for _, p := range parts {
-			hashes = append(hashes, p.idHash...)
-		}
-	}
-	if ids == nil {
-		ids = make([]string, len(hashes))
-		k := 0
-		for _, p := range parts {
-			p.fillIDs(ids[k:])
-			k += p.len()
-		}
-	}
-	i, j, ok := firstRepeat(ids, hashes, min(workers, dupWorkers(len(ids))))
-	if !ok {
-		return nil
-	}
-	line := func(k int) int {
-		for _, p := range parts {
-			if k < p.len() {
-				return p.lineBase + int(p.line[k])
+			if k < len(p.line) {
+				return p.before + int(p.line[k])
 			}
-			k -= p.len()
+			k -= len(p.line)
 		}
 		return 0
 	}
-	return &LineError{File: name, Line: line(j), Field: "id",
-		Err: fmt.Errorf("repeated: %q first appears on line %d", ids[j], line(i))}
-}
-
-// dupWorkers is the number of goroutines worth starting to find repeats
-// among n ids.
-func dupWorkers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n/50000)) }
-
-// firstRepeat returns the least j such that ids[j] equals an earlier
-// ids[i], and that i; hashes[k] is the hash of ids[k]. Each of the workers
-// takes the ids whose hashes fall to it into an open-addressing table, in
-// order, so that its first repeat is its least j.
-func firstRepeat(ids []string, hashes []uint64, workers int) (i, j int, ok bool) {
-	workers = max(1, workers)
-	type hit struct{ i, j int }
-	hits := make([]hit, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hits[w] = hit{-1, -1}
-			type slot struct {
-				hash uint32 // the hash's high bits
-				k    int32  // index+1; 0 when empty
-			}
-			size := 64
-			for size < 2*(len(ids)/workers+1) {
-				size *= 2
-			}
-			table := make([]slot, size)
-			mask := uint64(size - 1)
-			for k, h := range hashes {
-				if workers > 1 && int((h>>32)%uint64(workers)) != w {
-					continue
-				}
-				hi := uint32(h >> 32)
-				for s := h & mask; ; s = (s + 1) & mask {
-					sl := table[s]
-					if sl.k == 0 {
-						table[s] = slot{hi, int32(k) + 1}
-						break
-					}
-					if sl.hash == hi && ids[sl.k-1] == ids[k] {
-						hits[w] = hit{int(sl.k - 1), k}
-						return
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	i, j = -1, math.MaxInt
-	for _, h := range hits {
-		if h.j >= 0 && h.j < j {
-			i, j = h.i, h.j
+	// A repeated id on an earlier line comes before a bad line.
+	var d *Dataset
+	if b.Len() > 0 {
+		d = b.finish()
+		if i, j, ok := firstRepeat(d.ids); ok {
+			return nil, &LineError{File: name, Line: lineOf(j), Field: "id",
+				Err: fmt.Errorf("repeated: %q first appears on line %d", d.ids[j], lineOf(i))}
 		}
 	}
-	return i, j, i >= 0
-}
-
-// An interner gives small ids to the strings of one parsing goroutine:
-// class names and predictions in one table, tags in another.
-type interner struct {
-	strs    *jsonl.Table
-	isLabel []bool // strs' string i is used as a label
-	tags    *jsonl.Table
-	stamp   []uint64 // per tag: the last record (seq, from 1) that carried it
-	seq     uint64
-}
-
-func newInterner() *interner {
-	return &interner{strs: jsonl.NewTable(), tags: jsonl.NewTable()}
-}
-
-func (in *interner) str(s string) int32 {
-	id := in.strs.String(s)
-	if int(id) == len(in.isLabel) {
-		in.isLabel = append(in.isLabel, false)
+	if bad != nil {
+		return nil, lineError(name, lines, bad.err)
 	}
-	return id
-}
-
-func (in *interner) strBytes(b []byte) int32 {
-	id := in.strs.Bytes(b)
-	if int(id) == len(in.isLabel) {
-		in.isLabel = append(in.isLabel, false)
+	if d == nil {
+		return nil, &LineError{File: name, Err: errNoRecords}
 	}
-	return id
-}
-
-func (in *interner) label(s string) int32 {
-	id := in.str(s)
-	in.isLabel[id] = true
-	return id
-}
-
-func (in *interner) tag(s string) int32 {
-	id := in.tags.String(s)
-	if int(id) == len(in.stamp) {
-		in.stamp = append(in.stamp, 0)
-	}
-	return id
-}
-
-// used reports whether a record carries tag id. (The parser interns the
-// tags of a bad line too, which no record carries.)
-func (in *interner) used(id int32) bool {
-	return int(id) < len(in.stamp) && in.stamp[id] != 0
-}
-
-// A part is a run of records parsed by one goroutine, with ids local to its
-// interner.
-type part struct {
-	in     *interner
-	seq    int
-	idHash []uint64 // hash of each id, for finding repeats
-	// The ids and images: as strings (ids; images nil when no record has
-	// one), or as pieces of an arena (idArena[idEnd[k-1]:idEnd[k]]; imgEnd
-	// nil when no record has an image).
-	ids, images       []string
-	idArena, imgArena string
-	idEnd, imgEnd     []int32
-	label             []int32 // into in.strs.Names()
-	pred              []int32 // into in.strs.Names(); -1 when not given
-	correct           []bool
-	tagEnd            []int32 // record k's tags are tags[tagEnd[k-1]:tagEnd[k]]
-	tags              []int32 // into in.tags.Names(), no repeats within a record
-
-	// Only for parts read from a file:
-	line     []int32 // each record's line, 1-based within the part
-	lines    int     // lines in the part (up to and including a bad one)
-	lineBase int     // lines before the part
-	err      error   // the first bad line's error, at errLine
-	errLine  int
-}
-
-// parseChunk parses the lines of buf into a part.
-func parseChunk(p *jsonl.Parser, rec *jsonl.Record, in *interner, seed uint64, buf []byte) *part {
-	est := len(buf)/200 + 1
-	pt := &part{
-		in:      in,
-		idHash:  make([]uint64, 0, est),
-		label:   make([]int32, 0, est),
-		pred:    make([]int32, 0, est),
-		correct: make([]bool, 0, est),
-		tagEnd:  make([]int32, 0, est),
-		tags:    make([]int32, 0, est*16),
-		line:    make([]int32, 0, est),
-	}
-	var idArena, imgArena []byte
-	var idEnd, imgEnd []int32
-	rest := buf
-	for len(rest) > 0 {
-		var line []byte
-		if k := bytes.IndexByte(rest, '\n'); k >= 0 {
-			line, rest = rest[:k], rest[k+1:]
-		} else {
-			line, rest = rest, nil
-		}
-		pt.lines++
-		err := p.Parse(line, rec)
-		if err == jsonl.ErrBlank {
-			continue
-		}
-		if err != nil {
-			pt.err, pt.errLine = err, pt.lines
-			break
-		}
-		pt.line = append(pt.line, int32(pt.lines))
-		id := rec.Bytes(rec.ID)
-		pt.idHash = append(pt.idHash, jsonl.Hash(seed, id))
-		idArena = append(idArena, id...)
-		idEnd = append(idEnd, int32(len(idArena)))
-		if rec.Image.Len() > 0 && imgEnd == nil {
-			imgEnd = make([]int32, len(idEnd)-1, cap(idEnd))
-		}
-		if imgEnd != nil {
-			imgArena = append(imgArena, rec.Bytes(rec.Image)...)
-			imgEnd = append(imgEnd, int32(len(imgArena)))
-		}
-		label := rec.Bytes(rec.Label)
-		l := in.strBytes(label)
-		in.isLabel[l] = true
-		pt.label = append(pt.label, l)
-		pred := int32(-1)
-		correct := rec.Correct
-		if rec.HasPred {
-			p := rec.Bytes(rec.Pred)
-			pred = in.strBytes(p)
-			correct = bytes.Equal(p, label)
-		}
-		pt.pred = append(pt.pred, pred)
-		pt.correct = append(pt.correct, correct)
-		in.seq++
-		if n := in.tags.Len(); n > len(in.stamp) {
-			in.stamp = append(in.stamp, make([]uint64, n-len(in.stamp))...)
-		}
-		for _, id := range rec.TagIDs {
-			if in.stamp[id] != in.seq {
-				in.stamp[id] = in.seq
-				pt.tags = append(pt.tags, id)
-			}
-		}
-		pt.tagEnd = append(pt.tagEnd, int32(len(pt.tags)))
-	}
-	pt.idArena, pt.idEnd = string(idArena), idEnd
-	if imgEnd != nil {
-		pt.imgArena, pt.imgEnd = string(imgArena), imgEnd
-	}
-	return pt
-}
-
-// len returns the number of records in p.
-func (p *part) len() int { return len(p.label) }
-
-// fillIDs writes the ids of p's records to dst.
-func (p *part) fillIDs(dst []string) {
-	if p.ids != nil {
-		copy(dst, p.ids)
-		return
-	}
-	slice(dst, p.idArena, p.idEnd)
-}
-
-// hasImages reports whether a record of p has an image.
-func (p *part) hasImages() bool { return p.images != nil || p.imgEnd != nil }
-
-// fillImages writes the images of p's records to dst.
-func (p *part) fillImages(dst []string) {
-	if p.images != nil {
-		copy(dst, p.images)
-		return
-	}
-	slice(dst, p.imgArena, p.imgEnd)
-}
-
-// slice writes to dst the pieces of s that end at ends.
-func slice(dst []string, s string, ends []int32) {
-	start := int32(0)
-	for k, e := range ends {
-		dst[k] = s[start:e]
-		start = e
-	}
-}
-
-// build assembles parts, in order, into a Dataset, using up to workers
-// goroutines.
-func build(parts []*part, workers int) *Dataset {
-	// The interners, once each, with their tables mapped to the Dataset's
-	// sorted labels and tags.
-	type tables struct {
-		label []int32  // str id -> label index, -1 when not a label
-		names []string // str id -> string shared by every interner
-		tag   []int32  // tag id -> tag index
-	}
-	maps := map[*interner]*tables{}
-	var ins []*interner
-	for _, p := range parts {
-		if maps[p.in] == nil {
-			maps[p.in] = &tables{}
-			ins = append(ins, p.in)
-		}
-	}
-	labelSet := map[string]int32{}
-	tagSet := map[string]int32{}
-	strSet := map[string]string{}
-	for _, in := range ins {
-		for i, s := range in.strs.Names() {
-			if in.isLabel[i] {
-				labelSet[s] = 0
-			}
-			if _, ok := strSet[s]; !ok {
-				strSet[s] = s
-			}
-		}
-		for i, s := range in.tags.Names() {
-			if in.used(int32(i)) {
-				tagSet[s] = 0
-			}
-		}
-	}
-	d := &Dataset{}
-	d.labels = sortedKeys(labelSet)
-	d.tags = sortedKeys(tagSet)
-	for i, s := range d.labels {
-		labelSet[s] = int32(i)
-	}
-	for i, s := range d.tags {
-		tagSet[s] = int32(i)
-	}
-	for _, in := range ins {
-		t := maps[in]
-		t.label = make([]int32, len(in.strs.Names()))
-		t.names = make([]string, len(in.strs.Names()))
-		for i, s := range in.strs.Names() {
-			t.label[i] = -1
-			if in.isLabel[i] {
-				t.label[i] = labelSet[s]
-			}
-			t.names[i] = strSet[s]
-		}
-		t.tag = make([]int32, len(in.tags.Names()))
-		for i, s := range in.tags.Names() {
-			t.tag[i] = -1
-			if in.used(int32(i)) {
-				t.tag[i] = tagSet[s]
-			}
-		}
-	}
-
-	// Where each part goes.
-	n, nt := 0, 0
-	recBase := make([]int, len(parts))
-	tagBase := make([]int, len(parts))
-	hasImages := false
-	for k, p := range parts {
-		recBase[k], tagBase[k] = n, nt
-		n += p.len()
-		if len(p.tagEnd) > 0 {
-			nt += int(p.tagEnd[len(p.tagEnd)-1])
-		}
-		hasImages = hasImages || p.hasImages()
-	}
-	d.ids = make([]string, n)
-	d.predicted = make([]string, n)
-	d.correct = make([]bool, n)
-	d.label = make([]int32, n)
-	d.tagStart = make([]int, n+1)
-	d.tagIDs = make([]int32, nt)
-	if hasImages {
-		d.images = make([]string, n)
-	}
-	d.tagStart[n] = nt
-
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, min(workers, len(parts))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(parts) {
-					return
-				}
-				p, t := parts[k], maps[parts[k].in]
-				base, tb := recBase[k], tagBase[k]
-				p.fillIDs(d.ids[base:])
-				copy(d.correct[base:], p.correct)
-				if p.hasImages() {
-					p.fillImages(d.images[base:])
-				}
-				start := int32(0)
-				for i := range p.len() {
-					d.label[base+i] = t.label[p.label[i]]
-					if q := p.pred[i]; q >= 0 {
-						d.predicted[base+i] = t.names[q]
-					}
-					end := p.tagEnd[i]
-					d.tagStart[base+i] = tb + int(start)
-					dst := d.tagIDs[tb+int(start) : tb+int(end)]
-					if len(dst) > 64 {
-						for j, id := range p.tags[start:end] {
-							dst[j] = t.tag[id]
-						}
-						slices.Sort(dst)
-					} else {
-						for j, id := range p.tags[start:end] {
-							g := t.tag[id]
-							// Insertion sort: a record has few tags.
-							for j > 0 && dst[j-1] > g {
-								dst[j] = dst[j-1]
-								j--
-							}
-							dst[j] = g
-						}
-					}
-					start = end
-				}
-			}
-		}()
-	}
-	wg.Wait()
-
-	counts := make([]int32, len(d.labels))
-	for _, l := range d.label {
-		counts[l]++
-	}
-	d.byLabel = make([][]int32, len(d.labels))
-	all := make([]int32, n)
-	off := int32(0)
-	for c, k := range counts {
-		d.byLabel[c] = all[off : off : off+k]
-		off += k
-	}
-	for i, l := range d.label {
-		d.byLabel[l] = append(d.byLabel[l], int32(i))
-	}
-	return d
-}
-
-func sortedKeys(m map[string]int32) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return d, nil
 }
 
 // Len returns the number of records.
@@ -675,13 +601,13 @@ func (d *Dataset) Record(i int) Record {
 	r := Record{
 		ID:        d.ids[i],
 		Label:     d.labels[d.label[i]],
-		Predicted: d.predicted[i],
+		Predicted: d.predicted(i),
 		Correct:   d.correct[i],
 	}
 	if d.images != nil {
 		r.Image = d.images[i]
 	}
-	ids := d.tagIDs[d.tagStart[i]:d.tagStart[i+1]]
+	ids := slices.Sorted(slices.Values(d.recordTags(i)))
 	if len(ids) > 0 {
 		r.Tags = make([]string, len(ids))
 		for k, id := range ids {
@@ -689,6 +615,21 @@ func (d *Dataset) Record(i int) Record {
 		}
 	}
 	return r
+}
+
+// predicted returns the prediction of record i, "" when only its
+// correctness is known.
+func (d *Dataset) predicted(i int) string {
+	if p := d.pred[i]; p >= 0 {
+		return d.preds[p]
+	}
+	return ""
+}
+
+// recordTags returns the tag ids of record i, without repeats, in no set
+// order.
+func (d *Dataset) recordTags(i int) []int32 {
+	return d.tagIDs[d.tagStart[i]:d.tagStart[i+1]]
 }
 
 // All returns an iterator over the records, with their indices, in order.
@@ -748,11 +689,11 @@ func (d *Dataset) subset(idx []int32) *Dataset {
 	tagMap := make([]int32, len(d.tags))
 	for _, i := range idx {
 		labelMap[d.label[i]] = 1
-		for _, t := range d.tagIDs[d.tagStart[i]:d.tagStart[i+1]] {
+		for _, t := range d.recordTags(int(i)) {
 			tagMap[t] = 1
 		}
 	}
-	s := &Dataset{}
+	s := &Dataset{preds: d.preds}
 	for l, used := range labelMap {
 		labelMap[l] = int32(len(s.labels))
 		if used == 1 {
@@ -766,7 +707,7 @@ func (d *Dataset) subset(idx []int32) *Dataset {
 		}
 	}
 	s.ids = make([]string, n)
-	s.predicted = make([]string, n)
+	s.pred = make([]int32, n)
 	s.correct = make([]bool, n)
 	s.label = make([]int32, n)
 	s.tagStart = make([]int, n+1)
@@ -775,22 +716,19 @@ func (d *Dataset) subset(idx []int32) *Dataset {
 	}
 	for k, i := range idx {
 		s.ids[k] = d.ids[i]
-		s.predicted[k] = d.predicted[i]
+		s.pred[k] = d.pred[i]
 		s.correct[k] = d.correct[i]
 		s.label[k] = labelMap[d.label[i]]
 		if d.images != nil {
 			s.images[k] = d.images[i]
 		}
 		s.tagStart[k] = len(s.tagIDs)
-		for _, t := range d.tagIDs[d.tagStart[i]:d.tagStart[i+1]] {
+		for _, t := range d.recordTags(int(i)) {
 			s.tagIDs = append(s.tagIDs, tagMap[t])
 		}
 	}
 	s.tagStart[n] = len(s.tagIDs)
-	s.byLabel = make([][]int32, len(s.labels))
-	for k, l := range s.label {
-		s.byLabel[l] = append(s.byLabel[l], int32(k))
-	}
+	s.byLabel = groupByLabel(s.label, len(s.labels))
 	if s.images != nil && !slices.ContainsFunc(s.images, func(p string) bool { return p != "" }) {
 		s.images = nil
 	}

@@ -1,7 +1,6 @@
 package prime
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -216,14 +215,22 @@ func (w *RecordWriter) Flush() error {
 // "id" and "label" are non-empty strings; "pred" is a non-empty string, or
 // "correct" (true or false) stands instead of it; when both are given they
 // must agree (pred equals label exactly when correct is true); "tags" is an
-// array of non-empty strings (a tag repeated within a record counts once);
-// "image", optional, is the image's path, relative to the records file or
-// absolute.
-// Members may come in any order, null stands for a missing member, of a
-// repeated member the last counts, and unknown members are skipped,
-// whatever their value. Blank lines are skipped; lines may be of any
-// length; the file must be valid UTF-8. A RecordReader is not safe for
-// concurrent use.
+// array of tags, each a non-empty string or an object with a non-empty
+// string "name" and an optional number "score" in [0, 1] (a tag repeated
+// within a record counts once); "image", optional, is the image's path,
+// relative to the records file or absolute.
+//
+// The same rules hold for every JSON Lines file prime reads (records,
+// precomputed tags and predictions): member names match exactly, in case
+// too ("ID" is not "id"); members may come in any order; a member prime
+// knows, given twice in one object, is an error; null stands for a missing
+// member; unknown members are skipped, whatever their value. Each line is
+// one JSON object; blank lines are skipped, as is a UTF-8 byte order mark
+// at the start of the file; lines may be of any length; the file must be
+// valid UTF-8. A bad line is reported as "FILE:LINE: field "NAME": what is
+// wrong" (see LineError).
+//
+// A RecordReader is not safe for concurrent use.
 type RecordReader struct {
 	name   string
 	lr     *jsonl.LineReader
@@ -231,7 +238,6 @@ type RecordReader struct {
 	rec    jsonl.Record
 	strs   map[string]string // interned labels, predictions and tags
 	ids    map[string]int    // line of each id read
-	n      int               // records read
 	err    error             // sticky
 	tagBuf []string
 }
@@ -257,13 +263,20 @@ func (rr *RecordReader) intern(b []byte) string {
 	return s
 }
 
-// Read returns the next record, and io.EOF after the last. A bad line is
-// reported as a *LineError (a repeated id too: the reader remembers every
-// id it has read), as is a file without records; an error from the
-// underlying reader is returned wrapped. After an error, Read returns the
-// same error. The returned Record owns its slices; its tags are in the
-// line's order without repeats, and its Correct is always IsCorrect() (for
-// a line with "pred", whether it equals "label").
+// lineError returns the *LineError of line num of file name, which err,
+// from the parser, says is bad.
+func lineError(name string, num int, err error) *LineError {
+	field, cause := jsonl.FieldOf(err)
+	return &LineError{File: name, Line: num, Field: field, Err: cause}
+}
+
+// Read returns the next record, and io.EOF after the last (at once for a
+// file without records). A bad line is reported as a *LineError (a
+// repeated id too: the reader remembers every id it has read); an error
+// from the underlying reader is returned wrapped. After an error, Read
+// returns the same error. The returned Record owns its slices; its tags
+// are in the line's order without repeats, and its Correct is always
+// IsCorrect() (for a line with "pred", whether it equals "label").
 func (rr *RecordReader) Read() (Record, error) {
 	if rr.err != nil {
 		return Record{}, rr.err
@@ -271,31 +284,25 @@ func (rr *RecordReader) Read() (Record, error) {
 	for {
 		line, num, err := rr.lr.Next()
 		if err == io.EOF {
-			if rr.n == 0 {
-				rr.err = &LineError{File: rr.name, Err: errNoRecords}
-			} else {
-				rr.err = io.EOF
-			}
+			rr.err = io.EOF
 			return Record{}, rr.err
 		}
 		if err != nil {
 			rr.err = fmt.Errorf("prime: reading %s: %w", rr.name, err)
 			return Record{}, rr.err
 		}
-		err = rr.p.Parse(line, &rr.rec)
+		rec := &rr.rec
+		err = rr.p.Parse(line, rec)
 		if err == jsonl.ErrBlank {
 			continue
 		}
+		if err == nil {
+			err = rec.CheckRecord()
+		}
 		if err != nil {
-			le := &LineError{File: rr.name, Line: num, Err: err}
-			var e *jsonl.Error
-			if errors.As(err, &e) {
-				le.Field, le.Err = e.Field, e.Err
-			}
-			rr.err = le
+			rr.err = lineError(rr.name, num, err)
 			return Record{}, rr.err
 		}
-		rec := &rr.rec
 		id := string(rec.Bytes(rec.ID))
 		if first, dup := rr.ids[id]; dup {
 			rr.err = &LineError{File: rr.name, Line: num, Field: "id",
@@ -312,32 +319,24 @@ func (rr *RecordReader) Read() (Record, error) {
 			r.Image = string(rec.Bytes(rec.Image))
 		}
 		tags := rr.tagBuf[:0]
-		if len(rec.Tags) <= 32 {
-		outer:
-			for _, sp := range rec.Tags {
-				b := rec.Bytes(sp)
-				for _, t := range tags {
-					if t == string(b) {
-						continue outer
-					}
-				}
-				tags = append(tags, rr.intern(b))
+		var seen map[string]bool // for many tags
+		if len(rec.Tags) > 32 {
+			seen = make(map[string]bool, len(rec.Tags))
+		}
+		for _, sp := range rec.Tags {
+			t := rr.intern(rec.Bytes(sp))
+			switch {
+			case seen != nil && seen[t], seen == nil && slices.Contains(tags, t):
+				continue
+			case seen != nil:
+				seen[t] = true
 			}
-		} else {
-			seen := make(map[string]bool, len(rec.Tags))
-			for _, sp := range rec.Tags {
-				if b := rec.Bytes(sp); !seen[string(b)] {
-					t := rr.intern(b)
-					seen[t] = true
-					tags = append(tags, t)
-				}
-			}
+			tags = append(tags, t)
 		}
 		rr.tagBuf = tags
 		if len(tags) > 0 {
 			r.Tags = slices.Clone(tags)
 		}
-		rr.n++
 		return r, nil
 	}
 }

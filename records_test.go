@@ -10,12 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
 )
 
 func TestRecordWriterJSON(t *testing.T) {
@@ -128,8 +128,12 @@ func TestBadInput(t *testing.T) {
 		{"disagree, correct true", `{"id":"x","label":"cat","pred":"dog","correct":true}`, `data.jsonl:7: field "correct": true, but "pred" "dog" differs from "label" "cat"`},
 		{"disagree, correct false", `{"id":"x","label":"cat","pred":"cat","correct":false}`, `data.jsonl:7: field "correct": false, but "pred" equals "label" "cat"`},
 		{"tags not an array", `{"id":"x","label":"cat","pred":"cat","tags":"a b"}`, `data.jsonl:7: field "tags": not an array`},
-		{"tag not a string", `{"id":"x","label":"cat","pred":"cat","tags":["a",{"b":1}]}`, `data.jsonl:7: field "tags": element 1 is not a string`},
-		{"tag null", `{"id":"x","label":"cat","pred":"cat","tags":[null]}`, `data.jsonl:7: field "tags": element 0 is not a string`},
+		{"tag not a string", `{"id":"x","label":"cat","pred":"cat","tags":["a",7]}`, `data.jsonl:7: field "tags": element 1 is not a string or {"name": ..., "score": ...}`},
+		{"tag object without a name", `{"id":"x","label":"cat","pred":"cat","tags":["a",{"b":1}]}`, `data.jsonl:7: field "tags": element 1: field "name": missing or empty`},
+		{"tag score out of range", `{"id":"x","label":"cat","pred":"cat","tags":[{"name":"a","score":2}]}`, `data.jsonl:7: field "tags": element 0: field "score": 2 outside [0, 1]`},
+		{"tag null", `{"id":"x","label":"cat","pred":"cat","tags":[null]}`, `data.jsonl:7: field "tags": element 0 is not a string or {"name": ..., "score": ...}`},
+		{"repeated member", `{"id":"x","label":"cat","pred":"cat","tags":["a"],"tags":["b"]}`, `data.jsonl:7: field "tags": given twice`},
+		{"member in another case", `{"ID":"x","label":"cat","pred":"cat"}`, `data.jsonl:7: field "id": missing or empty`},
 		{"empty tag", `{"id":"x","label":"cat","pred":"cat","tags":["a",""]}`, `data.jsonl:7: field "tags": element 1 is empty`},
 		{"repeated id", `{"id":"g2","label":"cat","pred":"cat"}`, `data.jsonl:7: field "id": repeated: "g2" first appears on line 2`},
 		{"invalid UTF-8 in a value", "{\"id\":\"x\",\"label\":\"c\xffat\",\"pred\":\"cat\"}", `data.jsonl:7: field "label": invalid UTF-8`},
@@ -167,14 +171,14 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestNoRecords(t *testing.T) {
-	for _, data := range []string{"", "\n", "  \n\t\r\n\n"} {
+	for _, data := range []string{"", "\n", "  \n\t\r\n\n", "\xef\xbb\xbf", "\xef\xbb\xbf\n"} {
 		_, err := prime.ReadDataset(strings.NewReader(data), "data.jsonl")
 		require.EqualError(t, err, "data.jsonl: no records")
 		var le *prime.LineError
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, 0, le.Line)
-		_, err = readAll(data, "data.jsonl")
-		require.EqualError(t, err, "data.jsonl: no records")
+		_, err = prime.NewRecordReader(strings.NewReader(data), "data.jsonl").Read()
+		require.Equal(t, io.EOF, err, "a RecordReader on a file without records")
 	}
 	_, err := prime.NewDataset(nil)
 	require.Error(t, err)
@@ -346,42 +350,25 @@ func TestSplit(t *testing.T) {
 	assert.Panics(t, func() { d.Split(1.5, rand.New(rand.NewPCG(1, 1))) })
 }
 
-// referenceLine decodes one line with encoding/json and applies the rules
-// of the records format plainly; blank reports a blank line, ok a valid
-// record (Tags as in the line, repeats kept).
+// referenceLine parses one line with the parser of internal/jsonl, which
+// its own tests check against encoding/json; blank reports a blank line,
+// ok a valid record (Tags as in the line, repeats kept).
 func referenceLine(line []byte) (r prime.Record, blank, ok bool) {
-	if len(bytes.Trim(line, " \t\r\n")) == 0 {
+	var p jsonl.Parser
+	var rec jsonl.Record
+	err := p.Parse(slices.Clone(line), &rec)
+	if err == jsonl.ErrBlank {
 		return r, true, false
 	}
-	if !utf8.Valid(line) {
+	if err != nil || rec.CheckRecord() != nil {
 		return r, false, false
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(line, &m) != nil || m == nil {
-		return r, false, false
+	r = prime.Record{ID: string(rec.Bytes(rec.ID)), Label: string(rec.Bytes(rec.Label)),
+		Predicted: string(rec.Bytes(rec.Pred)), Correct: rec.Correct, Image: string(rec.Bytes(rec.Image))}
+	for _, t := range rec.Tags {
+		r.Tags = append(r.Tags, string(rec.Bytes(t)))
 	}
-	get := func(key string, dst any) (present, good bool) {
-		raw, found := m[key]
-		if !found || string(raw) == "null" {
-			return false, true
-		}
-		return true, json.Unmarshal(raw, dst) == nil
-	}
-	var correct bool
-	_, ok1 := get("id", &r.ID)
-	_, ok2 := get("label", &r.Label)
-	hasPred, ok3 := get("pred", &r.Predicted)
-	hasCorrect, ok4 := get("correct", &correct)
-	_, ok5 := get("tags", &r.Tags)
-	_, ok6 := get("image", &r.Image)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || r.ID == "" || r.Label == "" ||
-		hasPred && r.Predicted == "" || !hasPred && !hasCorrect ||
-		hasPred && hasCorrect && (r.Predicted == r.Label) != correct ||
-		slices.Contains(r.Tags, "") {
-		return r, false, false
-	}
-	r.Correct = correct
-	if hasPred {
+	if rec.HasPred {
 		r.Correct = r.Predicted == r.Label
 	}
 	return r, false, true
@@ -393,7 +380,7 @@ func checkReaders(t *testing.T, data string) {
 	var want []prime.Record
 	wantLine := 0 // the line of the first error, 0 when none
 	seen := map[string]int{}
-	for i, line := range strings.Split(data, "\n") {
+	for i, line := range strings.Split(strings.TrimPrefix(data, "\xef\xbb\xbf"), "\n") {
 		r, blank, ok := referenceLine([]byte(line))
 		if blank {
 			continue
@@ -418,7 +405,13 @@ func checkReaders(t *testing.T, data string) {
 	}
 	got, err := readAll(data, "f")
 	d, derr := prime.ReadDataset(strings.NewReader(data), "f")
-	if wantLine > 0 || len(want) == 0 {
+	if wantLine == 0 && len(want) == 0 {
+		require.NoError(t, err, "%q", data)
+		require.Empty(t, got)
+		require.EqualError(t, derr, "f: no records")
+		return
+	}
+	if wantLine > 0 {
 		var le, dle *prime.LineError
 		require.ErrorAs(t, err, &le)
 		require.ErrorAs(t, derr, &dle)
@@ -454,6 +447,9 @@ var readerCorpus = []string{
 	`{"id":"a","label":"b","pred":"b"}` + "\xff",
 	`[]`,
 	`{"id":"a","label":"b","pred":"b","correct":false}`,
+	"\xef\xbb\xbf" + `{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":0.5},"y"]}`,
+	"\xef\xbb\xbf\xef\xbb\xbf" + `{"id":"a","label":"b","pred":"b"}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x"],"tags":["y"]}`,
 }
 
 func TestReadersAgreeWithEncodingJSON(t *testing.T) {

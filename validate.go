@@ -155,19 +155,12 @@ func (d *Dataset) measure(label string, tags []string) heldoutCounts {
 	return h
 }
 
-// hasAll reports whether the ascending list have holds every element of the
-// ascending list want.
+// hasAll reports whether have holds every element of want.
 func hasAll(have, want []int32) bool {
-	j := 0
-	for _, t := range have {
-		if j == len(want) {
-			break
-		}
-		if t == want[j] {
-			j++
-		} else if t > want[j] {
+	for _, t := range want {
+		if !slices.Contains(have, t) {
 			return false
 		}
 	}
-	return j == len(want)
+	return true
 }

@@ -2,14 +2,13 @@ package classifier
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	"io"
 	"slices"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
 	"github.com/failmodes/prime/internal/precomputed"
 )
 
@@ -19,9 +18,9 @@ import (
 //	{"id": "fox/n02119022_1.jpg", "pred": "fox"}
 //	{"id": "fox/n02119022_2.jpg", "pred": "wolf"}
 //
-// Predictions have no Scores. Other fields are ignored,
-// so a records file (see prime.Record) whose records have "pred" serves as
-// well. Blank lines are skipped.
+// Predictions have no Scores. The file is read by the rules of
+// prime.RecordReader, which reads the same "pred" member, so a records file
+// whose records have "pred" serves as well; other members are ignored.
 //
 // It is a prime.IDClassifier: ClassifyID looks an image up by its id, and
 // prime.Run calls it without opening the image; an id the file does not
@@ -36,55 +35,37 @@ type Precomputed struct {
 
 // LoadPrecomputed reads a Precomputed from the file at path.
 func LoadPrecomputed(path string) (*Precomputed, error) {
-	preds, err := precomputed.Load(path, "classifier", parsePrecomputedLine)
-	return newPrecomputed(preds), err
+	labels := precomputed.Names{}
+	preds, err := precomputed.Load(path, "classifier", parser(labels))
+	return newPrecomputed(preds, labels), err
 }
 
 // NewPrecomputed reads a Precomputed from r, in the format described at
 // Precomputed. Errors name the line at fault.
 func NewPrecomputed(r io.Reader) (*Precomputed, error) {
-	preds, err := precomputed.Read(r, "classifier", "precomputed predictions", parsePrecomputedLine)
-	return newPrecomputed(preds), err
+	labels := precomputed.Names{}
+	preds, err := precomputed.Read(r, "classifier", "precomputed predictions", parser(labels))
+	return newPrecomputed(preds, labels), err
 }
 
-// precomputedLine is one line of a precomputed predictions file.
-type precomputedLine struct {
-	ID   string `json:"id"`
-	Pred string `json:"pred"`
-}
-
-// newPrecomputed returns a Precomputed holding preds, or nil when preds
-// is.
-func newPrecomputed(preds map[string]prime.Prediction) *Precomputed {
+// newPrecomputed returns a Precomputed holding preds, whose labels are
+// those of labels, or nil when preds is nil.
+func newPrecomputed(preds map[string]prime.Prediction, labels precomputed.Names) *Precomputed {
 	if preds == nil {
 		return nil
 	}
-	p := &Precomputed{preds: preds}
-	labels := make(map[string]bool)
-	for _, pred := range preds {
-		labels[pred.Label] = true
-	}
-	for l := range labels {
-		p.labels = append(p.labels, l)
-	}
-	slices.Sort(p.labels)
-	return p
+	return &Precomputed{preds: preds, labels: labels.Sorted()}
 }
 
-// parsePrecomputedLine returns the id and prediction of one line (valid
-// UTF-8).
-func parsePrecomputedLine(line []byte) (string, prime.Prediction, error) {
-	var l precomputedLine
-	if err := json.Unmarshal(line, &l); err != nil {
-		return "", prime.Prediction{}, fmt.Errorf("not a JSON object of the expected fields: %w", err)
+// parser returns the parser of a line's prediction, which adds its label
+// to labels.
+func parser(labels precomputed.Names) precomputed.ParseFunc[prime.Prediction] {
+	return func(r *jsonl.Record) (prime.Prediction, error) {
+		if r.Pred.Len() == 0 {
+			return prime.Prediction{}, &jsonl.Error{Field: "pred", Err: jsonl.ErrMissing}
+		}
+		return prime.Prediction{Label: labels.Add(r.Bytes(r.Pred))}, nil
 	}
-	switch {
-	case l.ID == "":
-		return "", prime.Prediction{}, errors.New(`field "id": missing or empty`)
-	case l.Pred == "":
-		return "", prime.Prediction{}, errors.New(`field "pred": missing or empty`)
-	}
-	return l.ID, prime.Prediction{Label: l.Pred}, nil
 }
 
 // ClassifyID returns the prediction the file holds for image id.

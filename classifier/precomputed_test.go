@@ -51,13 +51,16 @@ func TestPrecomputedBadInput(t *testing.T) {
 		{"not JSON", `{"id": "a", "pred": "x"}` + "\n[1, 2]\n", "classifier: precomputed predictions:2: not a JSON object"},
 		{"no id", `{"pred": "x"}`, `classifier: precomputed predictions:1: field "id": missing or empty`},
 		{"no pred", `{"id": "a", "correct": true}`, `classifier: precomputed predictions:1: field "pred": missing or empty`},
-		{"pred a number", `{"id": "a", "pred": 3}`, `classifier: precomputed predictions:1: not a JSON object`},
-		{"repeated id", `{"id": "a", "pred": "x"}` + "\n" + `{"id": "a", "pred": "y"}`, `classifier: precomputed predictions:2: id "a" repeated`},
-		{"invalid UTF-8", "{\"id\": \"a\", \"pred\": \"\xff\"}", "classifier: precomputed predictions:1: invalid UTF-8"},
+		{"fields in another case", `{"ID": "a", "PRED": "x"}`, `classifier: precomputed predictions:1: field "id": missing or empty`},
+		{"pred in another case", `{"id": "a", "PRED": "x"}`, `classifier: precomputed predictions:1: field "pred": missing or empty`},
+		{"pred a number", `{"id": "a", "pred": 3}`, `classifier: precomputed predictions:1: field "pred": not a string`},
+		{"pred given twice", `{"id": "a", "pred": "x", "pred": "y"}`, `classifier: precomputed predictions:1: field "pred": given twice`},
+		{"repeated id", `{"id": "a", "pred": "x"}` + "\n" + `{"id": "a", "pred": "y"}`, `classifier: precomputed predictions:2: field "id": repeated: "a" first appears on line 1`},
+		{"invalid UTF-8", "{\"id\": \"a\", \"pred\": \"\xff\"}", `classifier: precomputed predictions:1: field "pred": invalid UTF-8`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := classifier.NewPrecomputed(strings.NewReader(tc.src))
-			require.ErrorContains(t, err, tc.want)
+			require.EqualError(t, err, tc.want)
 		})
 	}
 	_, err := classifier.LoadPrecomputed(filepath.Join(t.TempDir(), "missing.jsonl"))

@@ -83,10 +83,6 @@ func (r *recordsFile) read() error {
 		if err == io.EOF {
 			break
 		}
-		var le *prime.LineError
-		if errors.As(err, &le) && le.Line == 0 && len(r.done) == 0 {
-			break // blank lines only
-		}
 		if err != nil {
 			return fmt.Errorf("%w (a records file of an earlier run; move it away to start afresh)", err)
 		}

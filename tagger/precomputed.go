@@ -3,14 +3,13 @@ package tagger
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	"io"
 	"slices"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
 	"github.com/failmodes/prime/internal/precomputed"
 )
 
@@ -22,8 +21,9 @@ import (
 //	{"id": "fox/n02119022_2.jpg", "tags": [{"name": "snow", "score": 0.91}, "fox"]}
 //
 // A tag is a string (score 1) or an object with "name" and "score" (in
-// [0, 1]). Other fields are ignored, so a records file (see prime.Record)
-// serves as well. Blank lines are skipped.
+// [0, 1]); a name given twice keeps its highest score. The file is read by
+// the rules of prime.RecordReader, which reads the same "tags" member, so
+// a records file serves as well; other members are ignored.
 //
 // It is a prime.IDTagger: TagID looks an image up by its id, and prime.Run
 // calls it without opening the image; an id the file does not hold is an
@@ -38,104 +38,51 @@ type Precomputed struct {
 
 // LoadPrecomputed reads a Precomputed from the file at path.
 func LoadPrecomputed(path string) (*Precomputed, error) {
-	tags, err := precomputed.Load(path, "tagger", parsePrecomputedLine)
-	return newPrecomputed(tags), err
+	names := precomputed.Names{}
+	tags, err := precomputed.Load(path, "tagger", parser(names))
+	return newPrecomputed(tags, names), err
 }
 
 // NewPrecomputed reads a Precomputed from r, in the format described at
 // Precomputed. Errors name the line at fault.
 func NewPrecomputed(r io.Reader) (*Precomputed, error) {
-	tags, err := precomputed.Read(r, "tagger", "precomputed tags", parsePrecomputedLine)
-	return newPrecomputed(tags), err
+	names := precomputed.Names{}
+	tags, err := precomputed.Read(r, "tagger", "precomputed tags", parser(names))
+	return newPrecomputed(tags, names), err
 }
 
-// precomputedLine is one line of a precomputed tags file.
-type precomputedLine struct {
-	ID   string          `json:"id"`
-	Tags json.RawMessage `json:"tags"`
-}
-
-// precomputedTag is a tag given as an object.
-type precomputedTag struct {
-	Name  string   `json:"name"`
-	Score *float32 `json:"score"`
-}
-
-// newPrecomputed returns a Precomputed holding tags, or nil when tags is.
-func newPrecomputed(tags map[string][]prime.Tag) *Precomputed {
+// newPrecomputed returns a Precomputed holding tags, whose names are
+// those of names, or nil when tags is nil.
+func newPrecomputed(tags map[string][]prime.Tag, names precomputed.Names) *Precomputed {
 	if tags == nil {
 		return nil
 	}
-	p := &Precomputed{tags: tags}
-	vocab := make(map[string]bool)
-	for _, ts := range tags {
-		for _, t := range ts {
-			vocab[t.Name] = true
-		}
-	}
-	for t := range vocab {
-		p.vocab = append(p.vocab, t)
-	}
-	slices.Sort(p.vocab)
-	return p
+	return &Precomputed{tags: tags, vocab: names.Sorted()}
 }
 
-// parsePrecomputedLine returns the id and tags of one line (valid UTF-8), the tags
-// ascending by name; a name given twice keeps its highest score.
-func parsePrecomputedLine(line []byte) (string, []prime.Tag, error) {
-	var l precomputedLine
-	if err := json.Unmarshal(line, &l); err != nil {
-		return "", nil, fmt.Errorf("not a JSON object: %w", err)
-	}
-	if l.ID == "" {
-		return "", nil, errors.New(`field "id": missing or empty`)
-	}
-	if l.Tags == nil {
-		return "", nil, errors.New(`field "tags": missing`)
-	}
-	// Most files hold names only: decode them in one go.
-	var names []string
-	var raws []json.RawMessage
-	if err := json.Unmarshal(l.Tags, &names); err != nil {
-		names = nil
-		if err := json.Unmarshal(l.Tags, &raws); err != nil {
-			return "", nil, errors.New(`field "tags": not an array`)
+// parser returns the parser of a line's tags, which returns them
+// ascending by name (a name given twice keeps its highest score) and adds
+// their names to names.
+func parser(names precomputed.Names) precomputed.ParseFunc[[]prime.Tag] {
+	return func(r *jsonl.Record) ([]prime.Tag, error) {
+		if !r.HasTags {
+			return nil, &jsonl.Error{Field: "tags", Err: jsonl.ErrMissing}
 		}
-	}
-	tags := make([]prime.Tag, 0, len(names)+len(raws))
-	for _, n := range names {
-		tags = append(tags, prime.Tag{Name: n, Score: 1})
-	}
-	for i, raw := range raws {
-		t := prime.Tag{Score: 1}
-		if err := json.Unmarshal(raw, &t.Name); err != nil {
-			var obj precomputedTag
-			if err := json.Unmarshal(raw, &obj); err != nil {
-				return "", nil, fmt.Errorf(`field "tags": element %d: want a string or {"name": ..., "score": ...}`, i)
-			}
-			t.Name = obj.Name
-			if obj.Score != nil {
-				t.Score = *obj.Score
+		tags := make([]prime.Tag, len(r.Tags))
+		for i, sp := range r.Tags {
+			tags[i] = prime.Tag{Name: names.Add(r.Bytes(sp)), Score: 1}
+			if len(r.Scores) > 0 {
+				tags[i].Score = r.Scores[i]
 			}
 		}
-		tags = append(tags, t)
+		slices.SortStableFunc(tags, func(a, b prime.Tag) int {
+			if a.Name != b.Name {
+				return cmp.Compare(a.Name, b.Name)
+			}
+			return cmp.Compare(b.Score, a.Score) // highest score first
+		})
+		return slices.Clip(slices.CompactFunc(tags, func(a, b prime.Tag) bool { return a.Name == b.Name })), nil
 	}
-	for i, t := range tags {
-		if t.Name == "" {
-			return "", nil, fmt.Errorf(`field "tags": element %d: empty tag`, i)
-		}
-		if !(t.Score >= 0 && t.Score <= 1) {
-			return "", nil, fmt.Errorf(`field "tags": element %d: score %v outside [0, 1]`, i, t.Score)
-		}
-	}
-	slices.SortStableFunc(tags, func(a, b prime.Tag) int {
-		if a.Name != b.Name {
-			return cmp.Compare(a.Name, b.Name)
-		}
-		return cmp.Compare(b.Score, a.Score) // highest score first
-	})
-	tags = slices.CompactFunc(tags, func(a, b prime.Tag) bool { return a.Name == b.Name })
-	return l.ID, slices.Clip(tags), nil
 }
 
 // TagID returns the tags the file holds for image id, ascending by name,

@@ -59,18 +59,20 @@ func TestPrecomputedBadInput(t *testing.T) {
 	}{
 		{"empty", "", "tagger: precomputed tags: no images"},
 		{"blank lines only", "\n \n", "tagger: precomputed tags: no images"},
-		{"not JSON", `{"id": "a", "tags": []}` + "\nnope\n", "tagger: precomputed tags:2: not a JSON object"},
+		{"not JSON", `{"id": "a", "tags": []}` + "\nnope\n", "tagger: precomputed tags:2: invalid JSON: unexpected 'n' at column 1"},
 		{"no id", `{"tags": ["a"]}`, `tagger: precomputed tags:1: field "id": missing or empty`},
-		{"no tags", `{"id": "a", "labels": ["x"]}`, `tagger: precomputed tags:1: field "tags": missing`},
-		{"tag a number", `{"id": "a", "tags": [3]}`, `tagger: precomputed tags:1: field "tags": element 0: want a string`},
-		{"empty tag", `{"id": "a", "tags": ["x", ""]}`, `field "tags": element 1: empty tag`},
-		{"score out of range", `{"id": "a", "tags": [{"name": "x", "score": 1.5}]}`, "element 0: score 1.5 outside [0, 1]"},
-		{"repeated id", `{"id": "a", "tags": []}` + "\n" + `{"id": "a", "tags": []}`, `tagger: precomputed tags:2: id "a" repeated`},
-		{"invalid UTF-8", "{\"id\": \"a\xff\", \"tags\": []}", "tagger: precomputed tags:1: invalid UTF-8"},
+		{"no tags", `{"id": "a", "labels": ["x"]}`, `tagger: precomputed tags:1: field "tags": missing or empty`},
+		{"tags in another case", `{"id": "a", "Tags": ["x"]}`, `tagger: precomputed tags:1: field "tags": missing or empty`},
+		{"tag a number", `{"id": "a", "tags": [3]}`, `tagger: precomputed tags:1: field "tags": element 0 is not a string or {"name": ..., "score": ...}`},
+		{"empty tag", `{"id": "a", "tags": ["x", ""]}`, `tagger: precomputed tags:1: field "tags": element 1 is empty`},
+		{"score out of range", `{"id": "a", "tags": [{"name": "x", "score": 1.5}]}`, `tagger: precomputed tags:1: field "tags": element 0: field "score": 1.5 outside [0, 1]`},
+		{"name given twice", `{"id": "a", "tags": [{"name": "x", "name": "y"}]}`, `tagger: precomputed tags:1: field "tags": element 0: field "name": given twice`},
+		{"repeated id", `{"id": "a", "tags": []}` + "\n" + `{"id": "a", "tags": []}`, `tagger: precomputed tags:2: field "id": repeated: "a" first appears on line 1`},
+		{"invalid UTF-8", "{\"id\": \"a\xff\", \"tags\": []}", `tagger: precomputed tags:1: field "id": invalid UTF-8`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tagger.NewPrecomputed(strings.NewReader(tc.src))
-			require.ErrorContains(t, err, tc.want)
+			require.EqualError(t, err, tc.want)
 		})
 	}
 	_, err := tagger.LoadPrecomputed(filepath.Join(t.TempDir(), "missing.jsonl"))

@@ -85,3 +85,10 @@ func AppendString(dst []byte, s string) (_ []byte, valid bool) {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"'), valid
 }
+
+// le64 returns the eight bytes of s at i as a little-endian word.
+func le64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}

@@ -7,7 +7,11 @@ import (
 	"io"
 )
 
-// A LineReader reads the lines of a stream one at a time, of any length.
+// bom is the UTF-8 byte order mark, skipped at the start of a stream.
+const bom = "\xef\xbb\xbf"
+
+// A LineReader reads the lines of a stream one at a time, of any length,
+// skipping a UTF-8 byte order mark at its start.
 type LineReader struct {
 	br   *bufio.Reader
 	long []byte // a line longer than br's buffer, assembled
@@ -29,6 +33,11 @@ func (l *LineReader) Next() ([]byte, int, error) {
 		return nil, l.n, l.err
 	}
 	l.long = l.long[:0]
+	if l.n == 0 {
+		if b, _ := l.br.Peek(len(bom)); string(b) == bom {
+			l.br.Discard(len(bom))
+		}
+	}
 	for {
 		b, err := l.br.ReadSlice('\n')
 		switch {
@@ -54,12 +63,13 @@ func (l *LineReader) Next() ([]byte, int, error) {
 }
 
 // A Chunker cuts a stream into chunks of whole lines, for parsing in
-// parallel.
+// parallel, skipping a UTF-8 byte order mark at the stream's start.
 type Chunker struct {
-	r     io.Reader
-	size  int    // the least chunk length wanted
-	carry []byte // the start of a line after the last chunk's end
-	err   error
+	r       io.Reader
+	size    int    // the least chunk length wanted
+	carry   []byte // the start of a line after the last chunk's end
+	started bool   // a chunk was returned
+	err     error
 }
 
 // NewChunker returns a Chunker reading r in chunks of about size bytes.
@@ -87,6 +97,10 @@ func (c *Chunker) Next(buf []byte) ([]byte, error) {
 			if err != nil {
 				c.err = err
 			}
+		}
+		if !c.started && (len(buf) >= len(bom) || c.err != nil) {
+			c.started = true
+			buf = bytes.TrimPrefix(buf, []byte(bom))
 		}
 		if c.err != nil {
 			if c.err != io.EOF {

@@ -25,6 +25,9 @@ var (
 	ErrNotString = errors.New("not a string")
 	ErrNotBool   = errors.New("not true or false")
 	ErrNotArray  = errors.New("not an array")
+	ErrNotNumber = errors.New("not a number")
+	ErrNotTag    = errors.New(`not a string or {"name": ..., "score": ...}`)
+	ErrRepeated  = errors.New("given twice")
 	ErrBadUTF8   = errors.New("invalid UTF-8")
 	ErrEmpty     = errors.New("empty")
 	ErrNoPred    = errors.New(`missing, and so is "correct"`)
@@ -49,6 +52,15 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// FieldOf returns the member err is about and what is wrong with it: an
+// *Error's Field and Err, or "" and err.
+func FieldOf(err error) (field string, cause error) {
+	if e, ok := err.(*Error); ok {
+		return e.Field, e.Err
+	}
+	return "", err
+}
+
 // A SyntaxError is a line that is not valid JSON.
 type SyntaxError struct {
 	Col int    // 1-based byte column of the fault; len(line)+1 at the end
@@ -62,15 +74,22 @@ func (e *SyntaxError) Error() string {
 // A TagError is a bad element of "tags".
 type TagError struct {
 	Index int   // 0-based
-	Err   error // ErrNotString, ErrEmpty or ErrBadUTF8
+	Err   error // ErrNotTag, ErrEmpty, ErrBadUTF8, or an *Error about a member of a tag object
 }
 
 func (e *TagError) Error() string {
-	if e.Err == ErrBadUTF8 {
-		return "element " + strconv.Itoa(e.Index) + ": invalid UTF-8"
+	if e.Err == ErrNotTag || e.Err == ErrEmpty {
+		return "element " + strconv.Itoa(e.Index) + " is " + e.Err.Error()
 	}
-	return "element " + strconv.Itoa(e.Index) + " is " + e.Err.Error()
+	return "element " + strconv.Itoa(e.Index) + ": " + e.Err.Error()
 }
+
+// A ScoreError is a tag's score outside [0, 1].
+type ScoreError struct {
+	Text string // the number as written
+}
+
+func (e *ScoreError) Error() string { return e.Text + " outside [0, 1]" }
 
 // Unwrap returns the underlying error.
 func (e *TagError) Unwrap() error { return e.Err }
@@ -103,10 +122,11 @@ type Record struct {
 	HasPred                bool // "pred" given (and not null)
 	HasCorrect             bool // "correct" given (and not null)
 	Correct                bool
-	Tags                   []Span // in the line's order, repeats kept
-	// TagIDs, instead of Tags when the Parser has a TagTable: the tags'
-	// ids in it, in the line's order, repeats kept.
-	TagIDs []int32
+	HasTags                bool   // "tags" given (and not null)
+	Tags                   []Span // the tags' names, in the line's order, repeats kept
+	// Scores holds the tags' scores when a tag is given as an object (1
+	// for a tag given as a string), and is empty otherwise.
+	Scores []float32
 }
 
 // Bytes returns the contents of s, a Span of r.Line.
@@ -126,6 +146,12 @@ const (
 )
 
 var fieldNames = [nFields]string{"id", "label", "pred", "correct", "tags", "image"}
+
+// Members of a tag object.
+const (
+	fName field = iota
+	fScore
+)
 
 // class of each byte inside a string: 0 plain ASCII, 1 '"', 2 '\\', 3 a
 // control character, 4 the first byte of a multi-byte sequence (or not
@@ -150,13 +176,10 @@ var strClass = func() (t [256]uint8) {
 // use; it keeps scratch space between calls and is not safe for concurrent
 // use.
 type Parser struct {
-	// TagTable, when not nil, interns the tags: Parse fills Record.TagIDs
-	// instead of Record.Tags. A line with an error may have interned tags
-	// too, and so may a "tags" member that a later one replaced.
-	TagTable *Table
-
-	line []byte
-	errs [nFields]error // per member, the last value's error
+	line   []byte
+	seen   uint8          // the known members given, a bit each
+	scored bool           // a tag was given as an object: Record.Scores is filled
+	errs   [nFields]error // per member, the last value's error
 	// syntax is the first syntax error; later checks are skipped.
 	syntax *SyntaxError
 	utf8   bool // syntax is about invalid UTF-8 in a string
@@ -167,21 +190,24 @@ type Parser struct {
 }
 
 // Parse parses one line (without its line feed; a trailing carriage return
-// is white space) into r, reusing r.Tags' storage. It unescapes strings in
-// place, so it may overwrite bytes of line. It returns ErrBlank for a blank
-// line, an *Error for a line that is not a valid record, and nil
-// otherwise. On a valid line: ID and Label are not empty; Pred is not empty
-// when HasPred; at least one of HasPred and HasCorrect holds and, when both
-// do, Correct equals (Pred == Label); every tag is a non-empty string; every
-// string is valid UTF-8. Unknown members are skipped, whatever their value;
-// null stands for a missing member; of repeated members the last counts.
+// is white space) into r, reusing r.Tags' and r.Scores' storage. It
+// unescapes strings in place, so it may overwrite bytes of line. It returns
+// ErrBlank for a blank line, an *Error for a line that is not a JSON object
+// whose known members have their types, and nil otherwise; which members a
+// line must have is the caller's to check (see CheckRecord).
+//
+// The rules (see the package documentation): member names match exactly;
+// a known member given twice is an error, and null stands for a missing
+// one; unknown members are skipped, whatever their value; strings are
+// valid UTF-8; every tag is a non-empty string or an object with a
+// non-empty string "name" and an optional number "score" in [0, 1].
 func (p *Parser) Parse(line []byte, r *Record) error {
-	tags, ids := r.Tags[:0], r.TagIDs[:0]
-	*r = Record{Line: line, Tags: tags, TagIDs: ids}
+	*r = Record{Line: line, Tags: r.Tags[:0], Scores: r.Scores[:0]}
 	if len(line) > math.MaxInt32 {
 		return &Error{Err: ErrTooLong}
 	}
 	p.line = line
+	p.seen, p.scored = 0, false
 	p.errs = [nFields]error{}
 	p.syntax = nil
 	p.utf8 = false
@@ -217,6 +243,13 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 			return &Error{Field: fieldNames[f], Err: err}
 		}
 	}
+	return nil
+}
+
+// CheckRecord reports, as an *Error, what keeps r, a line Parse accepted,
+// from being a record: "id" and "label" are non-empty; "pred" is non-empty
+// or missing, and then "correct" is given; when both are, they agree.
+func (r *Record) CheckRecord() error {
 	switch {
 	case r.ID.Len() == 0:
 		return &Error{Field: "id", Err: ErrMissing}
@@ -384,31 +417,22 @@ func (p *Parser) literal(i int, lit string) (int, bool) {
 
 // member parses the value of known member f at line[i].
 func (p *Parser) member(f field, i int, r *Record) int {
+	if p.seen&(1<<f) != 0 {
+		if p.errs[f] == nil {
+			p.errs[f] = ErrRepeated
+		}
+		return p.skipValue(i, 2)
+	}
+	p.seen |= 1 << f
 	line := p.line
-	p.errs[f] = nil
 	c := line[i]
 	if c == 'n' {
 		if j, ok := p.literal(i, "null"); ok {
-			switch f {
-			case fID:
-				r.ID = Span{}
-			case fLabel:
-				r.Label = Span{}
-			case fPred:
-				r.Pred, r.HasPred = Span{}, false
-			case fCorrect:
-				r.Correct, r.HasCorrect = false, false
-			case fTags:
-				r.Tags, r.TagIDs = r.Tags[:0], r.TagIDs[:0]
-			case fImage:
-				r.Image = Span{}
-			}
 			return j
 		}
 	}
 	switch f {
 	case fCorrect:
-		r.Correct, r.HasCorrect = false, false
 		if j, ok := p.literal(i, "true"); ok {
 			r.Correct, r.HasCorrect = true, true
 			return j
@@ -420,24 +444,14 @@ func (p *Parser) member(f field, i int, r *Record) int {
 		p.errs[f] = ErrNotBool
 		return p.skipValue(i, 2)
 	case fTags:
-		r.Tags, r.TagIDs = r.Tags[:0], r.TagIDs[:0]
 		if c != '[' {
 			p.errs[f] = ErrNotArray
 			return p.skipValue(i, 2)
 		}
+		r.HasTags = true
 		return p.tags(i, r)
 	}
 	if c != '"' {
-		switch f {
-		case fID:
-			r.ID = Span{}
-		case fLabel:
-			r.Label = Span{}
-		case fPred:
-			r.Pred, r.HasPred = Span{}, false
-		case fImage:
-			r.Image = Span{}
-		}
 		p.errs[f] = ErrNotString
 		return p.skipValue(i, 2)
 	}
@@ -455,6 +469,14 @@ func (p *Parser) member(f field, i int, r *Record) int {
 	return j
 }
 
+// tagErr records err about element n of "tags", unless an error about the
+// member is recorded already.
+func (p *Parser) tagErr(n int, err error) {
+	if p.errs[fTags] == nil {
+		p.errs[fTags] = &TagError{Index: n, Err: err}
+	}
+}
+
 // tags parses the array of tags at line[i] == '['.
 func (p *Parser) tags(i int, r *Record) int {
 	line := p.line
@@ -467,7 +489,8 @@ func (p *Parser) tags(i int, r *Record) int {
 			p.fail(i, "")
 			return i
 		}
-		if line[i] == '"' {
+		switch line[i] {
+		case '"':
 			// The common case inline: a plain string, up to its quote.
 			j := i + 1
 			for j+8 <= len(line) {
@@ -487,21 +510,31 @@ func (p *Parser) tags(i int, r *Record) int {
 			} else if s, j = p.str(i); p.syntax != nil {
 				return j
 			}
-			if s.Len() == 0 && p.errs[fTags] == nil {
-				p.errs[fTags] = &TagError{Index: n, Err: ErrEmpty}
+			if s.Len() == 0 {
+				p.tagErr(n, ErrEmpty)
 			}
-			if p.TagTable != nil {
-				r.TagIDs = append(r.TagIDs, p.TagTable.Bytes(line[s.Start:s.End]))
-			} else {
-				r.Tags = append(r.Tags, s)
+			r.Tags = append(r.Tags, s)
+			if p.scored {
+				r.Scores = append(r.Scores, 1)
 			}
 			i = j
-		} else {
-			if p.errs[fTags] == nil {
-				p.errs[fTags] = &TagError{Index: n, Err: ErrNotString}
+		case '{':
+			var s Span
+			var score float32
+			if s, score, i = p.tagObject(i, n); p.syntax != nil {
+				return i
 			}
-			i = p.skipValue(i, 3)
-			if p.syntax != nil {
+			if !p.scored {
+				p.scored = true
+				for range r.Tags {
+					r.Scores = append(r.Scores, 1)
+				}
+			}
+			r.Tags = append(r.Tags, s)
+			r.Scores = append(r.Scores, score)
+		default:
+			p.tagErr(n, ErrNotTag)
+			if i = p.skipValue(i, 3); p.syntax != nil {
 				return i
 			}
 		}
@@ -510,6 +543,83 @@ func (p *Parser) tags(i int, r *Record) int {
 			return i
 		}
 	}
+}
+
+// tagObject parses the tag object at line[i] == '{', element n of "tags",
+// and returns its name, its score and the index after it.
+func (p *Parser) tagObject(i, n int) (name Span, score float32, j int) {
+	line := p.line
+	score = 1
+	var seen [2]bool
+	i = skipWS(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		p.tagErr(n, &Error{Field: "name", Err: ErrMissing})
+		return name, score, i + 1
+	}
+	for {
+		key, j := p.key(i)
+		if p.syntax != nil {
+			return name, score, j
+		}
+		i = j
+		f := field(-1)
+		switch string(line[key.Start:key.End]) {
+		case "name":
+			f = fName
+		case "score":
+			f = fScore
+		}
+		switch {
+		case f < 0:
+			i = p.skipValue(i, 4)
+		case seen[f]:
+			p.tagErr(n, &Error{Field: string(line[key.Start:key.End]), Err: ErrRepeated})
+			i = p.skipValue(i, 4)
+		default:
+			seen[f] = true
+			name, score, i = p.tagMember(f, i, n, name, score)
+		}
+		if p.syntax != nil {
+			return name, score, i
+		}
+		var end bool
+		if i, end = p.next(i, '}'); end {
+			if name.Len() == 0 {
+				p.tagErr(n, &Error{Field: "name", Err: ErrMissing})
+			}
+			return name, score, i
+		}
+	}
+}
+
+// tagMember parses the value at line[i] of member f of a tag object,
+// element n of "tags", into name or score.
+func (p *Parser) tagMember(f field, i, n int, name Span, score float32) (Span, float32, int) {
+	line := p.line
+	if j, ok := p.literal(i, "null"); ok {
+		return name, score, j
+	}
+	if f == fName {
+		if i >= len(line) || line[i] != '"' {
+			p.tagErr(n, &Error{Field: "name", Err: ErrNotString})
+			return name, score, p.skipValue(i, 4)
+		}
+		name, i = p.str(i)
+		return name, score, i
+	}
+	if i >= len(line) || (line[i] != '-' && (line[i] < '0' || line[i] > '9')) {
+		p.tagErr(n, &Error{Field: "score", Err: ErrNotNumber})
+		return name, score, p.skipValue(i, 4)
+	}
+	j := p.number(i)
+	if p.syntax != nil {
+		return name, score, j
+	}
+	v, err := strconv.ParseFloat(string(line[i:j]), 64)
+	if err != nil || !(v >= 0 && v <= 1) {
+		p.tagErr(n, &Error{Field: "score", Err: &ScoreError{Text: string(line[i:j])}})
+	}
+	return name, float32(v), j
 }
 
 // str parses the string at line[i] == '"', returning its contents

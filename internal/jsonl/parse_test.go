@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -12,106 +13,134 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// decoded is a line's record as plain strings, for comparing.
+// decoded is a line's members as plain values, for comparing.
 type decoded struct {
-	ID, Label, Pred, Image string
-	HasPred, HasCorrect    bool
-	Correct                bool
-	Tags                   []string
+	ID, Label, Pred, Image       string
+	HasPred, HasCorrect, HasTags bool
+	Correct                      bool
+	Tags                         []string
+	Scores                       []float32
 }
 
 func fromRecord(r *Record) decoded {
 	d := decoded{ID: string(r.Bytes(r.ID)), Label: string(r.Bytes(r.Label)), Pred: string(r.Bytes(r.Pred)), Image: string(r.Bytes(r.Image)),
-		HasPred: r.HasPred, HasCorrect: r.HasCorrect, Correct: r.Correct}
+		HasPred: r.HasPred, HasCorrect: r.HasCorrect, HasTags: r.HasTags, Correct: r.Correct}
 	for _, t := range r.Tags {
 		d.Tags = append(d.Tags, string(r.Bytes(t)))
+	}
+	if len(r.Scores) > 0 {
+		d.Scores = r.Scores
 	}
 	return d
 }
 
-// reference decodes line with encoding/json and applies the record rules
-// plainly: it is the specification Parse is checked against. blank
-// reports a blank line; ok a valid record.
-func reference(line []byte) (d decoded, blank, ok bool) {
-	if len(bytes.Trim(line, " \t\r\n")) == 0 {
-		return d, true, false
+// repeats reports whether the JSON object obj has a member of one of the
+// names given twice.
+func repeats(obj json.RawMessage, names ...string) bool {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	dec.Token() // {
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, _ := dec.Token()
+		if k := tok.(string); slices.Contains(names, k) {
+			if seen[k] {
+				return true
+			}
+			seen[k] = true
+		}
+		var skip json.RawMessage
+		dec.Decode(&skip)
 	}
-	if !utf8.Valid(line) {
-		return d, false, false
+	return false
+}
+
+// reference decodes line with encoding/json and applies the rules
+// plainly: it is the specification Parse and CheckRecord are checked
+// against. blank reports a blank line, parsed a line Parse accepts, record
+// one CheckRecord accepts too.
+func reference(line []byte) (d decoded, blank, parsed, record bool) {
+	if len(bytes.Trim(line, " \t\r\n")) == 0 {
+		return d, true, false, false
 	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(line, &m); err != nil || m == nil {
-		return d, false, false
+	if !utf8.Valid(line) || json.Unmarshal(line, &m) != nil || m == nil ||
+		repeats(line, "id", "label", "pred", "correct", "tags", "image") {
+		return d, false, false, false
 	}
-	str := func(key string, dst *string) (present, ok bool) {
+	get := func(key string, dst any) (present, ok bool) {
 		raw, found := m[key]
 		if !found || string(raw) == "null" {
 			return false, true
 		}
 		return true, json.Unmarshal(raw, dst) == nil
 	}
-	for _, f := range []struct {
-		key string
-		dst *string
-		has *bool
-	}{{"id", &d.ID, nil}, {"label", &d.Label, nil}, {"pred", &d.Pred, &d.HasPred}, {"image", &d.Image, nil}} {
-		present, good := str(f.key, f.dst)
-		if !good {
-			return d, false, false
-		}
-		if f.has != nil {
-			*f.has = present
-		}
+	_, ok1 := get("id", &d.ID)
+	_, ok2 := get("label", &d.Label)
+	hasPred, ok3 := get("pred", &d.Pred)
+	hasCorrect, ok4 := get("correct", &d.Correct)
+	_, ok5 := get("image", &d.Image)
+	var tags []json.RawMessage
+	hasTags, ok6 := get("tags", &tags)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+		return d, false, false, false
 	}
-	if raw, found := m["correct"]; found && string(raw) != "null" {
-		if json.Unmarshal(raw, &d.Correct) != nil {
-			return d, false, false
-		}
-		d.HasCorrect = true
-	}
-	if raw, found := m["tags"]; found {
-		if json.Unmarshal(raw, &d.Tags) != nil {
-			return d, false, false
-		}
-		if len(d.Tags) == 0 {
-			d.Tags = nil
-		}
-		for _, t := range d.Tags {
-			if t == "" {
-				return d, false, false
+	d.HasPred, d.HasCorrect, d.HasTags = hasPred, hasCorrect, hasTags
+	scored := false
+	for _, raw := range tags {
+		var name string
+		score := float32(1)
+		if json.Unmarshal(raw, &name) != nil {
+			var obj map[string]json.RawMessage
+			if raw[0] != '{' || json.Unmarshal(raw, &obj) != nil || repeats(raw, "name", "score") ||
+				string(obj["name"]) == "null" || json.Unmarshal(obj["name"], &name) != nil {
+				return d, false, false, false
 			}
+			if raw, ok := obj["score"]; ok && string(raw) != "null" {
+				var f float64
+				if json.Unmarshal(raw, &f) != nil || !(f >= 0 && f <= 1) {
+					return d, false, false, false
+				}
+				score = float32(f)
+			}
+			scored = true
 		}
+		if name == "" {
+			return d, false, false, false
+		}
+		d.Tags = append(d.Tags, name)
+		d.Scores = append(d.Scores, score)
 	}
-	switch {
-	case d.ID == "", d.Label == "",
-		d.HasPred && d.Pred == "",
-		!d.HasPred && !d.HasCorrect,
-		d.HasPred && d.HasCorrect && (d.Pred == d.Label) != d.Correct:
-		return d, false, false
+	if !scored {
+		d.Scores = nil
 	}
-	return d, false, true
+	record = d.ID != "" && d.Label != "" && (!hasPred || d.Pred != "") && (hasPred || hasCorrect) &&
+		(!hasPred || !hasCorrect || (d.Pred == d.Label) == d.Correct)
+	return d, false, true, record
 }
 
 // check parses line both ways and requires them to agree.
 func check(t *testing.T, line string) {
 	t.Helper()
-	want, blank, ok := reference([]byte(line))
+	want, blank, parsed, record := reference([]byte(line))
 	var p Parser
 	var r Record
 	buf := []byte(line)
 	err := p.Parse(buf, &r)
-	switch {
-	case blank:
-		require.ErrorIs(t, err, ErrBlank, "%q", line)
-	case ok:
-		require.NoError(t, err, "%q", line)
+	if err == nil {
+		require.True(t, parsed, "%q: Parse accepts, the reference does not", line)
 		require.Equal(t, want, fromRecord(&r), "%q", line)
-	default:
-		require.Error(t, err, "%q", line)
-		require.NotErrorIs(t, err, ErrBlank, "%q", line)
-		var e *Error
-		require.ErrorAs(t, err, &e, "%q", line)
+		err = r.CheckRecord()
+		require.Equal(t, record, err == nil, "%q: CheckRecord: %v", line, err)
+		return
 	}
+	if blank {
+		require.ErrorIs(t, err, ErrBlank, "%q", line)
+		return
+	}
+	require.False(t, parsed, "%q: Parse refuses, the reference does not: %v", line, err)
+	require.NotErrorIs(t, err, ErrBlank, "%q", line)
+	var e *Error
+	require.ErrorAs(t, err, &e, "%q", line)
 }
 
 var corpus = []string{
@@ -142,6 +171,25 @@ var corpus = []string{
 	`{"id":"a","label":"b","pred":"b","tags":["x",null]}`,
 	`{"id":"a","label":"b","pred":"b","tags":["x",""]}`,
 	`{"id":"a","label":"b","pred":"b","tags":[["x"]]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x"},"y",{"name":"z","score":0.25,"note":[1]}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":["y",{"name":"x","score":null}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":0},{"name":"y","score":1},{"name":"w","score":-0},{"name":"v","score":1e-3}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":1.0000001}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":-1e-9}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":1e400}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":true}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":""}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":null}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"Name":"x"}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":0.5,"score":0.5}]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x"]}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x",}]}`,
+	`{"id":"a","tags":[]}`,
+	`{"id":"a","tags":null}`,
+	`{"id":"a","pred":"x"}`,
+	`{"id":"a","label":"b","pred":"b","PRED":"c","Tags":[1]}`,
+	`{"id":"a","label":"b","pred":"b","x":1,"x":2}`,
 	`{"id":"a","label":"b","pred":"b","image":"i/a.png"}`,
 	`{"id":"a","label":"b","pred":"b","image":3}`,
 	`{"id":"a","label":"b","pred":"b","image":null}`,
@@ -216,7 +264,13 @@ func TestParseMessages(t *testing.T) {
 		{`{"id":"a","label":"b"`, `invalid JSON: unexpected end of line at column 22`},
 		{`{"id":"a","label":"b"} x`, `invalid JSON: data after the object ('x') at column 24`},
 		{`[1]`, `not a JSON object`},
-		{`{"id":"a","label":"b","pred":"b","tags":["x",1]}`, `field "tags": element 1 is not a string`},
+		{`{"id":"a","label":"b","pred":"b","tags":["x",1]}`, `field "tags": element 1 is not a string or {"name": ..., "score": ...}`},
+		{`{"id":"a","label":"b","pred":"b","tags":[{"score":1}]}`, `field "tags": element 0: field "name": missing or empty`},
+		{`{"id":"a","label":"b","pred":"b","tags":["x",{"name":3}]}`, `field "tags": element 1: field "name": not a string`},
+		{`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":"high"}]}`, `field "tags": element 0: field "score": not a number`},
+		{`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":1.5}]}`, `field "tags": element 0: field "score": 1.5 outside [0, 1]`},
+		{`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","name":"y"}]}`, `field "tags": element 0: field "name": given twice`},
+		{`{"id":"a","label":"b","pred":"b","pred":"b"}`, `field "pred": given twice`},
 		{`{"id":"a","label":"b","pred":"b","tags":["x",""]}`, `field "tags": element 1 is empty`},
 		{`{"id":"a","label":"b","pred":"b","tags":{}}`, `field "tags": not an array`},
 		{`{"id":"a","label":"b","pred":"c","correct":true}`, `field "correct": true, but "pred" "c" differs from "label" "b"`},
@@ -229,6 +283,9 @@ func TestParseMessages(t *testing.T) {
 		var p Parser
 		var r Record
 		err := p.Parse([]byte(tt.line), &r)
+		if err == nil {
+			err = r.CheckRecord()
+		}
 		assert.EqualError(t, err, tt.want, tt.line)
 	}
 }
@@ -267,25 +324,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func TestParseWithTagTable(t *testing.T) {
-	var p, q Parser
-	p.TagTable = NewTable()
-	var r, rq Record
-	for _, line := range corpus {
-		err := p.Parse([]byte(line), &r)
-		errq := q.Parse([]byte(line), &rq)
-		require.Equal(t, errq == nil, err == nil, line)
-		if err != nil {
-			continue
-		}
-		require.Empty(t, r.Tags)
-		require.Len(t, r.TagIDs, len(rq.Tags))
-		for k, id := range r.TagIDs {
-			assert.Equal(t, string(rq.Bytes(rq.Tags[k])), p.TagTable.Names()[id])
-		}
-	}
-}
-
 func TestErrorsAreTyped(t *testing.T) {
 	var p Parser
 	var r Record
@@ -293,5 +331,5 @@ func TestErrorsAreTyped(t *testing.T) {
 	var te *TagError
 	require.True(t, errors.As(err, &te))
 	assert.Equal(t, 0, te.Index)
-	assert.ErrorIs(t, err, ErrNotString)
+	assert.ErrorIs(t, err, ErrNotTag)
 }

@@ -4,8 +4,6 @@
 package precomputed
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,12 +11,15 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
 )
 
-// A ParseFunc returns the id and the value of one non-blank line, which is
-// valid UTF-8.
-type ParseFunc[V any] func(line []byte) (id string, v V, err error)
+// A ParseFunc returns the value of a line that the records parser
+// accepted and that has an id, or an error about it (a *jsonl.Error names
+// the member at fault).
+type ParseFunc[V any] func(r *jsonl.Record) (V, error)
 
 // Load reads the file at path with Read, naming it by its path. Errors
 // are prefixed with pkg.
@@ -31,49 +32,70 @@ func Load[V any](path, pkg string, parse ParseFunc[V]) (map[string]V, error) {
 	return Read(f, pkg, path, parse)
 }
 
-// Read reads a JSON Lines file from r, skipping blank lines, and returns
-// the values parse makes of its lines, by id. An error is prefixed with
-// pkg and the file's name, and, when a line is at fault (invalid UTF-8,
-// parse failed, id repeated), its number: "pkg: name:line: ...". A file
-// without images is an error.
+// Read reads a JSON Lines file from r by the rules of prime.RecordReader
+// (one reader, one set of rules for every file prime reads) and returns
+// the values parse makes of its lines, by their "id". A bad line (not a
+// JSON object of the known members' types, no id, refused by parse, or
+// an id seen before) is a *prime.LineError, prefixed with pkg: "pkg:
+// name:line: field "x": ..."; so is a file without images.
 func Read[V any](r io.Reader, pkg, name string, parse ParseFunc[V]) (map[string]V, error) {
 	m := make(map[string]V)
-	br := bufio.NewReaderSize(r, 64<<10)
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: %s: %w", pkg, name, err)
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			var (
-				id   string
-				v    V
-				lerr error
-			)
-			if !utf8.Valid(line) {
-				lerr = errors.New("invalid UTF-8")
-			} else {
-				id, v, lerr = parse(line)
-			}
-			if lerr == nil {
-				if _, dup := m[id]; dup {
-					lerr = fmt.Errorf("id %q repeated", id)
-				}
-			}
-			if lerr != nil {
-				return nil, fmt.Errorf("%s: %s:%d: %w", pkg, name, lineNo, lerr)
-			}
-			m[id] = v
-		}
+	lines := make(map[string]int) // where each id is
+	lr := jsonl.NewLineReader(r)
+	var p jsonl.Parser
+	var rec jsonl.Record
+	for {
+		line, num, err := lr.Next()
 		if err == io.EOF {
 			break
 		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading %s: %w", pkg, name, err)
+		}
+		err = p.Parse(line, &rec)
+		if err == jsonl.ErrBlank {
+			continue
+		}
+		var v V
+		if err == nil && rec.ID.Len() == 0 {
+			err = &jsonl.Error{Field: "id", Err: jsonl.ErrMissing}
+		}
+		if err == nil {
+			v, err = parse(&rec)
+		}
+		id := string(rec.Bytes(rec.ID))
+		if first, dup := lines[id]; dup && err == nil {
+			err = &jsonl.Error{Field: "id", Err: fmt.Errorf("repeated: %q first appears on line %d", id, first)}
+		}
+		if err != nil {
+			field, cause := jsonl.FieldOf(err)
+			return nil, fmt.Errorf("%s: %w", pkg, &prime.LineError{File: name, Line: num, Field: field, Err: cause})
+		}
+		m[id], lines[id] = v, num
 	}
 	if len(m) == 0 {
-		return nil, fmt.Errorf("%s: %s: no images", pkg, name)
+		return nil, fmt.Errorf("%s: %w", pkg, &prime.LineError{File: name, Err: errors.New("no images")})
 	}
 	return m, nil
 }
+
+// Names holds strings once each, so that the values read from a file
+// share them.
+type Names map[string]string
+
+// Add returns b as a string: the one n holds, or a new one that n then
+// holds.
+func (n Names) Add(b []byte) string {
+	s, ok := n[string(b)]
+	if !ok {
+		s = string(b)
+		n[s] = s
+	}
+	return s
+}
+
+// Sorted returns the strings of n, ascending, in a new slice.
+func (n Names) Sorted() []string { return slices.Sorted(maps.Keys(n)) }
 
 // Lookup returns the value m holds for image id. Errors are prefixed with
 // pkg and, but for a done context, what (the kind of file, as "precomputed

@@ -2,21 +2,22 @@ package precomputed
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
 )
 
-// parseWord reads lines "id word".
-func parseWord(line []byte) (string, string, error) {
-	id, word, ok := strings.Cut(strings.TrimSpace(string(line)), " ")
-	if !ok {
-		return "", "", errors.New("want id and word")
+// parseImage returns a line's "image", which must be given.
+func parseImage(r *jsonl.Record) (string, error) {
+	if r.Image.Len() == 0 {
+		return "", &jsonl.Error{Field: "image", Err: jsonl.ErrMissing}
 	}
-	return id, word, nil
+	return string(r.Bytes(r.Image)), nil
 }
 
 func TestRead(t *testing.T) {
@@ -25,17 +26,23 @@ func TestRead(t *testing.T) {
 		want     map[string]string
 		err      string
 	}{
-		{"ok", "a x\n\n  \nb y", map[string]string{"a": "x", "b": "y"}, ""},
-		{"parse error", "a x\nb\n", nil, "pkg: file:2: want id and word"},
-		{"repeated", "a x\na y\n", nil, `pkg: file:2: id "a" repeated`},
-		{"invalid UTF-8", "a x\nb \xff\n", nil, "pkg: file:2: invalid UTF-8"},
+		{"ok", "\xef\xbb\xbf" + `{"id":"a","image":"x"}` + "\n\n  \n" + `{"id":"b","image":"y","tags":["t"],"x":[1]}`, map[string]string{"a": "x", "b": "y"}, ""},
+		{"parse refuses", `{"id":"a","image":"x"}` + "\n" + `{"id":"b"}`, nil, `pkg: file:2: field "image": missing or empty`},
+		{"no id", `{"image":"x"}`, nil, `pkg: file:1: field "id": missing or empty`},
+		{"id in another case", `{"ID":"a","image":"x"}`, nil, `pkg: file:1: field "id": missing or empty`},
+		{"not JSON", `{"id":"a","image":"x"}` + "\nnope", nil, `pkg: file:2: invalid JSON: unexpected 'n' at column 1`},
+		{"repeated id", `{"id":"a","image":"x"}` + "\n" + `{"id":"a","image":"y"}`, nil, `pkg: file:2: field "id": repeated: "a" first appears on line 1`},
+		{"repeated member", `{"id":"a","image":"x","image":"y"}`, nil, `pkg: file:1: field "image": given twice`},
+		{"invalid UTF-8", "{\"id\":\"a\",\"image\":\"\xff\"}", nil, `pkg: file:1: field "image": invalid UTF-8`},
 		{"empty", "\n \n", nil, "pkg: file: no images"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Read(strings.NewReader(tt.in), "pkg", "file", parseWord)
+			got, err := Read(strings.NewReader(tt.in), "pkg", "file", parseImage)
 			if tt.err != "" {
 				require.EqualError(t, err, tt.err)
+				var le *prime.LineError
+				assert.ErrorAs(t, err, &le)
 				assert.Nil(t, got)
 				return
 			}
@@ -45,8 +52,17 @@ func TestRead(t *testing.T) {
 	}
 }
 
+func TestNames(t *testing.T) {
+	n := Names{}
+	a := n.Add([]byte("b"))
+	assert.Equal(t, "b", a)
+	n.Add([]byte("a"))
+	n.Add([]byte("b"))
+	assert.Equal(t, []string{"a", "b"}, n.Sorted())
+}
+
 func TestLoadMissing(t *testing.T) {
-	_, err := Load(t.TempDir()+"/none.jsonl", "pkg", parseWord)
+	_, err := Load(t.TempDir()+"/none.jsonl", "pkg", parseImage)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "pkg: "), err.Error())
 }
