@@ -23,10 +23,12 @@ import (
 // Dataset is immutable and safe for concurrent use.
 //
 // Its memory grows with the records, never with the text they were read
-// from: per record, 37 bytes plus its id (and 16 bytes plus its path when
+// from: per record, 37 bytes and its id (16 bytes more and its path when
 // records have images), and 4 bytes per tag it carries; the vocabularies
 // hold each distinct label, prediction and tag once. BenchmarkDatasetMemory
-// measures it.
+// measures 53.6 bytes per record with ids of 15 bytes, and 4.03 bytes per
+// tag. Reading it from a file holds, besides, its records a second time
+// while their chunks are joined, and a few chunks of the file.
 type Dataset struct {
 	ids      []string  // per record
 	images   []string  // per record ("" when unknown); nil when no record has one

@@ -74,14 +74,14 @@ func (e *SyntaxError) Error() string {
 // A TagError is a bad element of "tags".
 type TagError struct {
 	Index int   // 0-based
-	Err   error // ErrNotTag, ErrEmpty, ErrBadUTF8, or an *Error about a member of a tag object
+	Err   error // what is wrong (ErrNotTag, ErrEmpty, ErrBadUTF8), or an *Error about a member of a tag object
 }
 
 func (e *TagError) Error() string {
-	if e.Err == ErrNotTag || e.Err == ErrEmpty {
-		return "element " + strconv.Itoa(e.Index) + " is " + e.Err.Error()
+	if _, member := e.Err.(*Error); member || e.Err == ErrBadUTF8 {
+		return "element " + strconv.Itoa(e.Index) + ": " + e.Err.Error()
 	}
-	return "element " + strconv.Itoa(e.Index) + ": " + e.Err.Error()
+	return "element " + strconv.Itoa(e.Index) + " is " + e.Err.Error()
 }
 
 // A ScoreError is a tag's score outside [0, 1].
