@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/failmodes/prime/internal/cputime"
 
@@ -164,6 +165,30 @@ func TestReadDatasetFirstErrorInFileOrder(t *testing.T) {
 		for _, workers := range []int{1, 2, 4} {
 			_, err := readDataset(bytes.NewReader(data), "f.jsonl", workers, size)
 			require.EqualError(t, err, `f.jsonl:1501: field "label": missing or empty`)
+		}
+	}
+}
+
+// TestReadDatasetEndsItsGoroutines reads files that stop early (a bad
+// line at the start, the middle, the end) or not at all, in a synctest
+// bubble, which fails when a goroutine the read started outlives it.
+func TestReadDatasetEndsItsGoroutines(t *testing.T) {
+	recs := randomRecords(rand.New(rand.NewPCG(7, 7)), 3000)
+	lines := strings.Split(strings.TrimSuffix(string(writeRecords(t, recs)), "\n"), "\n")
+	for _, bad := range []int{-1, 0, 1500, 2999} {
+		data := slices.Clone(lines)
+		if bad >= 0 {
+			data[bad] = "nope"
+		}
+		for _, workers := range []int{1, 3} {
+			synctest.Test(t, func(t *testing.T) {
+				_, err := readDataset(strings.NewReader(strings.Join(data, "\n")), "f", workers, 1000)
+				if bad >= 0 {
+					require.ErrorContains(t, err, fmt.Sprintf("f:%d: ", bad+1))
+				} else {
+					require.NoError(t, err)
+				}
+			})
 		}
 	}
 }
