@@ -149,7 +149,7 @@ func (b *DatasetBuilder) Dataset() (*Dataset, error) {
 	}
 	d := b.finish()
 	if i, j, ok := firstRepeat(d.ids); ok {
-		return nil, &RecordError{Index: j, Field: "id", Err: fmt.Errorf("repeated: %q first appears as record %d", d.ids[j], i)}
+		return nil, &RecordError{Index: j, Field: "id", Err: &RepeatedIDError{ID: d.ids[j], First: i}}
 	}
 	return d, nil
 }

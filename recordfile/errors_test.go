@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -91,7 +92,7 @@ func TestParquetErrors(t *testing.T) {
 		{"empty tag", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"a", ""} })...), 3, "tags", "element 1 is empty"},
 		{"bad UTF-8", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"\xff"} })...), 3, "tags", "invalid UTF-8"},
 		{"repeated id", parquetOf(t, good, good), 2, "id", `repeated: "1"`},
-		{"null tag", parquetOf(t, nullTagRow{ID: "1", Label: "a", Pred: "a", Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1 is null"},
+		{"null tag", parquetOf(t, nullTagRow{ID: "1", Label: "a", Pred: "a", Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1: null"},
 		{"integer ids", parquetOf(t, intIDRow{ID: 1, Label: "a", Pred: "a"}), 0, "", `column "id": INT64, want a string`},
 		{"integer tags", parquetOf(t, intTagsRow{ID: "1", Label: "a", Pred: "a", Tags: []int32{1}}), 0, "", `column "tags": a list of INT32, want a list of strings`},
 		{"no id column", parquetOf(t, noIDRow{Label: "a", Pred: "a"}), 0, "", `column "id": missing`},
@@ -171,5 +172,50 @@ func TestParquetCorrupt(t *testing.T) {
 		if err == nil {
 			require.Equal(t, 2, d.Len(), "byte %d", i) // a change in a value, or in unused metadata
 		}
+	}
+}
+
+// Bad lines of JSON Lines are reported with their file and line, across
+// files and chunks, blank lines and a byte order mark counted as lines;
+// a repeated id across files names where it first appears, and comes
+// before a bad line after it.
+func TestJSONLinesErrorsAcrossFiles(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.jsonl")
+	b := filepath.Join(dir, "b.jsonl.gz")
+	var lines []byte
+	lines = append(lines, "\xef\xbb\xbf"...)
+	for i := range 300 {
+		lines = fmt.Appendf(lines, `{"id": "a%d", "label": "x", "pred": "x", "tags": ["t%d"]}`+"\n", i, i%7)
+		if i%50 == 0 {
+			lines = append(lines, "\n"...) // a blank line
+		}
+	}
+	writeFile(t, a, lines) // 306 lines
+	tests := []struct {
+		name string
+		b    string // the second file's lines
+		err  string
+	}{
+		{"bad line", `{"id": "b0", "label": "x", "pred": "x"}` + "\n\n" + `{"id": "b1", "label": "x"}` + "\n",
+			b + `:3: field "pred": missing, and so is "correct"`},
+		{"repeated id", `{"id": "b0", "label": "x", "pred": "x"}` + "\n" + `{"id": "a123", "label": "x", "pred": "y"}` + "\n",
+			b + `:2: field "id": repeated: "a123" first appears in ` + a + " line 127"},
+		{"repeated id, then a bad line", `{"id": "a7", "label": "x", "pred": "x"}` + "\n" + `{"id": 5}` + "\n",
+			b + `:1: field "id": repeated: "a7" first appears in ` + a + " line 9"},
+		{"not JSON", "id,label\n", b + `:1: `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			writeFile(t, b, compress(t, []byte(tt.b), "gzip"))
+			for _, size := range []int{1 << 20, 100} {
+				var o recordfile.Options
+				recordfile.SetChunkSize(&o, size)
+				_, err := recordfile.ReadDataset(context.Background(), []string{a, b}, &o)
+				var le *prime.LineError
+				require.ErrorAs(t, err, &le, "chunks of %d", size)
+				assert.ErrorContains(t, err, tt.err, "chunks of %d", size)
+			}
+		})
 	}
 }

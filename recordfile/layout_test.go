@@ -3,6 +3,7 @@ package recordfile_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -101,6 +102,26 @@ func writeHive(t testing.TB, dir string, records []prime.Record, parts int) {
 	writeFile(t, filepath.Join(dir, ".part-00000-5f1c.c000.snappy.parquet.crc"), []byte("crc"))
 }
 
+// writeHiveJSONL writes records as Spark's
+// df.write.partitionBy("label").json(...) does, compressed with gzip: a
+// folder label=NAME for each class, its records without their label.
+func writeHiveJSONL(t testing.TB, dir string, records []prime.Record) {
+	t.Helper()
+	byLabel := map[string][]byte{}
+	for _, r := range records {
+		line, err := json.Marshal(struct {
+			ID   string   `json:"id"`
+			Pred string   `json:"pred"`
+			Tags []string `json:"tags"`
+		}{r.ID, r.Predicted, r.Tags})
+		require.NoError(t, err)
+		byLabel[r.Label] = append(append(byLabel[r.Label], line...), '\n')
+	}
+	for l, data := range byLabel {
+		writeFile(t, filepath.Join(dir, "label="+url.PathEscape(l), "part-00000-5f1c.c000.json.gz"), compress(t, data, "gzip"))
+	}
+}
+
 // byClass returns records in the order of a partitioned layout: by the
 // names of the classes' folders, keeping the order within a class.
 func byClass(records []prime.Record) []prime.Record {
@@ -133,27 +154,34 @@ func TestSameRecordsEveryLayout(t *testing.T) {
 	wantReport := report(t, want)
 	require.Contains(t, wantReport, `"label"`, "the workload has modes")
 
+	small := &recordfile.Options{}
+	recordfile.SetChunkSize(small, 4096)
 	tests := []struct {
 		name  string
 		order []prime.Record // the records' order when not records'
 		write func(t *testing.T, dir string) []string
+		opts  *recordfile.Options
 	}{
 		{"JSON Lines", nil, func(t *testing.T, dir string) []string {
 			writeFile(t, filepath.Join(dir, "records.parquet"), data) // the name lies
 			return []string{filepath.Join(dir, "records.parquet")}
-		}},
+		}, nil},
+		{"JSON Lines in chunks of 4 KB", nil, func(t *testing.T, dir string) []string {
+			writeFile(t, filepath.Join(dir, "records.jsonl"), data)
+			return []string{filepath.Join(dir, "records.jsonl")}
+		}, small},
 		{"gzip", nil, func(t *testing.T, dir string) []string {
 			writeFile(t, filepath.Join(dir, "records.jsonl"), compress(t, data, "gzip"))
 			return []string{filepath.Join(dir, "records.jsonl")}
-		}},
+		}, nil},
 		{"zstd", nil, func(t *testing.T, dir string) []string {
 			writeFile(t, filepath.Join(dir, "records"), compress(t, data, "zstd"))
 			return []string{filepath.Join(dir, "records")}
-		}},
+		}, nil},
 		{"Parquet", nil, func(t *testing.T, dir string) []string {
 			writeParquet(t, filepath.Join(dir, "records.jsonl.gz"), records)
 			return []string{filepath.Join(dir, "records.jsonl.gz")}
-		}},
+		}, nil},
 		{"Parquet parts in a folder", nil, func(t *testing.T, dir string) []string {
 			for p := range 3 {
 				lo, hi := p*len(records)/3, (p+1)*len(records)/3
@@ -161,15 +189,19 @@ func TestSameRecordsEveryLayout(t *testing.T) {
 			}
 			writeFile(t, filepath.Join(dir, "out", "_SUCCESS"), nil)
 			return []string{filepath.Join(dir, "out")}
-		}},
+		}, nil},
 		{"hive partitions", byClass(records), func(t *testing.T, dir string) []string {
 			writeHive(t, filepath.Join(dir, "out"), records, 2)
 			return []string{filepath.Join(dir, "out")}
-		}},
+		}, nil},
 		{"hive partitions by glob", byClass(records), func(t *testing.T, dir string) []string {
 			writeHive(t, filepath.Join(dir, "out"), records, 2)
 			return []string{filepath.Join(dir, "out", "label=*", "part-*.parquet")}
-		}},
+		}, nil},
+		{"hive partitions of gzip JSON Lines", byClass(records), func(t *testing.T, dir string) []string {
+			writeHiveJSONL(t, filepath.Join(dir, "out"), records)
+			return []string{filepath.Join(dir, "out")}
+		}, small},
 		{"compressed JSON Lines parts, several arguments", nil, func(t *testing.T, dir string) []string {
 			var paths []string
 			for p, how := range []string{"gzip", "zstd", "none", "gzip"} {
@@ -183,18 +215,18 @@ func TestSameRecordsEveryLayout(t *testing.T) {
 				paths = append(paths, path)
 			}
 			return paths
-		}},
+		}, nil},
 		{"Parquet and JSON Lines together", nil, func(t *testing.T, dir string) []string {
 			half := len(records) / 2
 			writeParquet(t, filepath.Join(dir, "a"), records[:half])
 			writeFile(t, filepath.Join(dir, "b"), compress(t, jsonLines(t, records[half:]), "zstd"))
 			return []string{filepath.Join(dir, "?")}
-		}},
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			paths := tt.write(t, t.TempDir())
-			got, err := recordfile.ReadDataset(context.Background(), paths, nil)
+			got, err := recordfile.ReadDataset(context.Background(), paths, tt.opts)
 			require.NoError(t, err)
 			order := records
 			if tt.order != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/jsonl"
 )
 
@@ -137,58 +138,25 @@ func recoverCorrupt(name string, err *error) {
 	}
 }
 
-// A batch holds the records of one row group in columns, strings as ids
-// into dictionaries of the batch.
-type batch struct {
-	rows     int
-	ids      []string
-	images   []string // nil when no record has one
-	labels   []string // dictionary
-	label    []int32
-	preds    []string // dictionary
-	pred     []int32  // -1 when null
-	correct  []int8   // -1 when null, else 0 or 1
-	tags     []string
-	tagStart []int32 // len rows+1
-	tagIDs   []int32
-}
-
-// A dict interns the strings of one column of a batch.
-type dict struct {
-	index map[string]int32
-	names *[]string
-}
-
-func (d *dict) id(b []byte) int32 {
-	if id, ok := d.index[string(b)]; ok {
-		return id
-	}
-	s := string(b)
-	id := int32(len(*d.names))
-	d.index[s] = id
-	*d.names = append(*d.names, s)
-	return id
-}
-
 // readRowGroup reads row group k of pf, whose first row is row first of
-// the file (0-based), into b.
-func (pf *parquetFile) readRowGroup(k int, first int64, b *batch) (err error) {
+// the file (0-based), into columns.
+func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err error) {
 	defer recoverCorrupt(pf.name, &err)
 	rg := pf.file.RowGroups()[k]
 	n := int(rg.NumRows())
-	*b = batch{rows: n}
+	c = &prime.Columns{}
 	chunks := rg.ColumnChunks()
 	rowErr := func(row int, field string, e error) error {
 		return &RowError{File: pf.name, Row: first + int64(row) + 1, Field: field, Err: e}
 	}
 
-	b.ids = make([]string, 0, n)
-	if err := pf.strings(chunks[pf.id], pf.idDef, n, func(s string, ok bool) { b.ids = append(b.ids, s) }); err != nil {
-		return err
+	c.IDs = make([]string, 0, n)
+	if err := pf.strings(chunks[pf.id], pf.idDef, n, func(s string, ok bool) { c.IDs = append(c.IDs, s) }); err != nil {
+		return nil, err
 	}
-	for i, s := range b.ids {
+	for i, s := range c.IDs {
 		if s == "" {
-			return rowErr(i, "id", jsonl.ErrMissing)
+			return nil, rowErr(i, "id", jsonl.ErrMissing)
 		}
 	}
 	if pf.image >= 0 {
@@ -198,85 +166,89 @@ func (pf *parquetFile) readRowGroup(k int, first int64, b *batch) (err error) {
 			images = append(images, s)
 			some = some || s != ""
 		}); err != nil {
-			return err
+			return nil, err
 		}
 		if some {
-			b.images = images
+			c.Images = images
 		}
 	}
 
-	b.label = make([]int32, 0, n)
+	c.Label = make([]int32, 0, n)
 	if pf.labelCol >= 0 {
-		if err := pf.interned(chunks[pf.labelCol], pf.labelDef, n, &b.labels, func(id int32) { b.label = append(b.label, id) }); err != nil {
-			return err
+		var v vocab
+		if err := pf.interned(chunks[pf.labelCol], pf.labelDef, n, &v, func(id int32) { c.Label = append(c.Label, id) }); err != nil {
+			return nil, err
 		}
-		for i, id := range b.label {
+		c.Labels = v.names
+		for i, id := range c.Label {
 			switch {
 			case id < 0 && pf.label == "":
-				return rowErr(i, "label", jsonl.ErrMissing)
-			case id < 0:
-				// The folder's label stands for a null.
-			case pf.label != "" && b.labels[id] != pf.label:
-				return rowErr(i, "label", fmt.Errorf("%q, but the file is in folder label=%s", b.labels[id], pf.label))
+				return nil, rowErr(i, "label", jsonl.ErrMissing)
+			case id >= 0 && pf.label != "" && c.Labels[id] != pf.label:
+				return nil, rowErr(i, "label", fmt.Errorf("%q, but the file is in folder label=%s", c.Labels[id], pf.label))
 			}
 		}
 	}
 	if pf.label != "" {
-		// The partition's label, for every record without one.
-		b.labels = append(b.labels, pf.label)
-		l := int32(len(b.labels) - 1)
-		if len(b.label) == 0 {
+		// The folder's label, for every record without one.
+		c.Labels = append(c.Labels, pf.label)
+		l := int32(len(c.Labels) - 1)
+		if pf.labelCol < 0 {
 			for range n {
-				b.label = append(b.label, l)
+				c.Label = append(c.Label, l)
 			}
 		}
-		for i, id := range b.label {
+		for i, id := range c.Label {
 			if id < 0 {
-				b.label[i] = l
+				c.Label[i] = l
 			}
 		}
 	}
 
-	b.pred = make([]int32, 0, n)
+	c.Pred = make([]int32, 0, n)
 	if pf.pred >= 0 {
-		if err := pf.interned(chunks[pf.pred], pf.predDef, n, &b.preds, func(id int32) { b.pred = append(b.pred, id) }); err != nil {
-			return err
+		var v vocab
+		if err := pf.interned(chunks[pf.pred], pf.predDef, n, &v, func(id int32) { c.Pred = append(c.Pred, id) }); err != nil {
+			return nil, err
 		}
+		c.Preds = v.names
 	} else {
 		for range n {
-			b.pred = append(b.pred, -1)
+			c.Pred = append(c.Pred, -1)
 		}
 	}
-	b.correct = make([]int8, 0, n)
+	c.Correct = make([]bool, n)
+	correct := make([]int8, 0, n) // -1 null, 0 false, 1 true
 	if pf.correct >= 0 {
-		if err := pf.bools(chunks[pf.correct], pf.correctDef, n, func(v int8) { b.correct = append(b.correct, v) }); err != nil {
-			return err
+		if err := pf.bools(chunks[pf.correct], pf.correctDef, n, func(v int8) { correct = append(correct, v) }); err != nil {
+			return nil, err
 		}
 	} else {
 		for range n {
-			b.correct = append(b.correct, -1)
+			correct = append(correct, -1)
 		}
 	}
 	for i := range n {
-		p, c := b.pred[i], b.correct[i]
+		p, v := c.Pred[i], correct[i]
 		switch {
-		case p < 0 && c < 0:
-			return rowErr(i, "pred", jsonl.ErrNoPred)
-		case p >= 0 && b.preds[p] == "":
-			return rowErr(i, "pred", jsonl.ErrEmpty)
-		case p >= 0 && c >= 0 && (b.preds[p] == b.labels[b.label[i]]) != (c == 1):
-			return rowErr(i, "correct", &jsonl.DisagreeError{Correct: c == 1, Pred: b.preds[p], Label: b.labels[b.label[i]]})
+		case p < 0 && v < 0:
+			return nil, rowErr(i, "pred", jsonl.ErrNoPred)
+		case p >= 0 && c.Preds[p] == "":
+			return nil, rowErr(i, "pred", jsonl.ErrEmpty)
+		case p >= 0 && v >= 0 && (c.Preds[p] == c.Labels[c.Label[i]]) != (v == 1):
+			return nil, rowErr(i, "correct", &jsonl.DisagreeError{Correct: v == 1, Pred: c.Preds[p], Label: c.Labels[c.Label[i]]})
 		}
+		c.Correct[i] = v == 1
 	}
 
 	if pf.tags >= 0 {
-		if err := pf.tagLists(chunks[pf.tags], n, b, rowErr); err != nil {
-			return err
+		if err := pf.tagLists(chunks[pf.tags], n, c, rowErr); err != nil {
+			return nil, err
 		}
 	} else {
-		b.tagStart = make([]int32, n+1)
+		c.TagStart = make([]int, n+1)
 	}
-	return nil
+	return c, nil
 }
 
 // pages calls page for each page of chunk c, in order, releasing it after.
@@ -354,46 +326,29 @@ func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int, add func(s 
 }
 
 // interned reads the n values of chunk c, a string column of maximum
-// definition level maxDef, calling add with each one's id in names (-1 for
-// null), to which new strings are appended.
-func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int, names *[]string, add func(id int32)) error {
-	d := dict{index: make(map[string]int32), names: names}
-	for i, s := range *names {
-		d.index[s] = int32(i)
-	}
+// definition level maxDef, calling add with each one's id in v (-1 for
+// null).
+func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int, v *vocab, add func(id int32)) error {
 	got := 0
-	var dictOf parquet.Dictionary
-	var remap []int32 // the page dictionary's ids in names
+	pv := pageVocab{v: v}
 	err := pages(c, func(p parquet.Page) error {
 		defs := p.DefinitionLevels()
-		data := p.Data()
-		var at func(k int) int32
-		if pd := p.Dictionary(); pd != nil {
-			if pd != dictOf {
-				dictOf = pd
-				remap = remapDictionary(pd, &d, remap[:0])
-			}
-			idx := data.Int32()
-			at = func(k int) int32 { return remap[idx[k]] }
-		} else {
-			bytes, offs := data.ByteArray()
-			at = func(k int) int32 { return d.id(bytes[offs[k]:offs[k+1]]) }
-		}
+		ids := pv.pageIDs(p)
 		rows := int(p.NumValues())
 		if got+rows > n {
 			return errRows
 		}
 		got += rows
 		if maxDef == 0 || defs == nil {
-			for k := range rows {
-				add(at(k))
+			for _, id := range ids[:rows] {
+				add(id)
 			}
 			return nil
 		}
 		k := 0
 		for _, def := range defs {
 			if int(def) == maxDef {
-				add(at(k))
+				add(ids[k])
 				k++
 			} else {
 				add(-1)
@@ -443,29 +398,17 @@ func (pf *parquetFile) bools(c parquet.ColumnChunk, maxDef, n int, add func(v in
 	return pf.chunkErr(err)
 }
 
-// tagLists reads chunk c, the tags of the n records of b, into b.
-func (pf *parquetFile) tagLists(c parquet.ColumnChunk, n int, b *batch, rowErr func(int, string, error) error) error {
-	d := dict{index: make(map[string]int32), names: &b.tags}
-	b.tagStart = make([]int32, 0, n+1)
-	b.tagIDs = make([]int32, 0, 16*n)
-	var dictOf parquet.Dictionary
-	var remap []int32
+// tagLists reads chunk cc, the tags of the n records of c, into c.
+func (pf *parquetFile) tagLists(cc parquet.ColumnChunk, n int, c *prime.Columns, rowErr func(int, string, error) error) error {
+	var v vocab
+	defer func() { c.Tags = v.names }()
+	pv := pageVocab{v: &v}
+	c.TagStart = make([]int, 0, n+1)
+	c.TagIDs = make([]int32, 0, 16*n)
 	row := -1
-	err := pages(c, func(p parquet.Page) error {
+	err := pages(cc, func(p parquet.Page) error {
 		reps, defs := p.RepetitionLevels(), p.DefinitionLevels()
-		data := p.Data()
-		var at func(k int) int32
-		if pd := p.Dictionary(); pd != nil {
-			if pd != dictOf {
-				dictOf = pd
-				remap = remapDictionary(pd, &d, remap[:0])
-			}
-			idx := data.Int32()
-			at = func(k int) int32 { return remap[idx[k]] }
-		} else {
-			bytes, offs := data.ByteArray()
-			at = func(k int) int32 { return d.id(bytes[offs[k]:offs[k+1]]) }
-		}
+		ids := pv.pageIDs(p)
 		if len(reps) != len(defs) {
 			return errRows
 		}
@@ -475,16 +418,16 @@ func (pf *parquetFile) tagLists(c parquet.ColumnChunk, n int, b *batch, rowErr f
 				if row++; row >= n {
 					return errRows
 				}
-				b.tagStart = append(b.tagStart, int32(len(b.tagIDs)))
+				c.TagStart = append(c.TagStart, len(c.TagIDs))
 			} else if row < 0 {
 				return errRows
 			}
 			switch def := int(defs[j]); {
 			case def == pf.tagsDef:
-				b.tagIDs = append(b.tagIDs, at(k))
+				c.TagIDs = append(c.TagIDs, ids[k])
 				k++
 			case def >= pf.tagsListDef:
-				return rowErr(row, "tags", &jsonl.TagError{Index: int(int32(len(b.tagIDs)) - b.tagStart[row]), Err: errNull})
+				return rowErr(row, "tags", &jsonl.TagError{Index: len(c.TagIDs) - c.TagStart[row], Err: errNull})
 			}
 		}
 		return nil
@@ -499,7 +442,7 @@ func (pf *parquetFile) tagLists(c parquet.ColumnChunk, n int, b *batch, rowErr f
 		}
 		return pf.chunkErr(err)
 	}
-	b.tagStart = append(b.tagStart, int32(len(b.tagIDs)))
+	c.TagStart = append(c.TagStart, len(c.TagIDs))
 	return nil
 }
 
@@ -527,13 +470,45 @@ func dictionaryStrings(d parquet.Dictionary) []string {
 	return out
 }
 
-// remapDictionary appends to dst the id in d of each value of pd, a page
+// A pageVocab gives the values of a string column's pages their ids in a
+// vocab: a page dictionary's values are looked up once, plain values one
+// by one.
+type pageVocab struct {
+	v      *vocab
+	dictOf parquet.Dictionary // the dictionary remap is of
+	remap  []int32            // the ids of dictOf's values
+	ids    []int32            // of the last page
+}
+
+// pageIDs returns the ids of the values of page p, its non-null ones, in
+// order, in a slice reused by the next call.
+func (pv *pageVocab) pageIDs(p parquet.Page) []int32 {
+	data := p.Data()
+	pv.ids = pv.ids[:0]
+	if pd := p.Dictionary(); pd != nil {
+		if pd != pv.dictOf {
+			pv.dictOf = pd
+			pv.remap = remapDictionary(pd, pv.v, pv.remap[:0])
+		}
+		for _, x := range data.Int32() {
+			pv.ids = append(pv.ids, pv.remap[x])
+		}
+		return pv.ids
+	}
+	bytes, offs := data.ByteArray()
+	for k := range len(offs) - 1 {
+		pv.ids = append(pv.ids, pv.v.id(bytes[offs[k]:offs[k+1]]))
+	}
+	return pv.ids
+}
+
+// remapDictionary appends to dst the id in v of each value of pd, a page
 // dictionary of strings.
-func remapDictionary(pd parquet.Dictionary, d *dict, dst []int32) []int32 {
+func remapDictionary(pd parquet.Dictionary, v *vocab, dst []int32) []int32 {
 	data := pd.Page().Data()
 	bytes, offs := data.ByteArray()
 	for i := range len(offs) - 1 {
-		dst = append(dst, d.id(bytes[offs[i]:offs[i+1]]))
+		dst = append(dst, v.id(bytes[offs[i]:offs[i+1]]))
 	}
 	return dst
 }

@@ -1,6 +1,7 @@
 package recordfile
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,8 +10,11 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/jsonl"
 )
 
 // Options are the settings of ReadDataset. The zero value, and nil, mean
@@ -21,6 +25,8 @@ type Options struct {
 	// Workers is the number of goroutines that decode at once; 0 means
 	// GOMAXPROCS.
 	Workers int
+
+	chunkSize int // of JSON Lines; 0 means chunkSize (tests set less)
 }
 
 // ReadDataset reads the records files that paths name (files, folders,
@@ -58,6 +64,9 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
+	if o.chunkSize <= 0 {
+		o.chunkSize = chunkSize
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -76,53 +85,60 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 			case <-ctx.Done():
 				return false
 			}
-			work <- u // never blocks longer than a worker's unit: work is as large as ordered
+			work <- u // never blocks for long: work is as large as ordered
 			return true
 		}
+		bufs := make(bufferPool, 2*o.Workers+2)
 		for i, src := range srcs {
-			if !produce(ctx, i, src, &o, send) {
+			if !produce(ctx, i, src, &o, bufs, send) {
 				return
 			}
 		}
 	}()
 	for range o.Workers {
 		go func() {
+			w := new(worker)
 			for u := range work {
 				if ctx.Err() != nil {
 					u.err = ctx.Err()
 				} else {
-					u.b, u.err = u.run()
+					u.piece, u.err = u.run(w)
 				}
 				close(u.done)
 			}
 		}()
 	}
 
-	s := sink{imageDir: ImageDir(srcs)}
+	s := sink{srcs: srcs, imageDir: ImageDir(srcs)}
 	for u := range ordered {
 		<-u.done
 		if u.closeFile != nil {
 			u.closeFile()
 		}
-		if u.err != nil {
+		err := u.err
+		if err == nil {
+			err = s.add(u)
+		}
+		if err != nil {
 			cancel()
 			drain(ordered)
-			return nil, u.err
-		}
-		if u.b != nil {
-			s.add(srcs[u.src], u.first, u.b)
+			return nil, s.fail(err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if len(s.records) == 0 {
+	if s.b.Len() == 0 {
 		if len(srcs) == 1 {
 			return nil, &FileError{File: srcs[0].name(), Err: errNoRecords}
 		}
 		return nil, fmt.Errorf("no records in any of the %d files", len(srcs))
 	}
-	return s.dataset()
+	d, err := s.b.Dataset()
+	if err != nil {
+		return nil, s.where(err)
+	}
+	return d, nil
 }
 
 var errNoRecords = errors.New("no records")
@@ -142,147 +158,223 @@ func drain(ordered <-chan *unit) {
 type unit struct {
 	src       int   // index of the source
 	first     int64 // the piece's first row (Parquet, 0-based)
-	run       func() (*batch, error)
+	run       func(*worker) (*piece, error)
 	closeFile func() // when set, called once the unit is done: the file's last unit
 	done      chan struct{}
-	b         *batch
+	piece     *piece
 	err       error
 }
 
-// produce opens source i and sends its units; it reports false when the
-// reading stops.
-func produce(ctx context.Context, i int, src Source, o *Options, send func(*unit) bool) bool {
+// A bufferPool holds the buffers of chunks of JSON Lines parsed, for the
+// next chunks.
+type bufferPool chan []byte
+
+func (p bufferPool) get() []byte {
+	select {
+	case b := <-p:
+		return b
+	default:
+		return nil
+	}
+}
+
+func (p bufferPool) put(b []byte) {
+	select {
+	case p <- b[:0]:
+	default:
+	}
+}
+
+// produce opens source i and sends its units, taking the buffers of JSON
+// Lines chunks from bufs; it reports false when the reading stops.
+func produce(ctx context.Context, i int, src Source, o *Options, bufs bufferPool, send func(*unit) bool) bool {
 	fail := func(err error) bool {
-		u := &unit{src: i, run: func() (*batch, error) { return nil, err }}
-		send(u)
+		send(&unit{src: i, run: func(*worker) (*piece, error) { return nil, err }})
 		return false
 	}
 	f, err := open(src, o.Stdin)
 	if err != nil {
 		return fail(err)
 	}
-	if f.format == Parquet {
-		pf, err := openParquet(f.at, f.size, src.name(), src.Label)
-		if err != nil {
-			f.close()
-			return fail(err)
-		}
-		rgs := pf.file.RowGroups()
-		if len(rgs) == 0 {
-			f.close()
-			return true
-		}
-		next := int64(0) // the next row group's first row
-		for k, rg := range rgs {
-			first := next
-			next += rg.NumRows()
-			u := &unit{src: i, first: first, run: func() (*batch, error) {
-				b := new(batch)
-				return b, pf.readRowGroup(k, first, b)
-			}}
-			if k == len(rgs)-1 {
-				u.closeFile = f.close
+	if f.format != Parquet {
+		// JSON Lines, a chunk of whole lines a unit.
+		c := jsonl.NewChunker(f.r, o.chunkSize)
+		for {
+			buf, err := c.Next(bufs.get())
+			if err == io.EOF {
+				f.close()
+				return true
 			}
-			if !send(u) {
-				if k < len(rgs)-1 {
-					f.close()
-				}
+			if err != nil {
+				f.close()
+				return fail(&FileError{File: src.name(), Err: err})
+			}
+			parse := func(w *worker) (*piece, error) {
+				pc := w.parseChunk(buf, src.Label) // keeps none of buf
+				bufs.put(buf)
+				return pc, nil
+			}
+			if !send(&unit{src: i, run: parse}) {
+				f.close()
+				return false
+			}
+			if ctx.Err() != nil {
+				f.close()
 				return false
 			}
 		}
-		return true
 	}
-	// JSON Lines: the whole file, through prime.ReadDataset.
-	u := &unit{src: i, closeFile: f.close, run: func() (*batch, error) {
-		d, err := prime.ReadDataset(f.r, src.name())
-		if err != nil {
-			var le *prime.LineError
-			if errors.As(err, &le) && le.Line == 0 && le.Field == "" {
-				return nil, nil // a file without records (the one error about a whole file) adds none
-			}
-			return nil, err
+	pf, err := openParquet(f.at, f.size, src.name(), src.Label)
+	if err != nil {
+		f.close()
+		return fail(err)
+	}
+	rgs := pf.file.RowGroups()
+	next := int64(0) // the next row group's first row
+	for k, rg := range rgs {
+		first := next
+		next += rg.NumRows()
+		u := &unit{src: i, first: first, run: func(*worker) (*piece, error) {
+			c, err := pf.readRowGroup(k, first)
+			return &piece{cols: c}, err
+		}}
+		if k == len(rgs)-1 {
+			u.closeFile = f.close
 		}
-		return datasetBatch(d, src)
-	}}
-	return send(u)
+		if !send(u) {
+			if k < len(rgs)-1 {
+				f.close()
+			}
+			return false
+		}
+	}
+	if len(rgs) == 0 {
+		f.close()
+	}
+	return true
 }
 
-// datasetBatch returns the records of d, read from src, as a batch.
-func datasetBatch(d *prime.Dataset, src Source) (*batch, error) {
-	b := &batch{rows: d.Len(), labels: d.Labels(), tagStart: []int32{0}}
-	labelID := map[string]int32{}
-	for i, l := range b.labels {
-		labelID[l] = int32(i)
-	}
-	tagID := map[string]int32{}
-	predID := map[string]int32{}
-	for i, r := range d.All() {
-		if src.Label != "" && r.Label != src.Label {
-			return nil, &RowError{File: src.name(), Row: int64(i) + 1, Field: "label",
-				Err: fmt.Errorf("%q, but the file is in folder label=%s", r.Label, src.Label)}
-		}
-		b.ids = append(b.ids, r.ID)
-		if r.Image != "" && b.images == nil {
-			b.images = make([]string, len(b.ids)-1)
-		}
-		if b.images != nil {
-			b.images = append(b.images, r.Image)
-		}
-		b.label = append(b.label, labelID[r.Label])
-		p := int32(-1)
-		if r.Predicted != "" {
-			var ok bool
-			if p, ok = predID[r.Predicted]; !ok {
-				p = int32(len(b.preds))
-				predID[r.Predicted] = p
-				b.preds = append(b.preds, r.Predicted)
-			}
-		}
-		b.pred = append(b.pred, p)
-		c := int8(0)
-		if r.IsCorrect() {
-			c = 1
-		}
-		b.correct = append(b.correct, c)
-		for _, t := range r.Tags {
-			id, ok := tagID[t]
-			if !ok {
-				id = int32(len(b.tags))
-				tagID[t] = id
-				b.tags = append(b.tags, t)
-			}
-			b.tagIDs = append(b.tagIDs, id)
-		}
-		b.tagStart = append(b.tagStart, int32(len(b.tagIDs)))
-	}
-	return b, nil
-}
-
-// A span is where the records of one batch sit in the Dataset.
+// A span is where the records of one piece sit in the Dataset.
 type span struct {
-	start int // index of the batch's first record
-	src   Source
-	first int64 // its first row in the file (Parquet)
+	start int // index of the piece's first record
+	src   int
+	first int64   // Parquet: the piece's first row in the file, 0-based
+	line  []int32 // JSON Lines: each record's line in the file
 }
 
-// A sink gathers batches into a Dataset.
+// A sink gathers pieces, in order, into a Dataset.
 type sink struct {
-	imageDir string // the folder that relative image paths lead from
-	imageRel string // the folder of the last source added, from imageDir
-	relOf    string // that source's folder
-	records  []prime.Record
+	srcs     []Source
+	b        prime.DatasetBuilder
 	spans    []span
+	lines    []int  // per source: JSON Lines' lines read so far
+	imageDir string // the folder that relative image paths lead from
+	imageRel string // the folder of the last source whose images were seen, from imageDir
+	relOf    int    // that source's index, plus 1
 }
 
-// image returns img, the image path of a record of src, relative to the
-// sink's imageDir when it is relative to src's folder.
-func (s *sink) image(src Source, img string) string {
+// add adds the records of u's piece; it returns the error of a bad line.
+func (s *sink) add(u *unit) error {
+	if s.lines == nil {
+		s.lines = make([]int, len(s.srcs))
+	}
+	pc := u.piece
+	sp := span{start: s.b.Len(), src: u.src, first: u.first}
+	if pc.line != nil || pc.lines > 0 {
+		base := s.lines[u.src]
+		sp.line = make([]int32, len(pc.line))
+		for k, l := range pc.line {
+			sp.line[k] = int32(base + int(l))
+		}
+		s.lines[u.src] += pc.lines
+	}
+	if c := pc.cols; c != nil && c.Len() > 0 {
+		if c.Images != nil {
+			for k, img := range c.Images {
+				c.Images[k] = s.image(u.src, img)
+			}
+		}
+		s.spans = append(s.spans, sp)
+		if err := s.b.AddColumns(c); err != nil {
+			return err
+		}
+	}
+	if pc.err != nil {
+		field, cause := jsonl.FieldOf(pc.err)
+		return &prime.LineError{File: s.srcs[u.src].name(), Line: s.lines[u.src], Field: field, Err: cause}
+	}
+	return nil
+}
+
+// fail returns err, the first error met reading, unless a repeated id
+// among the records before it comes first.
+func (s *sink) fail(err error) error {
+	if s.b.Len() == 0 {
+		return s.where(err)
+	}
+	if _, derr := s.b.Dataset(); derr != nil {
+		var rep *prime.RepeatedIDError
+		if errors.As(derr, &rep) {
+			return s.where(derr)
+		}
+	}
+	return s.where(err)
+}
+
+// where returns err with the record it is about, a *prime.RecordError's
+// index, as the file and line or row it comes from.
+func (s *sink) where(err error) error {
+	var re *prime.RecordError
+	if !errors.As(err, &re) {
+		return err
+	}
+	at := s.place(re.Index)
+	cause := re.Err
+	var rep *prime.RepeatedIDError
+	if errors.As(cause, &rep) {
+		first := s.place(rep.First)
+		cause = fmt.Errorf("repeated: %q first appears in %s %s", rep.ID, s.srcs[first.src].name(), first)
+	}
+	if at.line {
+		return &prime.LineError{File: s.srcs[at.src].name(), Line: int(at.n), Field: re.Field, Err: cause}
+	}
+	return &RowError{File: s.srcs[at.src].name(), Row: at.n, Field: re.Field, Err: cause}
+}
+
+// A place is where a record comes from: a line of JSON Lines or a row of
+// Parquet, 1-based, in source src.
+type place struct {
+	src  int
+	line bool
+	n    int64
+}
+
+func (p place) String() string {
+	if p.line {
+		return "line " + strconv.FormatInt(p.n, 10)
+	}
+	return "row " + strconv.FormatInt(p.n, 10)
+}
+
+// place returns where record i of the Dataset comes from.
+func (s *sink) place(i int) place {
+	k, _ := slices.BinarySearchFunc(s.spans, i, func(sp span, i int) int { return cmp.Compare(sp.start, i+1) })
+	sp := s.spans[max(k-1, 0)]
+	if sp.line != nil {
+		return place{src: sp.src, line: true, n: int64(sp.line[i-sp.start])}
+	}
+	return place{src: sp.src, n: sp.first + int64(i-sp.start) + 1}
+}
+
+// image returns img, the image path of a record of source src, relative to
+// the sink's imageDir when it is relative to src's folder.
+func (s *sink) image(src int, img string) string {
 	if img == "" || filepath.IsAbs(img) || path.IsAbs(img) {
 		return img
 	}
-	if dir := src.dir(); dir != s.relOf {
-		s.relOf, s.imageRel = dir, ""
-		if dir != s.imageDir {
+	if s.relOf != src+1 {
+		s.relOf, s.imageRel = src+1, ""
+		if dir := s.srcs[src].dir(); dir != s.imageDir {
 			if rel, err := filepath.Rel(s.imageDir, dir); err == nil {
 				s.imageRel = filepath.ToSlash(rel)
 			} else if abs, err := filepath.Abs(dir); err == nil {
@@ -294,63 +386,4 @@ func (s *sink) image(src Source, img string) string {
 		return img
 	}
 	return path.Join(s.imageRel, img)
-}
-
-// add adds the records of b, from the row first of src.
-func (s *sink) add(src Source, first int64, b *batch) {
-	s.spans = append(s.spans, span{start: len(s.records), src: src, first: first})
-	for i := range b.rows {
-		r := prime.Record{ID: b.ids[i], Label: b.labels[b.label[i]]}
-		if b.images != nil {
-			r.Image = s.image(src, b.images[i])
-		}
-		if p := b.pred[i]; p >= 0 {
-			r.Predicted = b.preds[p]
-		} else {
-			r.Correct = b.correct[i] == 1
-		}
-		if ids := b.tagIDs[b.tagStart[i]:b.tagStart[i+1]]; len(ids) > 0 {
-			r.Tags = make([]string, len(ids))
-			for k, id := range ids {
-				r.Tags[k] = b.tags[id]
-			}
-		}
-		s.records = append(s.records, r)
-	}
-}
-
-// dataset returns the Dataset of the records added.
-func (s *sink) dataset() (*prime.Dataset, error) {
-	d, err := prime.NewDataset(s.records)
-	var re *prime.RecordError
-	if errors.As(err, &re) {
-		return nil, s.where(re.Index, re.Field, re.Err)
-	}
-	return d, err
-}
-
-// where returns an error about record i of the Dataset, naming its file
-// and row; an id repeated is reported where it first appears too.
-func (s *sink) where(i int, field string, err error) error {
-	file, row := s.row(i)
-	if field == "id" {
-		for k := range i {
-			if s.records[k].ID == s.records[i].ID {
-				f, r := s.row(k)
-				err = fmt.Errorf("repeated: %q first appears in %s row %d", s.records[i].ID, f, r)
-				break
-			}
-		}
-	}
-	return &RowError{File: file, Row: row, Field: field, Err: err}
-}
-
-// row returns the file and row (1-based) of record i of the Dataset.
-func (s *sink) row(i int) (file string, row int64) {
-	k := len(s.spans) - 1
-	for k > 0 && s.spans[k].start > i {
-		k--
-	}
-	sp := s.spans[k]
-	return sp.src.name(), sp.first + int64(i-sp.start) + 1
 }

@@ -1,0 +1,202 @@
+package prime_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/failmodes/prime"
+)
+
+// randomColumns returns n records in columns, with dictionaries that hold
+// entries no record uses, repeated tags within records, predictions
+// missing and given, and images on some records; and the same records as
+// Records.
+func randomColumns(rng *rand.Rand, n int, idBase int) (*prime.Columns, []prime.Record) {
+	c := &prime.Columns{
+		Labels:   []string{"cat", "dog", "unused label", "fox"},
+		Preds:    []string{"dog", "cat", "", "wolf", "unused"},
+		Tags:     []string{"snow", "grass", "sofa", "unused tag", "tree", "night"},
+		TagStart: []int{0},
+	}
+	records := make([]prime.Record, n)
+	for i := range n {
+		r := &records[i]
+		r.ID = fmt.Sprintf("r%d", idBase+i)
+		c.IDs = append(c.IDs, r.ID)
+		l := []int32{0, 1, 3}[rng.IntN(3)]
+		c.Label = append(c.Label, l)
+		r.Label = c.Labels[l]
+		p := int32(rng.IntN(len(c.Preds)+1)) - 1
+		if p == 4 {
+			p = 3 // "unused" stays unused
+		}
+		c.Pred = append(c.Pred, p)
+		correct := rng.IntN(2) == 0
+		c.Correct = append(c.Correct, correct)
+		if p >= 0 && c.Preds[p] != "" {
+			r.Predicted = c.Preds[p]
+		} else {
+			r.Correct = correct
+		}
+		for range rng.IntN(6) {
+			t := []int32{0, 1, 2, 4, 5}[rng.IntN(5)]
+			c.TagIDs = append(c.TagIDs, t)
+			r.Tags = append(r.Tags, c.Tags[t])
+		}
+		c.TagStart = append(c.TagStart, len(c.TagIDs))
+		if i%3 == 0 {
+			if c.Images == nil {
+				c.Images = make([]string, i)
+			}
+		}
+		if c.Images != nil {
+			img := ""
+			if i%3 == 0 {
+				img = r.ID + ".png"
+			}
+			c.Images = append(c.Images, img)
+			r.Image = img
+		}
+	}
+	return c, records
+}
+
+// AddColumns builds the Dataset that Add builds from the same records, in
+// any mix of the two.
+func TestAddColumnsEqualsAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 20 {
+		var byColumns, byAdd prime.DatasetBuilder
+		var all []prime.Record
+		for part := range 1 + rng.IntN(4) {
+			c, records := randomColumns(rng, 1+rng.IntN(50), 1000*part)
+			all = append(all, records...)
+			if part%2 == 1 && trial%2 == 1 {
+				for i := range records {
+					require.NoError(t, byColumns.Add(&records[i]))
+				}
+			} else {
+				require.NoError(t, byColumns.AddColumns(c))
+				assert.Equal(t, prime.Columns{}, *c, "the builder took the columns")
+			}
+			assert.Equal(t, len(all), byColumns.Len())
+		}
+		for i := range all {
+			require.NoError(t, byAdd.Add(&all[i]))
+		}
+		got, err := byColumns.Dataset()
+		require.NoError(t, err)
+		want, err := byAdd.Dataset()
+		require.NoError(t, err)
+		require.Equal(t, want.Labels(), got.Labels())
+		require.Equal(t, want.Tags(), got.Tags())
+		require.NotContains(t, got.Tags(), "unused tag")
+		require.NotContains(t, got.Labels(), "unused label")
+		for i, r := range want.All() {
+			g := got.Record(i)
+			require.Equal(t, r, g, "trial %d, record %d", trial, i)
+		}
+	}
+}
+
+func TestAddColumnsRefuses(t *testing.T) {
+	good := func() *prime.Columns {
+		return &prime.Columns{
+			IDs: []string{"a", "b"}, Labels: []string{"cat", "", "\xff"}, Label: []int32{0, 0},
+			Preds: []string{"cat", "\xff"}, Pred: []int32{0, -1}, Correct: []bool{false, true},
+			Tags: []string{"x", "", "\xfe"}, TagStart: []int{0, 1, 2}, TagIDs: []int32{0, 0},
+		}
+	}
+	tests := []struct {
+		name   string
+		change func(c *prime.Columns)
+		index  int // -1: not a RecordError
+		field  string
+		msg    string
+	}{
+		{"empty id", func(c *prime.Columns) { c.IDs[1] = "" }, 1, "id", "missing"},
+		{"empty label used", func(c *prime.Columns) { c.Label[1] = 1 }, 1, "label", "missing"},
+		{"bad label used", func(c *prime.Columns) { c.Label[0] = 2 }, 0, "label", "UTF-8"},
+		{"label outside", func(c *prime.Columns) { c.Label[1] = 3 }, 1, "label", "index 3 outside the dictionary of 3"},
+		{"bad prediction used", func(c *prime.Columns) { c.Pred[1] = 1 }, 1, "pred", "UTF-8"},
+		{"prediction outside", func(c *prime.Columns) { c.Pred[0] = -2 }, 0, "pred", "index -2 outside"},
+		{"empty tag used", func(c *prime.Columns) { c.TagIDs[1] = 1 }, 1, "tags", "element 0 is empty"},
+		{"bad tag used", func(c *prime.Columns) { c.TagIDs[0] = 2 }, 0, "tags", "UTF-8"},
+		{"tag outside", func(c *prime.Columns) { c.TagIDs[1] = 7 }, 1, "tags", "index 7 outside"},
+		{"bad image", func(c *prime.Columns) { c.Images = []string{"", "\xff"} }, 1, "image", "UTF-8"},
+		{"short column", func(c *prime.Columns) { c.Correct = c.Correct[:1] }, -1, "", "2 records, but"},
+		{"tag starts out of order", func(c *prime.Columns) { c.TagStart = []int{0, 2, 1}; c.TagIDs = []int32{0} }, -1, "", "TagStart[2] = 1 after 2: out of order"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b prime.DatasetBuilder
+			require.NoError(t, b.Add(&prime.Record{ID: "first", Label: "cat", Predicted: "cat"}))
+			c := good()
+			tt.change(c)
+			err := b.AddColumns(c)
+			require.Error(t, err)
+			assert.ErrorContains(t, err, tt.msg)
+			assert.Equal(t, 1, b.Len(), "nothing added")
+			var re *prime.RecordError
+			if tt.index < 0 {
+				assert.NotErrorAs(t, err, &re)
+				return
+			}
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, 1+tt.index, re.Index)
+			assert.Equal(t, tt.field, re.Field)
+		})
+	}
+	// The unused bad entries of good() are no error.
+	var b prime.DatasetBuilder
+	require.NoError(t, b.AddColumns(good()))
+	d, err := b.Dataset()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cat"}, d.Labels())
+	assert.Equal(t, []string{"x"}, d.Tags())
+}
+
+// A repeated id names the record where it first appears.
+func TestDatasetRepeatedID(t *testing.T) {
+	var b prime.DatasetBuilder
+	for _, id := range []string{"a", "b", "c", "b"} {
+		require.NoError(t, b.Add(&prime.Record{ID: id, Label: "x", Predicted: "x"}))
+	}
+	_, err := b.Dataset()
+	var re *prime.RecordError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 3, re.Index)
+	var rep *prime.RepeatedIDError
+	require.ErrorAs(t, err, &rep)
+	assert.Equal(t, prime.RepeatedIDError{ID: "b", First: 1}, *rep)
+	assert.EqualError(t, err, `prime: record 3: field "id": repeated: "b" first appears as record 1`)
+}
+
+// A tag outside its dictionary, found while the tags are mapped, leaves the
+// builder as it was.
+func TestAddColumnsTagOutsideUndone(t *testing.T) {
+	var b prime.DatasetBuilder
+	require.NoError(t, b.Add(&prime.Record{ID: "first", Label: "cat", Predicted: "cat", Tags: []string{"old"}}))
+	err := b.AddColumns(&prime.Columns{
+		IDs: []string{"a", "b"}, Labels: []string{"cat"}, Label: []int32{0, 0},
+		Pred: []int32{-1, -1}, Correct: []bool{true, false},
+		Tags: []string{"new", "old"}, TagStart: []int{0, 2, 3}, TagIDs: []int32{0, 1, 2},
+	})
+	var re *prime.RecordError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 2, re.Index)
+	assert.Equal(t, "tags", re.Field)
+	assert.ErrorContains(t, err, "tag 0: index 2 outside the dictionary of 2")
+	require.NoError(t, b.AddColumns(&prime.Columns{
+		IDs: []string{"c"}, Labels: []string{"dog"}, Label: []int32{0}, Pred: []int32{-1}, Correct: []bool{true},
+		Tags: []string{"other"}, TagStart: []int{0, 1}, TagIDs: []int32{0},
+	}))
+	d, err := b.Dataset()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"old", "other"}, d.Tags())
+	assert.Equal(t, 2, d.Len())
+}
