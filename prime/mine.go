@@ -269,7 +269,12 @@ func readDataset(ctx context.Context, e *env, paths ...string) (d *prime.Dataset
 
 // readSources reads the records files srcs into one Dataset.
 func readSources(ctx context.Context, e *env, srcs []recordfile.Source) (*prime.Dataset, error) {
-	return recordfile.Read(ctx, srcs, &recordfile.Options{Stdin: e.stdin})
+	o := &recordfile.Options{Stdin: e.stdin}
+	if p := progressPrinter(e.stderr, "MB of records read"); p != nil {
+		mb := func(n int64) int { return int((n + 1<<20 - 1) >> 20) }
+		o.Progress = func(done, total int64) { p(mb(done), mb(total)) }
+	}
+	return recordfile.Read(ctx, srcs, o)
 }
 
 // readAccepted reads the modes of an -accept file.

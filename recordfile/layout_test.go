@@ -325,3 +325,48 @@ func TestImagePathsAcrossFolders(t *testing.T) {
 	require.Equal(t, []string{"img/1.png", "../run2/sub/img/2.png", "/abs/3.png"}, images)
 	require.True(t, strings.HasPrefix(images[1], "../"))
 }
+
+// A cancelled context stops the reading with its error.
+func TestReadCancelled(t *testing.T) {
+	records := synthRecords(t, synth.Config{Classes: 2, MinRecords: 2000, Seed: 3})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.jsonl"), jsonLines(t, records))
+	writeParquet(t, filepath.Join(dir, "b.parquet"), records)
+	for _, name := range []string{"a.jsonl", "b.parquet"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := recordfile.ReadDataset(ctx, []string{filepath.Join(dir, name)}, nil)
+		require.ErrorIs(t, err, context.Canceled, name)
+	}
+}
+
+// Progress counts the files' bytes, up to their total.
+func TestReadProgress(t *testing.T) {
+	records := synthRecords(t, synth.Config{Classes: 3, MinRecords: 3000, Seed: 4})
+	dir := t.TempDir()
+	third := len(records) / 3
+	writeParquet(t, filepath.Join(dir, "a.parquet"), records[:third])
+	writeFile(t, filepath.Join(dir, "b.jsonl.gz"), compress(t, jsonLines(t, records[third:2*third]), "gzip"))
+	writeFile(t, filepath.Join(dir, "c.jsonl"), jsonLines(t, records[2*third:]))
+	var total int64
+	for _, name := range []string{"a.parquet", "b.jsonl.gz", "c.jsonl"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		total += st.Size()
+	}
+	var calls [][2]int64
+	o := &recordfile.Options{Progress: func(done, total int64) { calls = append(calls, [2]int64{done, total}) }}
+	recordfile.SetChunkSize(o, 64<<10)
+	d, err := recordfile.ReadDataset(context.Background(), []string{dir}, o)
+	require.NoError(t, err)
+	require.Equal(t, len(records), d.Len())
+	require.Greater(t, len(calls), 3, "several calls")
+	for i, c := range calls {
+		require.Equal(t, total, c[1])
+		require.LessOrEqual(t, c[0], total)
+		if i > 0 {
+			require.GreaterOrEqual(t, c[0], calls[i-1][0], "never back")
+		}
+	}
+	require.Equal(t, [2]int64{total, total}, calls[len(calls)-1])
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -85,6 +86,9 @@ type opened struct {
 	size int64
 	// JSON Lines: the records, decompressed.
 	r io.Reader
+	// read counts the bytes read from the file so far (JSON Lines), for
+	// progress; size is the file's (0 for standard input).
+	read *atomic.Int64
 	// closers release the file and any decompressor, last first.
 	closers []func()
 }
@@ -145,11 +149,13 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 			o.close()
 			return fail(err)
 		}
+		o.size = st.Size()
 		if o.format == Parquet {
-			o.at, o.size = f, st.Size()
+			o.at = f
 			return o, nil
 		}
-		r = f
+		o.read = new(atomic.Int64)
+		r = &counter{r: f, n: o.read}
 	}
 	switch o.format {
 	case JSONLGzip:
@@ -188,6 +194,18 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 	}
 	o.r = r
 	return o, nil
+}
+
+// A counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // A streamErr names the decompressor in its stream's errors.

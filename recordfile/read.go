@@ -25,6 +25,10 @@ type Options struct {
 	// Workers is the number of goroutines that decode at once; 0 means
 	// GOMAXPROCS.
 	Workers int
+	// Progress, when not nil, is called from time to time with the bytes
+	// of the files read so far and in all (compressed, as stored; not
+	// counting standard input), on the caller's goroutine.
+	Progress func(done, total int64)
 
 	chunkSize int // of JSON Lines; 0 means chunkSize (tests set less)
 }
@@ -110,6 +114,14 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 	}
 
 	s := sink{srcs: srcs, imageDir: ImageDir(srcs)}
+	var total, done int64
+	if o.Progress != nil {
+		for _, src := range srcs {
+			if st, err := os.Stat(src.Path); err == nil && src.Path != "-" {
+				total += st.Size()
+			}
+		}
+	}
 	for u := range ordered {
 		<-u.done
 		if u.closeFile != nil {
@@ -124,6 +136,13 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 			drain(ordered)
 			return nil, s.fail(err)
 		}
+		if o.Progress != nil && u.bytes > 0 {
+			done += u.bytes
+			o.Progress(min(done, total), total)
+		}
+	}
+	if o.Progress != nil && total > 0 {
+		o.Progress(total, total)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -158,6 +177,7 @@ func drain(ordered <-chan *unit) {
 type unit struct {
 	src       int   // index of the source
 	first     int64 // the piece's first row (Parquet, 0-based)
+	bytes     int64 // of the file, read for the unit (for progress)
 	run       func(*worker) (*piece, error)
 	closeFile func() // when set, called once the unit is done: the file's last unit
 	done      chan struct{}
@@ -199,6 +219,7 @@ func produce(ctx context.Context, i int, src Source, o *Options, bufs bufferPool
 	if f.format != Parquet {
 		// JSON Lines, a chunk of whole lines a unit.
 		c := jsonl.NewChunker(f.r, o.chunkSize)
+		var counted int64
 		for {
 			buf, err := c.Next(bufs.get())
 			if err == io.EOF {
@@ -214,7 +235,12 @@ func produce(ctx context.Context, i int, src Source, o *Options, bufs bufferPool
 				bufs.put(buf)
 				return pc, nil
 			}
-			if !send(&unit{src: i, run: parse}) {
+			u := &unit{src: i, run: parse}
+			if f.read != nil {
+				n := f.read.Load()
+				u.bytes, counted = n-counted, n
+			}
+			if !send(u) {
 				f.close()
 				return false
 			}
@@ -234,7 +260,7 @@ func produce(ctx context.Context, i int, src Source, o *Options, bufs bufferPool
 	for k, rg := range rgs {
 		first := next
 		next += rg.NumRows()
-		u := &unit{src: i, first: first, run: func(*worker) (*piece, error) {
+		u := &unit{src: i, first: first, bytes: f.size * rg.NumRows() / max(pf.file.NumRows(), 1), run: func(*worker) (*piece, error) {
 			c, err := pf.readRowGroup(k, first)
 			return &piece{cols: c}, err
 		}}
@@ -309,7 +335,7 @@ func (s *sink) add(u *unit) error {
 // fail returns err, the first error met reading, unless a repeated id
 // among the records before it comes first.
 func (s *sink) fail(err error) error {
-	if s.b.Len() == 0 {
+	if s.b.Len() == 0 || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return s.where(err)
 	}
 	if _, derr := s.b.Dataset(); derr != nil {
