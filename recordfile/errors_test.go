@@ -92,7 +92,7 @@ func TestParquetErrors(t *testing.T) {
 		{"empty tag", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"a", ""} })...), 3, "tags", "element 1 is empty"},
 		{"bad UTF-8", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"\xff"} })...), 3, "tags", "invalid UTF-8"},
 		{"repeated id", parquetOf(t, good, good), 2, "id", `repeated: "1"`},
-		{"null tag", parquetOf(t, nullTagRow{ID: "1", Label: "a", Pred: "a", Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1: null"},
+		{"null tag", parquetOf(t, nullTagRow{ID: "1", Label: "a", Pred: "a", Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1 is null"},
 		{"integer ids", parquetOf(t, intIDRow{ID: 1, Label: "a", Pred: "a"}), 0, "", `column "id": INT64, want a string`},
 		{"integer tags", parquetOf(t, intTagsRow{ID: "1", Label: "a", Pred: "a", Tags: []int32{1}}), 0, "", `column "tags": a list of INT32, want a list of strings`},
 		{"no id column", parquetOf(t, noIDRow{Label: "a", Pred: "a"}), 0, "", `column "id": missing`},
