@@ -21,7 +21,8 @@
 //	label    string                     the true class; may instead come from a label=NAME folder
 //	pred     string, nullable           the predicted class
 //	correct  boolean, nullable          stands for pred where pred is null; must agree with it when both are set
-//	tags     list of strings, nullable  the tagger's tags (null or empty: none)
+//	tags     list of strings, nullable  the tagger's tags (null or empty: none); or a list of
+//	                                    structs whose string field "name" is the tag (a score beside it is ignored)
 //	image    string, nullable           the image's path, relative to the file, or absolute
 //
 // Strings are Parquet BYTE_ARRAY columns (Spark's StringType, DuckDB's

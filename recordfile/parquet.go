@@ -80,10 +80,13 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 }
 
 // findTags checks that c, the "tags" column, is a list of strings (the
-// standard three-level LIST, or a repeated string) and notes its leaf.
+// standard three-level LIST, a legacy repeated string, or a list of
+// structs whose string field "name" is the tag, as {"name", "score"} in
+// JSON Lines) and notes its leaf.
 func (pf *parquetFile) findTags(c *parquet.Column) error {
 	def, listDef := 0, -1
-	for n := c; ; {
+	n := c
+	for {
 		if n.Optional() || n.Repeated() {
 			def++
 		}
@@ -94,19 +97,18 @@ func (pf *parquetFile) findTags(c *parquet.Column) error {
 			break
 		}
 		cols := n.Columns()
-		if len(cols) != 1 {
-			return &FileError{File: pf.name, Err: fmt.Errorf("column %q: %s, want a list of strings", "tags", describe(c))}
+		next := cols[0]
+		if len(cols) > 1 {
+			if next = n.Column("name"); next == nil {
+				return &FileError{File: pf.name, Err: fmt.Errorf("column %q: %s, want a list of strings", "tags", describe(c))}
+			}
 		}
-		n = cols[0]
+		n = next
 	}
-	leaf := c
-	for !leaf.Leaf() {
-		leaf = leaf.Columns()[0]
-	}
-	if leaf.MaxRepetitionLevel() != 1 || leaf.Type().Kind() != parquet.ByteArray {
+	if n.MaxRepetitionLevel() != 1 || n.Type().Kind() != parquet.ByteArray {
 		return &FileError{File: pf.name, Err: fmt.Errorf("column %q: %s, want a list of strings", "tags", describe(c))}
 	}
-	pf.tags, pf.tagsDef, pf.tagsListDef = leaf.Index(), leaf.MaxDefinitionLevel(), listDef
+	pf.tags, pf.tagsDef, pf.tagsListDef = n.Index(), n.MaxDefinitionLevel(), listDef
 	return nil
 }
 

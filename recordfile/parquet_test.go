@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,6 +102,65 @@ func TestParquetWriterRefuses(t *testing.T) {
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, 1, re.Index)
 			assert.Equal(t, tt.field, re.Field)
+		})
+	}
+}
+
+// Tags as Parquet writers lay lists out: the standard LIST, a legacy
+// repeated string, a list of {name, score} structs, or no column at all.
+func TestParquetTagLayouts(t *testing.T) {
+	type scored struct {
+		Name  string  `parquet:"name"`
+		Score float32 `parquet:"score"`
+	}
+	type (
+		standard struct {
+			ID    string   `parquet:"id"`
+			Label string   `parquet:"label"`
+			Pred  string   `parquet:"pred"`
+			Tags  []string `parquet:"tags,list"`
+		}
+		legacy struct {
+			ID    string   `parquet:"id"`
+			Label string   `parquet:"label"`
+			Pred  string   `parquet:"pred"`
+			Tags  []string `parquet:"tags"`
+		}
+		structs struct {
+			ID    string   `parquet:"id"`
+			Label string   `parquet:"label"`
+			Pred  string   `parquet:"pred"`
+			Tags  []scored `parquet:"tags,list"`
+		}
+		none struct {
+			ID      string `parquet:"id"`
+			Label   string `parquet:"label"`
+			Correct bool   `parquet:"correct"`
+		}
+	)
+	tests := []struct {
+		name string
+		data []byte
+		want [][]string
+	}{
+		{"LIST", parquetOf(t, standard{"1", "a", "a", []string{"x", "y"}}, standard{"2", "a", "b", nil}), [][]string{{"x", "y"}, nil}},
+		{"repeated string", parquetOf(t, legacy{"1", "a", "a", []string{"x", "y"}}, legacy{"2", "a", "b", nil}), [][]string{{"x", "y"}, nil}},
+		{"list of name and score", parquetOf(t, structs{"1", "a", "a", []scored{{"x", 0.9}, {"y", 0.4}}}, structs{"2", "a", "b", nil}), [][]string{{"x", "y"}, nil}},
+		{"no tags column", parquetOf(t, none{"1", "a", true}, none{"2", "a", false}), [][]string{nil, nil}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(tt.data)})
+			require.NoError(t, err)
+			var got [][]string
+			var correct []bool
+			for _, r := range d.All() {
+				slices.Sort(r.Tags)
+				got = append(got, r.Tags)
+				correct = append(correct, r.IsCorrect())
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, []bool{true, false}, correct)
 		})
 	}
 }
