@@ -80,12 +80,6 @@ type Params struct {
 	// scratch (a table of at most 32 MiB, a row of tags per record, a few
 	// bitsets) comes on top.
 	MemoryLimit int64
-
-	// SkipTested, when set, lets the search skip every tag set that
-	// provably has no failure mode among its supersets, and leaves
-	// Result.Tested empty. Modes are the same either way; Evaluated is
-	// smaller.
-	SkipTested bool
 }
 
 // Class is one class's records as bitsets, one bit per record, records
@@ -122,8 +116,8 @@ type Result struct {
 	Tested []Support
 	// Evaluated is the number of tag sets whose support was counted: the
 	// non-nil single tags, and every larger candidate, a set of l tags all
-	// of whose subsets of l−1 tags were frequent (and, with SkipTested, not
-	// skipped). It does not depend on how the supports were counted.
+	// of whose subsets of l−1 tags were frequent. It does not depend on
+	// how the supports were counted.
 	Evaluated int64
 }
 

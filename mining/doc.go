@@ -52,11 +52,9 @@
 // classes of 1,300 records the choice is within a few percent of bitsets
 // alone.
 //
-// Result.Tested lists every set that meets the size condition, the
-// hypotheses a multiple-testing correction counts; Params.SkipTested trades
-// it for a search that skips the sets no failure mode can extend (see
-// Params). Modes come in a deterministic order: by tag count, then by tag
-// ids. Mine looks at its context between units of work, and may run on many
+// Result.Tested counts every set that meets the size condition, the
+// hypotheses a multiple-testing correction counts. Modes come in a
+// deterministic order: by tag count, then by tag ids. Mine looks at its context between units of work, and may run on many
 // classes at once; a Miner reuses its memory from one class to the next.
 // Params.MemoryLimit bounds the memory the search holds: before counting
 // the sets of each size it bounds how many it may keep, and stops with a

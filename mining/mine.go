@@ -51,14 +51,12 @@ type Miner struct {
 
 	q, sub, lists, candY, candE []int32
 
-	tested    map[uint64]int64 // n<<32 | correct → how many frequent sets have these counts
-	lastKey   uint64           // the counts of the last run of sets not yet in tested
-	lastRun   int64            // and their number
-	modeTags  []int            // the tags of every mode found, one after the other
-	modeStart []int            // where each mode's tags start in modeTags
-	modes     []Mode           // the modes found, without their tags
-	eval      int64
-	held      int64 // bytes held for kept sets and modes, against Params.MemoryLimit
+	tested  map[uint64]int64 // n<<32 | correct → how many frequent sets have these counts
+	lastKey uint64           // the counts of the last run of sets not yet in tested
+	lastRun int64            // and their number
+	modes   []Mode           // the modes found
+	eval    int64
+	held    int64 // bytes held for kept sets and modes, against Params.MemoryLimit
 }
 
 // counting is a way of counting supports.
@@ -209,7 +207,7 @@ func (m *Miner) reset(ctx context.Context, c *Class, p Params) {
 	}
 	clear(m.tested)
 	m.lastRun = 0
-	m.modeTags, m.modeStart, m.modes = m.modeTags[:0], m.modeStart[:0], m.modes[:0]
+	m.modes = m.modes[:0]
 	m.eval, m.held = 0, 0
 	if len(m.levels) < 2 {
 		m.levels = make([]level, 2)
@@ -260,7 +258,7 @@ func (m *Miner) run(c *Class) {
 		if m.dropOK(k, int64(n)) && !m.addMode(nil, int32(t), int64(n), k) {
 			return
 		}
-		if p.MaxTags < 2 || p.SkipTested && m.dead(k, int64(n), k, int64(n)) {
+		if p.MaxTags < 2 {
 			continue
 		}
 		m.first = append(m.first, [3]int32{int32(n), int32(k), int32(t)})
@@ -528,43 +526,41 @@ func b2i(b bool) int {
 	return 0
 }
 
-// buildRows writes every record's frequent tags, once per class.
+// buildRows writes every record's frequent tags, once per class: a first
+// pass over each tag's records (NextSetMany) sizes the rows, a second
+// fills them.
 func (m *Miner) buildRows() {
 	if len(m.rowStart) > 0 {
 		return
 	}
 	start := slices.Grow(m.rowStart[:0], m.n+1)[:m.n+1]
 	clear(start)
-	// The records of each tag, as bitset's NextSetMany lists them, first
-	// to size the rows, then to fill them.
-	each := func(b *bitset.BitSet, f func(r uint)) {
-		buf := m.recs[:cap(m.recs)]
-		if len(buf) < 256 {
-			buf = make([]uint, 256)
-			m.recs = buf
-		}
-		for i, got := b.NextSetMany(0, buf); len(got) > 0; i, got = b.NextSetMany(i+1, buf) {
-			for _, r := range got {
-				f(r)
+	fill := slices.Grow(m.proj[:0], m.n)[:m.n]
+	buf := slices.Grow(m.recs[:0], 512)[:512]
+	for pass := range 2 {
+		for x, b := range m.tags {
+			for i, got := b.NextSetMany(0, buf); len(got) > 0; i, got = b.NextSetMany(i+1, buf) {
+				if pass == 0 {
+					for _, r := range got {
+						start[r+1]++
+					}
+					continue
+				}
+				for _, r := range got {
+					m.rows[fill[r]] = int32(x)
+					fill[r]++
+				}
 			}
 		}
+		if pass == 0 {
+			for r := range m.n {
+				start[r+1] += start[r]
+			}
+			m.rows = slices.Grow(m.rows[:0], int(start[m.n]))[:start[m.n]]
+			copy(fill, start)
+		}
 	}
-	for _, b := range m.tags {
-		each(b, func(r uint) { start[r+1]++ })
-	}
-	for r := range m.n {
-		start[r+1] += start[r]
-	}
-	m.rows = slices.Grow(m.rows[:0], int(start[m.n]))[:start[m.n]]
-	fill := slices.Grow(m.proj[:0], m.n)[:m.n]
-	copy(fill, start)
-	for x, b := range m.tags {
-		each(b, func(r uint) {
-			m.rows[fill[r]] = int32(x)
-			fill[r]++
-		})
-	}
-	m.rowStart = start
+	m.rowStart, m.proj, m.recs = start, fill, buf
 	m.tick(len(m.rows))
 }
 
@@ -677,9 +673,6 @@ func (m *Miner) evaluate(l int, e int32, subs []int32, y int32, n, c int64) {
 	if less(c, n, mc, mn) {
 		mc, mn = c, n
 	}
-	if p.SkipTested && m.dead(mc, mn, c, n) {
-		return
-	}
 	m.levels[l].add(y, e, int32(n), int32(c), int32(mc), int32(mn))
 }
 
@@ -687,9 +680,6 @@ func (m *Miner) evaluate(l int, e int32, subs []int32, y int32, n, c int64) {
 // Runs of sets with the same counts, common in dense data, are counted
 // before they go to the map.
 func (m *Miner) count(n, c int64) {
-	if m.p.SkipTested {
-		return
-	}
 	if key := uint64(n)<<32 | uint64(c); key != m.lastKey {
 		m.flushCount()
 		m.lastKey = key
@@ -718,18 +708,17 @@ func (m *Miner) addMode(q []int32, y int32, n, c int64) bool {
 		m.err = &LimitError{Modes: true, Sets: int64(len(m.modes) + 1), Bytes: m.held, Limit: lim}
 		return false
 	}
-	start := len(m.modeTags)
-	m.modeStart = append(m.modeStart, start)
+	tags := make([]int, 0, len(q)+1)
 	for _, t := range q {
-		m.modeTags = append(m.modeTags, int(m.tagID[t]))
+		tags = append(tags, int(m.tagID[t]))
 	}
 	if q == nil {
-		m.modeTags = append(m.modeTags, int(y))
+		tags = append(tags, int(y))
 	} else {
-		m.modeTags = append(m.modeTags, int(m.tagID[y]))
+		tags = append(tags, int(m.tagID[y]))
 	}
-	slices.Sort(m.modeTags[start:])
-	m.modes = append(m.modes, Mode{N: int(n), Correct: int(c)})
+	slices.Sort(tags)
+	m.modes = append(m.modes, Mode{Tags: tags, N: int(n), Correct: int(c)})
 	return true
 }
 
@@ -743,30 +732,6 @@ func (m *Miner) dropOK(c, n int64) bool {
 	return atLeast(C-c, N-n, c, n, m.p.MinDrop)
 }
 
-// dead reports, for SkipTested, that no proper superset of a set T can be
-// a failure mode. T has n records, c correct, and mc/mn is the lowest
-// accuracy among T and its non-empty subsets.
-//
-// Proof. Let W ⊋ T be a mode. S(W) ⊆ S(T), so W has at most w = n − c
-// wrong records, and n_W ≥ s. Its accuracy is 1 − w_W/n_W ≥ 1 − w/n_W ≥
-// 1 − w/s (the bound grows with n_W), and at least 0: A_W ≥ lo =
-// max(0, s − w)/s. Every non-empty T' ⊆ T is a proper subset of W, so
-// minimality asks A_T' − A_W ≥ b, in particular mc/mn − lo ≥ mc/mn − A_W ≥ b.
-// The drop asks, against the class, A_c − lo ≥ A_c − A_W ≥ a, and against
-// the rest, whose accuracy is at most 1, 1 − lo ≥ a. When any of these
-// fails, no such W exists.
-func (m *Miner) dead(mc, mn, c, n int64) bool {
-	s := int64(m.p.MinSize)
-	lo := max(0, s-(n-c))
-	if !atLeast(mc, mn, lo, s, m.p.MinMarginalDrop) {
-		return true
-	}
-	if m.p.Baseline == BaselineClass {
-		return !atLeast(m.nc, int64(m.n), lo, s, m.p.MinDrop)
-	}
-	return !atLeast(1, 1, lo, s, m.p.MinDrop)
-}
-
 // result copies what the search found out of the Miner.
 func (m *Miner) result() *Result {
 	res := &Result{Evaluated: m.eval}
@@ -774,15 +739,8 @@ func (m *Miner) result() *Result {
 		return res
 	}
 	if len(m.modes) > 0 {
-		tags := slices.Clone(m.modeTags)
+		// The Miner keeps its slice, never the modes' tags.
 		res.Modes = slices.Clone(m.modes)
-		for i := range res.Modes {
-			end := len(tags)
-			if i+1 < len(m.modeStart) {
-				end = m.modeStart[i+1]
-			}
-			res.Modes[i].Tags = tags[m.modeStart[i]:end:end]
-		}
 		slices.SortFunc(res.Modes, func(a, b Mode) int {
 			return cmp.Or(cmp.Compare(len(a.Tags), len(b.Tags)), slices.Compare(a.Tags, b.Tags))
 		})

@@ -31,8 +31,7 @@ func mineWith(t testing.TB, way counting, c *Class, p Params) *Result {
 }
 
 // checkAgainstBrute compares every way of mining c with the brute-force
-// definition: modes, tested sets and evaluated count, and the modes with
-// SkipTested.
+// definition: modes, tested sets and evaluated count.
 func checkAgainstBrute(t testing.TB, c *Class, p Params) {
 	t.Helper()
 	want := brute(c, p)
@@ -41,12 +40,6 @@ func checkAgainstBrute(t testing.TB, c *Class, p Params) {
 		require.Equal(t, want.Modes, nilIfEmpty(got.Modes), "modes, %s, %+v", w.name, p)
 		require.Equal(t, want.Tested, nilIfEmpty(got.Tested), "tested, %s, %+v", w.name, p)
 		require.Equal(t, want.Evaluated, got.Evaluated, "evaluated, %s, %+v", w.name, p)
-		q := p
-		q.SkipTested = true
-		pruned := mineWith(t, w.way, c, q)
-		require.Equal(t, want.Modes, nilIfEmpty(pruned.Modes), "modes with SkipTested, %s, %+v", w.name, p)
-		require.Empty(t, pruned.Tested)
-		require.LessOrEqual(t, pruned.Evaluated, got.Evaluated)
 	}
 }
 
