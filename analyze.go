@@ -176,6 +176,7 @@ type classMiner struct {
 	d      *Dataset
 	params mining.Params
 	count  []int32          // per tag: records of the class carrying it
+	seen   []int32          // the tags of the class, those whose count is not 0
 	sets   []*bitset.BitSet // per tag, reused across classes
 	class  mining.Class
 	miner  mining.Miner
@@ -197,13 +198,20 @@ func (m *classMiner) mine(ctx context.Context, c int) (classResult, error) {
 	d := m.d
 	recs := d.byLabel[c]
 	n := len(recs)
-	clear(m.count)
+	cls := &m.class
+	// The tags of the class before are cleared, not the whole vocabulary.
+	for _, t := range m.seen {
+		m.count[t], cls.Tags[t] = 0, nil
+	}
+	m.seen = m.seen[:0]
 	for _, i := range recs {
 		for _, t := range d.recordTags(int(i)) {
+			if m.count[t] == 0 {
+				m.seen = append(m.seen, t)
+			}
 			m.count[t]++
 		}
 	}
-	cls := &m.class
 	cls.N = n
 	resetBits(cls.Correct, n)
 	right := 0
@@ -213,9 +221,8 @@ func (m *classMiner) mine(ctx context.Context, c int) (classResult, error) {
 			right++
 		}
 	}
-	for t, k := range m.count {
-		cls.Tags[t] = nil
-		if int(k) >= m.params.MinSize {
+	for _, t := range m.seen {
+		if int(m.count[t]) >= m.params.MinSize {
 			if m.sets[t] == nil {
 				m.sets[t] = new(bitset.BitSet)
 			}
