@@ -57,5 +57,20 @@
 // lists of strings. Partitioning by label (hive-style label=NAME folders,
 // the name URL-escaped) is read as the label column; other partition
 // columns (date=...) are ignored. Files and folders whose names start
-// with "_" or "." (_SUCCESS, .crc files) are skipped.
+// with "_" or "." (_SUCCESS, .crc files) are skipped. Any number of part
+// files is fine; row groups of about a hundred thousand rows (Spark's and
+// DuckDB's defaults give such) let the reader decode them in parallel.
+//
+// # What one machine reads
+//
+// On this repository's 2-core test machine, prime synth's ImageNet-scale
+// workload (1000 classes of 1,300 records, 17.7 million tags) takes 0.48 s
+// of processor time from Parquet (39 MB), 2.7 million records a
+// processor-second, and 1.37 s from JSON Lines (282 MB), 206 MB a
+// processor-second, the parsing of package prime's JSON Lines scanner;
+// gzip adds half as much again, zstd less (BenchmarkRead). Memory holds
+// the Dataset, a few units of work and, while the Dataset is built, its
+// records a second time: about 260 bytes a record at the peak of reading
+// and mining 13 million records. The README's "Past one machine" gives
+// whole runs of prime mine.
 package recordfile
