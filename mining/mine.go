@@ -26,6 +26,7 @@ type Miner struct {
 	way  counting // tests: how supports are counted; 0 chooses by cost
 
 	n       int            // records
+	words   int            // words of a bitset of n records
 	nc      int64          // correct records
 	rowLen  float64        // frequent tags per record, on average
 	correct *bitset.BitSet // the correct records, never nil
@@ -194,7 +195,7 @@ func (m *Miner) children(d int, e int32) (c0, c1 int32) {
 
 func (m *Miner) reset(ctx context.Context, c *Class, p Params) {
 	m.ctx, m.p, m.err, m.work = ctx, p, nil, 0
-	m.n = c.N
+	m.n, m.words = c.N, (c.N+63)/64
 	m.correct = c.Correct
 	if m.correct == nil {
 		m.correct = &m.none
@@ -250,7 +251,7 @@ func (m *Miner) run(c *Class) {
 		}
 		m.eval++
 		n := b.Count()
-		if !m.tick(len(b.Words())) || n < s {
+		if !m.tick(m.words) || n < s {
 			continue
 		}
 		k := int64(b.IntersectionCardinality(m.correct))
@@ -358,7 +359,7 @@ func (m *Miner) recordsOf(dst *bitset.BitSet, d int, x int32) {
 	}
 	m.stack[d].CopyFull(dst)
 	dst.InPlaceIntersection(m.tags[x])
-	m.tick(len(dst.Words()))
+	m.tick(m.words)
 }
 
 // countChildren counts and evaluates the candidates of level l that extend
@@ -386,7 +387,7 @@ func (m *Miner) countChildren(l, d int, e int32) {
 				m.evaluate(l, ch, m.candE[i*stride:(i+1)*stride], y, int64(n), int64(c))
 			}
 		}
-		m.tick(len(m.set.Words()) * (2 + len(m.candY)))
+		m.tick(m.words * (2 + len(m.candY)))
 	}
 }
 
@@ -411,7 +412,7 @@ func (m *Miner) byTable(d int, e int32, c0, c1 int32) bool {
 		return true
 	}
 	g := float64(c1 - c0)
-	words := float64(m.n+63) / 64
+	words := float64(m.words)
 	bits := (g*(g-1)/2 + 2*g) * words
 	n := float64(m.n)
 	if d > 0 {
