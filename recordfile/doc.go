@@ -26,9 +26,11 @@
 //	image    string, nullable           the image's path, relative to the file, or absolute
 //
 // Strings are Parquet BYTE_ARRAY columns (Spark's StringType, DuckDB's
-// VARCHAR, Arrow's string or dictionary of strings); any encoding and
-// compression the format defines is read. Integer labels or ids are
-// refused: cast them to strings in the job that writes the file.
+// VARCHAR, Arrow's string or dictionary of strings), in any encoding the
+// format defines, compressed with Snappy (Spark's and DuckDB's default),
+// zstd, gzip or Brotli, or not at all; LZ4 is refused, because the Parquet
+// library decodes some LZ4 pages wrongly. Integer labels or ids are
+// refused too: cast them to strings in the job that writes the file.
 // ParquetWriter writes this schema.
 //
 // # Writing records from a cluster job

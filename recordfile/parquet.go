@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/jsonl"
@@ -68,6 +69,9 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 			return nil, err
 		}
 	}
+	if err := pf.checkCodecs(); err != nil {
+		return nil, err
+	}
 	switch {
 	case pf.id < 0:
 		return nil, bad("id", "missing")
@@ -77,6 +81,32 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 		return nil, bad("pred", `missing, and so is "correct"`)
 	}
 	return pf, nil
+}
+
+// checkCodecs refuses a file whose record columns are compressed with a
+// codec that prime does not read right. LZ4_RAW pages come back wrong from
+// the Parquet library when they compress less than 3 to 1
+// (github.com/parquet-go/parquet-go issue 608: the decoder's larger buffer
+// is dropped), silently so when a reused buffer holds an earlier page; the
+// old LZ4 (Hadoop's framing) and LZO it does not read at all.
+func (pf *parquetFile) checkCodecs() error {
+	ours := map[int]bool{}
+	for _, c := range []int{pf.id, pf.labelCol, pf.pred, pf.correct, pf.image, pf.tags} {
+		ours[c] = c >= 0
+	}
+	for _, rg := range pf.file.Metadata().RowGroups {
+		for j, cc := range rg.Columns {
+			switch codec := cc.MetaData.Codec; codec {
+			case format.Uncompressed, format.Snappy, format.Gzip, format.Brotli, format.Zstd:
+			default:
+				if ours[j] {
+					return &FileError{File: pf.name, Err: fmt.Errorf("column %q: compressed with %s, which prime does not read: write Snappy, zstd or gzip",
+						strings.Join(cc.MetaData.PathInSchema, "."), codec)}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // findTags checks that c, the "tags" column, is a list of strings (the

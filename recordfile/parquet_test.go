@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -163,4 +164,80 @@ func TestParquetTagLayouts(t *testing.T) {
 			assert.Equal(t, []bool{true, false}, correct)
 		})
 	}
+}
+
+// The encodings, page layouts and codecs Parquet writers use read as the
+// same records: version 1 data pages (Spark's), on which a record's tags
+// may span pages; small pages; a dictionary that overflows into plain
+// pages mid-chunk (Spark's fallback); every codec.
+func TestParquetEncodings(t *testing.T) {
+	type row struct {
+		ID      string   `parquet:"id"`
+		Label   string   `parquet:"label,dict"`
+		Pred    string   `parquet:"pred,optional,dict"`
+		Correct *bool    `parquet:"correct,optional"`
+		Tags    []string `parquet:"tags,list,dict"`
+	}
+	records := synthRecords(t, synth.Config{Classes: 3, MinRecords: 1500, Seed: 8})
+	for i := range records {
+		if i%5 == 0 {
+			records[i].Predicted, records[i].Correct = "", records[i].Label == records[i].Predicted
+		}
+	}
+	tests := []struct {
+		name string
+		opts []parquet.WriterOption
+	}{
+		{"version 1 pages of 512 bytes", []parquet.WriterOption{parquet.DataPageVersion(1), parquet.PageBufferSize(512)}},
+		{"version 2 pages of 512 bytes", []parquet.WriterOption{parquet.DataPageVersion(2), parquet.PageBufferSize(512)}},
+		{"dictionary overflow", []parquet.WriterOption{parquet.DictionaryMaxBytes(2000), parquet.PageBufferSize(4096)}},
+		{"row groups of 1000", []parquet.WriterOption{parquet.MaxRowsPerRowGroup(1000)}},
+		{"uncompressed", []parquet.WriterOption{parquet.Compression(&parquet.Uncompressed)}},
+		{"gzip", []parquet.WriterOption{parquet.Compression(&parquet.Gzip)}},
+		{"zstd", []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}},
+		{"Brotli", []parquet.WriterOption{parquet.Compression(&parquet.Brotli)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := parquet.NewGenericWriter[row](&buf, tt.opts...)
+			for _, r := range records {
+				pr := row{ID: r.ID, Label: r.Label, Pred: r.Predicted, Tags: r.Tags}
+				if r.Predicted == "" {
+					c := r.Correct
+					pr.Correct = &c
+				}
+				_, err := w.Write([]row{pr})
+				require.NoError(t, err)
+			}
+			require.NoError(t, w.Close())
+			got, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: &buf})
+			require.NoError(t, err)
+			requireSame(t, records, got)
+		})
+	}
+}
+
+// LZ4_RAW, which the Parquet library decodes wrongly, is refused, naming
+// the column and the codec.
+func TestParquetLZ4Refused(t *testing.T) {
+	records := synthRecords(t, synth.Config{Classes: 1, MinRecords: 1000, Seed: 8})
+	type row struct {
+		ID    string   `parquet:"id"`
+		Label string   `parquet:"label"`
+		Pred  string   `parquet:"pred"`
+		Tags  []string `parquet:"tags,list"`
+		Other string   `parquet:"other"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[row](&buf, parquet.Compression(&parquet.Lz4Raw))
+	for _, r := range records {
+		_, err := w.Write([]row{{r.ID, r.Label, r.Predicted, r.Tags, "x"}})
+		require.NoError(t, err)
+	}
+	require.NoError(t, w.Close())
+	_, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: &buf})
+	var fe *recordfile.FileError
+	require.ErrorAs(t, err, &fe)
+	assert.EqualError(t, err, `stdin: column "id": compressed with LZ4_RAW, which prime does not read: write Snappy, zstd or gzip`)
 }
