@@ -48,18 +48,20 @@ type chunkReader struct {
 
 // read parses the lines of buf into a part.
 func (cr *chunkReader) read(buf []byte) *part {
-	est := len(buf)/200 + 1
+	// Room for as many records as lines, 20 tags and 16 bytes of id each.
+	n := bytes.Count(buf, []byte{'\n'}) + 1
 	b := &cr.b
 	b.columns = columns{
-		label:    make([]int32, 0, est),
-		pred:     make([]int32, 0, est),
-		correct:  make([]bool, 0, est),
-		tagStart: make([]int, 0, est+1),
-		tagIDs:   make([]int32, 0, est*16),
+		label:    make([]int32, 0, n),
+		pred:     make([]int32, 0, n),
+		correct:  make([]bool, 0, n),
+		tagStart: make([]int, 0, n+1),
+		tagIDs:   make([]int32, 0, 20*n),
 	}
-	pt := &part{line: make([]int32, 0, est)}
-	var idArena, imgArena []byte
-	var idEnd, imgEnd []int
+	pt := &part{line: make([]int32, 0, n)}
+	idArena, idEnd := make([]byte, 0, 16*n), make([]int, 0, n)
+	var imgArena []byte
+	var imgEnd []int
 	for rest := buf; len(rest) > 0; {
 		var line []byte
 		if k := bytes.IndexByte(rest, '\n'); k >= 0 {
