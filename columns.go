@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/failmodes/prime/internal/jsonl"
 )
 
 // Columns holds records in columns, with labels, predictions and tags as
@@ -111,7 +113,7 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 	for k := range tagMap {
 		tagMap[k] = -1
 	}
-	vocabLen := len(b.tags.names)
+	vocabLen := len(b.tags.Names())
 	kept, start := 0, 0
 	seen, added, tagIDs, tagStart := b.seen, b.added, c.TagIDs, c.TagStart
 	for i := range n {
@@ -120,16 +122,13 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 		tagStart[i] = kept
 		for k, t := range tagIDs[start:end] {
 			if uint(t) >= uint(len(tagMap)) {
-				for _, s := range b.tags.names[vocabLen:] {
-					delete(b.tags.index, s)
-				}
-				b.tags.names = b.tags.names[:vocabLen]
+				b.tags.Remove(vocabLen)
 				b.seen, b.added = seen, added
 				return fail(i, "tags", tagOutside(k, t, len(c.Tags)))
 			}
 			id := tagMap[t]
 			if id < 0 {
-				id = intern(&b.tags, c.Tags[t])
+				id = b.tags.Add(c.Tags[t])
 				tagMap[t] = id
 				if int(id) == len(seen) {
 					seen = append(seen, 0)
@@ -147,14 +146,14 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 	b.seen, b.added = seen, added
 
 	// Labels and predictions, likewise.
-	remap := func(v *vocab, names []string) func(int32) int32 {
+	remap := func(v *jsonl.Dict, names []string) func(int32) int32 {
 		m := make([]int32, len(names))
 		for k := range m {
 			m[k] = -1
 		}
 		return func(id int32) int32 {
 			if m[id] < 0 {
-				m[id] = intern(v, names[id])
+				m[id] = v.Add(names[id])
 			}
 			return m[id]
 		}

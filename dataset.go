@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/failmodes/prime/internal/jsonl"
 )
 
 // A Dataset holds records compactly, ready for analysis: labels,
@@ -50,7 +52,7 @@ type DatasetBuilder struct {
 	columns                       // the records added since the last of parts
 	parts               []columns // the records before, in order
 	n                   int       // records in parts
-	labels, preds, tags vocab
+	labels, preds, tags jsonl.Dict
 	seen                []int // per tag: the last record (counting from 1 in added) that carried it
 	added               int   // records ever added to the columns
 }
@@ -65,27 +67,6 @@ type columns struct {
 	correct  []bool
 	tagStart []int // len(label)+1, once a record is added
 	tagIDs   []int32
-}
-
-// A vocab gives each distinct string an id, in the order first seen.
-type vocab struct {
-	index map[string]int32
-	names []string
-}
-
-// intern returns the id of s in v, adding s when new.
-func intern[S string | []byte](v *vocab, s S) int32 {
-	if id, ok := v.index[string(s)]; ok {
-		return id
-	}
-	if v.index == nil {
-		v.index = make(map[string]int32)
-	}
-	name := string(s)
-	id := int32(len(v.names))
-	v.index[name] = id
-	v.names = append(v.names, name)
-	return id
 }
 
 // Len returns the number of records added since the builder was made or
@@ -109,25 +90,19 @@ func (b *DatasetBuilder) Add(r *Record) error {
 	if b.images != nil {
 		b.images = append(b.images, r.Image)
 	}
-	addFields(b, r.Label, r.Predicted, r.IsCorrect(), r.Tags)
-	return nil
-}
-
-// addFields adds to b the fields of a record but its id and image.
-func addFields[S string | []byte](b *DatasetBuilder, label, pred S, correct bool, tags []S) {
-	b.label = append(b.label, intern(&b.labels, label))
-	id := int32(-1)
-	if len(pred) > 0 {
-		id = intern(&b.preds, pred)
+	b.label = append(b.label, b.labels.Add(r.Label))
+	pred := int32(-1)
+	if r.Predicted != "" {
+		pred = b.preds.Add(r.Predicted)
 	}
-	b.pred = append(b.pred, id)
-	b.correct = append(b.correct, correct)
+	b.pred = append(b.pred, pred)
+	b.correct = append(b.correct, r.IsCorrect())
 	if len(b.tagStart) == 0 {
 		b.tagStart = append(b.tagStart, 0)
 	}
 	b.added++
-	for _, t := range tags {
-		id := intern(&b.tags, t)
+	for _, t := range r.Tags {
+		id := b.tags.Add(t)
 		if int(id) == len(b.seen) {
 			b.seen = append(b.seen, 0)
 		}
@@ -137,6 +112,7 @@ func addFields[S string | []byte](b *DatasetBuilder, label, pred S, correct bool
 		}
 	}
 	b.tagStart = append(b.tagStart, len(b.tagIDs))
+	return nil
 }
 
 // Dataset returns the Dataset of the records added, in their order, and
@@ -168,10 +144,10 @@ func (b *DatasetBuilder) endPart() {
 // Dataset's, in parallel, or taken when there is one part.
 func (b *DatasetBuilder) finish() *Dataset {
 	b.endPart()
-	labels, labelMap := sortVocab(b.labels.names)
-	tags, tagMap := sortVocab(b.tags.names)
+	labels, labelMap := sortVocab(b.labels.Names())
+	tags, tagMap := sortVocab(b.tags.Names())
 	parts := b.parts
-	d := &Dataset{labels: labels, preds: b.preds.names, tags: tags}
+	d := &Dataset{labels: labels, preds: b.preds.Names(), tags: tags}
 	if len(parts) == 1 {
 		p := parts[0]
 		d.ids, d.images, d.label, d.pred, d.correct, d.tagStart, d.tagIDs = p.ids, p.images, p.label, p.pred, p.correct, p.tagStart, p.tagIDs

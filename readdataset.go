@@ -1,7 +1,6 @@
 package prime
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"runtime"
@@ -26,137 +25,42 @@ func ReadDataset(r io.Reader, name string) (*Dataset, error) {
 	return readDataset(r, name, runtime.GOMAXPROCS(0), chunkSize)
 }
 
-// A part is the records of one chunk of a records file, parsed by one
-// worker: columns whose labels, predictions and tags are ids into the
-// worker's vocabularies, as they were when the part was done.
-type part struct {
-	columns
-	labels, preds, tags []string
-	worker              int
-	line                []int32 // each record's line, 1-based within the chunk
-	lines               int     // lines in the chunk, up to and including a bad one
-	err                 error   // the bad line's, when there is one
-}
-
-// A chunkReader is one worker of ReadDataset: it parses chunks into parts.
-type chunkReader struct {
-	b    DatasetBuilder // its vocabularies outlive a chunk; its columns do not
-	p    jsonl.Parser
-	rec  jsonl.Record
-	tags [][]byte
-}
-
-// read parses the lines of buf into a part.
-func (cr *chunkReader) read(buf []byte) *part {
-	// Room for as many records as lines, 20 tags and 16 bytes of id each.
-	n := bytes.Count(buf, []byte{'\n'}) + 1
-	b := &cr.b
-	b.columns = columns{
-		label:    make([]int32, 0, n),
-		pred:     make([]int32, 0, n),
-		correct:  make([]bool, 0, n),
-		tagStart: make([]int, 0, n+1),
-		tagIDs:   make([]int32, 0, 20*n),
-	}
-	pt := &part{line: make([]int32, 0, n)}
-	idArena, idEnd := make([]byte, 0, 16*n), make([]int, 0, n)
-	var imgArena []byte
-	var imgEnd []int
-	for rest := buf; len(rest) > 0; {
-		var line []byte
-		if k := bytes.IndexByte(rest, '\n'); k >= 0 {
-			line, rest = rest[:k], rest[k+1:]
-		} else {
-			line, rest = rest, nil
-		}
-		pt.lines++
-		rec := &cr.rec
-		err := cr.p.Parse(line, rec)
-		if err == jsonl.ErrBlank {
-			continue
-		}
-		if err == nil {
-			err = rec.CheckRecord()
-		}
-		if err != nil {
-			pt.err = err
-			break
-		}
-		pt.line = append(pt.line, int32(pt.lines))
-		idArena = append(idArena, rec.Bytes(rec.ID)...)
-		idEnd = append(idEnd, len(idArena))
-		if rec.Image.Len() > 0 && imgEnd == nil {
-			imgEnd = make([]int, len(idEnd)-1, cap(idEnd))
-		}
-		if imgEnd != nil {
-			imgArena = append(imgArena, rec.Bytes(rec.Image)...)
-			imgEnd = append(imgEnd, len(imgArena))
-		}
-		label, pred, correct := rec.Bytes(rec.Label), rec.Bytes(rec.Pred), rec.Correct
-		if rec.HasPred {
-			correct = bytes.Equal(pred, label)
-		}
-		cr.tags = cr.tags[:0]
-		for _, s := range rec.Tags {
-			cr.tags = append(cr.tags, rec.Bytes(s))
-		}
-		addFields(b, label, pred, correct, cr.tags)
-	}
-	pt.columns, b.columns = b.columns, columns{}
-	pt.ids = cut(string(idArena), idEnd)
-	if imgEnd != nil {
-		pt.images = cut(string(imgArena), imgEnd)
-	}
-	pt.labels, pt.preds, pt.tags = b.labels.names, b.preds.names, b.tags.names
-	return pt
-}
-
-// cut returns the pieces of s that end at ends.
-func cut(s string, ends []int) []string {
-	out := make([]string, len(ends))
-	start := 0
-	for k, e := range ends {
-		out[k] = s[start:e]
-		start = e
-	}
-	return out
-}
-
-// A remap takes the ids of one worker's vocabularies to a builder's.
+// A remap takes the ids of one worker's dictionaries to a builder's.
 type remap struct {
 	labels, preds, tags []int32
 }
 
-// appendPart appends the records of pt to b; m takes the ids of pt's
-// worker to b's and grows with its vocabularies.
-func (b *DatasetBuilder) appendPart(pt *part, m *remap) {
-	extend := func(v *vocab, ids []int32, names []string) []int32 {
+// appendChunk appends the records of c to b; m takes the ids of the
+// dictionaries of c's parser to b's and grows with them.
+func (b *DatasetBuilder) appendChunk(c *jsonl.Chunk, m *remap) {
+	extend := func(d *jsonl.Dict, ids []int32, names []string) []int32 {
 		for _, s := range names[len(ids):] {
-			ids = append(ids, intern(v, s))
+			ids = append(ids, d.Add(s))
 		}
 		return ids
 	}
-	m.labels = extend(&b.labels, m.labels, pt.labels)
-	m.preds = extend(&b.preds, m.preds, pt.preds)
-	m.tags = extend(&b.tags, m.tags, pt.tags)
-	for i, l := range pt.label {
-		pt.label[i] = m.labels[l]
+	m.labels = extend(&b.labels, m.labels, c.Labels)
+	m.preds = extend(&b.preds, m.preds, c.Preds)
+	m.tags = extend(&b.tags, m.tags, c.Tags)
+	for i, l := range c.Label {
+		c.Label[i] = m.labels[l]
 	}
-	for i, p := range pt.pred {
+	for i, p := range c.Pred {
 		if p >= 0 {
-			pt.pred[i] = m.preds[p]
+			c.Pred[i] = m.preds[p]
 		}
 	}
-	for i, t := range pt.tagIDs {
-		pt.tagIDs[i] = m.tags[t]
+	for i, t := range c.TagIDs {
+		c.TagIDs[i] = m.tags[t]
 	}
 	b.endPart()
-	b.columns = pt.columns
+	b.columns = columns{ids: c.IDs, images: c.Images, label: c.Label, pred: c.Pred, correct: c.Correct,
+		tagStart: c.TagStart, tagIDs: c.TagIDs}
 	b.endPart()
 }
 
-// partLines are the lines of a part's records: line within the part, and
-// the lines before the part.
+// partLines are the lines of a chunk's records: line within the chunk,
+// and the lines before the chunk.
 type partLines struct {
 	line   []int32
 	before int
@@ -166,13 +70,17 @@ type partLines struct {
 // bytes.
 func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) {
 	// The reader sends each chunk to a worker, and the channel on which
-	// the worker will send its part to the collector, in the file's order.
+	// the worker will send it parsed to the collector, in the file's order.
+	type parsed struct {
+		*jsonl.Chunk
+		worker int
+	}
 	type job struct {
 		buf []byte
-		out chan<- *part
+		out chan<- parsed
 	}
 	jobs := make(chan job)
-	order := make(chan chan *part, workers)
+	order := make(chan chan parsed, workers)
 	free := make(chan []byte, workers+2) // chunk buffers, reused
 	for range cap(free) {
 		free <- nil
@@ -191,7 +99,7 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 				}
 				return
 			}
-			out := make(chan *part, 1)
+			out := make(chan parsed, 1)
 			select {
 			case jobs <- job{buf, out}:
 			case <-done:
@@ -206,31 +114,30 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 	}()
 	for w := range workers {
 		go func() {
-			cr := &chunkReader{}
+			var cp jsonl.ChunkParser
 			for j := range jobs {
-				pt := cr.read(j.buf)
-				pt.worker = w
+				c := cp.Parse(j.buf, "")
 				free <- j.buf[:0]
-				j.out <- pt
+				j.out <- parsed{c, w}
 			}
 		}()
 	}
 
-	// Append the parts in the file's order, up to the first bad line.
+	// Append the chunks in the file's order, up to the first bad line.
 	var (
 		b      DatasetBuilder
 		remaps = make([]remap, workers)
-		parts  []partLines // of the parts appended
-		lines  int         // lines before the next part
+		parts  []partLines // of the chunks appended
+		lines  int         // lines before the next chunk
 		bad    error
 	)
 	for out := range order {
-		pt := <-out
-		b.appendPart(pt, &remaps[pt.worker])
-		parts = append(parts, partLines{pt.line, lines})
-		lines += pt.lines
-		if pt.err != nil {
-			bad = pt.err
+		c := <-out
+		b.appendChunk(c.Chunk, &remaps[c.worker])
+		parts = append(parts, partLines{c.Line, lines})
+		lines += c.Lines
+		if c.Err != nil {
+			bad = c.Err
 			close(done)
 			break
 		}

@@ -207,11 +207,11 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 
 	c.Label = make([]int32, 0, n)
 	if pf.labelCol >= 0 {
-		var v vocab
+		var v jsonl.Dict
 		if err := pf.interned(chunks[pf.labelCol], pf.labelDef, n, &v, func(id int32) { c.Label = append(c.Label, id) }); err != nil {
 			return nil, err
 		}
-		c.Labels = v.names
+		c.Labels = v.Names()
 		for i, id := range c.Label {
 			switch {
 			case id < 0 && pf.label == "":
@@ -239,11 +239,11 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 
 	c.Pred = make([]int32, 0, n)
 	if pf.pred >= 0 {
-		var v vocab
+		var v jsonl.Dict
 		if err := pf.interned(chunks[pf.pred], pf.predDef, n, &v, func(id int32) { c.Pred = append(c.Pred, id) }); err != nil {
 			return nil, err
 		}
-		c.Preds = v.names
+		c.Preds = v.Names()
 	} else {
 		for range n {
 			c.Pred = append(c.Pred, -1)
@@ -360,7 +360,7 @@ func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int, add func(s 
 // interned reads the n values of chunk c, a string column of maximum
 // definition level maxDef, calling add with each one's id in v (-1 for
 // null).
-func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int, v *vocab, add func(id int32)) error {
+func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int, v *jsonl.Dict, add func(id int32)) error {
 	got := 0
 	pv := pageVocab{v: v}
 	err := pages(c, func(p parquet.Page) error {
@@ -432,8 +432,8 @@ func (pf *parquetFile) bools(c parquet.ColumnChunk, maxDef, n int, add func(v in
 
 // tagLists reads chunk cc, the tags of the n records of c, into c.
 func (pf *parquetFile) tagLists(cc parquet.ColumnChunk, n int, c *prime.Columns, rowErr func(int, string, error) error) error {
-	var v vocab
-	defer func() { c.Tags = v.names }()
+	var v jsonl.Dict
+	defer func() { c.Tags = v.Names() }()
 	pv := pageVocab{v: &v}
 	c.TagStart = make([]int, 0, n+1)
 	c.TagIDs = make([]int32, 0, 16*n)
@@ -503,10 +503,10 @@ func dictionaryStrings(d parquet.Dictionary) []string {
 }
 
 // A pageVocab gives the values of a string column's pages their ids in a
-// vocab: a page dictionary's values are looked up once, plain values one
+// jsonl.Dict: a page dictionary's values are looked up once, plain values one
 // by one.
 type pageVocab struct {
-	v      *vocab
+	v      *jsonl.Dict
 	dictOf parquet.Dictionary // the dictionary remap is of
 	remap  []int32            // the ids of dictOf's values
 	ids    []int32            // of the last page
@@ -529,18 +529,18 @@ func (pv *pageVocab) pageIDs(p parquet.Page) []int32 {
 	}
 	bytes, offs := data.ByteArray()
 	for k := range len(offs) - 1 {
-		pv.ids = append(pv.ids, pv.v.id(bytes[offs[k]:offs[k+1]]))
+		pv.ids = append(pv.ids, pv.v.ID(bytes[offs[k]:offs[k+1]]))
 	}
 	return pv.ids
 }
 
 // remapDictionary appends to dst the id in v of each value of pd, a page
 // dictionary of strings.
-func remapDictionary(pd parquet.Dictionary, v *vocab, dst []int32) []int32 {
+func remapDictionary(pd parquet.Dictionary, v *jsonl.Dict, dst []int32) []int32 {
 	data := pd.Page().Data()
 	bytes, offs := data.ByteArray()
 	for i := range len(offs) - 1 {
-		dst = append(dst, v.id(bytes[offs[i]:offs[i+1]]))
+		dst = append(dst, v.ID(bytes[offs[i]:offs[i+1]]))
 	}
 	return dst
 }

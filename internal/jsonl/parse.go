@@ -249,18 +249,21 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 // CheckRecord reports, as an *Error, what keeps r, a line Parse accepted,
 // from being a record: "id" and "label" are non-empty; "pred" is non-empty
 // or missing, and then "correct" is given; when both are, they agree.
-func (r *Record) CheckRecord() error {
+func (r *Record) CheckRecord() error { return r.check(r.Bytes(r.Label)) }
+
+// check is CheckRecord with label standing for "label".
+func (r *Record) check(label []byte) error {
 	switch {
 	case r.ID.Len() == 0:
 		return &Error{Field: "id", Err: ErrMissing}
-	case r.Label.Len() == 0:
+	case len(label) == 0:
 		return &Error{Field: "label", Err: ErrMissing}
 	case r.HasPred && r.Pred.Len() == 0:
 		return &Error{Field: "pred", Err: ErrEmpty}
 	case !r.HasPred && !r.HasCorrect:
 		return &Error{Field: "pred", Err: ErrNoPred}
-	case r.HasPred && r.HasCorrect && bytes.Equal(r.Bytes(r.Pred), r.Bytes(r.Label)) != r.Correct:
-		return &Error{Field: "correct", Err: &DisagreeError{Correct: r.Correct, Pred: string(r.Bytes(r.Pred)), Label: string(r.Bytes(r.Label))}}
+	case r.HasPred && r.HasCorrect && bytes.Equal(r.Bytes(r.Pred), label) != r.Correct:
+		return &Error{Field: "correct", Err: &DisagreeError{Correct: r.Correct, Pred: string(r.Bytes(r.Pred)), Label: string(label)}}
 	}
 	return nil
 }

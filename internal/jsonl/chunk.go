@@ -1,0 +1,177 @@
+package jsonl
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// A Dict gives each distinct string an id, in the order first seen. Its
+// zero value is empty and ready to use.
+type Dict struct {
+	index map[string]int32
+	names []string
+}
+
+// ID returns the id of b, adding a copy of it when new.
+func (d *Dict) ID(b []byte) int32 {
+	if id, ok := d.index[string(b)]; ok {
+		return id
+	}
+	return d.add(string(b))
+}
+
+// Add returns the id of s, adding s when new.
+func (d *Dict) Add(s string) int32 {
+	if id, ok := d.index[s]; ok {
+		return id
+	}
+	return d.add(s)
+}
+
+func (d *Dict) add(s string) int32 {
+	if d.index == nil {
+		d.index = make(map[string]int32)
+	}
+	id := int32(len(d.names))
+	d.index[s] = id
+	d.names = append(d.names, s)
+	return id
+}
+
+// Names returns the strings, indexed by id. Later additions extend it; the
+// caller must not modify it.
+func (d *Dict) Names() []string { return d.names }
+
+// Remove removes the strings added after the first n.
+func (d *Dict) Remove(n int) {
+	for _, s := range d.names[n:] {
+		delete(d.index, s)
+	}
+	d.names = d.names[:n]
+}
+
+// A Chunk is the records of whole lines of a records file, in columns,
+// with labels, predictions and tags as ids into the dictionaries of the
+// ChunkParser that parsed it.
+type Chunk struct {
+	IDs      []string
+	Images   []string // nil when no record has an image
+	Label    []int32  // into Labels
+	Pred     []int32  // into Preds; -1 when "pred" is not given
+	Correct  []bool   // whether the prediction is right
+	TagStart []int    // len(IDs)+1, from 0: record i's tags are TagIDs[TagStart[i]:TagStart[i+1]]
+	TagIDs   []int32  // into Tags, without repeats within a record
+	// The parser's dictionaries when the chunk was done: those of a later
+	// chunk of the same parser extend them.
+	Labels, Preds, Tags []string
+	Line                []int32 // each record's line within the chunk, from 1
+	Lines               int     // the chunk's lines, up to and including a bad one
+	Err                 error   // the bad line's error, when there is one: the chunk ends at it
+}
+
+// A ChunkParser parses chunks of a records file into Chunks, for readers
+// that parse chunks in parallel, one ChunkParser each. Its dictionaries
+// outlive a chunk, so that a string is copied once a parser, not once a
+// chunk. Its zero value is ready to use.
+type ChunkParser struct {
+	p                   Parser
+	rec                 Record
+	labels, preds, tags Dict
+	seen                []int // per tag: the last record (counting from 1 in n) that carried it
+	n                   int
+}
+
+// Parse parses buf, whole lines, into a Chunk; it may unescape strings in
+// place, and the Chunk keeps none of buf. folder, when not "", is the
+// label of every record, that of a file in a folder label=NAME: a record
+// without "label" takes it, and one with another is an error.
+func (cp *ChunkParser) Parse(buf []byte, folder string) *Chunk {
+	// Room for as many records as lines, 20 tags and 16 bytes of id each.
+	n := bytes.Count(buf, []byte{'\n'}) + 1
+	c := &Chunk{
+		Label:    make([]int32, 0, n),
+		Pred:     make([]int32, 0, n),
+		Correct:  make([]bool, 0, n),
+		TagStart: append(make([]int, 0, n+1), 0),
+		TagIDs:   make([]int32, 0, 20*n),
+		Line:     make([]int32, 0, n),
+	}
+	idArena, idEnd := make([]byte, 0, 16*n), make([]int, 0, n)
+	var imgArena []byte
+	var imgEnd []int
+	for rest := buf; len(rest) > 0; {
+		var line []byte
+		if k := bytes.IndexByte(rest, '\n'); k >= 0 {
+			line, rest = rest[:k], rest[k+1:]
+		} else {
+			line, rest = rest, nil
+		}
+		c.Lines++
+		rec := &cp.rec
+		err := cp.p.Parse(line, rec)
+		if err == ErrBlank {
+			continue
+		}
+		label := rec.Bytes(rec.Label)
+		if err == nil && folder != "" {
+			if len(label) == 0 {
+				label = []byte(folder)
+			} else if string(label) != folder {
+				err = &Error{Field: "label", Err: fmt.Errorf("%q, but the file is in folder label=%s", label, folder)}
+			}
+		}
+		if err == nil {
+			err = rec.check(label)
+		}
+		if err != nil {
+			c.Err = err
+			break
+		}
+		c.Line = append(c.Line, int32(c.Lines))
+		idArena = append(idArena, rec.Bytes(rec.ID)...)
+		idEnd = append(idEnd, len(idArena))
+		if rec.Image.Len() > 0 && imgEnd == nil {
+			imgEnd = make([]int, len(idEnd)-1, cap(idEnd))
+		}
+		if imgEnd != nil {
+			imgArena = append(imgArena, rec.Bytes(rec.Image)...)
+			imgEnd = append(imgEnd, len(imgArena))
+		}
+		c.Label = append(c.Label, cp.labels.ID(label))
+		pred, correct := int32(-1), rec.Correct
+		if rec.HasPred {
+			pred, correct = cp.preds.ID(rec.Bytes(rec.Pred)), bytes.Equal(rec.Bytes(rec.Pred), label)
+		}
+		c.Pred = append(c.Pred, pred)
+		c.Correct = append(c.Correct, correct)
+		cp.n++
+		for _, s := range rec.Tags {
+			id := cp.tags.ID(rec.Bytes(s))
+			if int(id) == len(cp.seen) {
+				cp.seen = append(cp.seen, 0)
+			}
+			if cp.seen[id] != cp.n {
+				cp.seen[id] = cp.n
+				c.TagIDs = append(c.TagIDs, id)
+			}
+		}
+		c.TagStart = append(c.TagStart, len(c.TagIDs))
+	}
+	c.IDs = cut(string(idArena), idEnd)
+	if imgEnd != nil {
+		c.Images = cut(string(imgArena), imgEnd)
+	}
+	c.Labels, c.Preds, c.Tags = cp.labels.Names(), cp.preds.Names(), cp.tags.Names()
+	return c
+}
+
+// cut returns the pieces of s that end at ends.
+func cut(s string, ends []int) []string {
+	out := make([]string, len(ends))
+	start := 0
+	for k, e := range ends {
+		out[k] = s[start:e]
+		start = e
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package jsonl
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDict(t *testing.T) {
+	var d Dict
+	assert.Equal(t, int32(0), d.ID([]byte("b")))
+	assert.Equal(t, int32(1), d.Add("a"))
+	assert.Equal(t, int32(0), d.Add("b"))
+	assert.Equal(t, int32(1), d.ID([]byte("a")))
+	assert.Equal(t, []string{"b", "a"}, d.Names())
+	d.Remove(1)
+	assert.Equal(t, []string{"b"}, d.Names())
+	assert.Equal(t, int32(1), d.Add("c"), "a removed string's id is free again")
+}
+
+func TestChunkParser(t *testing.T) {
+	var cp ChunkParser
+	c := cp.Parse([]byte(`{"id":"a","label":"cat","pred":"dog","tags":["x","y","x"]}`+"\n\n"+
+		`{"id":"b","label":"dog","correct":true,"image":"b.png","tags":[{"name":"y","score":0.5}]}`+"\n"), "")
+	require.NoError(t, c.Err)
+	assert.Equal(t, []string{"a", "b"}, c.IDs)
+	assert.Equal(t, []string{"", "b.png"}, c.Images)
+	assert.Equal(t, []string{"cat", "dog"}, c.Labels)
+	assert.Equal(t, []int32{0, 1}, c.Label)
+	assert.Equal(t, []string{"dog"}, c.Preds)
+	assert.Equal(t, []int32{0, -1}, c.Pred)
+	assert.Equal(t, []bool{false, true}, c.Correct)
+	assert.Equal(t, []string{"x", "y"}, c.Tags)
+	assert.Equal(t, []int{0, 2, 3}, c.TagStart, "a tag repeated within a record is kept once")
+	assert.Equal(t, []int32{0, 1, 1}, c.TagIDs)
+	assert.Equal(t, []int32{1, 3}, c.Line)
+	assert.Equal(t, 3, c.Lines, "a line feed ends the last line")
+
+	// The dictionaries carry over to the next chunk.
+	c = cp.Parse([]byte(`{"id":"c","label":"dog","pred":"cat","tags":["z","x"]}`+"\n"+`{"id":"d"}`+"\n"+`{"id":"e","label":"x","correct":true}`), "")
+	assert.EqualError(t, c.Err, `field "label": missing or empty`)
+	assert.Equal(t, 2, c.Lines, "the chunk ends at its bad line")
+	assert.Equal(t, []string{"c"}, c.IDs)
+	assert.Equal(t, []string{"x", "y", "z"}, c.Tags)
+	assert.Equal(t, []int32{2, 0}, c.TagIDs)
+	assert.Equal(t, []string{"dog", "cat"}, c.Preds)
+	assert.Nil(t, c.Images)
+}
+
+func TestChunkParserFolderLabel(t *testing.T) {
+	var cp ChunkParser
+	c := cp.Parse([]byte(`{"id":"a","pred":"cat"}`+"\n"+`{"id":"b","label":"cat","correct":false,"pred":"dog"}`), "cat")
+	require.NoError(t, c.Err)
+	assert.Equal(t, []int32{0, 0}, c.Label)
+	assert.Equal(t, []string{"cat"}, c.Labels)
+	assert.Equal(t, []bool{true, false}, c.Correct)
+	for line, want := range map[string]string{
+		`{"id":"a","label":"dog","pred":"cat"}`:   `field "label": "dog", but the file is in folder label=cat`,
+		`{"id":"a","correct":false,"pred":"cat"}`: `field "correct": false, but "pred" equals "label" "cat"`,
+		`{"id":"a"}`: `field "pred": missing, and so is "correct"`,
+	} {
+		assert.EqualError(t, cp.Parse([]byte(line), "cat").Err, want, line)
+	}
+}
