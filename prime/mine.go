@@ -70,7 +70,7 @@ func (f *mineFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, fmt.Sprintf("classes mined at once (0: one per CPU; at most %d, %d per CPU)", maxWorkers(), workersPerCPU))
 	f.memoryLimit = 2 * prime.DefaultMemoryLimit
 	fs.TextVar(&f.memoryLimit, "memory-limit", f.memoryLimit,
-		"the most memory to take, `SIZE` such as 4GiB or 512MiB (0: no limit): the search holds at most half of it for the tag sets\nit keeps and the modes it finds, and exits with status 2 before it would need more; a larger -min-size or a smaller -max-tags needs less")
+		"memory limit of the mining, `SIZE` such as 4GiB or 512MiB (0: none): the search holds at most half of it for the tag sets it keeps\nand the modes it finds, and exits with status 2 before it would need more (a larger -min-size or a smaller -max-tags needs less);\nprime mine keeps its whole heap under it")
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` (replaced whole, its mode kept; - for standard output) instead of standard output")
 	fs.BoolVar(&f.failOnModes, "fail-on-modes", false, "exit with status 1 when any failure mode is found (with -accept: any not accepted)")
