@@ -142,33 +142,23 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.FDR == 0 {
 		r.FDR = DefaultFDR
 	}
-	switch {
-	case r.Bootstrap == 0:
-		r.Bootstrap = DefaultBootstrap
-	case r.Bootstrap < 0:
-		r.Bootstrap = -1
-	}
+	r.Bootstrap = orDefault(r.Bootstrap, DefaultBootstrap)
 	if r.Confidence == 0 {
 		r.Confidence = DefaultConfidence
 	}
 	if r.ValidationLevel == 0 {
 		r.ValidationLevel = DefaultValidationLevel
 	}
-	switch {
-	case r.MemoryLimit == 0:
-		r.MemoryLimit = DefaultMemoryLimit
-	case r.MemoryLimit < 0:
-		r.MemoryLimit = -1
-	}
+	r.MemoryLimit = orDefault(r.MemoryLimit, DefaultMemoryLimit)
 	if r.Workers <= 0 {
 		r.Workers = runtime.GOMAXPROCS(0)
 	}
 	return r, r.check()
 }
 
-// orDefault returns def for 0, -1 for a negative v (an explicit zero), and
-// v otherwise.
-func orDefault(v, def float64) float64 {
+// orDefault returns def for 0, -1 for a negative v (an explicit zero, or
+// no limit), and v otherwise.
+func orDefault[T int | int64 | float64](v, def T) T {
 	switch {
 	case v == 0:
 		return def
