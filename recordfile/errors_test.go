@@ -219,3 +219,28 @@ func TestJSONLinesErrorsAcrossFiles(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRead reads any bytes as a records file: an error or a Dataset, never
+// a panic.
+func FuzzRead(f *testing.F) {
+	records := []prime.Record{
+		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"a", "b"}},
+		{ID: "2", Label: "dog", Correct: true, Tags: []string{"b"}, Image: "x.png"},
+	}
+	var pq bytes.Buffer
+	w := recordfile.NewParquetWriter(&pq)
+	for i := range records {
+		require.NoError(f, w.Write(&records[i]))
+	}
+	require.NoError(f, w.Close())
+	f.Add(pq.Bytes())
+	f.Add(jsonLines(f, records))
+	f.Add(compress(f, jsonLines(f, records), "gzip"))
+	f.Add(compress(f, jsonLines(f, records), "zstd"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(data)})
+		if err == nil {
+			require.Positive(t, d.Len())
+		}
+	})
+}
