@@ -154,21 +154,11 @@ func TestRepeatedIDAcrossFiles(t *testing.T) {
 // A corrupt Parquet file is an error, never a panic: every byte of a
 // small file flipped in turn.
 func TestParquetCorrupt(t *testing.T) {
-	records := []prime.Record{
-		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"a", "b"}},
-		{ID: "2", Label: "dog", Correct: true, Tags: []string{"b"}, Image: "x.png"},
-	}
-	var buf bytes.Buffer
-	w := recordfile.NewParquetWriter(&buf)
-	for i := range records {
-		require.NoError(t, w.Write(&records[i]))
-	}
-	require.NoError(t, w.Close())
-	data := buf.Bytes()
+	data := parquetBytes(t, twoRecords())
 	for i := 4; i < len(data)-4; i++ {
 		bad := bytes.Clone(data)
 		bad[i] ^= 0xff
-		d, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(bad)})
+		d, err := readBytes(bad)
 		if err == nil {
 			require.Equal(t, 2, d.Len(), "byte %d", i) // a change in a value, or in unused metadata
 		}
@@ -223,22 +213,13 @@ func TestJSONLinesErrorsAcrossFiles(t *testing.T) {
 // FuzzRead reads any bytes as a records file: an error or a Dataset, never
 // a panic.
 func FuzzRead(f *testing.F) {
-	records := []prime.Record{
-		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"a", "b"}},
-		{ID: "2", Label: "dog", Correct: true, Tags: []string{"b"}, Image: "x.png"},
-	}
-	var pq bytes.Buffer
-	w := recordfile.NewParquetWriter(&pq)
-	for i := range records {
-		require.NoError(f, w.Write(&records[i]))
-	}
-	require.NoError(f, w.Close())
-	f.Add(pq.Bytes())
+	records := twoRecords()
+	f.Add(parquetBytes(f, records))
 	f.Add(jsonLines(f, records))
 	f.Add(compress(f, jsonLines(f, records), "gzip"))
 	f.Add(compress(f, jsonLines(f, records), "zstd"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(data)})
+		d, err := readBytes(data)
 		if err == nil {
 			require.Positive(t, d.Len())
 		}

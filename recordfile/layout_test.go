@@ -241,19 +241,13 @@ func TestSameRecordsEveryLayout(t *testing.T) {
 // Standard input is read in any format too, Parquet included.
 func TestReadStdin(t *testing.T) {
 	records := synthRecords(t, synth.Config{Classes: 2, MinRecords: 200, Seed: 2})
-	var pq bytes.Buffer
-	w := recordfile.NewParquetWriter(&pq)
-	for i := range records {
-		require.NoError(t, w.Write(&records[i]))
-	}
-	require.NoError(t, w.Close())
 	for name, data := range map[string][]byte{
 		"JSON Lines": jsonLines(t, records),
 		"zstd":       compress(t, jsonLines(t, records), "zstd"),
-		"Parquet":    pq.Bytes(),
+		"Parquet":    parquetBytes(t, records),
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(data)})
+			got, err := readBytes(data)
 			require.NoError(t, err)
 			requireSame(t, records, got)
 		})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -22,7 +23,7 @@ type parquetFile struct {
 	// Leaf column indices; -1 when the file has no such column.
 	id, labelCol, pred, correct, image, tags int
 	idDef, labelDef, predDef                 int // the leaf's maximum definition level
-	correctDef, imageDef, tagsDef            int
+	imageDef, tagsDef                        int
 	tagsListDef                              int // definition level at which a list element exists
 }
 
@@ -61,7 +62,8 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 		case "image":
 			err = scalar(&pf.image, &pf.imageDef, parquet.ByteArray, "a string")
 		case "correct":
-			err = scalar(&pf.correct, &pf.correctDef, parquet.Boolean, "a boolean")
+			var def int // the boolean reader reads nulls itself
+			err = scalar(&pf.correct, &def, parquet.Boolean, "a boolean")
 		case "tags":
 			err = pf.findTags(c)
 		}
@@ -182,8 +184,7 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 		return &RowError{File: pf.name, Row: first + int64(row) + 1, Field: field, Err: e}
 	}
 
-	c.IDs = make([]string, 0, n)
-	if err := pf.strings(chunks[pf.id], pf.idDef, n, func(s string, ok bool) { c.IDs = append(c.IDs, s) }); err != nil {
+	if c.IDs, err = pf.strings(chunks[pf.id], pf.idDef, n); err != nil {
 		return nil, err
 	}
 	for i, s := range c.IDs {
@@ -192,26 +193,20 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 		}
 	}
 	if pf.image >= 0 {
-		images := make([]string, 0, n)
-		some := false
-		if err := pf.strings(chunks[pf.image], pf.imageDef, n, func(s string, ok bool) {
-			images = append(images, s)
-			some = some || s != ""
-		}); err != nil {
+		images, err := pf.strings(chunks[pf.image], pf.imageDef, n)
+		if err != nil {
 			return nil, err
 		}
-		if some {
+		if slices.ContainsFunc(images, func(s string) bool { return s != "" }) {
 			c.Images = images
 		}
 	}
 
-	c.Label = make([]int32, 0, n)
+	c.Label = fill[int32](n, -1)
 	if pf.labelCol >= 0 {
-		var v jsonl.Dict
-		if err := pf.interned(chunks[pf.labelCol], pf.labelDef, n, &v, func(id int32) { c.Label = append(c.Label, id) }); err != nil {
+		if c.Label, c.Labels, err = pf.interned(chunks[pf.labelCol], pf.labelDef, n); err != nil {
 			return nil, err
 		}
-		c.Labels = v.Names()
 		for i, id := range c.Label {
 			switch {
 			case id < 0 && pf.label == "":
@@ -224,42 +219,26 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 	if pf.label != "" {
 		// The folder's label, for every record without one.
 		c.Labels = append(c.Labels, pf.label)
-		l := int32(len(c.Labels) - 1)
-		if pf.labelCol < 0 {
-			for range n {
-				c.Label = append(c.Label, l)
-			}
-		}
 		for i, id := range c.Label {
 			if id < 0 {
-				c.Label[i] = l
+				c.Label[i] = int32(len(c.Labels) - 1)
 			}
 		}
 	}
 
-	c.Pred = make([]int32, 0, n)
+	c.Pred = fill[int32](n, -1)
 	if pf.pred >= 0 {
-		var v jsonl.Dict
-		if err := pf.interned(chunks[pf.pred], pf.predDef, n, &v, func(id int32) { c.Pred = append(c.Pred, id) }); err != nil {
+		if c.Pred, c.Preds, err = pf.interned(chunks[pf.pred], pf.predDef, n); err != nil {
 			return nil, err
 		}
-		c.Preds = v.Names()
-	} else {
-		for range n {
-			c.Pred = append(c.Pred, -1)
+	}
+	correct := fill[int8](n, -1)
+	if pf.correct >= 0 {
+		if correct, err = pf.bools(chunks[pf.correct], n); err != nil {
+			return nil, err
 		}
 	}
 	c.Correct = make([]bool, n)
-	correct := make([]int8, 0, n) // -1 null, 0 false, 1 true
-	if pf.correct >= 0 {
-		if err := pf.bools(chunks[pf.correct], pf.correctDef, n, func(v int8) { correct = append(correct, v) }); err != nil {
-			return nil, err
-		}
-	} else {
-		for range n {
-			correct = append(correct, -1)
-		}
-	}
 	for i := range n {
 		p, v := c.Pred[i], correct[i]
 		switch {
@@ -307,113 +286,103 @@ func pages(c parquet.ColumnChunk, page func(parquet.Page) error) error {
 // group's.
 var errRows = errors.New("corrupt Parquet file: a column's row count differs from its row group's")
 
-// strings reads the n values of chunk c, a string column of maximum
-// definition level maxDef, calling add with each ("" and false for null).
-// The strings are copies, one allocation a page.
-func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int, add func(s string, ok bool)) error {
-	got := 0
-	var dictNames []string
-	var dictOf parquet.Dictionary
+// column reads the n values of chunk c, a column of maximum definition
+// level maxDef, whose pages' non-null values values gives, null standing
+// for a null.
+func column[T any](c parquet.ColumnChunk, maxDef, n int, values func(parquet.Page) []T, null T) ([]T, error) {
+	dst := make([]T, 0, n)
 	err := pages(c, func(p parquet.Page) error {
+		vals := values(p)
 		defs := p.DefinitionLevels()
-		data := p.Data()
-		var at func(k int) string
-		if d := p.Dictionary(); d != nil {
-			if d != dictOf {
-				dictOf, dictNames = d, dictionaryStrings(d)
-			}
-			idx := data.Int32()
-			at = func(k int) string { return dictNames[idx[k]] }
-		} else {
-			bytes, offs := data.ByteArray()
-			arena := string(bytes)
-			at = func(k int) string { return arena[offs[k]:offs[k+1]] }
-		}
 		rows := int(p.NumValues())
-		if got+rows > n {
+		if len(dst)+rows > n {
 			return errRows
 		}
-		got += rows
 		if maxDef == 0 || defs == nil {
-			for k := range rows {
-				add(at(k), true)
+			if len(vals) < rows {
+				return errRows
 			}
+			dst = append(dst, vals[:rows]...)
 			return nil
 		}
 		k := 0
 		for _, d := range defs {
-			if int(d) == maxDef {
-				add(at(k), true)
+			switch {
+			case int(d) != maxDef:
+				dst = append(dst, null)
+			case k < len(vals):
+				dst = append(dst, vals[k])
 				k++
-			} else {
-				add("", false)
+			default:
+				return errRows
 			}
 		}
 		return nil
 	})
-	if err == nil && got != n {
+	if err == nil && len(dst) != n {
 		err = errRows
 	}
-	return pf.chunkErr(err)
+	return dst, err
+}
+
+// strings reads the n values of chunk c, a string column of maximum
+// definition level maxDef, "" for null. The strings are copies, one
+// allocation a page (or a dictionary).
+func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int) ([]string, error) {
+	var dictOf parquet.Dictionary
+	var dict, vals []string
+	out, err := column(c, maxDef, n, func(p parquet.Page) []string {
+		data := p.Data()
+		vals = vals[:0]
+		if d := p.Dictionary(); d != nil {
+			if d != dictOf {
+				dictOf, dict = d, dictionaryStrings(d)
+			}
+			for _, x := range data.Int32() {
+				vals = append(vals, dict[x])
+			}
+			return vals
+		}
+		bytes, offs := data.ByteArray()
+		arena := string(bytes)
+		for k := range len(offs) - 1 {
+			vals = append(vals, arena[offs[k]:offs[k+1]])
+		}
+		return vals
+	}, "")
+	return out, pf.chunkErr(err)
 }
 
 // interned reads the n values of chunk c, a string column of maximum
-// definition level maxDef, calling add with each one's id in v (-1 for
-// null).
-func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int, v *jsonl.Dict, add func(id int32)) error {
-	got := 0
-	pv := pageVocab{v: v}
-	err := pages(c, func(p parquet.Page) error {
-		defs := p.DefinitionLevels()
-		ids := pv.pageIDs(p)
-		rows := int(p.NumValues())
-		if got+rows > n {
-			return errRows
-		}
-		got += rows
-		if maxDef == 0 || defs == nil {
-			for _, id := range ids[:rows] {
-				add(id)
-			}
-			return nil
-		}
-		k := 0
-		for _, def := range defs {
-			if int(def) == maxDef {
-				add(ids[k])
-				k++
-			} else {
-				add(-1)
-			}
-		}
-		return nil
-	})
-	if err == nil && got != n {
-		err = errRows
-	}
-	return pf.chunkErr(err)
+// definition level maxDef, as ids into a dictionary that it returns too,
+// -1 for null.
+func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int) (ids []int32, names []string, err error) {
+	var v jsonl.Dict
+	pv := pageVocab{v: &v}
+	ids, err = column(c, maxDef, n, pv.pageIDs, -1)
+	return ids, v.Names(), pf.chunkErr(err)
 }
 
-// bools reads the n values of chunk c, a boolean column of maximum
-// definition level maxDef, calling add with each: 1 true, 0 false, -1 null.
-func (pf *parquetFile) bools(c parquet.ColumnChunk, maxDef, n int, add func(v int8)) error {
-	got := 0
+// bools reads the n values of chunk c, a boolean column, 1 for true, 0 for
+// false, -1 for null.
+func (pf *parquetFile) bools(c parquet.ColumnChunk, n int) ([]int8, error) {
+	dst := make([]int8, 0, n)
 	buf := make([]parquet.Value, 1024)
 	err := pages(c, func(p parquet.Page) error {
 		vr := p.Values()
 		for {
 			m, err := vr.ReadValues(buf)
+			if len(dst)+m > n {
+				return errRows
+			}
 			for _, v := range buf[:m] {
-				if got++; got > n {
-					return errRows
-				}
 				switch {
 				case v.IsNull():
-					add(-1)
+					dst = append(dst, -1)
 				case v.Boolean():
-					add(1)
+					dst = append(dst, 1)
 				default:
-					add(0)
+					dst = append(dst, 0)
 				}
 			}
 			if err == io.EOF {
@@ -424,10 +393,19 @@ func (pf *parquetFile) bools(c parquet.ColumnChunk, maxDef, n int, add func(v in
 			}
 		}
 	})
-	if err == nil && got != n {
+	if err == nil && len(dst) != n {
 		err = errRows
 	}
-	return pf.chunkErr(err)
+	return dst, pf.chunkErr(err)
+}
+
+// fill returns n copies of v.
+func fill[T any](n int, v T) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
 }
 
 // tagLists reads chunk cc, the tags of the n records of c, into c.

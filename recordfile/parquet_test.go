@@ -3,8 +3,6 @@ package recordfile_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -31,17 +29,36 @@ func synthRecords(t testing.TB, cfg synth.Config) []prime.Record {
 	return records
 }
 
-// writeParquet writes records to a Parquet file at path.
-func writeParquet(t testing.TB, path string, records []prime.Record) {
+// parquetBytes returns records as a Parquet file a ParquetWriter writes,
+// with opts after its own.
+func parquetBytes(t testing.TB, records []prime.Record, opts ...parquet.WriterOption) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := recordfile.NewParquetWriter(&buf)
+	w := recordfile.NewParquetWriterWith(&buf, opts...)
 	for i := range records {
 		require.NoError(t, w.Write(&records[i]))
 	}
 	require.NoError(t, w.Close())
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	return buf.Bytes()
+}
+
+// writeParquet writes records to a Parquet file at path.
+func writeParquet(t testing.TB, path string, records []prime.Record) {
+	t.Helper()
+	writeFile(t, path, parquetBytes(t, records))
+}
+
+// readBytes reads data, a records file of any format, from standard input.
+func readBytes(data []byte) (*prime.Dataset, error) {
+	return recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(data)})
+}
+
+// twoRecords are a small workload that uses every column.
+func twoRecords() []prime.Record {
+	return []prime.Record{
+		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"a", "b"}},
+		{ID: "2", Label: "dog", Correct: true, Tags: []string{"b"}, Image: "x.png"},
+	}
 }
 
 // requireSame fails unless got holds records, in order.
@@ -74,9 +91,7 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "records.parquet")
-			writeParquet(t, path, tt.records)
-			got, err := recordfile.ReadDataset(context.Background(), []string{path}, nil)
+			got, err := readBytes(parquetBytes(t, tt.records))
 			require.NoError(t, err)
 			requireSame(t, tt.records, got)
 		})
@@ -151,7 +166,7 @@ func TestParquetTagLayouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: bytes.NewReader(tt.data)})
+			d, err := readBytes(tt.data)
 			require.NoError(t, err)
 			var got [][]string
 			var correct []bool
@@ -171,13 +186,6 @@ func TestParquetTagLayouts(t *testing.T) {
 // may span pages; small pages; a dictionary that overflows into plain
 // pages mid-chunk (Spark's fallback); every codec.
 func TestParquetEncodings(t *testing.T) {
-	type row struct {
-		ID      string   `parquet:"id"`
-		Label   string   `parquet:"label,dict"`
-		Pred    string   `parquet:"pred,optional,dict"`
-		Correct *bool    `parquet:"correct,optional"`
-		Tags    []string `parquet:"tags,list,dict"`
-	}
 	records := synthRecords(t, synth.Config{Classes: 3, MinRecords: 1500, Seed: 8})
 	for i := range records {
 		if i%5 == 0 {
@@ -199,19 +207,7 @@ func TestParquetEncodings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			w := parquet.NewGenericWriter[row](&buf, tt.opts...)
-			for _, r := range records {
-				pr := row{ID: r.ID, Label: r.Label, Pred: r.Predicted, Tags: r.Tags}
-				if r.Predicted == "" {
-					c := r.Correct
-					pr.Correct = &c
-				}
-				_, err := w.Write([]row{pr})
-				require.NoError(t, err)
-			}
-			require.NoError(t, w.Close())
-			got, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: &buf})
+			got, err := readBytes(parquetBytes(t, records, tt.opts...))
 			require.NoError(t, err)
 			requireSame(t, records, got)
 		})
@@ -222,21 +218,7 @@ func TestParquetEncodings(t *testing.T) {
 // the column and the codec.
 func TestParquetLZ4Refused(t *testing.T) {
 	records := synthRecords(t, synth.Config{Classes: 1, MinRecords: 1000, Seed: 8})
-	type row struct {
-		ID    string   `parquet:"id"`
-		Label string   `parquet:"label"`
-		Pred  string   `parquet:"pred"`
-		Tags  []string `parquet:"tags,list"`
-		Other string   `parquet:"other"`
-	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[row](&buf, parquet.Compression(&parquet.Lz4Raw))
-	for _, r := range records {
-		_, err := w.Write([]row{{r.ID, r.Label, r.Predicted, r.Tags, "x"}})
-		require.NoError(t, err)
-	}
-	require.NoError(t, w.Close())
-	_, err := recordfile.ReadDataset(context.Background(), []string{"-"}, &recordfile.Options{Stdin: &buf})
+	_, err := readBytes(parquetBytes(t, records, parquet.Compression(&parquet.Lz4Raw)))
 	var fe *recordfile.FileError
 	require.ErrorAs(t, err, &fe)
 	assert.EqualError(t, err, `stdin: column "id": compressed with LZ4_RAW, which prime does not read: write Snappy, zstd or gzip`)

@@ -50,16 +50,21 @@ type ParquetWriter struct {
 }
 
 // NewParquetWriter returns a ParquetWriter that writes to w.
-func NewParquetWriter(w io.Writer) *ParquetWriter {
-	pw := &ParquetWriter{
-		w: parquet.NewGenericWriter[parquetRow](w,
-			parquet.Compression(&parquet.Snappy),
-			parquet.MaxRowsPerRowGroup(RowGroupRows),
-			parquet.CreatedBy("github.com/failmodes/prime", "", "")),
+func NewParquetWriter(w io.Writer) *ParquetWriter { return newParquetWriter(w) }
+
+// newParquetWriter is NewParquetWriter with opts after its own (tests
+// write other page layouts and codecs).
+func newParquetWriter(w io.Writer, opts ...parquet.WriterOption) *ParquetWriter {
+	opts = append([]parquet.WriterOption{
+		parquet.Compression(&parquet.Snappy),
+		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		parquet.CreatedBy("github.com/failmodes/prime", "", ""),
+	}, opts...)
+	return &ParquetWriter{
+		w:    parquet.NewGenericWriter[parquetRow](w, opts...),
 		rows: make([]parquetRow, 0, writeBatch),
 		yes:  true,
 	}
-	return pw
 }
 
 // Write writes r as one row. It refuses, with a *prime.RecordError, a
