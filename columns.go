@@ -115,27 +115,22 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 	}
 	vocabLen := len(b.tags.Names())
 	kept, start := 0, 0
-	seen, added, tagIDs, tagStart := b.seen, b.added, c.TagIDs, c.TagStart
+	tagIDs, tagStart := c.TagIDs, c.TagStart
 	for i := range n {
-		added++
+		b.tags.Begin()
 		end := tagStart[i+1]
 		tagStart[i] = kept
 		for k, t := range tagIDs[start:end] {
 			if uint(t) >= uint(len(tagMap)) {
 				b.tags.Remove(vocabLen)
-				b.seen, b.added = seen, added
 				return fail(i, "tags", tagOutside(k, t, len(c.Tags)))
 			}
 			id := tagMap[t]
 			if id < 0 {
 				id = b.tags.Add(c.Tags[t])
 				tagMap[t] = id
-				if int(id) == len(seen) {
-					seen = append(seen, 0)
-				}
 			}
-			if seen[id] != added {
-				seen[id] = added
+			if b.tags.First(id) {
 				tagIDs[kept] = id
 				kept++
 			}
@@ -143,7 +138,6 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 		start = end
 	}
 	tagStart[n] = kept
-	b.seen, b.added = seen, added
 
 	// Labels and predictions, likewise.
 	remap := func(v *jsonl.Dict, names []string) func(int32) int32 {

@@ -49,12 +49,11 @@ var errNoRecords = errors.New("no records")
 // for JSON Lines) as from NewDataset. Its zero value is ready to use. A
 // DatasetBuilder is not safe for concurrent use.
 type DatasetBuilder struct {
-	columns                       // the records added since the last of parts
-	parts               []columns // the records before, in order
-	n                   int       // records in parts
-	labels, preds, tags jsonl.Dict
-	seen                []int // per tag: the last record (counting from 1 in added) that carried it
-	added               int   // records ever added to the columns
+	columns                 // the records added since the last of parts
+	parts         []columns // the records before, in order
+	n             int       // records in parts
+	labels, preds jsonl.Dict
+	tags          jsonl.TagDict
 }
 
 // columns are records of a DatasetBuilder: the Dataset's fields with
@@ -100,14 +99,9 @@ func (b *DatasetBuilder) Add(r *Record) error {
 	if len(b.tagStart) == 0 {
 		b.tagStart = append(b.tagStart, 0)
 	}
-	b.added++
+	b.tags.Begin()
 	for _, t := range r.Tags {
-		id := b.tags.Add(t)
-		if int(id) == len(b.seen) {
-			b.seen = append(b.seen, 0)
-		}
-		if b.seen[id] != b.added {
-			b.seen[id] = b.added
+		if id := b.tags.Add(t); b.tags.First(id) {
 			b.tagIDs = append(b.tagIDs, id)
 		}
 	}
@@ -244,6 +238,11 @@ func firstRepeat(ids []string) (i, j int, ok bool) {
 	if !repeatedHash(ids) {
 		return 0, 0, false
 	}
+	return firstRepeatMap(ids)
+}
+
+// firstRepeatMap is firstRepeat with a map alone.
+func firstRepeatMap(ids []string) (i, j int, ok bool) {
 	first := make(map[string]int, len(ids))
 	for j, id := range ids {
 		if i, dup := first[id]; dup {

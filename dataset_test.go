@@ -419,18 +419,6 @@ func BenchmarkReadDatasetFile(b *testing.B) {
 	b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
-// firstRepeatMap is firstRepeat with a map alone.
-func firstRepeatMap(ids []string) (i, j int, ok bool) {
-	first := make(map[string]int, len(ids))
-	for j, id := range ids {
-		if i, dup := first[id]; dup {
-			return i, j, true
-		}
-		first[id] = j
-	}
-	return 0, 0, false
-}
-
 func TestFirstRepeat(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	for trial := range 12 {

@@ -41,7 +41,7 @@ func (b *DatasetBuilder) appendChunk(c *jsonl.Chunk, m *remap) {
 	}
 	m.labels = extend(&b.labels, m.labels, c.Labels)
 	m.preds = extend(&b.preds, m.preds, c.Preds)
-	m.tags = extend(&b.tags, m.tags, c.Tags)
+	m.tags = extend(&b.tags.Dict, m.tags, c.Tags)
 	for i, l := range c.Label {
 		c.Label[i] = m.labels[l]
 	}

@@ -50,6 +50,30 @@ func (d *Dict) Remove(n int) {
 	d.names = d.names[:n]
 }
 
+// A TagDict is a Dict of tags that knows which tags the record at hand
+// carries already, so that a tag repeated within a record counts once.
+type TagDict struct {
+	Dict
+	seen []int // per id: the record (counting from 1 in n) that last carried it
+	n    int   // records begun
+}
+
+// Begin begins a record.
+func (d *TagDict) Begin() { d.n++ }
+
+// First reports whether tag id is new to the record at hand, which from
+// then on carries it.
+func (d *TagDict) First(id int32) bool {
+	for int(id) >= len(d.seen) {
+		d.seen = append(d.seen, 0)
+	}
+	if d.seen[id] == d.n {
+		return false
+	}
+	d.seen[id] = d.n
+	return true
+}
+
 // A Chunk is the records of whole lines of a records file, in columns,
 // with labels, predictions and tags as ids into the dictionaries of the
 // ChunkParser that parsed it.
@@ -74,11 +98,10 @@ type Chunk struct {
 // outlive a chunk, so that a string is copied once a parser, not once a
 // chunk. Its zero value is ready to use.
 type ChunkParser struct {
-	p                   Parser
-	rec                 Record
-	labels, preds, tags Dict
-	seen                []int // per tag: the last record (counting from 1 in n) that carried it
-	n                   int
+	p             Parser
+	rec           Record
+	labels, preds Dict
+	tags          TagDict
 }
 
 // Parse parses buf, whole lines, into a Chunk; it may unescape strings in
@@ -144,14 +167,9 @@ func (cp *ChunkParser) Parse(buf []byte, folder string) *Chunk {
 		}
 		c.Pred = append(c.Pred, pred)
 		c.Correct = append(c.Correct, correct)
-		cp.n++
+		cp.tags.Begin()
 		for _, s := range rec.Tags {
-			id := cp.tags.ID(rec.Bytes(s))
-			if int(id) == len(cp.seen) {
-				cp.seen = append(cp.seen, 0)
-			}
-			if cp.seen[id] != cp.n {
-				cp.seen[id] = cp.n
+			if id := cp.tags.ID(rec.Bytes(s)); cp.tags.First(id) {
 				c.TagIDs = append(c.TagIDs, id)
 			}
 		}

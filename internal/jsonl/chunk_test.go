@@ -19,6 +19,22 @@ func TestDict(t *testing.T) {
 	assert.Equal(t, int32(1), d.Add("c"), "a removed string's id is free again")
 }
 
+func TestTagDict(t *testing.T) {
+	var d TagDict
+	var kept [][]int32
+	for _, rec := range [][]string{{"a", "b", "a"}, {"b", "b", "c"}, {}, {"a"}} {
+		d.Begin()
+		var ids []int32
+		for _, tag := range rec {
+			if id := d.Add(tag); d.First(id) {
+				ids = append(ids, id)
+			}
+		}
+		kept = append(kept, ids)
+	}
+	assert.Equal(t, [][]int32{{0, 1}, {1, 2}, nil, {0}}, kept)
+}
+
 func TestChunkParser(t *testing.T) {
 	var cp ChunkParser
 	c := cp.Parse([]byte(`{"id":"a","label":"cat","pred":"dog","tags":["x","y","x"]}`+"\n\n"+
