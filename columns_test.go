@@ -2,7 +2,9 @@ package prime_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,6 +25,12 @@ func randomColumns(rng *rand.Rand, n int, idBase int) (*prime.Columns, []prime.R
 		TagStart: []int{0},
 	}
 	records := make([]prime.Record, n)
+	// Scores: on no record, or on some; "snow" twice in the dictionary.
+	scores := rng.IntN(3)
+	if scores > 0 {
+		c.TagScores = prime.ScoreColumns{Names: []string{"snow", "grass", "sofa", "unused tag", "tree", "night", "fog", "snow"}, Start: []int{0}}
+		c.PredScores = prime.ScoreColumns{Names: []string{"cat", "dog", "fox", "wolf", "unused"}, Start: []int{0}}
+	}
 	for i := range n {
 		r := &records[i]
 		r.ID = fmt.Sprintf("r%d", idBase+i)
@@ -48,6 +56,9 @@ func randomColumns(rng *rand.Rand, n int, idBase int) (*prime.Columns, []prime.R
 			r.Tags = append(r.Tags, c.Tags[t])
 		}
 		c.TagStart = append(c.TagStart, len(c.TagIDs))
+		if scores > 0 {
+			addRandomScores(rng, c, r, scores == 2)
+		}
 		if i%3 == 0 {
 			if c.Images == nil {
 				c.Images = make([]string, i)
@@ -63,6 +74,57 @@ func randomColumns(rng *rand.Rand, n int, idBase int) (*prime.Columns, []prime.R
 		}
 	}
 	return c, records
+}
+
+// addRandomScores adds scores to record r, the last of c: class scores
+// on some records, and, when tags is set, tag scores on most, covering its
+// tags.
+func addRandomScores(rng *rand.Rand, c *prime.Columns, r *prime.Record, tags bool) {
+	i := len(c.IDs) - 1
+	if tags && c.TagFloor == nil {
+		c.TagFloor = make([]float32, i)
+		for k := range c.TagFloor {
+			c.TagFloor[k] = prime.NoFloor
+		}
+	}
+	if c.TagFloor != nil {
+		floor := float32(prime.NoFloor)
+		if tags && rng.IntN(5) > 0 {
+			floor = float32(rng.IntN(5)) / 4
+			r.TagScores, r.TagFloor = []prime.Score{}, floor
+			used := map[string]bool{}
+			add := func(id int32) {
+				name := c.TagScores.Names[id]
+				if used[name] {
+					return
+				}
+				used[name] = true
+				v := rng.Float32()
+				c.TagScores.IDs = append(c.TagScores.IDs, id)
+				c.TagScores.Values = append(c.TagScores.Values, v)
+				r.TagScores = append(r.TagScores, prime.Score{Name: name, Value: v})
+			}
+			for _, tag := range r.Tags {
+				id := int32(slices.Index(c.TagScores.Names, tag))
+				if tag == "snow" && rng.IntN(2) == 0 {
+					id = 7
+				}
+				add(id)
+			}
+			for range rng.IntN(3) {
+				add([]int32{0, 1, 2, 4, 5, 6, 7}[rng.IntN(7)])
+			}
+		}
+		c.TagFloor = append(c.TagFloor, floor)
+	}
+	c.TagScores.Start = append(c.TagScores.Start, len(c.TagScores.IDs))
+	for k := range rng.IntN(4) {
+		v := float32(rng.NormFloat64() * 10)
+		c.PredScores.IDs = append(c.PredScores.IDs, int32(k))
+		c.PredScores.Values = append(c.PredScores.Values, v)
+		r.PredScores = append(r.PredScores, prime.Score{Name: c.PredScores.Names[k], Value: v})
+	}
+	c.PredScores.Start = append(c.PredScores.Start, len(c.PredScores.IDs))
 }
 
 // AddColumns builds the Dataset that Add builds from the same records, in
@@ -130,6 +192,30 @@ func TestAddColumnsRefuses(t *testing.T) {
 		{"bad image", func(c *prime.Columns) { c.Images = []string{"", "\xff"} }, 1, "image", "UTF-8"},
 		{"short column", func(c *prime.Columns) { c.Correct = c.Correct[:1] }, -1, "", "2 records, but"},
 		{"tag starts out of order", func(c *prime.Columns) { c.TagStart = []int{0, 2, 1}; c.TagIDs = []int32{0} }, -1, "", "TagStart[2] = 1 after 2: out of order"},
+		{"tag without a score", func(c *prime.Columns) {
+			withScores(c)
+			c.TagScores.Start, c.TagScores.IDs, c.TagScores.Values = []int{0, 1, 2}, []int32{0, 1}, []float32{0.5, 0.25}
+		}, 1, "tag_scores", `no score for "x", a tag of "tags"`},
+		{"tag score out of [0, 1]", func(c *prime.Columns) { withScores(c); c.TagScores.Values[2] = 2 }, 1, "tag_scores", `"y": 2 outside [0, 1]`},
+		{"tag score repeated by name", func(c *prime.Columns) { withScores(c); c.TagScores.IDs[2] = 3 }, 1, "tag_scores", `"x": given twice`},
+		{"tag score repeated", func(c *prime.Columns) { withScores(c); c.TagScores.IDs[2] = 0 }, 1, "tag_scores", `"x": given twice`},
+		{"tag score's name empty", func(c *prime.Columns) { withScores(c); c.TagScores.IDs[2] = 2 }, 1, "tag_scores", `a name is empty`},
+		{"tag score outside", func(c *prime.Columns) { withScores(c); c.TagScores.IDs[2] = 9 }, 1, "tag_scores", `score 1: index 9 outside the dictionary of 4`},
+		{"tag scores without a floor", func(c *prime.Columns) { withScores(c); c.TagFloor[0] = prime.NoFloor }, 0, "tag_floor", `missing`},
+		{"tag floor NaN", func(c *prime.Columns) { withScores(c); c.TagFloor[1] = float32(math.NaN()) }, 1, "tag_floor", `NaN outside [0, 1]`},
+		{"tag floor above 1", func(c *prime.Columns) { withScores(c); c.TagFloor[1] = 1.5 }, 1, "tag_floor", `1.5 outside [0, 1]`},
+		{"class score infinite", func(c *prime.Columns) { withScores(c); c.PredScores.Values[0] = float32(math.Inf(-1)) }, 0, "pred_scores", `"cat": not a finite number`},
+		{"class score outside", func(c *prime.Columns) { withScores(c); c.PredScores.IDs[0] = -1 }, 0, "pred_scores", `score 0: index -1 outside`},
+		{"class score's name not UTF-8", func(c *prime.Columns) { withScores(c); c.PredScores.Names[0] = "\xff" }, 0, "pred_scores", `invalid UTF-8`},
+		{"short tag floors", func(c *prime.Columns) { withScores(c); c.TagFloor = c.TagFloor[:1] }, -1, "", "2 records, but 1 tag floors"},
+		{"class score starts", func(c *prime.Columns) { withScores(c); c.PredScores.Start = []int{0, 1} }, -1, "", "2 records, but 2 class score starts"},
+		{"tag score starts out of order", func(c *prime.Columns) {
+			withScores(c)
+			c.TagScores.Start = []int{0, 3, 2}
+			c.TagScores.IDs = c.TagScores.IDs[:2]
+			c.TagScores.Values = c.TagScores.Values[:2]
+		}, -1, "", "tag score Start[2] = 2 after 3: out of order"},
+		{"tag scores without Start", func(c *prime.Columns) { withScores(c); c.TagScores.Start = nil }, -1, "", "3 tag score without Start"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +244,14 @@ func TestAddColumnsRefuses(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"cat"}, d.Labels())
 	assert.Equal(t, []string{"x"}, d.Tags())
+}
+
+// withScores gives the records of TestAddColumnsRefuses's columns scores:
+// record 0 tag scores x and y, record 1 x and y, and class scores.
+func withScores(c *prime.Columns) {
+	c.TagScores = prime.ScoreColumns{Names: []string{"x", "y", "", "x"}, Start: []int{0, 1, 3}, IDs: []int32{0, 0, 1}, Values: []float32{0.5, 0.5, 0.25}}
+	c.TagFloor = []float32{0.2, 0.2}
+	c.PredScores = prime.ScoreColumns{Names: []string{"cat", "dog"}, Start: []int{0, 2, 2}, IDs: []int32{0, 1}, Values: []float32{3, -2}}
 }
 
 // A repeated id names the record where it first appears.

@@ -1,6 +1,7 @@
 package prime
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -9,6 +10,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -26,7 +28,10 @@ import (
 // hold each distinct label, prediction and tag once. BenchmarkDatasetMemory
 // measures 53.6 bytes per record with ids of 15 bytes, and 4.03 bytes per
 // tag. Reading it from a file holds, besides, its records a second time
-// while their chunks are joined, and a few chunks of the file.
+// while their chunks are joined, and a few chunks of the file. Records
+// that keep scores (Record.TagScores, Record.PredScores) take 8 bytes per
+// score more, and 12 bytes a record when some do; records without scores
+// take nothing for them.
 type Dataset struct {
 	ids      []string  // per record
 	images   []string  // per record ("" when unknown); nil when no record has one
@@ -39,6 +44,84 @@ type Dataset struct {
 	preds    []string  // predicted labels, each once
 	tags     []string  // tag names, ascending, each carried by a record
 	byLabel  [][]int32 // record indices of each class, in input order
+
+	// The scores records keep; empty when none does.
+	tagScores, predScores   scoreColumns
+	tagFloor                []float32 // per record, NoFloor when it keeps no tag scores; nil when none does
+	scoredTags, scoredPreds []string  // the names of tagScores and predScores, in the order first seen
+}
+
+// scoreColumns are the scores records keep, in columns: record i's are
+// ids[start[i]:start[i+1]] (into a dictionary of names), with the values
+// vals[start[i]:start[i+1]]. start is nil while no record has scores.
+type scoreColumns struct {
+	start []int
+	ids   []int32
+	vals  []float32
+}
+
+// appendScores appends scores, those of a record after records records,
+// to c; their names get ids in dict.
+func appendScores(c *scoreColumns, dict *jsonl.Dict, records int, scores []Score) {
+	if c.start == nil {
+		if len(scores) == 0 {
+			return
+		}
+		c.start = make([]int, records+1, 2*records+2)
+	}
+	for _, s := range scores {
+		c.ids = append(c.ids, dict.Add(s.Name))
+		c.vals = append(c.vals, s.Value)
+	}
+	c.start = append(c.start, len(c.ids))
+}
+
+// record returns the range of record i's scores, none when c has none.
+func (c *scoreColumns) record(i int) (from, to int) {
+	if c.start == nil {
+		return 0, 0
+	}
+	return c.start[i], c.start[i+1]
+}
+
+// list returns the scores from to to of c, named by names, highest first
+// (by name on ties), in a new slice, non-nil.
+func (c *scoreColumns) list(from, to int, names []string) []Score {
+	out := make([]Score, to-from)
+	for k := range out {
+		out[k] = Score{Name: names[c.ids[from+k]], Value: c.vals[from+k]}
+	}
+	sortScores(out)
+	return out
+}
+
+// subset returns the scores of records idx (ascending), nil columns when
+// none of them has any.
+func (c *scoreColumns) subset(idx []int32) scoreColumns {
+	if c.start == nil {
+		return scoreColumns{}
+	}
+	out := scoreColumns{start: make([]int, 1, len(idx)+1)}
+	for _, i := range idx {
+		from, to := c.record(int(i))
+		out.ids = append(out.ids, c.ids[from:to]...)
+		out.vals = append(out.vals, c.vals[from:to]...)
+		out.start = append(out.start, len(out.ids))
+	}
+	if len(out.ids) == 0 {
+		return scoreColumns{}
+	}
+	return out
+}
+
+// sortScores orders scores highest first, by name on ties.
+func sortScores(scores []Score) {
+	slices.SortFunc(scores, func(a, b Score) int {
+		if c := cmp.Compare(b.Value, a.Value); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 }
 
 var errNoRecords = errors.New("no records")
@@ -54,6 +137,8 @@ type DatasetBuilder struct {
 	n             int       // records in parts
 	labels, preds jsonl.Dict
 	tags          jsonl.TagDict
+	scoredTags    jsonl.Dict // the names of tag scores
+	scoredPreds   jsonl.Dict // the names of class scores
 }
 
 // columns are records of a DatasetBuilder: the Dataset's fields with
@@ -66,6 +151,9 @@ type columns struct {
 	correct  []bool
 	tagStart []int // len(label)+1, once a record is added
 	tagIDs   []int32
+
+	tagScores, predScores scoreColumns // ids into the builder's scoredTags and scoredPreds
+	tagFloor              []float32    // nil until a record keeps tag scores; NoFloor for one that does not
 }
 
 // Len returns the number of records added since the builder was made or
@@ -106,6 +194,22 @@ func (b *DatasetBuilder) Add(r *Record) error {
 		}
 	}
 	b.tagStart = append(b.tagStart, len(b.tagIDs))
+	n := len(b.label) - 1 // records before this one
+	if r.TagScores != nil && b.tagFloor == nil {
+		b.tagFloor = make([]float32, n, cap(b.label))
+		for i := range b.tagFloor {
+			b.tagFloor[i] = NoFloor
+		}
+	}
+	if b.tagFloor != nil {
+		floor := float32(NoFloor)
+		if r.TagScores != nil {
+			floor = r.TagFloor
+		}
+		b.tagFloor = append(b.tagFloor, floor)
+		appendScores(&b.tagScores, &b.scoredTags, n, r.TagScores)
+	}
+	appendScores(&b.predScores, &b.scoredPreds, n, r.PredScores)
 	return nil
 }
 
@@ -194,8 +298,71 @@ func (b *DatasetBuilder) finish() *Dataset {
 	}
 	wg.Wait()
 	d.byLabel = groupByLabel(d.label, len(labels))
+	d.tagScores = joinScores(parts, func(c *columns) *scoreColumns { return &c.tagScores })
+	d.predScores = joinScores(parts, func(c *columns) *scoreColumns { return &c.predScores })
+	d.tagFloor = joinFloors(parts, len(d.ids))
+	if d.tagFloor != nil {
+		d.scoredTags = b.scoredTags.Names()
+	}
+	if d.predScores.start != nil {
+		d.scoredPreds = b.scoredPreds.Names()
+	}
 	*b = DatasetBuilder{}
 	return d
+}
+
+// joinScores joins the score columns that get returns of each part.
+func joinScores(parts []columns, get func(*columns) *scoreColumns) scoreColumns {
+	n, total, some := 0, 0, false
+	for k := range parts {
+		c := get(&parts[k])
+		n += len(parts[k].label)
+		total += len(c.ids)
+		some = some || c.start != nil
+	}
+	switch {
+	case !some:
+		return scoreColumns{}
+	case len(parts) == 1:
+		return *get(&parts[0])
+	}
+	out := scoreColumns{start: make([]int, 1, n+1), ids: make([]int32, 0, total), vals: make([]float32, 0, total)}
+	for k := range parts {
+		c, base := get(&parts[k]), len(out.ids)
+		if c.start == nil {
+			for range parts[k].label {
+				out.start = append(out.start, base)
+			}
+			continue
+		}
+		for _, e := range c.start[1:] {
+			out.start = append(out.start, base+e)
+		}
+		out.ids = append(out.ids, c.ids...)
+		out.vals = append(out.vals, c.vals...)
+	}
+	return out
+}
+
+// joinFloors joins the tag floors of the parts, of n records in all.
+func joinFloors(parts []columns, n int) []float32 {
+	if !slices.ContainsFunc(parts, func(c columns) bool { return c.tagFloor != nil }) {
+		return nil
+	}
+	if len(parts) == 1 {
+		return parts[0].tagFloor
+	}
+	out := make([]float32, 0, n)
+	for _, c := range parts {
+		if c.tagFloor != nil {
+			out = append(out, c.tagFloor...)
+			continue
+		}
+		for range c.label {
+			out = append(out, NoFloor)
+		}
+	}
+	return out
 }
 
 // sortVocab returns names sorted, and where each of names went.
@@ -304,7 +471,8 @@ func NewDataset(records []Record) (*Dataset, error) {
 func (d *Dataset) Len() int { return len(d.ids) }
 
 // Record returns record i, 0 ≤ i < Len(), with its tags sorted and without
-// repeats. The Record's Tags slice is new on every call.
+// repeats, and its scores, if it keeps any, highest first (by name on
+// ties). The Record's slices are new on every call.
 func (d *Dataset) Record(i int) Record {
 	r := Record{
 		ID:        d.ids[i],
@@ -322,7 +490,19 @@ func (d *Dataset) Record(i int) Record {
 			r.Tags[k] = d.tags[id]
 		}
 	}
+	if d.hasTagScores(i) {
+		from, to := d.tagScores.record(i)
+		r.TagScores, r.TagFloor = d.tagScores.list(from, to, d.scoredTags), d.tagFloor[i]
+	}
+	if from, to := d.predScores.record(i); to > from {
+		r.PredScores = d.predScores.list(from, to, d.scoredPreds)
+	}
 	return r
+}
+
+// hasTagScores reports whether record i keeps tag scores.
+func (d *Dataset) hasTagScores(i int) bool {
+	return d.tagFloor != nil && d.tagFloor[i] >= 0
 }
 
 // predicted returns the prediction of record i, "" when only its
@@ -437,6 +617,23 @@ func (d *Dataset) subset(idx []int32) *Dataset {
 	}
 	s.tagStart[n] = len(s.tagIDs)
 	s.byLabel = groupByLabel(s.label, len(s.labels))
+	s.tagScores = d.tagScores.subset(idx)
+	s.predScores = d.predScores.subset(idx)
+	if d.tagFloor != nil {
+		s.tagFloor = make([]float32, n)
+		for k, i := range idx {
+			s.tagFloor[k] = d.tagFloor[i]
+		}
+		if !slices.ContainsFunc(s.tagFloor, func(f float32) bool { return f >= 0 }) {
+			s.tagFloor = nil
+		}
+	}
+	if s.tagFloor != nil {
+		s.scoredTags = d.scoredTags
+	}
+	if s.predScores.start != nil {
+		s.scoredPreds = d.scoredPreds
+	}
 	if s.images != nil && !slices.ContainsFunc(s.images, func(p string) bool { return p != "" }) {
 		s.images = nil
 	}

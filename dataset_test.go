@@ -62,6 +62,54 @@ func checkInvariants(t *testing.T, d *Dataset) {
 		total += len(recs)
 	}
 	require.Equal(t, n, total)
+	for _, sc := range []struct {
+		c     *scoreColumns
+		names []string
+	}{{&d.tagScores, d.scoredTags}, {&d.predScores, d.scoredPreds}} {
+		if sc.c.start == nil {
+			require.Empty(t, sc.c.ids)
+			continue
+		}
+		require.Len(t, sc.c.start, n+1)
+		require.Equal(t, 0, sc.c.start[0])
+		require.Equal(t, len(sc.c.ids), sc.c.start[n])
+		require.Len(t, sc.c.vals, len(sc.c.ids))
+		for _, id := range sc.c.ids {
+			require.True(t, id >= 0 && int(id) < len(sc.names))
+		}
+	}
+	if d.tagFloor != nil {
+		require.Len(t, d.tagFloor, n)
+		for i, f := range d.tagFloor {
+			if f < 0 {
+				from, to := d.tagScores.record(i)
+				require.Equal(t, from, to, "record %d: tag scores without a floor", i)
+			}
+		}
+	}
+}
+
+// withRandomScores gives most of recs scores, drawn from rng: class
+// scores, and tag scores for every tag and a few more, above a floor.
+func withRandomScores(rng *rand.Rand, recs []Record) []Record {
+	for i := range recs {
+		r := &recs[i]
+		if rng.IntN(3) > 0 {
+			r.TagScores, r.TagFloor = []Score{}, float32(rng.IntN(4))/4
+			for _, t := range slices.Compact(slices.Sorted(slices.Values(r.Tags))) {
+				r.TagScores = append(r.TagScores, Score{t, r.TagFloor + (1-r.TagFloor)*rng.Float32()})
+			}
+			for range rng.IntN(3) {
+				if t := fmt.Sprintf("low %d", rng.IntN(10)); !slices.ContainsFunc(r.TagScores, func(s Score) bool { return s.Name == t }) {
+					r.TagScores = append(r.TagScores, Score{t, r.TagFloor})
+				}
+			}
+		}
+		for k := range rng.IntN(3) {
+			r.PredScores = append(r.PredScores, Score{fmt.Sprintf("class_%d", k), float32(rng.NormFloat64())})
+		}
+	}
+	return recs
 }
 
 // requireSame requires got to hold the records of want.
@@ -109,6 +157,18 @@ func normalized(r Record) Record {
 	if len(r.Tags) == 0 {
 		r.Tags = nil
 	}
+	if r.TagScores != nil {
+		r.TagScores = slices.Clone(r.TagScores)
+		sortScores(r.TagScores)
+	} else {
+		r.TagFloor = 0
+	}
+	if len(r.PredScores) > 0 {
+		r.PredScores = slices.Clone(r.PredScores)
+		sortScores(r.PredScores)
+	} else {
+		r.PredScores = nil
+	}
 	return r
 }
 
@@ -125,6 +185,7 @@ func writeRecords(t testing.TB, recs []Record) []byte {
 func TestReadDatasetChunksAndWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	recs := randomRecords(rng, 1500)
+	withRandomScores(rng, recs[500:1000]) // chunks with scores, without, and with some
 	data := writeRecords(t, recs)
 	want, err := NewDataset(recs)
 	require.NoError(t, err)
@@ -195,7 +256,7 @@ func TestReadDatasetEndsItsGoroutines(t *testing.T) {
 
 func TestSubsetEqualsNewDataset(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	recs := randomRecords(rng, 500)
+	recs := withRandomScores(rng, randomRecords(rng, 500))
 	d, err := NewDataset(recs)
 	require.NoError(t, err)
 	a, b := d.Split(0.3, rand.New(rand.NewPCG(1, 1)))

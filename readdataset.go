@@ -27,7 +27,8 @@ func ReadDataset(r io.Reader, name string) (*Dataset, error) {
 
 // A remap takes the ids of one worker's dictionaries to a builder's.
 type remap struct {
-	labels, preds, tags []int32
+	labels, preds, tags     []int32
+	scoredTags, scoredPreds []int32
 }
 
 // appendChunk appends the records of c to b; m takes the ids of the
@@ -55,8 +56,22 @@ func (b *DatasetBuilder) appendChunk(c *jsonl.Chunk, m *remap) {
 	}
 	b.endPart()
 	b.columns = columns{ids: c.IDs, images: c.Images, label: c.Label, pred: c.Pred, correct: c.Correct,
-		tagStart: c.TagStart, tagIDs: c.TagIDs}
+		tagStart: c.TagStart, tagIDs: c.TagIDs, tagFloor: c.TagFloor}
+	if c.TagFloor != nil {
+		m.scoredTags = extend(&b.scoredTags, m.scoredTags, c.TagScores.Names)
+		b.tagScores = remapScores(&c.TagScores, m.scoredTags)
+	}
+	m.scoredPreds = extend(&b.scoredPreds, m.scoredPreds, c.PredScores.Names)
+	b.predScores = remapScores(&c.PredScores, m.scoredPreds)
 	b.endPart()
+}
+
+// remapScores returns the scores of s, their ids taken through m.
+func remapScores(s *jsonl.ChunkScores, m []int32) scoreColumns {
+	for i, id := range s.IDs {
+		s.IDs[i] = m[id]
+	}
+	return scoreColumns{start: s.Start, ids: s.IDs, vals: s.Values}
 }
 
 // partLines are the lines of a chunk's records: line within the chunk,

@@ -1,8 +1,10 @@
 package prime
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -92,7 +94,98 @@ func checkRecord(r *Record) (field string, err error) {
 			return "tags", &jsonl.TagError{Index: i, Err: errBadUTF8}
 		}
 	}
+	return checkScores(r)
+}
+
+// checkScores reports the first field of r's scores that a records file
+// cannot hold, as the reader would report it: a name empty, not valid
+// UTF-8 or repeated; a tag score or TagFloor outside [0, 1]; a class score
+// not finite; a tag of Tags without a score, when TagScores is not nil.
+func checkScores(r *Record) (field string, err error) {
+	if r.TagScores != nil {
+		if !(r.TagFloor >= 0 && r.TagFloor <= 1) {
+			return "tag_floor", &jsonl.ScoreError{Text: formatFloat32(r.TagFloor)}
+		}
+		names, err := checkScoreList(r.TagScores, true)
+		if err != nil {
+			return "tag_scores", err
+		}
+		for _, t := range r.Tags {
+			if !names.has(t) {
+				return "tag_scores", &jsonl.MissingScoreError{Tag: t}
+			}
+		}
+	}
+	if _, err := checkScoreList(r.PredScores, false); err != nil {
+		return "pred_scores", err
+	}
 	return "", nil
+}
+
+// formatFloat32 returns v as a records file writes it.
+func formatFloat32(v float32) string { return string(jsonl.AppendFloat32(nil, v)) }
+
+// errNotFinite is the error about a score that is NaN or infinite.
+var errNotFinite = errors.New("not a finite number")
+
+// checkScoreList checks the names and values of scores, in [0, 1] when
+// unit is set, and returns a set of its names.
+func checkScoreList(scores []Score, unit bool) (scoreNames, error) {
+	for _, s := range scores {
+		switch {
+		case s.Name == "":
+			return scoreNames{}, jsonl.ErrEmptyName
+		case !utf8.ValidString(s.Name):
+			return scoreNames{}, errBadUTF8
+		case math.IsNaN(float64(s.Value)) || math.IsInf(float64(s.Value), 0):
+			return scoreNames{}, &jsonl.NameError{Name: s.Name, Err: errNotFinite}
+		case unit && !(s.Value >= 0 && s.Value <= 1):
+			return scoreNames{}, &jsonl.NameError{Name: s.Name, Err: &jsonl.ScoreError{Text: formatFloat32(s.Value)}}
+		}
+	}
+	names := scoreNames{list: scores}
+	if k := names.repeat(); k >= 0 {
+		return names, &jsonl.NameError{Name: scores[k].Name, Err: jsonl.ErrRepeated}
+	}
+	return names, nil
+}
+
+// scoreNames is the set of the names of a list of scores: the list itself
+// when short, and a map otherwise.
+type scoreNames struct {
+	list []Score
+	set  map[string]bool
+}
+
+// repeat builds the set and returns the index of the first name an earlier
+// one repeats, or -1.
+func (n *scoreNames) repeat() int {
+	if len(n.list) <= 16 {
+		for k := range n.list {
+			for e := range k {
+				if n.list[e].Name == n.list[k].Name {
+					return k
+				}
+			}
+		}
+		return -1
+	}
+	n.set = make(map[string]bool, len(n.list))
+	for k, s := range n.list {
+		if n.set[s.Name] {
+			return k
+		}
+		n.set[s.Name] = true
+	}
+	return -1
+}
+
+// has reports whether name is in the set.
+func (n *scoreNames) has(name string) bool {
+	if n.set != nil {
+		return n.set[name]
+	}
+	return slices.ContainsFunc(n.list, func(s Score) bool { return s.Name == name })
 }
 
 // writeBufferSize is the RecordWriter's buffer: it writes to the
@@ -116,11 +209,14 @@ func NewRecordWriter(w io.Writer) *RecordWriter {
 }
 
 // Write writes r as one line: "id", "label", then "pred" when r.Predicted is
-// not empty and "correct" otherwise, "tags" (in r's order, as given), and
-// "image" when set. It refuses, with a *RecordError, a record that would not
-// read back: an empty ID or Label, an empty tag, or a string that is not
-// valid UTF-8. After a write to the underlying writer fails, every call
-// returns that error.
+// not empty and "correct" otherwise, "tags" (in r's order, as given),
+// "image" when set, "pred_scores" when r.PredScores is not empty, and
+// "tag_floor" and "tag_scores" when r.TagScores is not nil (scores in r's
+// order, each number the shortest that reads back as the same float32). It
+// refuses, with a *RecordError, a record that would not read back: an
+// empty ID or Label, an empty tag, a string that is not valid UTF-8, or
+// scores that break the rules of checkScores. After a write to the
+// underlying writer fails, every call returns that error.
 func (w *RecordWriter) Write(r *Record) error {
 	if w.err != nil {
 		return w.err
@@ -137,6 +233,11 @@ func (w *RecordWriter) Write(r *Record) error {
 	for i, t := range r.Tags {
 		if t == "" {
 			return fail("tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty})
+		}
+	}
+	if r.TagScores != nil || r.PredScores != nil {
+		if field, err := checkScores(r); err != nil {
+			return fail(field, err)
 		}
 	}
 	// UTF-8 is checked while escaping; on a bad string the line is
@@ -182,6 +283,13 @@ func (w *RecordWriter) Write(r *Record) error {
 			return bad("image", errBadUTF8)
 		}
 	}
+	if len(r.PredScores) > 0 {
+		b = appendScoresJSON(append(b, `,"pred_scores":`...), r.PredScores)
+	}
+	if r.TagScores != nil {
+		b = jsonl.AppendFloat32(append(b, `,"tag_floor":`...), r.TagFloor)
+		b = appendScoresJSON(append(b, `,"tag_scores":`...), r.TagScores)
+	}
 	b = append(b, '}', '\n')
 	w.buf = b
 	w.n++
@@ -207,6 +315,20 @@ func (w *RecordWriter) Flush() error {
 	return w.err
 }
 
+// appendScoresJSON appends scores, whose names are valid UTF-8, as a JSON
+// object.
+func appendScoresJSON(b []byte, scores []Score) []byte {
+	b = append(b, '{')
+	for k, s := range scores {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b, _ = jsonl.AppendString(b, s.Name)
+		b = jsonl.AppendFloat32(append(b, ':'), s.Value)
+	}
+	return append(b, '}')
+}
+
 // A RecordReader reads a records file one record at a time, streaming: JSON
 // Lines, one object per line:
 //
@@ -218,7 +340,16 @@ func (w *RecordWriter) Flush() error {
 // array of tags, each a non-empty string or an object with a non-empty
 // string "name" and an optional number "score" in [0, 1] (a tag repeated
 // within a record counts once); "image", optional, is the image's path,
-// relative to the records file or absolute.
+// relative to the records file or absolute. The scores a record may keep
+// (see Record) are objects of names and numbers: "tag_scores", each tag's
+// score in [0, 1], with a score for every tag of "tags"; "tag_floor", a
+// number in [0, 1], given only with "tag_scores" (1 when not given); and
+// "pred_scores", classes' scores (numbers a float32 holds). Their names are
+// non-empty and unique, and a file without them reads as before:
+//
+//	{"id": "n01440764_10026", "label": "tench", "pred": "tench", "tags": ["fish", "water"],
+//	 "pred_scores": {"tench": 0.91, "barracouta": 0.05}, "tag_floor": 0.2,
+//	 "tag_scores": {"fish": 0.97, "water": 0.74, "net": 0.52, "man": 0.21}}
 //
 // The same rules hold for every JSON Lines file prime reads (records,
 // precomputed tags and predictions): member names match exactly, in case
@@ -268,6 +399,15 @@ func (rr *RecordReader) intern(b []byte) string {
 func lineError(name string, num int, err error) *LineError {
 	field, cause := jsonl.FieldOf(err)
 	return &LineError{File: name, Line: num, Field: field, Err: cause}
+}
+
+// scores returns s, scores of rec, as a new slice, its names interned.
+func (rr *RecordReader) scores(rec *jsonl.Record, s *jsonl.Scores) []Score {
+	out := make([]Score, s.Len())
+	for k, sp := range s.Names {
+		out[k] = Score{Name: rr.intern(rec.Bytes(sp)), Value: s.Values[k]}
+	}
+	return out
 }
 
 // Read returns the next record, and io.EOF after the last (at once for a
@@ -336,6 +476,12 @@ func (rr *RecordReader) Read() (Record, error) {
 		rr.tagBuf = tags
 		if len(tags) > 0 {
 			r.Tags = slices.Clone(tags)
+		}
+		if rec.TagScores.Has {
+			r.TagScores, r.TagFloor = rr.scores(rec, &rec.TagScores), rec.TagFloor
+		}
+		if rec.PredScores.Len() > 0 {
+			r.PredScores = rr.scores(rec, &rec.PredScores)
 		}
 		return r, nil
 	}

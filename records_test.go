@@ -54,6 +54,37 @@ func TestRecordWriterJSON(t *testing.T) {
 	}
 }
 
+// scoreRefusals are records whose scores a records file cannot hold, with
+// the error about them as record i.
+func scoreRefusals(i int) []struct {
+	name string
+	rec  prime.Record
+	want string
+} {
+	rec := func(tags []string, tagScores []prime.Score, floor float32, predScores []prime.Score) prime.Record {
+		return prime.Record{ID: "x", Label: "cat", Predicted: "cat", Tags: tags, TagScores: tagScores, TagFloor: floor, PredScores: predScores}
+	}
+	at := fmt.Sprintf("prime: record %d: ", i)
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	return []struct {
+		name string
+		rec  prime.Record
+		want string
+	}{
+		{"tag without a score", rec([]string{"a", "b"}, []prime.Score{{"a", 0.5}}, 0.2, nil), at + `field "tag_scores": no score for "b", a tag of "tags"`},
+		{"tag score out of [0, 1]", rec(nil, []prime.Score{{"a", 1.5}}, 0.2, nil), at + `field "tag_scores": "a": 1.5 outside [0, 1]`},
+		{"tag score NaN", rec(nil, []prime.Score{{"a", nan}}, 0.2, nil), at + `field "tag_scores": "a": not a finite number`},
+		{"tag score repeated", rec(nil, []prime.Score{{"a", 0.5}, {"b", 0.4}, {"a", 0.3}}, 0.2, nil), at + `field "tag_scores": "a": given twice`},
+		{"tag score without a name", rec(nil, []prime.Score{{"", 0.5}}, 0.2, nil), at + `field "tag_scores": a name is empty`},
+		{"tag score's name not UTF-8", rec(nil, []prime.Score{{"\xff", 0.5}}, 0.2, nil), at + `field "tag_scores": invalid UTF-8`},
+		{"tag floor out of [0, 1]", rec(nil, []prime.Score{}, 1.25, nil), at + `field "tag_floor": 1.25 outside [0, 1]`},
+		{"tag floor NaN", rec(nil, []prime.Score{}, nan, nil), at + `field "tag_floor": NaN outside [0, 1]`},
+		{"class score infinite", rec(nil, nil, 0, []prime.Score{{"cat", inf}}), at + `field "pred_scores": "cat": not a finite number`},
+		{"class score repeated", rec(nil, nil, 0, []prime.Score{{"cat", 2}, {"cat", 1}}), at + `field "pred_scores": "cat": given twice`},
+	}
+}
+
 func TestRecordWriterRefuses(t *testing.T) {
 	tests := []struct {
 		name string
@@ -65,6 +96,7 @@ func TestRecordWriterRefuses(t *testing.T) {
 		{"bad utf8", prime.Record{ID: "x", Label: "a\xff"}, `prime: record 0: field "label": invalid UTF-8`},
 		{"empty tag", prime.Record{ID: "x", Label: "a", Tags: []string{"t", ""}}, `prime: record 0: field "tags": element 1 is empty`},
 	}
+	tests = append(tests, scoreRefusals(0)...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -141,6 +173,19 @@ func TestBadInput(t *testing.T) {
 		{"invalid UTF-8 in an unknown member", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\",\"note\":\"\xed\xa0\x80\"}", `data.jsonl:7: invalid UTF-8`},
 		{"invalid UTF-8 in a key", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\",\"\xfe\":1}", `data.jsonl:7: invalid UTF-8`},
 		{"invalid UTF-8 outside strings", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\"}\xff", `data.jsonl:7: invalid UTF-8`},
+		{"tag scores not an object", `{"id":"x","label":"cat","pred":"cat","tag_scores":[0.5]}`, `data.jsonl:7: field "tag_scores": not a JSON object`},
+		{"tag score not a number", `{"id":"x","label":"cat","pred":"cat","tag_scores":{"a":"0.5"}}`, `data.jsonl:7: field "tag_scores": "a": not a number`},
+		{"tag score out of [0, 1]", `{"id":"x","label":"cat","pred":"cat","tag_scores":{"a":1.25}}`, `data.jsonl:7: field "tag_scores": "a": 1.25 outside [0, 1]`},
+		{"tag score given twice", `{"id":"x","label":"cat","pred":"cat","tag_scores":{"a":0.5,"a":0.25}}`, `data.jsonl:7: field "tag_scores": "a": given twice`},
+		{"tag score without a name", `{"id":"x","label":"cat","pred":"cat","tag_scores":{"":0.5}}`, `data.jsonl:7: field "tag_scores": a name is empty`},
+		{"tag without a score", `{"id":"x","label":"cat","pred":"cat","tags":["a","b"],"tag_scores":{"a":0.9}}`, `data.jsonl:7: field "tag_scores": no score for "b", a tag of "tags"`},
+		{"tag floor without scores", `{"id":"x","label":"cat","pred":"cat","tag_floor":0.2}`, `data.jsonl:7: field "tag_floor": given without "tag_scores"`},
+		{"tag floor out of [0, 1]", `{"id":"x","label":"cat","pred":"cat","tag_scores":{},"tag_floor":-1}`, `data.jsonl:7: field "tag_floor": -1 outside [0, 1]`},
+		{"tag floor not a number", `{"id":"x","label":"cat","pred":"cat","tag_scores":{},"tag_floor":true}`, `data.jsonl:7: field "tag_floor": not a number`},
+		{"class scores not an object", `{"id":"x","label":"cat","pred":"cat","pred_scores":["cat"]}`, `data.jsonl:7: field "pred_scores": not a JSON object`},
+		{"class score beyond a float32", `{"id":"x","label":"cat","pred":"cat","pred_scores":{"cat":-1e39}}`, `data.jsonl:7: field "pred_scores": "cat": -1e39 outside the range of a float32`},
+		{"class score given twice", `{"id":"x","label":"cat","pred":"cat","pred_scores":{"cat":0.5,"dog":0.3,"cat":0.2}}`, `data.jsonl:7: field "pred_scores": "cat": given twice`},
+		{"invalid UTF-8 in a score's name", "{\"id\":\"x\",\"label\":\"cat\",\"pred\":\"cat\",\"pred_scores\":{\"c\xffat\":0.5}}", `data.jsonl:7: field "pred_scores": invalid UTF-8`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,6 +242,7 @@ func TestNewDatasetRefuses(t *testing.T) {
 		{"empty tag", prime.Record{ID: "b", Label: "cat", Tags: []string{"x", ""}}, `prime: record 1: field "tags": element 1 is empty`},
 		{"repeated id", prime.Record{ID: "a", Label: "cat"}, `prime: record 1: field "id": repeated: "a" first appears as record 0`},
 	}
+	tests = append(tests, scoreRefusals(1)...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := prime.NewDataset([]prime.Record{ok, tt.rec})
@@ -254,10 +300,12 @@ func TestUnknownMembers(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	recs := []prime.Record{
-		{ID: "n01440764_10026", Label: "tench", Predicted: "tench", Tags: []string{"fish", "man", "water"}},
+		{ID: "n01440764_10026", Label: "tench", Predicted: "tench", Tags: []string{"fish", "man", "water"},
+			TagScores: []prime.Score{{"man", 0.8123456}, {"fish", 1}, {"water", 0.74}, {"net", 0.2000001}}, TagFloor: 0.2,
+			PredScores: []prime.Score{{"tench", 0.91}, {"barracouta", 1.0 / 3}, {"é\"\n", 1e-7}}},
 		{ID: "q\"\\/\b\f\n\r\t\x00\x7f", Label: "é 日本 😀", Predicted: "\u2028", Tags: []string{"<&>", "\u2029"}, Image: "a b/c.png"},
-		{ID: "c", Label: "tench", Correct: true, Image: "c.jpg"},
-		{ID: "d", Label: "goldfish", Correct: false, Tags: []string{"z", "a"}},
+		{ID: "c", Label: "tench", Correct: true, Image: "c.jpg", TagScores: []prime.Score{}, TagFloor: 1},
+		{ID: "d", Label: "goldfish", Correct: false, Tags: []string{"z", "a"}, PredScores: []prime.Score{{"tench", -3.5}, {"goldfish", 1e30}}},
 	}
 	var buf bytes.Buffer
 	w := prime.NewRecordWriter(&buf)
@@ -280,6 +328,7 @@ func TestRoundTrip(t *testing.T) {
 	for i, r := range d.All() {
 		w := want[i]
 		w.Tags = slices.Sorted(slices.Values(w.Tags))
+		w.TagScores, w.PredScores = sortedScores(w.TagScores), sortedScores(w.PredScores)
 		require.Equal(t, w, r)
 	}
 }
@@ -371,7 +420,39 @@ func referenceLine(line []byte) (r prime.Record, blank, ok bool) {
 	if rec.HasPred {
 		r.Correct = r.Predicted == r.Label
 	}
+	scores := func(s *jsonl.Scores) []prime.Score {
+		out := []prime.Score{}
+		for k, sp := range s.Names {
+			out = append(out, prime.Score{Name: string(rec.Bytes(sp)), Value: s.Values[k]})
+		}
+		return out
+	}
+	if rec.TagScores.Has {
+		r.TagScores, r.TagFloor = scores(&rec.TagScores), rec.TagFloor
+	}
+	if rec.PredScores.Len() > 0 {
+		r.PredScores = scores(&rec.PredScores)
+	}
 	return r, false, true
+}
+
+// sortedScores returns scores as a Dataset gives them: highest first, by
+// name on ties.
+func sortedScores(scores []prime.Score) []prime.Score {
+	if scores == nil {
+		return nil
+	}
+	out := slices.Clone(scores)
+	slices.SortStableFunc(out, func(a, b prime.Score) int {
+		if a.Value != b.Value {
+			if a.Value > b.Value {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
 }
 
 // checkReaders reads data with RecordReader and ReadDataset and requires
@@ -431,6 +512,7 @@ func checkReaders(t *testing.T, data string) {
 		if len(w.Tags) == 0 {
 			w.Tags = nil
 		}
+		w.TagScores, w.PredScores = sortedScores(w.TagScores), sortedScores(w.PredScores)
 		require.Equal(t, w, r)
 	}
 }
@@ -450,6 +532,15 @@ var readerCorpus = []string{
 	"\xef\xbb\xbf" + `{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":0.5},"y"]}`,
 	"\xef\xbb\xbf\xef\xbb\xbf" + `{"id":"a","label":"b","pred":"b"}`,
 	`{"id":"a","label":"b","pred":"b","tags":["x"],"tags":["y"]}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x","y","x"],"tag_scores":{"y":0.5,"z":0.25,"x":0.5},"tag_floor":0.2,"pred_scores":{"b":0.75,"c":0.125}}` + "\n" +
+		`{"id":"b","label":"b","correct":true}` + "\n" +
+		`{"id":"c","label":"b","pred":"b","tags":[],"tag_scores":{}}` + "\n" +
+		`{"id":"d","label":"b","pred":"c","pred_scores":{}}`,
+	`{"id":"a","label":"b","correct":false}` + "\n" + `{"id":"b","label":"b","pred":"b","tags":["x"],"tag_scores":{"x":1,"y":0}}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x"],"tag_scores":{"y":0.5}}`,
+	`{"id":"a","label":"b","pred":"b","tag_floor":0.5}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"y":0.5,"y":0.5}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":1e50}}`,
 }
 
 func TestReadersAgreeWithEncodingJSON(t *testing.T) {

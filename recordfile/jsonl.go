@@ -33,7 +33,8 @@ func (w *worker) parseChunk(buf []byte, label string) *piece {
 	c := w.cp.Parse(buf, label)
 	return &piece{
 		cols: &prime.Columns{IDs: c.IDs, Images: c.Images, Labels: c.Labels, Label: c.Label, Preds: c.Preds, Pred: c.Pred,
-			Correct: c.Correct, Tags: c.Tags, TagStart: c.TagStart, TagIDs: c.TagIDs},
+			Correct: c.Correct, Tags: c.Tags, TagStart: c.TagStart, TagIDs: c.TagIDs,
+			TagScores: prime.ScoreColumns(c.TagScores), TagFloor: c.TagFloor, PredScores: prime.ScoreColumns(c.PredScores)},
 		line: c.Line, lines: c.Lines, err: c.Err,
 	}
 }

@@ -1,7 +1,9 @@
 package jsonl
 
 import (
+	"math"
 	"math/bits"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -91,4 +93,24 @@ func le64(s string, i int) uint64 {
 	s = s[i : i+8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// AppendFloat32 appends f, which must be finite, to dst as encoding/json
+// writes a float32: the shortest decimal that reads back as f, in
+// exponent form below 1e-6 and from 1e21 on.
+func AppendFloat32(dst []byte, f float32) []byte {
+	abs := float32(math.Abs(float64(f)))
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, float64(f), format, -1, 32)
+	if format == 'e' {
+		// e-09 to e-9, as encoding/json writes it.
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
 }

@@ -91,6 +91,43 @@ type Chunk struct {
 	Line                []int32 // each record's line within the chunk, from 1
 	Lines               int     // the chunk's lines, up to and including a bad one
 	Err                 error   // the bad line's error, when there is one: the chunk ends at it
+
+	// The scores records keep: TagFloor holds each record's "tag_floor",
+	// NoFloor for a record without "tag_scores", and is nil when no
+	// record of the chunk has them.
+	TagScores, PredScores ChunkScores
+	TagFloor              []float32
+}
+
+// NoFloor stands in Chunk.TagFloor for the floor of a record without
+// "tag_scores".
+const NoFloor = -1
+
+// ChunkScores holds the members of the "tag_scores" or "pred_scores" of a
+// Chunk's records, in columns: record i's are IDs[Start[i]:Start[i+1]]
+// (into Names, the parser's dictionary as it stands), with Values likewise.
+// Start is nil when no record of the chunk has any.
+type ChunkScores struct {
+	Names  []string
+	Start  []int
+	IDs    []int32
+	Values []float32
+}
+
+// add adds s, the scores of rec, to c, after n records; dict gives their
+// names ids.
+func (c *ChunkScores) add(dict *Dict, n int, rec *Record, s *Scores) {
+	if c.Start == nil {
+		if s.Len() == 0 {
+			return
+		}
+		c.Start = make([]int, n+1, 2*n+2)
+	}
+	for _, sp := range s.Names {
+		c.IDs = append(c.IDs, dict.ID(rec.Bytes(sp)))
+	}
+	c.Values = append(c.Values, s.Values...)
+	c.Start = append(c.Start, len(c.IDs))
 }
 
 // A ChunkParser parses chunks of a records file into Chunks, for readers
@@ -98,10 +135,11 @@ type Chunk struct {
 // outlive a chunk, so that a string is copied once a parser, not once a
 // chunk. Its zero value is ready to use.
 type ChunkParser struct {
-	p             Parser
-	rec           Record
-	labels, preds Dict
-	tags          TagDict
+	p                       Parser
+	rec                     Record
+	labels, preds           Dict
+	tags                    TagDict
+	scoredTags, scoredPreds Dict // the names of tag and class scores
 }
 
 // Parse parses buf, whole lines, into a Chunk; it may unescape strings in
@@ -174,12 +212,29 @@ func (cp *ChunkParser) Parse(buf []byte, folder string) *Chunk {
 			}
 		}
 		c.TagStart = append(c.TagStart, len(c.TagIDs))
+		n := len(c.Label) - 1 // records before this one
+		if rec.TagScores.Has && c.TagFloor == nil {
+			c.TagFloor = make([]float32, n, cap(c.Label))
+			for i := range c.TagFloor {
+				c.TagFloor[i] = NoFloor
+			}
+		}
+		if c.TagFloor != nil {
+			floor := float32(NoFloor)
+			if rec.TagScores.Has {
+				floor = rec.TagFloor
+			}
+			c.TagFloor = append(c.TagFloor, floor)
+			c.TagScores.add(&cp.scoredTags, n, rec, &rec.TagScores)
+		}
+		c.PredScores.add(&cp.scoredPreds, n, rec, &rec.PredScores)
 	}
 	c.IDs = cut(string(idArena), idEnd)
 	if imgEnd != nil {
 		c.Images = cut(string(imgArena), imgEnd)
 	}
 	c.Labels, c.Preds, c.Tags = cp.labels.Names(), cp.preds.Names(), cp.tags.Names()
+	c.TagScores.Names, c.PredScores.Names = cp.scoredTags.Names(), cp.scoredPreds.Names()
 	return c
 }
 

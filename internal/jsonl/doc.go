@@ -12,14 +12,22 @@
 // encoding/json decodes it), nesting at most MaxDepth deep. Of the members
 // it knows, "id", "label", "pred" and "image" are strings, "correct" true
 // or false, "tags" an array whose elements are non-empty strings or objects
-// with a non-empty string "name" and an optional number "score" in [0, 1].
+// with a non-empty string "name" and an optional number "score" in [0, 1];
+// "tag_scores" and "pred_scores" are objects of numbers under unique,
+// non-empty names (a repeat is an error, ErrRepeated), each a float32, in
+// [0, 1] for "tag_scores"; "tag_floor" is a number in [0, 1]. Numbers are
+// read as float32s (strconv.ParseFloat with bitSize 32, as encoding/json
+// reads into a float32), so that a score written as the shortest decimal
+// of a float32 (AppendFloat32) reads back as the same float32.
 // Member names match exactly, in case too: "ID" is an unknown member, as
 // encoding/json/v2 matches them by default (encoding/json folds case). A
 // known member given twice is an error (ErrRepeated), where encoding/json
 // keeps the last; null stands for a missing member; unknown members are
 // skipped, whatever their value and however often they appear. Which
 // members a line must have is for the caller to check: CheckRecord for a
-// record, the precomputed readers for theirs. Errors name the member at
+// record (which also requires a score in "tag_scores", when given, for
+// every tag of "tags", and "tag_floor" only beside "tag_scores"), the
+// precomputed readers for theirs. Errors name the member at
 // fault (*Error), and the callers add the file and the line.
 //
 // # Why a scanner of its own
@@ -48,6 +56,7 @@
 // test FuzzParse. ReadDataset's figures are in package prime's
 // BenchmarkReadDataset.
 //
-// AppendString is the writer's half: a JSON string, escaped as
-// encoding/json escapes it (without its HTML escaping).
+// AppendString and AppendFloat32 are the writer's half: a JSON string,
+// escaped as encoding/json escapes it (without its HTML escaping), and a
+// float32 as encoding/json writes it.
 package jsonl

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -33,6 +34,8 @@ var (
 	ErrNoPred    = errors.New(`missing, and so is "correct"`)
 	ErrNotObject = errors.New("not a JSON object")
 	ErrTooLong   = errors.New("line longer than 2 GiB")
+	ErrEmptyName = errors.New("a name is empty")
+	ErrNoScores  = errors.New(`given without "tag_scores"`)
 )
 
 // An Error is a bad line: Field names the member at fault, "" when the line
@@ -94,6 +97,36 @@ func (e *ScoreError) Error() string { return e.Text + " outside [0, 1]" }
 // Unwrap returns the underlying error.
 func (e *TagError) Unwrap() error { return e.Err }
 
+// A NameError is a bad member of a "tag_scores" or "pred_scores" object:
+// its name and what is wrong with it (ErrNotNumber, ErrRepeated, a
+// *ScoreError, a *RangeError).
+type NameError struct {
+	Name string
+	Err  error
+}
+
+func (e *NameError) Error() string { return strconv.Quote(e.Name) + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *NameError) Unwrap() error { return e.Err }
+
+// A RangeError is a number too large for a float32.
+type RangeError struct {
+	Text string // the number as written
+}
+
+func (e *RangeError) Error() string { return e.Text + " outside the range of a float32" }
+
+// A MissingScoreError is a record whose "tag_scores" lack a tag of its
+// "tags".
+type MissingScoreError struct {
+	Tag string
+}
+
+func (e *MissingScoreError) Error() string {
+	return "no score for " + strconv.Quote(e.Tag) + `, a tag of "tags"`
+}
+
 // A DisagreeError is a line whose "pred" and "correct" disagree.
 type DisagreeError struct {
 	Correct     bool
@@ -127,10 +160,59 @@ type Record struct {
 	// Scores holds the tags' scores when a tag is given as an object (1
 	// for a tag given as a string), and is empty otherwise.
 	Scores []float32
+	// TagScores and PredScores are the members "tag_scores" and
+	// "pred_scores"; TagFloor is "tag_floor", 1 when not given.
+	TagScores, PredScores Scores
+	HasTagFloor           bool // "tag_floor" given (and not null)
+	TagFloor              float32
 }
+
+// Scores holds an object of names and numbers, "tag_scores" or
+// "pred_scores", in the line's order; its names are unique.
+type Scores struct {
+	Has    bool   // the member is given (and not null)
+	Names  []Span // of Record.Line
+	Values []float32
+	// sorted holds the indices of Names in the order of their bytes, when
+	// there are more than sortFrom of them; it is empty otherwise.
+	sorted []int32
+}
+
+// sortFrom is the number of names from which a Scores is searched in the
+// order of its names rather than one name after the other.
+const sortFrom = 8
+
+// reset empties s, keeping its storage.
+func (s *Scores) reset() {
+	s.Has = false
+	s.Names, s.Values, s.sorted = s.Names[:0], s.Values[:0], s.sorted[:0]
+}
+
+// Len returns the number of names.
+func (s *Scores) Len() int { return len(s.Names) }
 
 // Bytes returns the contents of s, a Span of r.Line.
 func (r *Record) Bytes(s Span) []byte { return r.Line[s.Start:s.End] }
+
+// index returns the index in s of name, or -1; line holds s's names.
+func (s *Scores) index(line, name []byte) int {
+	if len(s.sorted) == 0 {
+		for k, sp := range s.Names {
+			if bytes.Equal(line[sp.Start:sp.End], name) {
+				return k
+			}
+		}
+		return -1
+	}
+	k, found := slices.BinarySearchFunc(s.sorted, name, func(k int32, name []byte) int {
+		sp := s.Names[k]
+		return bytes.Compare(line[sp.Start:sp.End], name)
+	})
+	if !found {
+		return -1
+	}
+	return int(s.sorted[k])
+}
 
 // field indexes a known member.
 type field int
@@ -142,10 +224,13 @@ const (
 	fCorrect
 	fTags
 	fImage
+	fTagScores
+	fTagFloor
+	fPredScores
 	nFields
 )
 
-var fieldNames = [nFields]string{"id", "label", "pred", "correct", "tags", "image"}
+var fieldNames = [nFields]string{"id", "label", "pred", "correct", "tags", "image", "tag_scores", "tag_floor", "pred_scores"}
 
 // Members of a tag object.
 const (
@@ -177,7 +262,7 @@ var strClass = func() (t [256]uint8) {
 // use.
 type Parser struct {
 	line   []byte
-	seen   uint8          // the known members given, a bit each
+	seen   uint16         // the known members given, a bit each
 	scored bool           // a tag was given as an object: Record.Scores is filled
 	errs   [nFields]error // per member, the last value's error
 	// syntax is the first syntax error; later checks are skipped.
@@ -202,7 +287,19 @@ type Parser struct {
 // valid UTF-8; every tag is a non-empty string or an object with a
 // non-empty string "name" and an optional number "score" in [0, 1].
 func (p *Parser) Parse(line []byte, r *Record) error {
-	*r = Record{Line: line, Tags: r.Tags[:0], Scores: r.Scores[:0]}
+	// Field by field: assigning a whole Record writes every pointer it
+	// holds, behind the garbage collector's write barrier.
+	r.Line = line
+	r.ID, r.Label, r.Pred, r.Image = Span{}, Span{}, Span{}, Span{}
+	r.HasPred, r.HasCorrect, r.Correct, r.HasTags = false, false, false, false
+	r.Tags, r.Scores = r.Tags[:0], r.Scores[:0]
+	if r.TagScores.Has {
+		r.TagScores.reset()
+	}
+	if r.PredScores.Has {
+		r.PredScores.reset()
+	}
+	r.HasTagFloor, r.TagFloor = false, 1
 	if len(line) > math.MaxInt32 {
 		return &Error{Err: ErrTooLong}
 	}
@@ -248,11 +345,39 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 
 // CheckRecord reports, as an *Error, what keeps r, a line Parse accepted,
 // from being a record: "id" and "label" are non-empty; "pred" is non-empty
-// or missing, and then "correct" is given; when both are, they agree.
+// or missing, and then "correct" is given; when both are, they agree;
+// "tag_floor" is given only with "tag_scores", and "tag_scores", when
+// given, has a score for every tag of "tags".
 func (r *Record) CheckRecord() error { return r.check(r.Bytes(r.Label)) }
 
 // check is CheckRecord with label standing for "label".
 func (r *Record) check(label []byte) error {
+	if err := r.checkFields(label); err != nil {
+		return err
+	}
+	return r.checkScores()
+}
+
+// checkScores reports, as an *Error, what CheckRecord finds wrong with the
+// scores of r: "tag_floor" given without "tag_scores", or a tag of "tags"
+// without a score in "tag_scores".
+func (r *Record) checkScores() error {
+	switch {
+	case r.HasTagFloor && !r.TagScores.Has:
+		return &Error{Field: "tag_floor", Err: ErrNoScores}
+	case r.TagScores.Has:
+		for _, t := range r.Tags {
+			name := r.Bytes(t)
+			if r.TagScores.index(r.Line, name) < 0 {
+				return &Error{Field: "tag_scores", Err: &MissingScoreError{Tag: string(name)}}
+			}
+		}
+	}
+	return nil
+}
+
+// checkFields is check's checks of "id", "label", "pred" and "correct".
+func (r *Record) checkFields(label []byte) error {
 	switch {
 	case r.ID.Len() == 0:
 		return &Error{Field: "id", Err: ErrMissing}
@@ -405,6 +530,12 @@ func lookup(key []byte) field {
 		return fTags
 	case "image":
 		return fImage
+	case "tag_scores":
+		return fTagScores
+	case "tag_floor":
+		return fTagFloor
+	case "pred_scores":
+		return fPredScores
 	}
 	return -1
 }
@@ -453,6 +584,22 @@ func (p *Parser) member(f field, i int, r *Record) int {
 		}
 		r.HasTags = true
 		return p.tags(i, r)
+	case fTagScores, fPredScores:
+		if c != '{' {
+			p.errs[f] = ErrNotObject
+			return p.skipValue(i, 2)
+		}
+		if f == fTagScores {
+			return p.scores(i, f, &r.TagScores)
+		}
+		return p.scores(i, f, &r.PredScores)
+	case fTagFloor:
+		v, j, err := p.float32(i, true)
+		if err != nil {
+			p.errs[f] = err
+		}
+		r.TagFloor, r.HasTagFloor = v, err == nil
+		return j
 	}
 	if c != '"' {
 		p.errs[f] = ErrNotString
@@ -623,6 +770,105 @@ func (p *Parser) tagMember(f field, i, n int, name Span, score float32) (Span, f
 		p.tagErr(n, &Error{Field: "score", Err: &ScoreError{Text: string(line[i:j])}})
 	}
 	return name, float32(v), j
+}
+
+// float32 parses the number at line[i] as a float32, in [0, 1] when unit
+// is set, and returns it and the index after it; a value that is not a
+// number or is out of range is skipped and returns an error
+// (ErrNotNumber, *ScoreError, *RangeError). A syntax error is recorded.
+func (p *Parser) float32(i int, unit bool) (float32, int, error) {
+	line := p.line
+	if line[i] != '-' && (line[i] < '0' || line[i] > '9') {
+		return 0, p.skipValue(i, 3), ErrNotNumber
+	}
+	j := p.number(i)
+	if p.syntax != nil {
+		return 0, j, nil
+	}
+	v, err := strconv.ParseFloat(string(line[i:j]), 32)
+	switch {
+	case err != nil:
+		return 0, j, &RangeError{Text: string(line[i:j])}
+	case unit && !(v >= 0 && v <= 1):
+		return 0, j, &ScoreError{Text: string(line[i:j])}
+	}
+	return float32(v), j, nil
+}
+
+// scores parses the object at line[i] == '{', the value of member f
+// ("tag_scores", whose numbers are in [0, 1], or "pred_scores"), into s,
+// and returns the index after it.
+func (p *Parser) scores(i int, f field, s *Scores) int {
+	line := p.line
+	s.Has = true
+	i = skipWS(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		return i + 1
+	}
+	for {
+		name, j := p.key(i)
+		if p.syntax != nil {
+			return j
+		}
+		if i = j; i >= len(line) {
+			p.fail(i, "")
+			return i
+		}
+		v, j, err := p.float32(i, f == fTagScores)
+		if p.syntax != nil {
+			return j
+		}
+		switch {
+		case name.Len() == 0:
+			err = ErrEmptyName
+		case err != nil:
+			err = &NameError{Name: string(line[name.Start:name.End]), Err: err}
+		}
+		if err != nil && p.errs[f] == nil {
+			p.errs[f] = err
+		}
+		s.Names = append(s.Names, name)
+		s.Values = append(s.Values, v)
+		var end bool
+		if i, end = p.next(j, '}'); end {
+			break
+		}
+	}
+	if p.syntax == nil && p.errs[f] == nil {
+		if k := p.repeat(s); k >= 0 {
+			p.errs[f] = &NameError{Name: string(line[s.Names[k].Start:s.Names[k].End]), Err: ErrRepeated}
+		}
+	}
+	return i
+}
+
+// repeat orders the names of s (see Scores.sorted) and returns the index
+// of the first name that an earlier one repeats, or -1.
+func (p *Parser) repeat(s *Scores) int {
+	line := p.line
+	name := func(k int32) []byte { return line[s.Names[k].Start:s.Names[k].End] }
+	if len(s.Names) <= sortFrom {
+		for k := range s.Names {
+			for e := range k {
+				if bytes.Equal(name(int32(e)), name(int32(k))) {
+					return k
+				}
+			}
+		}
+		return -1
+	}
+	s.sorted = s.sorted[:0]
+	for k := range s.Names {
+		s.sorted = append(s.sorted, int32(k))
+	}
+	slices.SortStableFunc(s.sorted, func(a, b int32) int { return bytes.Compare(name(a), name(b)) })
+	first := -1
+	for k := 1; k < len(s.sorted); k++ {
+		if a, b := s.sorted[k-1], s.sorted[k]; bytes.Equal(name(a), name(b)) && (first < 0 || int(b) < first) {
+			first = int(b) // stable: b is the later of the two
+		}
+	}
+	return first
 }
 
 // str parses the string at line[i] == '"', returning its contents

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +22,21 @@ type decoded struct {
 	Correct                      bool
 	Tags                         []string
 	Scores                       []float32
+	// "tag_scores", "pred_scores" (nil when not given) and "tag_floor".
+	TagScores, PredScores map[string]float32
+	HasTagFloor           bool
+	TagFloor              float32
+}
+
+func fromScores(r *Record, s *Scores) map[string]float32 {
+	if !s.Has {
+		return nil
+	}
+	m := map[string]float32{}
+	for k, sp := range s.Names {
+		m[string(r.Bytes(sp))] = s.Values[k]
+	}
+	return m
 }
 
 func fromRecord(r *Record) decoded {
@@ -31,7 +48,56 @@ func fromRecord(r *Record) decoded {
 	if len(r.Scores) > 0 {
 		d.Scores = r.Scores
 	}
+	d.TagScores, d.PredScores = fromScores(r, &r.TagScores), fromScores(r, &r.PredScores)
+	d.HasTagFloor, d.TagFloor = r.HasTagFloor, r.TagFloor
 	return d
+}
+
+// allKeys returns the keys of the JSON object obj, in order, repeats kept.
+func allKeys(obj json.RawMessage) []string {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	dec.Token() // {
+	var keys []string
+	for dec.More() {
+		tok, _ := dec.Token()
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		dec.Decode(&skip)
+	}
+	return keys
+}
+
+// referenceScores decodes the value of "tag_scores" or "pred_scores"
+// (unit: numbers in [0, 1]) by the rules: an object of non-empty,
+// unique names whose values are numbers that a float32 holds.
+func referenceScores(raw json.RawMessage, unit bool) (map[string]float32, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil {
+		return nil, false
+	}
+	keys := allKeys(raw)
+	if len(keys) != len(m) {
+		return nil, false // a repeat
+	}
+	out := map[string]float32{}
+	for name, v := range m {
+		f, ok := referenceNumber(v, unit)
+		if name == "" || !ok {
+			return nil, false
+		}
+		out[name] = f
+	}
+	return out, true
+}
+
+// referenceNumber decodes raw as a JSON number that a float32 holds, in
+// [0, 1] when unit is set.
+func referenceNumber(raw json.RawMessage, unit bool) (float32, bool) {
+	var f float32
+	if c := raw[0]; c != '-' && (c < '0' || c > '9') || json.Unmarshal(raw, &f) != nil {
+		return 0, false
+	}
+	return f, !unit || (f >= 0 && f <= 1)
 }
 
 // repeats reports whether the JSON object obj has a member of one of the
@@ -64,7 +130,7 @@ func reference(line []byte) (d decoded, blank, parsed, record bool) {
 	}
 	var m map[string]json.RawMessage
 	if !utf8.Valid(line) || json.Unmarshal(line, &m) != nil || m == nil ||
-		repeats(line, "id", "label", "pred", "correct", "tags", "image") {
+		repeats(line, "id", "label", "pred", "correct", "tags", "image", "tag_scores", "tag_floor", "pred_scores") {
 		return d, false, false, false
 	}
 	get := func(key string, dst any) (present, ok bool) {
@@ -83,6 +149,28 @@ func reference(line []byte) (d decoded, blank, parsed, record bool) {
 	hasTags, ok6 := get("tags", &tags)
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
 		return d, false, false, false
+	}
+	for _, sc := range []struct {
+		name string
+		dst  *map[string]float32
+		unit bool
+	}{{"tag_scores", &d.TagScores, true}, {"pred_scores", &d.PredScores, false}} {
+		raw, found := m[sc.name]
+		if !found || string(raw) == "null" {
+			continue
+		}
+		var ok bool
+		if *sc.dst, ok = referenceScores(raw, sc.unit); !ok {
+			return d, false, false, false
+		}
+	}
+	d.TagFloor = 1
+	if raw, found := m["tag_floor"]; found && string(raw) != "null" {
+		var ok bool
+		if d.TagFloor, ok = referenceNumber(raw, true); !ok {
+			return d, false, false, false
+		}
+		d.HasTagFloor = true
 	}
 	d.HasPred, d.HasCorrect, d.HasTags = hasPred, hasCorrect, hasTags
 	scored := false
@@ -114,7 +202,15 @@ func reference(line []byte) (d decoded, blank, parsed, record bool) {
 		d.Scores = nil
 	}
 	record = d.ID != "" && d.Label != "" && (!hasPred || d.Pred != "") && (hasPred || hasCorrect) &&
-		(!hasPred || !hasCorrect || (d.Pred == d.Label) == d.Correct)
+		(!hasPred || !hasCorrect || (d.Pred == d.Label) == d.Correct) &&
+		(!d.HasTagFloor || d.TagScores != nil)
+	if d.TagScores != nil {
+		for _, t := range d.Tags {
+			if _, ok := d.TagScores[t]; !ok {
+				record = false
+			}
+		}
+	}
 	return d, false, true, record
 }
 
@@ -242,6 +338,40 @@ var corpus = []string{
 	`{"id":"a","label":"b","pred":"b","x":[[[[[[[[[[]]]]]]]]]]}`,
 	`{"id":"a","label":"b","pred":"b","x":[[[[[[[[[[]]]]]]]]]}`,
 	`{"id":"a","label":"b","pred":"b","x":"` + strings.Repeat("long", 1000) + `"}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x"],"tag_scores":{"x":0.9,"y":0.25},"tag_floor":0.2,"pred_scores":{"b":0.7,"c":0.2}}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x"],"tag_scores":{"x":0.9},"tag_floor":null,"pred_scores":null}`,
+	`{"id":"a","label":"b","pred":"b","tags":[],"tag_scores":{},"tag_floor":1,"pred_scores":{}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":null,"tag_floor":0.5}`,
+	`{"id":"a","label":"b","pred":"b","tags":["x","y"],"tag_scores":{"x":0.9}}`,
+	`{"id":"a","label":"b","pred":"b","tags":[{"name":"x","score":0.5}],"tag_scores":{"x":0.9}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":0.9,"x":0.8}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":0.9,"\u0078":0.8}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0,"d":1}}`,
+	`{"id":"a","label":"b","pred":"b","tags":["j","a","e"],"tag_scores":{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0}}`,
+	`{"id":"a","label":"b","pred":"b","tags":["k"],"tag_scores":{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"":0.5}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":1.5}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":-0}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":-1e-50}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":1.00000001}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":null}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":"0.5"}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":[0.5]}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":0.5,}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x"}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":05}}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":[["x",0.5]]}`,
+	`{"id":"a","label":"b","pred":"b","tag_scores":{"x":0.5},"tag_scores":{"y":0.5}}`,
+	`{"id":"a","label":"b","pred":"b","tag_floor":"0.2","tag_scores":{}}`,
+	`{"id":"a","label":"b","pred":"b","tag_floor":-0.5,"tag_scores":{}}`,
+	`{"id":"a","label":"b","pred":"b","tag_floor":0.2,"tag_floor":0.3,"tag_scores":{}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":-3.5e10,"c":12}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":1e39}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":3.4028235e38,"c":-3.4028235e38}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":true}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":1,"b":2}}`,
+	`{"id":"a","label":"b","pred":"b","pred_scores":{"b":0.5,"c` + "\xff" + `":0.1}}`,
+	`{"id":"a","label":"b","pred":"b","Tag_Scores":{"b":"x"},"tag_scores ":7}`,
 }
 
 func TestParseAgreesWithEncodingJSON(t *testing.T) {
@@ -278,6 +408,21 @@ func TestParseMessages(t *testing.T) {
 		{`{"id":"a","label":"b"}`, `field "pred": missing, and so is "correct"`},
 		{`{"id":"a","label":"b","pred":"b","image":"` + "\xff" + `"}`, `field "image": invalid UTF-8`},
 		{`{"id":"a","label":"b","pred":"b","x":"` + "\xff" + `"}`, `invalid UTF-8`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":[]}`, `field "tag_scores": not a JSON object`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"x":"high"}}`, `field "tag_scores": "x": not a number`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"x":null}}`, `field "tag_scores": "x": not a number`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"x":1.5}}`, `field "tag_scores": "x": 1.5 outside [0, 1]`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"x":0.5,"y":0.1,"x":0.2}}`, `field "tag_scores": "x": given twice`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"j":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"d":0,"j":1}}`, `field "tag_scores": "d": given twice`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"":0.5}}`, `field "tag_scores": a name is empty`},
+		{`{"id":"a","label":"b","pred":"b","tag_scores":{"` + "\xff" + `":0.5}}`, `field "tag_scores": invalid UTF-8`},
+		{`{"id":"a","label":"b","pred":"b","tags":["x","y"],"tag_scores":{"x":0.9}}`, `field "tag_scores": no score for "y", a tag of "tags"`},
+		{`{"id":"a","label":"b","pred":"b","tag_floor":0.2}`, `field "tag_floor": given without "tag_scores"`},
+		{`{"id":"a","label":"b","pred":"b","tag_floor":"low","tag_scores":{}}`, `field "tag_floor": not a number`},
+		{`{"id":"a","label":"b","pred":"b","tag_floor":2,"tag_scores":{}}`, `field "tag_floor": 2 outside [0, 1]`},
+		{`{"id":"a","label":"b","pred":"b","pred_scores":{"b":1e39}}`, `field "pred_scores": "b": 1e39 outside the range of a float32`},
+		{`{"id":"a","label":"b","pred":"b","pred_scores":{"b":[1]}}`, `field "pred_scores": "b": not a number`},
+		{`{"id":"a","label":"b","pred":"b","pred_scores":7}`, `field "pred_scores": not a JSON object`},
 	}
 	for _, tt := range tests {
 		var p Parser
@@ -332,4 +477,22 @@ func TestErrorsAreTyped(t *testing.T) {
 	require.True(t, errors.As(err, &te))
 	assert.Equal(t, 0, te.Index)
 	assert.ErrorIs(t, err, ErrNotTag)
+}
+
+func TestAppendFloat32(t *testing.T) {
+	values := []float32{0, 1, 0.5, 0.1, 0.2, 1.0 / 3, 0.99999994, 1e-6, 9.999999e-7, 1.1754944e-38, 1e-45,
+		3.4028235e38, 1e21, 9.999999e20, -0.25, 123456.79, float32(math.Copysign(0, -1))}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		values = append(values, math.Float32frombits(rng.Uint32()&^(0xff<<23)|uint32(rng.IntN(255))<<23))
+	}
+	for _, v := range values {
+		got := AppendFloat32(nil, v)
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "%v", v)
+		var back float32
+		require.NoError(t, json.Unmarshal(got, &back))
+		require.Equal(t, math.Float32bits(v), math.Float32bits(back), "%s", got)
+	}
 }
