@@ -79,3 +79,28 @@ func TestChunkParserFolderLabel(t *testing.T) {
 		assert.EqualError(t, cp.Parse([]byte(line), "cat").Err, want, line)
 	}
 }
+
+// Scores reach a Chunk's columns: tag scores with their floor (NoFloor on
+// a record without them, none before the first that has them), class
+// scores, and names in the parser's dictionaries across chunks.
+func TestChunkParserScores(t *testing.T) {
+	var cp ChunkParser
+	c := cp.Parse([]byte(`{"id":"a","label":"cat","pred":"cat","tags":["x"]}`+"\n"+
+		`{"id":"b","label":"cat","pred":"dog","tags":["x"],"tag_scores":{"x":0.75,"y":0.25},"tag_floor":0.2}`+"\n"+
+		`{"id":"c","label":"cat","pred":"cat","pred_scores":{"cat":2.5,"dog":-1}}`+"\n"+
+		`{"id":"d","label":"cat","pred":"cat","tag_scores":{}}`), "")
+	require.NoError(t, c.Err)
+	assert.Equal(t, []float32{NoFloor, 0.2, NoFloor, 1}, c.TagFloor)
+	assert.Equal(t, ChunkScores{Names: []string{"x", "y"}, Start: []int{0, 0, 2, 2, 2}, IDs: []int32{0, 1}, Values: []float32{0.75, 0.25}}, c.TagScores)
+	assert.Equal(t, ChunkScores{Names: []string{"cat", "dog"}, Start: []int{0, 0, 0, 2, 2}, IDs: []int32{0, 1}, Values: []float32{2.5, -1}}, c.PredScores)
+
+	c = cp.Parse([]byte(`{"id":"e","label":"cat","pred":"cat","tags":["z"],"tag_scores":{"z":1,"y":0.5}}`+"\n"+
+		`{"id":"f","label":"cat","pred":"cat"}`), "")
+	require.NoError(t, c.Err)
+	assert.Equal(t, []float32{1, NoFloor}, c.TagFloor)
+	assert.Equal(t, ChunkScores{Names: []string{"x", "y", "z"}, Start: []int{0, 2, 2}, IDs: []int32{2, 1}, Values: []float32{1, 0.5}}, c.TagScores)
+	assert.Equal(t, ChunkScores{Names: []string{"cat", "dog"}}, c.PredScores, "no class scores in this chunk")
+
+	c = cp.Parse([]byte(`{"id":"g","pred":"cat","tags":["w"],"tag_scores":{"z":1}}`), "cat")
+	assert.EqualError(t, c.Err, `field "tag_scores": no score for "w", a tag of "tags"`, "a file in a label=NAME folder, by the same rules")
+}
