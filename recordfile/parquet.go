@@ -338,13 +338,16 @@ func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int) ([]string, 
 			if d != dictOf {
 				dictOf, dict = d, dictionaryStrings(d)
 			}
-			for _, x := range data.Int32() {
+			idx := data.Int32()
+			vals = slices.Grow(vals, len(idx))
+			for _, x := range idx {
 				vals = append(vals, dict[x])
 			}
 			return vals
 		}
 		bytes, offs := data.ByteArray()
 		arena := string(bytes)
+		vals = slices.Grow(vals, len(offs)-1)
 		for k := range len(offs) - 1 {
 			vals = append(vals, arena[offs[k]:offs[k+1]])
 		}
@@ -500,12 +503,15 @@ func (pv *pageVocab) pageIDs(p parquet.Page) []int32 {
 			pv.dictOf = pd
 			pv.remap = remapDictionary(pd, pv.v, pv.remap[:0])
 		}
-		for _, x := range data.Int32() {
+		idx := data.Int32()
+		pv.ids = slices.Grow(pv.ids, len(idx))
+		for _, x := range idx {
 			pv.ids = append(pv.ids, pv.remap[x])
 		}
 		return pv.ids
 	}
 	bytes, offs := data.ByteArray()
+	pv.ids = slices.Grow(pv.ids, len(offs)-1)
 	for k := range len(offs) - 1 {
 		pv.ids = append(pv.ids, pv.v.ID(bytes[offs[k]:offs[k+1]]))
 	}
