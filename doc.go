@@ -95,8 +95,8 @@
 // all into one Dataset, and prime mine reads them from a folder. Package
 // recordfile's documentation gives the schema and a worked example; the
 // README gives what one machine mines in what time and memory: 13 million
-// records (1000 classes of 13,000) in under half a minute and 3.4 GB, the
-// limit being memory, about 260 bytes a record at the peak.
+// records (1000 classes of 13,000) in about half a minute and 3.4 GB on
+// two cores, the limit being memory, about 260 bytes a record at the peak.
 //
 // # Packages
 //
