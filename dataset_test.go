@@ -360,7 +360,7 @@ var benchSizes = []struct{ classes, perClass int }{{10, 1300}, {100, 1300}, {100
 
 // BenchmarkReadDataset reads records files into Datasets on GOMAXPROCS
 // goroutines; the last size is ImageNet's: 1000 classes x 1300 records,
-// 4,585 tags, 10 to 25 tags per record (282 MB). Run with -cpu 2, MB/s is
+// 4,585 tags, 10 to 25 tags per record (348 MB). Run with -cpu 2, MB/s is
 // the rate on both cores at once, and MB/cpu-s the rate per core:
 //
 //	go test -run '^$' -bench 'ReadDataset$' -cpu 2 -count 5 .
