@@ -87,7 +87,6 @@ func TestParquetRoundTrip(t *testing.T) {
 	}{
 		{"hand-made", yes},
 		{"synth", synthRecords(t, synth.Config{Classes: 3, MinRecords: 400, Seed: 7})},
-		{"several row groups", synthRecords(t, synth.Config{Classes: 2, MinRecords: recordfile.RowGroupRows/2 + 100, Seed: 3})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
