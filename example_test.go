@@ -47,5 +47,5 @@ func Example_customTagger() {
 	}
 	fmt.Println(tags)
 	// Output:
-	// [{dark 1}]
+	// [{dark 1 false}]
 }

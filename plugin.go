@@ -10,6 +10,26 @@ import (
 type Tag struct {
 	Name  string  // the concept, from the tagger's vocabulary
 	Score float32 // confidence in [0, 1]; 1 when the tagger has no score
+	// Below marks a concept the tagger scored at or below its threshold:
+	// the image does not carry it, and Run keeps only its score (see
+	// ScoreFloorer).
+	Below bool
+}
+
+// A ScoreFloorer is a Tagger that returns, besides the tags an image
+// carries, every other entry of its vocabulary that scored above a floor,
+// marked Below, so that records keep the scores of those tags too and
+// their tags can be decided again at lower thresholds without running the
+// tagger again (see Record.TagScores and Rethreshold). ScoreFloor returns
+// the floor, in [0, 1]: every entry the tagger does not return scored at
+// most that. A tagger that returns no Below tag may have the method too:
+// its floor is then its highest threshold.
+//
+// Run keeps in each record the score of every tag a ScoreFloorer returns,
+// Below or not, and its floor; of other taggers, no score.
+type ScoreFloorer interface {
+	Tagger
+	ScoreFloor() float32
 }
 
 // A Tagger names the human-understandable concepts in an image.
@@ -23,6 +43,8 @@ type Tag struct {
 //     and appears at most once; no tags at all is a valid answer. A tagger
 //     that knows its vocabulary should expose it as a method
 //     Vocabulary() []string, which the conformance kit checks.
+//   - A tag marked Below is one the image does not carry; only a
+//     ScoreFloorer returns such tags, each scoring above its floor.
 //   - The returned slice belongs to the caller. Tag must not keep it, nor
 //     modify or keep img.
 //   - When ctx is cancelled, before or during the call, Tag returns promptly

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"iter"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -70,6 +71,9 @@ const (
 	// MaxMaxPixels is the largest RunOptions.MaxPixels: 2^36 pixels, a
 	// 262144 x 262144 image, 512 GiB to decode.
 	MaxMaxPixels = 1 << 36
+	// DefaultPredScores is the number of the classifier's highest scores a
+	// record keeps when RunOptions.PredScores is 0: ImageNet's top 5.
+	DefaultPredScores = 5
 )
 
 // RunOptions configure Run. The zero value, like a nil *RunOptions, asks
@@ -110,6 +114,17 @@ type RunOptions struct {
 	// record or its error yielded), from the goroutine ranging over Run's
 	// sequence.
 	Progress func(RunProgress)
+	// PredScores is how many of the classifier's scores each record keeps,
+	// the highest (Record.PredScores), when the Classifier gives
+	// Prediction.Scores and has a method Labels() []string that names
+	// them: 0 means DefaultPredScores, a negative number none, and one at
+	// least the number of labels every score.
+	PredScores int
+	// NoTagScores keeps no tag scores in the records. Otherwise, when the
+	// Tagger is a ScoreFloorer, each record keeps the score of every tag
+	// the tagger returns, Below or not, and its floor (Record.TagScores,
+	// Record.TagFloor), from which Rethreshold decides the tags again.
+	NoTagScores bool
 }
 
 // RunProgress is a snapshot of a run, passed to RunOptions.Progress.
@@ -144,8 +159,11 @@ func (p RunProgress) Remaining() time.Duration {
 // Records come in the order of images, whatever the number of workers, so
 // the same images give the same sequence; an image that is slow to infer
 // holds back at most a few batches per worker behind it. Record.Tags are the
-// tag names, ascending, without repeats; Record.Predicted is the
-// classifier's label; Record.Image is Image.Path.
+// names of the tags not marked Below, ascending, without repeats;
+// Record.Predicted is the classifier's label; Record.Image is Image.Path.
+// Records keep the models' scores as RunOptions.PredScores and
+// RunOptions.NoTagScores say: Record.TagScores and Record.PredScores
+// highest first (by name on ties).
 //
 // Run ranges over images on a goroutine of its own, a little ahead of the
 // workers, and calls Image.Open and the plug-ins from its workers, several
@@ -189,6 +207,20 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 			yield(Record{}, &OptionError{Name: "Total", Value: fmt.Sprint(o.Total), Range: "at least 0"})
 			return
 		}
+		r := &runner{tg: tg, cl: cl}
+		if sf, ok := tg.(ScoreFloorer); ok && !o.NoTagScores {
+			if r.floor = sf.ScoreFloor(); !(r.floor >= 0 && r.floor <= 1) {
+				yield(Record{}, fmt.Errorf("prime: Run: the tagger's ScoreFloor is %v, outside [0, 1]", r.floor))
+				return
+			}
+			r.keepTags = true
+		}
+		if o.PredScores == 0 {
+			o.PredScores = DefaultPredScores
+		}
+		if l, ok := cl.(interface{ Labels() []string }); ok && o.PredScores > 0 {
+			r.labels = l.Labels()
+		}
 		if o.Workers == 0 {
 			o.Workers = runtime.GOMAXPROCS(0)
 		}
@@ -198,7 +230,7 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 		if o.MaxPixels == 0 {
 			o.MaxPixels = DefaultMaxPixels
 		}
-		r := &runner{tg: tg, cl: cl, opts: o, budget: newBudget(int64(o.Workers) * o.MaxPixels * BytesPerPixel)}
+		r.opts, r.budget = o, newBudget(int64(o.Workers)*o.MaxPixels*BytesPerPixel)
 		r.it, _ = tg.(IDTagger)
 		r.ic, _ = cl.(IDClassifier)
 		if r.it == nil {
@@ -227,6 +259,11 @@ type runner struct {
 	// budget holds the bytes that decoded images, not yet inferred, may
 	// take: Workers x MaxPixels x BytesPerPixel.
 	budget *budget
+	// keepTags says to keep the tags' scores, above the tagger's floor.
+	keepTags bool
+	floor    float32
+	// labels name the classifier's scores; nil when none are kept.
+	labels []string
 }
 
 // A job is consecutive images for one worker; seq is the first's number.
@@ -527,14 +564,25 @@ func (r *runner) infer(ctx context.Context, j job, batch []int, imgs []image.Ima
 	if err == nil {
 		var preds []Prediction
 		if preds, err = r.classify(ctx, ids, imgs); err == nil {
+			recs := make([]Record, len(batch))
 			for k, i := range batch {
 				im := &j.images[i]
-				rec := Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
-				if !send(result{seq: j.seq + i, rec: rec}) {
+				recs[k] = Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
+				if err = r.keepScores(&recs[k], tags[k], preds[k].Scores); err != nil {
+					break
+				}
+			}
+			for k, i := range batch {
+				if err != nil {
+					break
+				}
+				if !send(result{seq: j.seq + i, rec: recs[k]}) {
 					return false
 				}
 			}
-			return true
+			if err == nil {
+				return true
+			}
 		}
 	}
 	send(result{seq: j.seq + batch[0], err: err, fatal: true})
@@ -614,12 +662,84 @@ func (r *runner) pluginErr(ctx context.Context, doing string, ids []string, err 
 	return fmt.Errorf("prime: %s %s: %w", doing, what, err)
 }
 
-// tagNames returns the names of tags, ascending, without repeats.
+// tagNames returns the names of the tags not marked Below, ascending,
+// without repeats.
 func tagNames(tags []Tag) []string {
-	names := make([]string, len(tags))
-	for i, t := range tags {
-		names[i] = t.Name
+	names := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if !t.Below {
+			names = append(names, t.Name)
+		}
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// keepScores sets the scores rec keeps of its tags, tags, and of its
+// classes, scores, as the runner's settings say. A tag or class score that
+// no records file holds is the plug-in's error.
+func (r *runner) keepScores(rec *Record, tags []Tag, scores []float32) error {
+	if r.keepTags {
+		rec.TagScores, rec.TagFloor = make([]Score, 0, len(tags)), r.floor
+		for _, t := range tags {
+			if !(t.Score >= 0 && t.Score <= 1) {
+				return fmt.Errorf("prime: tagging %s: tag %q scored %v, outside [0, 1]", rec.ID, t.Name, t.Score)
+			}
+			rec.TagScores = append(rec.TagScores, Score{Name: t.Name, Value: t.Score})
+		}
+		sortScores(rec.TagScores)
+		if len(rec.TagScores) > 1 { // a name given twice keeps its highest score
+			seen := make(map[string]bool, len(rec.TagScores))
+			rec.TagScores = slices.DeleteFunc(rec.TagScores, func(s Score) bool {
+				dup := seen[s.Name]
+				seen[s.Name] = true
+				return dup
+			})
+		}
+	}
+	if r.labels == nil || len(scores) == 0 {
+		return nil
+	}
+	if len(scores) != len(r.labels) {
+		return fmt.Errorf("prime: classifying %s: %d scores for %d labels", rec.ID, len(scores), len(r.labels))
+	}
+	rec.PredScores = topScores(scores, r.labels, r.opts.PredScores)
+	for _, s := range rec.PredScores {
+		if v := float64(s.Value); math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("prime: classifying %s: the score of %q is %v", rec.ID, s.Name, s.Value)
+		}
+	}
+	return nil
+}
+
+// topScores returns the k highest of scores, named by labels, highest
+// first (by name on ties), every score when k is at least their number.
+func topScores(scores []float32, labels []string, k int) []Score {
+	all := make([]Score, len(scores))
+	for i, v := range scores {
+		all[i] = Score{Name: labels[i], Value: v}
+	}
+	if k >= len(all) {
+		sortScores(all)
+		return all
+	}
+	// The k best so far, in order: a pass over the scores with an
+	// insertion each, cheaper than sorting them all for ImageNet's 5 of
+	// 1000.
+	top := make([]Score, 0, k+1)
+	better := func(a, b Score) bool { return a.Value > b.Value || (a.Value == b.Value && a.Name < b.Name) }
+	for _, s := range all {
+		if len(top) == k && !better(s, top[k-1]) {
+			continue
+		}
+		at := len(top)
+		for at > 0 && better(s, top[at-1]) {
+			at--
+		}
+		top = slices.Insert(top, at, s)
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
 }

@@ -43,7 +43,8 @@
 //     unique, and the slice returned is the caller's.
 //   - tags: every tag's name is non-empty, appears at most once in a
 //     result, and is in the vocabulary when the tagger exposes one; every
-//     score is in [0, 1].
+//     score is in [0, 1]; tags marked Below come only from a
+//     prime.ScoreFloorer, whose floor is in [0, 1], and score above it.
 //
 // The rules for classifiers only:
 //

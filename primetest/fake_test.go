@@ -31,6 +31,7 @@ type breaks struct {
 	// Tagger only.
 	emptyVocab, dupVocab, sharedVocab bool
 	outOfVocab, repeat, badScore      bool
+	below                             bool // returns the other of bright and dark, marked Below
 	// Classifier only.
 	emptyLabels, dupLabels, sharedLabels bool
 	outOfSet, emptyLabel, nanScore       bool
@@ -206,8 +207,23 @@ func (f tagFake) tags(img image.Image) []prime.Tag {
 	if f.badScore {
 		tags[0].Score = 1.5
 	}
+	if f.below {
+		other := prime.Tag{Name: "dark", Score: float32(min(mean, 1-mean)) + 0.001, Below: true}
+		if tags[0].Name == "dark" {
+			other.Name = "bright"
+		}
+		tags = append(tags, other)
+	}
 	return tags
 }
+
+// floorTagFake is a tagFake with a ScoreFloor method.
+type floorTagFake struct {
+	tagFake
+	floor float32
+}
+
+func (f floorTagFake) ScoreFloor() float32 { return f.floor }
 
 // batchTagFake is a tagFake with TagBatch.
 type batchTagFake struct{ tagFake }

@@ -43,18 +43,26 @@ func taggerRules(tg prime.Tagger, images []Image) []rule {
 		}
 	}
 	s := newState(p, images)
+	floorer, _ := tg.(prime.ScoreFloorer)
 	return s.rules(
 		listRule("vocabulary", "Vocabulary", "entry", list),
-		rule{"tags", "tag names are non-empty, unique within a result and from the vocabulary; scores are in [0, 1]", func() []error {
-			return checkTags(s, vocab)
+		rule{"tags", "tag names are non-empty, unique within a result and from the vocabulary; scores are in [0, 1]; " +
+			"tags marked Below come from a ScoreFloorer and score above its floor, in [0, 1]", func() []error {
+			return checkTags(s, vocab, floorer)
 		}},
 	)
 }
 
 // checkTags checks the tags of the first pass; vocab is nil when the
-// tagger has no Vocabulary.
-func checkTags(s *state[[]prime.Tag], vocab map[string]bool) []error {
+// tagger has no Vocabulary, floorer when it is no prime.ScoreFloorer.
+func checkTags(s *state[[]prime.Tag], vocab map[string]bool, floorer prime.ScoreFloorer) []error {
 	var errs []error
+	floor := float32(1)
+	if floorer != nil {
+		if floor = floorer.ScoreFloor(); !(floor >= 0 && floor <= 1) {
+			errs = append(errs, fmt.Errorf("ScoreFloor returns %v, outside [0, 1]", floor))
+		}
+	}
 	for _, i := range s.ok() {
 		id := s.images[i].ID
 		seen := make(map[string]bool)
@@ -71,6 +79,12 @@ func checkTags(s *state[[]prime.Tag], vocab map[string]bool) []error {
 			if !(t.Score >= 0 && t.Score <= 1) {
 				errs = append(errs, fmt.Errorf("image %s: tag %q: score %v outside [0, 1]", id, t.Name, t.Score))
 			}
+			switch {
+			case t.Below && floorer == nil:
+				errs = append(errs, fmt.Errorf("image %s: tag %q is marked Below, but the tagger has no ScoreFloor method", id, t.Name))
+			case t.Below && !(t.Score > floor):
+				errs = append(errs, fmt.Errorf("image %s: tag %q is marked Below with score %v, not above the floor %v", id, t.Name, t.Score, floor))
+			}
 		}
 	}
 	return limit(errs)
@@ -83,7 +97,7 @@ func diffTags(got, want []prime.Tag, tol float64) string {
 		return fmt.Sprintf("%d tags %v, want %d %v", len(got), got, len(want), want)
 	}
 	for i := range got {
-		if got[i].Name != want[i].Name || !near(got[i].Score, want[i].Score, tol) {
+		if got[i].Name != want[i].Name || got[i].Below != want[i].Below || !near(got[i].Score, want[i].Score, tol) {
 			return fmt.Sprintf("tag %d is %v, want %v", i, got[i], want[i])
 		}
 	}

@@ -56,6 +56,14 @@ type ONNXOptions struct {
 	// ThresholdsFile is a file of one threshold per line, aligned with the
 	// vocabulary, as RAM's ram_tag_list_threshold.txt.
 	ThresholdsFile string
+	// ScoreFloor, when above 0, makes Tag and TagBatch return, after the
+	// tags above their threshold, the other vocabulary entries whose
+	// probability is above ScoreFloor, marked Below, so that records keep
+	// their scores (prime.Run does) and their tags can be decided again at
+	// thresholds down to ScoreFloor without running the model again
+	// (prime.Rethreshold). At most 1; not with Thresholded output. 0 returns
+	// no Below tag.
+	ScoreFloor float32
 
 	// Output says whether the model outputs logits (default),
 	// probabilities or thresholded 0/1 values.
@@ -82,12 +90,14 @@ type ONNX struct {
 	vocab      []string
 	thresholds []float32
 	output     Output
+	floor      float32 // ONNXOptions.ScoreFloor
 }
 
 var (
-	_ prime.Tagger      = (*ONNX)(nil)
-	_ prime.BatchTagger = (*ONNX)(nil)
-	_ io.Closer         = (*ONNX)(nil)
+	_ prime.Tagger       = (*ONNX)(nil)
+	_ prime.BatchTagger  = (*ONNX)(nil)
+	_ prime.ScoreFloorer = (*ONNX)(nil)
+	_ io.Closer          = (*ONNX)(nil)
 )
 
 // NewONNX loads the ONNX model at path. The model takes one float tensor
@@ -101,6 +111,12 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	o := *opts
 	if o.Output < Logits || o.Output > Thresholded {
 		return nil, fmt.Errorf("tagger: unknown Output %d", o.Output)
+	}
+	switch {
+	case !(o.ScoreFloor >= 0 && o.ScoreFloor <= 1):
+		return nil, fmt.Errorf("tagger: ScoreFloor %v outside [0, 1]", o.ScoreFloor)
+	case o.ScoreFloor > 0 && o.Output == Thresholded:
+		return nil, errors.New("tagger: ScoreFloor with Thresholded output: a thresholded model gives no scores to keep")
 	}
 
 	vocab := slices.Clone(o.Vocabulary)
@@ -167,7 +183,7 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		m.Close()
 		return nil, fmt.Errorf("tagger: %s has %d tags, but model %s outputs %d scores", vocabFrom, len(vocab), path, m.OutputLen)
 	}
-	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, output: o.Output}, nil
+	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, output: o.Output, floor: o.ScoreFloor}, nil
 }
 
 func checkVocabulary(vocab []string) error {
@@ -192,6 +208,20 @@ func (t *ONNX) Vocabulary() []string { return slices.Clone(t.vocab) }
 
 // Thresholds returns the threshold of each vocabulary entry.
 func (t *ONNX) Thresholds() []float32 { return slices.Clone(t.thresholds) }
+
+// ScoreFloor returns the score that every vocabulary entry Tag does not
+// return scored at most: ONNXOptions.ScoreFloor when set, the highest
+// threshold otherwise, and 1 for Thresholded output, whose values say
+// nothing below it.
+func (t *ONNX) ScoreFloor() float32 {
+	switch {
+	case t.output == Thresholded:
+		return 1
+	case t.floor > 0:
+		return t.floor
+	}
+	return slices.Max(t.thresholds)
+}
 
 // InputShape returns the model's input shape: 1, channels, height, width.
 func (t *ONNX) InputShape() []int { return slices.Clone(t.model.Input) }
@@ -225,7 +255,8 @@ func (t *ONNX) probabilities(out []float32) {
 
 // Tag returns the vocabulary entries whose probability is above their
 // threshold, highest score first (vocabulary order on ties), with the
-// probability as the score.
+// probability as the score; then, with ONNXOptions.ScoreFloor, the other
+// entries whose probability is above it, marked Below, highest first.
 func (t *ONNX) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
 	scores, err := t.Scores(ctx, img)
 	if err != nil {
@@ -237,24 +268,47 @@ func (t *ONNX) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error) {
 // tags selects and orders the tags of one image's probabilities.
 func (t *ONNX) tags(scores []float32) []prime.Tag {
 	type hit struct {
-		i int
-		s float32
+		i     int
+		s     float32
+		below bool
 	}
 	var hits []hit
 	for i, s := range scores {
+		if t.output == Thresholded {
+			if s >= 0.5 {
+				hits = append(hits, hit{i, 1, false})
+			}
+			continue
+		}
+		// The score kept is the one compared, so that the kept scores
+		// decide the same tags again (prime.Rethreshold).
+		s = min(max(s, 0), 1)
 		switch {
-		case t.output == Thresholded && s >= 0.5:
-			hits = append(hits, hit{i, 1})
-		case t.output != Thresholded && s > t.thresholds[i]:
-			hits = append(hits, hit{i, min(max(s, 0), 1)})
+		case s > t.thresholds[i]:
+			hits = append(hits, hit{i, s, false})
+		case t.floor > 0 && s > t.floor:
+			hits = append(hits, hit{i, s, true})
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.s, a.s) })
+	slices.SortStableFunc(hits, func(a, b hit) int {
+		if a.below != b.below {
+			return cmp.Compare(btoi(a.below), btoi(b.below))
+		}
+		return cmp.Compare(b.s, a.s)
+	})
 	tags := make([]prime.Tag, len(hits))
 	for k, h := range hits {
-		tags[k] = prime.Tag{Name: t.vocab[h.i], Score: h.s}
+		tags[k] = prime.Tag{Name: t.vocab[h.i], Score: h.s, Below: h.below}
 	}
 	return tags
+}
+
+// btoi is 1 for true and 0 for false.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // TagBatch tags imgs and returns one []prime.Tag per image, in order,

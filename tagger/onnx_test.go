@@ -1,6 +1,7 @@
 package tagger_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
@@ -243,6 +244,8 @@ func TestONNXBadInput(t *testing.T) {
 		{"repeated tag", path, &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "a", "c"}}, []string{`"a" repeated`}},
 		{"workers", path, &tagger.ONNXOptions{Vocabulary: v, Workers: -2}, []string{"Workers -2"}},
 		{"output", path, &tagger.ONNXOptions{Vocabulary: v, Output: 9}, []string{"Output 9"}},
+		{"score floor above 1", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 1.5}, []string{"ScoreFloor 1.5 outside [0, 1]"}},
+		{"score floor, thresholded", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 0.2, Output: tagger.Thresholded}, []string{"ScoreFloor with Thresholded output"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,4 +277,154 @@ func TestReadVocabularyAndThresholds(t *testing.T) {
 	require.EqualError(t, err, "tagger: line 2: threshold NaN outside [0, 1]")
 	_, err = tagger.LoadThresholds(filepath.Join(t.TempDir(), "none.txt"))
 	require.ErrorContains(t, err, "none.txt")
+}
+
+// With a ScoreFloor, Tag returns after the tags above their threshold the
+// other entries above the floor, marked Below; ScoreFloor says below
+// which score no entry is returned.
+func TestONNXScoreFloor(t *testing.T) {
+	const n = 40
+	vocab := vocabulary(n)
+	path, cnn := onnxtest.WriteCNN(t, 6, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 3, Filters2: 4, Outputs: n, Head: "Sigmoid"})
+	rng := rand.New(rand.NewPCG(2, 2))
+	thresholds := make([]float32, n)
+	for i := range thresholds {
+		thresholds[i] = 0.3 + 0.4*float32(rng.Float64())
+	}
+	for _, floor := range []float32{0, 0.1, 0.35, 0.9} {
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Workers: 1})
+		require.NoError(t, err)
+		if floor == 0 {
+			assert.Equal(t, slices.Max(thresholds), tg.ScoreFloor(), "no floor: the highest threshold")
+		} else {
+			assert.Equal(t, floor, tg.ScoreFloor())
+		}
+		for range 5 {
+			img := onnxtest.RandomImage(rng, 0, 0, 8, 8)
+			probs := cnn.Forward(defaultTensor(t, img, 3, 8))
+			got, err := tg.Tag(context.Background(), img)
+			require.NoError(t, err)
+			want := wantTags(vocab, probs, thresholds)
+			if floor > 0 {
+				var below []prime.Tag
+				for i, p := range probs {
+					if p > floor && p <= thresholds[i] {
+						below = append(below, prime.Tag{Name: vocab[i], Score: p, Below: true})
+					}
+				}
+				slices.SortStableFunc(below, func(a, b prime.Tag) int { return cmp.Compare(b.Score, a.Score) })
+				want = append(want, below...)
+			}
+			requireTags(t, want, got)
+			for i := range got {
+				require.Equal(t, want[i].Below, got[i].Below, "tag %d", i)
+			}
+		}
+		require.NoError(t, tg.Close())
+	}
+	thresholded, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: tagger.Thresholded})
+	require.NoError(t, err)
+	assert.Equal(t, float32(1), thresholded.ScoreFloor())
+}
+
+// wrongOn is a classifier that answers "dog" when a tagger scores a tag
+// above cut, and "cat" otherwise: it fails where the tag is.
+type wrongOn struct {
+	tg  *tagger.ONNX
+	tag int
+	cut float32
+}
+
+func (w wrongOn) Classify(ctx context.Context, img image.Image) (prime.Prediction, error) {
+	scores, err := w.tg.Scores(ctx, img)
+	if err != nil {
+		return prime.Prediction{}, err
+	}
+	if scores[w.tag] > w.cut {
+		return prime.Prediction{Label: "dog"}, nil
+	}
+	return prime.Prediction{Label: "cat"}, nil
+}
+
+// A run that keeps the tags' scores above a floor, its tags decided again
+// at other thresholds (prime.Rethreshold, Dataset.Rethreshold), equals a
+// run of the same model at those thresholds: records, and the report
+// mined from them.
+func TestRethresholdEqualsFreshRun(t *testing.T) {
+	const n, floor = 40, 0.2
+	vocab := vocabulary(n)
+	path, _ := onnxtest.WriteCNN(t, 11, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 3, Filters2: 4, Outputs: n, Head: "Sigmoid"})
+	rng := rand.New(rand.NewPCG(5, 5))
+	perTag := func(lo, hi float64) []float32 {
+		th := make([]float32, n)
+		for i := range th {
+			th[i] = float32(lo + (hi-lo)*rng.Float64())
+		}
+		return th
+	}
+	var images []prime.Image
+	for i := range 200 {
+		img := onnxtest.RandomImage(rng, 0, 0, 8, 8)
+		images = append(images, prime.Image{ID: fmt.Sprint(i), Label: "cat",
+			Open: func() (image.Image, error) { return img, nil }})
+	}
+	// The classifier fails on the images where tag 0 scores above its
+	// median, 0.5 or not.
+	scorer, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: tagger.Probabilities, Workers: 1})
+	require.NoError(t, err)
+	defer scorer.Close()
+	var first0 []float32
+	for _, im := range images {
+		img, _ := im.Open()
+		scores, err := scorer.Scores(context.Background(), img)
+		require.NoError(t, err)
+		first0 = append(first0, scores[0])
+	}
+	slices.Sort(first0)
+	cl := wrongOn{tg: scorer, tag: 0, cut: first0[len(first0)/2]}
+	run := func(thresholds []float32) []prime.Record {
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Workers: 2})
+		require.NoError(t, err)
+		defer tg.Close()
+		var recs []prime.Record
+		for r, err := range prime.Run(context.Background(), slices.Values(images), tg, cl, nil) {
+			require.NoError(t, err)
+			recs = append(recs, r)
+		}
+		return recs
+	}
+	first := run(perTag(0.3, 0.7))
+	uniform := make([]float32, n)
+	for i := range uniform {
+		uniform[i] = floor
+	}
+	for _, th := range [][]float32{uniform, perTag(floor, 0.5), perTag(0.5, 0.9)} {
+		th[0] = cl.cut // tag 0 is the images the classifier fails on
+		want := run(th)
+		thresholds, err := prime.NewThresholds(vocab, th)
+		require.NoError(t, err)
+		got := slices.Clone(first)
+		require.NoError(t, prime.Rethreshold(got, thresholds))
+		require.Equal(t, want, got)
+
+		d, err := prime.NewDataset(first)
+		require.NoError(t, err)
+		dr, err := d.Rethreshold(thresholds)
+		require.NoError(t, err)
+		dw, err := prime.NewDataset(want)
+		require.NoError(t, err)
+		opts := &prime.Options{MinSize: 10, MinDrop: 0.1, FDR: 1, Bootstrap: 100}
+		rw, err := dw.Analyze(context.Background(), opts)
+		require.NoError(t, err)
+		rr, err := dr.Analyze(context.Background(), opts)
+		require.NoError(t, err)
+		var bw, br strings.Builder
+		require.NoError(t, rw.WriteJSON(&bw))
+		require.NoError(t, rr.WriteJSON(&br))
+		require.NotEmpty(t, rw.Modes, "modes to compare")
+		require.Equal(t, bw.String(), br.String())
+	}
+	low, err := prime.UniformThreshold(floor - 0.01)
+	require.NoError(t, err)
+	require.ErrorContains(t, prime.Rethreshold(slices.Clone(first), low), "kept above 0.2 only")
 }

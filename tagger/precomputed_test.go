@@ -127,6 +127,6 @@ func ExampleNewPrecomputed() {
 	fmt.Println(got)
 	fmt.Println(p.Vocabulary())
 	// Output:
-	// [{branch 1} {fox 1} {snow 0.9}]
+	// [{branch 1 false} {fox 1 false} {snow 0.9 false}]
 	// [branch fox snow]
 }
