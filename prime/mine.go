@@ -22,6 +22,7 @@ import (
 	"github.com/failmodes/prime/mining"
 	"github.com/failmodes/prime/recordfile"
 	"github.com/failmodes/prime/stats"
+	"github.com/failmodes/prime/tagger"
 )
 
 // mineFlags are the flags of prime mine, shared with prime run.
@@ -47,6 +48,64 @@ type mineFlags struct {
 	validate        string
 	split           float64
 	accept          string
+
+	// thresholds, when not nil, decide the records' tags again (prime
+	// mine's -threshold, -thresholds).
+	thresholds *prime.Thresholds
+}
+
+// thresholdFlags are prime mine's flags that decide the records' tags
+// again from the scores they keep. prime run has flags of these names for
+// its tagger.
+type thresholdFlags struct {
+	threshold  float64
+	thresholds string
+	vocab      string
+}
+
+func (f *thresholdFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&f.threshold, "threshold", 0, "decide the records' tags again at this threshold for every tag, from the tag scores they keep\n"+
+		"(prime run keeps them above -tag-floor): a tag whose score is above it is the image's")
+	fs.StringVar(&f.thresholds, "thresholds", "", "decide the records' tags again at per-tag thresholds: a `FILE` of one number in [0, 1] per line,\n"+
+		"aligned with -vocab (RAM's ram_tag_list_threshold.txt)")
+	fs.StringVar(&f.vocab, "vocab", "", "the tags of -thresholds: a `FILE` of one tag per line (RAM's ram_tag_list.txt)")
+}
+
+// load returns the Thresholds the flags give, nil when none; set tells
+// whether a flag was given.
+func (f *thresholdFlags) load(set map[string]bool) (*prime.Thresholds, error) {
+	switch {
+	case set["threshold"] && f.thresholds != "":
+		return nil, errors.New("give -threshold (one for every tag) or -thresholds FILE (one per tag), not both")
+	case f.thresholds != "" && f.vocab == "":
+		return nil, errors.New("-thresholds needs -vocab FILE, the tags they are the thresholds of")
+	case f.vocab != "" && f.thresholds == "":
+		return nil, errors.New("-vocab is the tags of -thresholds FILE: give both")
+	case set["threshold"]:
+		if !(f.threshold >= 0 && f.threshold <= 1) {
+			return nil, fmt.Errorf("-threshold %v out of range: want 0 to 1", f.threshold)
+		}
+		return prime.UniformThreshold(float32(f.threshold))
+	case f.thresholds == "":
+		return nil, nil
+	}
+	vocab, err := tagger.LoadVocabulary(f.vocab)
+	if err != nil {
+		return nil, fmt.Errorf("-vocab: %w", err)
+	}
+	values, err := tagger.LoadThresholds(f.thresholds)
+	if err != nil {
+		return nil, fmt.Errorf("-thresholds: %w", err)
+	}
+	if len(values) != len(vocab) {
+		return nil, fmt.Errorf("-thresholds %s has %d values, but -vocab %s has %d tags", f.thresholds, len(values), f.vocab, len(vocab))
+	}
+	return prime.NewThresholds(vocab, values)
+}
+
+// uses are the files of the flags, for outfile.Distinct.
+func (f *thresholdFlags) uses() []outfile.Use {
+	return []outfile.Use{{Name: "-thresholds", Path: f.thresholds}, {Name: "-vocab", Path: f.vocab}}
 }
 
 // register adds the flags to fs.
@@ -168,6 +227,8 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 	fs.SetOutput(e.stderr)
 	var f mineFlags
 	f.register(fs)
+	var tf thresholdFlags
+	tf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), mineUsage)
 		fs.PrintDefaults()
@@ -184,6 +245,13 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 	if _, err := f.options(); err != nil {
 		return e.fail(err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	th, err := tf.load(set)
+	if err != nil {
+		return e.fail(err)
+	}
+	f.thresholds = th
 	if f.memoryLimit > 0 {
 		// The garbage collector works harder as the heap nears the limit.
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(f.memoryLimit)))
@@ -198,10 +266,11 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 			uses = append(uses, outfile.Use{Name: "records file", Path: src.Path})
 		}
 	}
+	uses = append(uses, tf.uses()...)
 	if err := outfile.Distinct(append(uses, f.validateUse(), f.acceptUse(), f.outUse(e))...); err != nil {
 		return e.fail(err)
 	}
-	d, err := readSources(ctx, e, srcs)
+	d, err := readSources(ctx, e, srcs, f.thresholds)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -217,6 +286,13 @@ name. A folder is read whole, as Spark, DuckDB, Ray and pandas write them
 a glob pattern ('out/part-*.parquet') reads the files it matches; - reads
 standard input. Every file given is read, in order, into one data set.
 Flags may come before or after the files.
+
+Records that keep their tags' scores (prime run keeps every tag's above
+-tag-floor) can be mined with their tags decided again at other
+thresholds, without running the tagger again: -threshold for every tag, or
+-thresholds and -vocab for one per tag (RAM's files). A tag is the image's
+when its score is above its threshold; a threshold below a record's floor
+cannot be decided, and is refused.
 
 flags:
 `
@@ -258,18 +334,19 @@ func absImages(r *prime.Report, dir string) *prime.Report {
 // glob patterns, "-" for standard input), in any format package recordfile
 // reads. It returns the folder that the records' relative image paths are
 // relative to.
-func readDataset(ctx context.Context, e *env, paths ...string) (d *prime.Dataset, imageDir string, err error) {
+func readDataset(ctx context.Context, e *env, th *prime.Thresholds, paths ...string) (d *prime.Dataset, imageDir string, err error) {
 	srcs, err := recordfile.Sources(paths...)
 	if err != nil {
 		return nil, "", err
 	}
-	d, err = readSources(ctx, e, srcs)
+	d, err = readSources(ctx, e, srcs, th)
 	return d, recordfile.ImageDir(srcs), err
 }
 
-// readSources reads the records files srcs into one Dataset.
-func readSources(ctx context.Context, e *env, srcs []recordfile.Source) (*prime.Dataset, error) {
-	o := &recordfile.Options{Stdin: e.stdin}
+// readSources reads the records files srcs into one Dataset, their tags
+// decided again at th when not nil.
+func readSources(ctx context.Context, e *env, srcs []recordfile.Source, th *prime.Thresholds) (*prime.Dataset, error) {
+	o := &recordfile.Options{Stdin: e.stdin, Thresholds: th}
 	if p := progressPrinter(e.stderr, "MB of records read"); p != nil {
 		mb := func(n int64) int { return int((n + 1<<20 - 1) >> 20) }
 		o.Progress = func(done, total int64) { p(mb(done), mb(total)) }
@@ -315,7 +392,7 @@ func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string,
 				f.split, count(n, "record", "records"), count(d.Len(), "record", "records"), count(heldout.Len(), "record", "records")))
 		}
 	case f.validate != "":
-		if heldout, _, err = readDataset(ctx, e, f.validate); err != nil {
+		if heldout, _, err = readDataset(ctx, e, f.thresholds, f.validate); err != nil {
 			return e.fail(err)
 		}
 	}

@@ -41,6 +41,23 @@ type provenance struct {
 const provenanceAbout = "What made the records of the records file beside this one (prime run). " +
 	"prime run refuses to add records made with other settings to it."
 
+// The settings of the scores the records keep. Records made before prime
+// kept scores have a provenance without them, and kept none.
+const (
+	tagScoresSetting  = "tag scores kept (-tag-floor)"
+	predScoresSetting = "class scores kept (-pred-scores)"
+)
+
+// addedSetting returns, for a setting that a provenance file written
+// before it existed lacks, the value that stands for its absence.
+func addedSetting(name string) (string, bool) {
+	switch name {
+	case tagScoresSetting, predScoresSetting:
+		return "none", true
+	}
+	return "", false
+}
+
 // provenanceOf returns the provenance of the records the plug-ins make with
 // the flags f.
 func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenance, error) {
@@ -76,6 +93,22 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 			if f.thresholds != "" {
 				p.Files["tagger thresholds (-thresholds)"] = f.thresholds
 			}
+		}
+	}
+	p.Settings[tagScoresSetting] = "none"
+	if sf, ok := tg.(prime.ScoreFloorer); ok && f.keepsTagScores() {
+		if floor := sf.ScoreFloor(); floor < 1 {
+			p.Settings[tagScoresSetting] = "the record's tags' and every other above " + strconv.FormatFloat(float64(floor), 'g', -1, 32)
+		} else {
+			p.Settings[tagScoresSetting] = "the record's tags' only"
+		}
+	}
+	p.Settings[predScoresSetting] = "none"
+	if l, ok := cl.(interface{ Labels() []string }); ok && f.preds == "" && f.predScores > 0 {
+		if n := len(l.Labels()); f.predScores >= n {
+			p.Settings[predScoresSetting] = fmt.Sprintf("all %d", n)
+		} else {
+			p.Settings[predScoresSetting] = fmt.Sprintf("the %d highest", f.predScores)
 		}
 	}
 	if f.preds != "" {
@@ -193,6 +226,9 @@ func (p *provenance) differences(now *provenance) []string {
 	for _, n := range names {
 		was, ok1 := p.Settings[n]
 		is, ok2 := now.Settings[n]
+		if v, added := addedSetting(n); added && !ok1 {
+			was, ok1 = v, true
+		}
 		switch {
 		case !ok1:
 			was = "not set"

@@ -51,6 +51,40 @@ type runFlags struct {
 
 	runtime, device, library string // how the ONNX models run
 	threads                  int
+
+	tagFloor   floorFlag // the tag scores kept
+	predScores int       // the class scores kept
+}
+
+// defaultTagFloor is -tag-floor's default: low enough to decide the tags
+// again at any threshold RAM's threshold file would want lowered to (its
+// lowest is 0.45), high enough to keep a few tens of scores a record.
+const defaultTagFloor = 0.2
+
+// floorFlag is the value of -tag-floor: a number in [0, 1], or none.
+type floorFlag struct {
+	none  bool
+	floor float32
+}
+
+func (f *floorFlag) String() string {
+	if f.none {
+		return "none"
+	}
+	return strconv.FormatFloat(float64(f.floor), 'g', -1, 32)
+}
+
+func (f *floorFlag) Set(s string) error {
+	if s == "none" {
+		*f = floorFlag{none: true}
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 32)
+	if err != nil || !(v > 0 && v <= 1) {
+		return fmt.Errorf("want a number above 0, at most 1, or none")
+	}
+	*f = floorFlag{floor: float32(v)}
+	return nil
 }
 
 // prepFlags are one model's preprocessing flags.
@@ -158,6 +192,14 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.device, "device", "cpu", "where ONNX Runtime runs the models: cpu or cuda (an NVIDIA GPU; needs a GPU build of ONNX Runtime)")
 	fs.StringVar(&f.library, "onnxruntime-lib", "", "ONNX Runtime's shared `LIBRARY` (default $ONNXRUNTIME_LIB, then the file scripts/onnxruntime.sh fetches)")
 	fs.IntVar(&f.threads, "threads", 0, "ONNX Runtime's threads for each model call (default 1: -workers calls run at once, each on a core of its own)")
+
+	f.tagFloor = floorFlag{floor: defaultTagFloor}
+	fs.Var(&f.tagFloor, "tag-floor", "keep in each record the score of every tag above `FLOOR`, above its threshold or not, so that\n"+
+		"prime mine -threshold or -thresholds decides the tags again at thresholds down to FLOOR without running\n"+
+		"the tagger again (each score takes about 23 bytes of the records file); 1 keeps the scores of the\n"+
+		"record's tags only, none no score (only with -tagger; a thresholded output keeps none)")
+	fs.IntVar(&f.predScores, "pred-scores", prime.DefaultPredScores, "keep in each record the classifier's `K` highest scores, for studies of its confidence\n"+
+		"(0: none; as many as its labels: every score; only with -classifier)")
 }
 
 // check reports the first flag missing or out of range.
@@ -193,8 +235,16 @@ func (f *runFlags) check() error {
 		return errors.New("-onnxruntime-lib needs -runtime onnxruntime")
 	case f.threads < 0 || f.threads > 1024:
 		return fmt.Errorf("-threads %d out of range: want 0 (1) to 1024", f.threads)
+	case f.predScores < 0:
+		return fmt.Errorf("-pred-scores %d out of range: want 0 or more", f.predScores)
 	}
 	return nil
+}
+
+// keepsTagScores reports whether the records keep tag scores: those of an
+// ONNX tagger whose output is scores, unless -tag-floor is none.
+func (f *runFlags) keepsTagScores() bool {
+	return f.taggerPath != "" && f.taggerOutput != "thresholded" && !f.tagFloor.none
 }
 
 // plugins loads the tagger and the classifier the flags name, with
@@ -225,10 +275,15 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 		if f.thresholds != "" {
 			threshold = 0 // the file's
 		}
+		floor := f.tagFloor.floor
+		if !f.keepsTagScores() {
+			floor = 0
+		}
 		t, err := tagger.NewONNX(f.taggerPath, &tagger.ONNXOptions{
 			VocabularyFile: f.vocab,
 			Threshold:      threshold,
 			ThresholdsFile: f.thresholds,
+			ScoreFloor:     floor,
 			Output:         out[f.taggerOutput],
 			Preprocessing:  prep,
 			Workers:        workers,
@@ -299,6 +354,11 @@ per image to the records file as it is done, then mine the records for
 failure modes (every flag of prime mine applies; -workers bounds the images
 inferred at once too).
 
+Each record keeps the tagger's score of its tags and of every other tag
+that scored above -tag-floor (0.2), and the classifier's -pred-scores (5)
+highest scores: prime mine -threshold or -thresholds decides the tags
+again at other thresholds from them, without running the models again.
+
 The run can be stopped at any time (Ctrl-C): the records file stays valid,
 and running the same command again resumes it, skipping the images whose
 records it holds. What made the records (the models' contents, vocabulary,
@@ -336,12 +396,15 @@ flags:`)
 	if err := rf.check(); err != nil {
 		return e.fail(err)
 	}
-	if rf.thresholds != "" {
-		var both bool
-		fs.Visit(func(fl *flag.Flag) { both = both || fl.Name == "threshold" })
-		if both {
-			return e.fail(errors.New("give -threshold (one for every tag) or -thresholds FILE (one per tag), not both"))
-		}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	switch {
+	case rf.thresholds != "" && set["threshold"]:
+		return e.fail(errors.New("give -threshold (one for every tag) or -thresholds FILE (one per tag), not both"))
+	case rf.tags != "" && set["tag-floor"]:
+		return e.fail(errors.New("-tag-floor keeps the scores of -tagger MODEL: precomputed -tags have no floor"))
+	case rf.preds != "" && set["pred-scores"]:
+		return e.fail(errors.New("-pred-scores keeps the scores of -classifier MODEL: precomputed -preds have none"))
 	}
 	if _, err := mf.options(); err != nil {
 		return e.fail(err)
@@ -383,7 +446,7 @@ flags:`)
 	if rf.noMine {
 		return exitOK
 	}
-	d, imageDir, err := readDataset(ctx, e, rf.records)
+	d, imageDir, err := readDataset(ctx, e, nil, rf.records)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -473,7 +536,10 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 	prog := newRunProgress(e.stderr, len(todo))
 	var unreadable int
 	opts := &prime.RunOptions{Workers: workers, BatchSize: rf.batch, Strict: rf.strict, MaxPixels: rf.maxPixels,
-		Total: len(todo), Progress: prog.update}
+		Total: len(todo), Progress: prog.update, PredScores: rf.predScores, NoTagScores: !rf.keepsTagScores()}
+	if rf.predScores == 0 {
+		opts.PredScores = -1 // none
+	}
 	for rec, err := range prime.Run(ctx, slices.Values(todo), tg, cl, opts) {
 		var ie *prime.ImageError
 		switch {

@@ -29,6 +29,11 @@ type Options struct {
 	// of the files read so far and in all (compressed, as stored; not
 	// counting standard input), on the caller's goroutine.
 	Progress func(done, total int64)
+	// Thresholds, when not nil, decide the records' tags again from the
+	// scores they keep (see prime.Dataset.Rethreshold); a record that
+	// cannot be re-thresholded is an error naming its file and line or
+	// row.
+	Thresholds *prime.Thresholds
 
 	chunkSize int // of JSON Lines; 0 means chunkSize (tests set less)
 }
@@ -154,6 +159,9 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 		return nil, fmt.Errorf("no records in any of the %d files", len(srcs))
 	}
 	d, err := s.b.Dataset()
+	if err == nil && o.Thresholds != nil {
+		d, err = d.Rethreshold(o.Thresholds)
+	}
 	if err != nil {
 		return nil, s.where(err)
 	}
