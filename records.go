@@ -69,8 +69,15 @@ var (
 	errBadUTF8 = jsonl.ErrBadUTF8
 )
 
-// checkRecord reports the first field of r that a records file cannot
-// hold, as the reader would report it.
+// CheckRecord reports the first field of r that a records file cannot
+// hold, and what is wrong with it, as the reader of the file would report
+// it: an empty ID or Label, an empty tag, a string that is not valid
+// UTF-8, or scores that break the rules a reader checks (see
+// RecordReader). It returns "" and nil for a record that a records file
+// holds.
+func CheckRecord(r *Record) (field string, err error) { return checkRecord(r) }
+
+// checkRecord is CheckRecord.
 func checkRecord(r *Record) (field string, err error) {
 	switch {
 	case r.ID == "":

@@ -218,6 +218,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(jsonLines(f, records))
 	f.Add(compress(f, jsonLines(f, records), "gzip"))
 	f.Add(compress(f, jsonLines(f, records), "zstd"))
+	scored := withScores(records, 3)
+	f.Add(parquetBytes(f, scored))
+	f.Add(jsonLines(f, scored))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := readBytes(data)
 		if err == nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/failmodes/prime"
@@ -25,6 +27,20 @@ type parquetFile struct {
 	idDef, labelDef, predDef                 int // the leaf's maximum definition level
 	imageDef, tagsDef                        int
 	tagsListDef                              int // definition level at which a list element exists
+	// The scores records keep: tag_floor, a float or double column (-1
+	// when the file has none), and the lists tag_scores and pred_scores.
+	tagFloor, tagFloorDef int
+	tagFloorDouble        bool
+	tagScores, predScores scoreLeaves
+}
+
+// scoreLeaves are the two leaf columns of a list of scores, or of a map of
+// names to scores: the names and the numbers.
+type scoreLeaves struct {
+	name, score       int  // leaf indices; -1 when the file has no such list
+	nameDef, scoreDef int  // the leaves' maximum definition levels
+	listDef           int  // the definition level at which an element exists
+	double            bool // the numbers are doubles, not floats
 }
 
 // openParquet reads the footer of the Parquet file r of size bytes and
@@ -39,7 +55,8 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 		return nil, &FileError{File: name, Err: fmt.Errorf("not a Parquet file: %w", err)}
 	}
 	pf = &parquetFile{name: name, file: f, label: label,
-		id: -1, labelCol: -1, pred: -1, correct: -1, image: -1, tags: -1}
+		id: -1, labelCol: -1, pred: -1, correct: -1, image: -1, tags: -1, tagFloor: -1,
+		tagScores: scoreLeaves{name: -1, score: -1}, predScores: scoreLeaves{name: -1, score: -1}}
 	bad := func(col, what string) error {
 		return &FileError{File: name, Err: fmt.Errorf("column %q: %s", col, what)}
 	}
@@ -66,6 +83,16 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 			err = scalar(&pf.correct, &def, parquet.Boolean, "a boolean")
 		case "tags":
 			err = pf.findTags(c)
+		case "tag_floor":
+			kind := parquet.Float
+			if pf.tagFloorDouble = c.Leaf() && c.Type().Kind() == parquet.Double; pf.tagFloorDouble {
+				kind = parquet.Double
+			}
+			err = scalar(&pf.tagFloor, &pf.tagFloorDef, kind, "a float or a double")
+		case "tag_scores":
+			err = pf.findScores(c, &pf.tagScores)
+		case "pred_scores":
+			err = pf.findScores(c, &pf.predScores)
 		}
 		if err != nil {
 			return nil, err
@@ -93,7 +120,8 @@ func openParquet(r io.ReaderAt, size int64, name, label string) (pf *parquetFile
 // old LZ4 (Hadoop's framing) and LZO it does not read at all.
 func (pf *parquetFile) checkCodecs() error {
 	ours := map[int]bool{}
-	for _, c := range []int{pf.id, pf.labelCol, pf.pred, pf.correct, pf.image, pf.tags} {
+	for _, c := range []int{pf.id, pf.labelCol, pf.pred, pf.correct, pf.image, pf.tags, pf.tagFloor,
+		pf.tagScores.name, pf.tagScores.score, pf.predScores.name, pf.predScores.score} {
 		ours[c] = c >= 0
 	}
 	for _, rg := range pf.file.Metadata().RowGroups {
@@ -142,6 +170,45 @@ func (pf *parquetFile) findTags(c *parquet.Column) error {
 	}
 	pf.tags, pf.tagsDef, pf.tagsListDef = n.Index(), n.MaxDefinitionLevel(), listDef
 	return nil
+}
+
+// findScores checks that c, a "tag_scores" or "pred_scores" column, is a
+// list of structs of a string "name" and a float or double "score" (the
+// standard three-level LIST, or a repeated group), or a map of strings to
+// floats or doubles, and notes its leaves in sl.
+func (pf *parquetFile) findScores(c *parquet.Column, sl *scoreLeaves) error {
+	bad := &FileError{File: pf.name, Err: fmt.Errorf("column %q: %s, want a list of {name: string, score: float} or a map of strings to floats", c.Name(), describe(c))}
+	def, listDef := 0, -1
+	for n := c; !n.Leaf(); {
+		if n.Optional() || n.Repeated() {
+			def++
+		}
+		if n.Repeated() {
+			listDef = def
+		}
+		if cols := n.Columns(); len(cols) == 1 {
+			n = cols[0]
+			continue
+		}
+		name, score := n.Column("name"), n.Column("score")
+		if name == nil && score == nil {
+			name, score = n.Column("key"), n.Column("value")
+		}
+		if listDef < 0 || name == nil || score == nil || !name.Leaf() || !score.Leaf() ||
+			name.MaxRepetitionLevel() != 1 || score.MaxRepetitionLevel() != 1 || name.Type().Kind() != parquet.ByteArray {
+			return bad
+		}
+		switch score.Type().Kind() {
+		case parquet.Float:
+		case parquet.Double:
+			sl.double = true
+		default:
+			return bad
+		}
+		sl.name, sl.nameDef, sl.score, sl.scoreDef, sl.listDef = name.Index(), name.MaxDefinitionLevel(), score.Index(), score.MaxDefinitionLevel(), listDef
+		return nil
+	}
+	return bad
 }
 
 // describe names the type of column c for messages: "INT64", "a list of
@@ -259,7 +326,167 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 	} else {
 		c.TagStart = make([]int, n+1)
 	}
+	if err := pf.readScores(chunks, n, c, rowErr); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// readScores reads the scores of the n records of c from the chunks of a
+// row group into c. A record keeps tag scores when its "tag_floor" is not
+// null or its "tag_scores" not empty, with the floor 1 when it is null, as
+// a line of JSON Lines with "tag_scores" and no "tag_floor" does.
+func (pf *parquetFile) readScores(chunks []parquet.ColumnChunk, n int, c *prime.Columns, rowErr func(int, string, error) error) error {
+	var err error
+	if pf.tagScores.name >= 0 {
+		if c.TagScores, err = pf.scoreLists(chunks, &pf.tagScores, n, "tag_scores", rowErr); err != nil {
+			return err
+		}
+	}
+	if pf.predScores.name >= 0 {
+		if c.PredScores, err = pf.scoreLists(chunks, &pf.predScores, n, "pred_scores", rowErr); err != nil {
+			return err
+		}
+	}
+	if pf.tagFloor < 0 && c.TagScores.Start == nil {
+		return nil
+	}
+	const null = -2
+	floors := fill[float32](n, null)
+	if pf.tagFloor >= 0 {
+		pv := pageFloats{double: pf.tagFloorDouble}
+		if floors, err = column(chunks[pf.tagFloor], pf.tagFloorDef, n, pv.values, null); err != nil {
+			return pf.chunkErr(err)
+		}
+	}
+	some := false
+	for i, f := range floors {
+		switch {
+		case f != null && f < 0:
+			return rowErr(i, "tag_floor", &jsonl.ScoreError{Text: strconv.FormatFloat(float64(f), 'g', -1, 32)})
+		case f != null:
+		case c.TagScores.Start != nil && c.TagScores.Start[i+1] > c.TagScores.Start[i]:
+			floors[i] = 1
+		default:
+			floors[i] = prime.NoFloor
+		}
+		some = some || floors[i] >= 0
+	}
+	if some {
+		c.TagFloor = floors
+	}
+	return nil
+}
+
+// scoreLists reads the list of scores of the n records of a row group
+// whose leaves sl names, field, from chunks.
+func (pf *parquetFile) scoreLists(chunks []parquet.ColumnChunk, sl *scoreLeaves, n int, field string, rowErr func(int, string, error) error) (prime.ScoreColumns, error) {
+	var v jsonl.Dict
+	pv := pageVocab{v: &v}
+	start, ids, err := listColumn(chunks[sl.name], n, sl.listDef, sl.nameDef, 0, pv.pageIDs)
+	if err == nil {
+		pf := pageFloats{double: sl.double}
+		var scoreStart []int
+		var values []float32
+		if scoreStart, values, err = listColumn(chunks[sl.score], n, sl.listDef, sl.scoreDef, len(ids), pf.values); err == nil && !slices.Equal(start, scoreStart) {
+			err = errRows
+		}
+		if err == nil {
+			if len(ids) == 0 {
+				return prime.ScoreColumns{}, nil
+			}
+			return prime.ScoreColumns{Names: v.Names(), Start: start, IDs: ids, Values: values}, nil
+		}
+	}
+	var ne *nullElement
+	if errors.As(err, &ne) {
+		return prime.ScoreColumns{}, rowErr(ne.row, field, &jsonl.TagError{Index: ne.index, Err: errNull})
+	}
+	return prime.ScoreColumns{}, pf.chunkErr(err)
+}
+
+// A nullElement is a null element of a list, element index of row row.
+type nullElement struct{ row, index int }
+
+func (e *nullElement) Error() string { return "null element" }
+
+// listColumn reads chunk cc, a leaf of a list of the n records of a row
+// group at repetition level 1: the elements exist from definition level
+// listDef, and are not null at maxDef. It returns the start of each row's
+// elements (n+1 of them) and their values (room made for hint of them),
+// which values gives for the non-null values of a page; a null element is
+// a *nullElement.
+func listColumn[T any](cc parquet.ColumnChunk, n, listDef, maxDef, hint int, values func(parquet.Page) []T) (start []int, vals []T, err error) {
+	start, vals = make([]int, 0, n+1), make([]T, 0, hint)
+	row := -1
+	err = pages(cc, func(p parquet.Page) error {
+		reps, defs := p.RepetitionLevels(), p.DefinitionLevels()
+		pageVals := values(p)
+		if len(reps) != len(defs) {
+			return errRows
+		}
+		k := 0
+		for j, rep := range reps {
+			if rep == 0 {
+				if row++; row >= n {
+					return errRows
+				}
+				start = append(start, len(vals))
+			} else if row < 0 {
+				return errRows
+			}
+			switch def := int(defs[j]); {
+			case def == maxDef:
+				if k >= len(pageVals) {
+					return errRows
+				}
+				vals = append(vals, pageVals[k])
+				k++
+			case def >= listDef:
+				return &nullElement{row: row, index: len(vals) - start[row]}
+			}
+		}
+		return nil
+	})
+	if err == nil && row+1 != n {
+		err = errRows
+	}
+	return append(start, len(vals)), vals, err
+}
+
+// A pageFloats gives the values of a float or double column's pages as
+// float32s, a page dictionary's converted once.
+type pageFloats struct {
+	double bool
+	dictOf parquet.Dictionary
+	dict   []float32
+	vals   []float32
+}
+
+// values returns the non-null values of page p, in a slice reused by the
+// next call.
+func (pf *pageFloats) values(p parquet.Page) []float32 {
+	convert := func(data encoding.Values, dst []float32) []float32 {
+		if !pf.double {
+			return append(dst, data.Float()...)
+		}
+		for _, v := range data.Double() {
+			dst = append(dst, float32(v))
+		}
+		return dst
+	}
+	pf.vals = pf.vals[:0]
+	data := p.Data()
+	if d := p.Dictionary(); d != nil {
+		if d != pf.dictOf {
+			pf.dictOf, pf.dict = d, convert(d.Page().Data(), pf.dict[:0])
+		}
+		for _, x := range data.Int32() {
+			pf.vals = append(pf.vals, pf.dict[x])
+		}
+		return pf.vals
+	}
+	return convert(data, pf.vals)
 }
 
 // pages calls page for each page of chunk c, in order, releasing it after.
@@ -414,48 +641,16 @@ func fill[T any](n int, v T) []T {
 // tagLists reads chunk cc, the tags of the n records of c, into c.
 func (pf *parquetFile) tagLists(cc parquet.ColumnChunk, n int, c *prime.Columns, rowErr func(int, string, error) error) error {
 	var v jsonl.Dict
-	defer func() { c.Tags = v.Names() }()
 	pv := pageVocab{v: &v}
-	c.TagStart = make([]int, 0, n+1)
-	c.TagIDs = make([]int32, 0, 16*n)
-	row := -1
-	err := pages(cc, func(p parquet.Page) error {
-		reps, defs := p.RepetitionLevels(), p.DefinitionLevels()
-		ids := pv.pageIDs(p)
-		if len(reps) != len(defs) {
-			return errRows
-		}
-		k := 0
-		for j, rep := range reps {
-			if rep == 0 {
-				if row++; row >= n {
-					return errRows
-				}
-				c.TagStart = append(c.TagStart, len(c.TagIDs))
-			} else if row < 0 {
-				return errRows
-			}
-			switch def := int(defs[j]); {
-			case def == pf.tagsDef:
-				c.TagIDs = append(c.TagIDs, ids[k])
-				k++
-			case def >= pf.tagsListDef:
-				return rowErr(row, "tags", &jsonl.TagError{Index: len(c.TagIDs) - c.TagStart[row], Err: errNull})
-			}
-		}
-		return nil
-	})
-	if err == nil && row+1 != n {
-		err = errRows
-	}
-	if err != nil {
-		var re *RowError
-		if errors.As(err, &re) {
-			return err
-		}
+	start, ids, err := listColumn(cc, n, pf.tagsListDef, pf.tagsDef, 16*n, pv.pageIDs)
+	var ne *nullElement
+	switch {
+	case errors.As(err, &ne):
+		return rowErr(ne.row, "tags", &jsonl.TagError{Index: ne.index, Err: errNull})
+	case err != nil:
 		return pf.chunkErr(err)
 	}
-	c.TagStart = append(c.TagStart, len(c.TagIDs))
+	c.TagStart, c.TagIDs, c.Tags = start, ids, v.Names()
 	return nil
 }
 

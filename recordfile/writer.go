@@ -3,23 +3,31 @@ package recordfile
 import (
 	"errors"
 	"io"
-	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/failmodes/prime"
-	"github.com/failmodes/prime/internal/jsonl"
 )
 
 // parquetRow is a record as a ParquetWriter writes it: the schema of
 // records files in Parquet.
 type parquetRow struct {
-	ID      string   `parquet:"id"`
-	Label   string   `parquet:"label,dict"`
-	Pred    string   `parquet:"pred,optional,dict"`
-	Correct *bool    `parquet:"correct,optional"`
-	Tags    []string `parquet:"tags,list,dict"`
-	Image   string   `parquet:"image,optional"`
+	ID         string         `parquet:"id"`
+	Label      string         `parquet:"label,dict"`
+	Pred       string         `parquet:"pred,optional,dict"`
+	Correct    *bool          `parquet:"correct,optional"`
+	Tags       []string       `parquet:"tags,list,dict"`
+	Image      string         `parquet:"image,optional"`
+	TagFloor   *float32       `parquet:"tag_floor,optional"`
+	TagScores  []parquetScore `parquet:"tag_scores,list"`
+	PredScores []parquetScore `parquet:"pred_scores,list"`
+}
+
+// parquetScore is a score as a ParquetWriter writes it: an element of a
+// list of scores.
+type parquetScore struct {
+	Name  string  `parquet:"name,dict"`
+	Score float32 `parquet:"score"`
 }
 
 // RowGroupRows is the number of records in each row group a ParquetWriter
@@ -35,18 +43,24 @@ const writeBatch = 1024
 // back: required string columns "id" and "label", optional strings "pred"
 // (dictionary-encoded, null when only correctness is known) and "image"
 // (null when unknown), optional boolean "correct" (set when "pred" is
-// null), and "tags", a list of strings (dictionary-encoded), in row groups
-// of RowGroupRows records compressed with Snappy, as Spark and DuckDB write
-// by default. Output is buffered: call Close to write the rest and the
-// file's footer. A ParquetWriter is not safe for concurrent use.
+// null), "tags", a list of strings (dictionary-encoded), and the scores a
+// record keeps: "tag_floor", an optional float (null when it keeps no tag
+// scores), and "tag_scores" and "pred_scores", lists of structs of a
+// string "name" (dictionary-encoded) and a float "score" (empty when none).
+// Row groups of RowGroupRows records are compressed with Snappy, as Spark
+// and DuckDB write by default. Output is buffered: call Close to write the
+// rest and the file's footer. A ParquetWriter is not safe for concurrent
+// use.
 type ParquetWriter struct {
-	w    *parquet.GenericWriter[parquetRow]
-	rows []parquetRow
-	tags []string // the rows' tags: Write keeps none of its caller's slices
-	yes  bool     // the target of Correct pointers
-	no   bool
-	n    int   // records written
-	err  error // sticky
+	w      *parquet.GenericWriter[parquetRow]
+	rows   []parquetRow
+	tags   []string       // the rows' tags: Write keeps none of its caller's slices
+	scores []parquetScore // the rows' scores, likewise
+	floors []float32      // the targets of TagFloor pointers
+	yes    bool           // the target of Correct pointers
+	no     bool
+	n      int   // records written
+	err    error // sticky
 }
 
 // NewParquetWriter returns a ParquetWriter that writes to w.
@@ -61,22 +75,22 @@ func newParquetWriter(w io.Writer, opts ...parquet.WriterOption) *ParquetWriter 
 		parquet.CreatedBy("github.com/failmodes/prime", "", ""),
 	}, opts...)
 	return &ParquetWriter{
-		w:    parquet.NewGenericWriter[parquetRow](w, opts...),
-		rows: make([]parquetRow, 0, writeBatch),
-		yes:  true,
+		w:      parquet.NewGenericWriter[parquetRow](w, opts...),
+		rows:   make([]parquetRow, 0, writeBatch),
+		floors: make([]float32, 0, writeBatch), // never grows: the rows point into it
+		yes:    true,
 	}
 }
 
 // Write writes r as one row. It refuses, with a *prime.RecordError, a
-// record that would not read back: an empty ID or Label, an empty tag, or
-// a string that is not valid UTF-8. Tags are written in r's order, as
-// given. After a write to the underlying writer fails, every call returns
+// record that would not read back (see prime.CheckRecord). Tags and scores
+// are written in r's order, as given. After a write to the underlying writer fails, every call returns
 // that error.
 func (w *ParquetWriter) Write(r *prime.Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if field, err := check(r); err != nil {
+	if field, err := prime.CheckRecord(r); err != nil {
 		return &prime.RecordError{Index: w.n, Field: field, Err: err}
 	}
 	start := len(w.tags)
@@ -88,12 +102,27 @@ func (w *ParquetWriter) Write(r *prime.Record) error {
 			row.Correct = &w.yes
 		}
 	}
+	if r.TagScores != nil {
+		w.floors = append(w.floors, r.TagFloor)
+		row.TagFloor = &w.floors[len(w.floors)-1]
+		row.TagScores = w.addScores(r.TagScores)
+	}
+	row.PredScores = w.addScores(r.PredScores)
 	w.rows = append(w.rows, row)
 	w.n++
 	if len(w.rows) == cap(w.rows) {
 		return w.flush()
 	}
 	return nil
+}
+
+// addScores returns a copy of scores in the writer's buffer.
+func (w *ParquetWriter) addScores(scores []prime.Score) []parquetScore {
+	start := len(w.scores)
+	for _, s := range scores {
+		w.scores = append(w.scores, parquetScore{Name: s.Name, Score: s.Value})
+	}
+	return w.scores[start:len(w.scores):len(w.scores)]
 }
 
 // flush hands the buffered rows to the Parquet library.
@@ -104,7 +133,8 @@ func (w *ParquetWriter) flush() error {
 	}
 	clear(w.rows) // keep no caller's strings
 	clear(w.tags)
-	w.rows, w.tags = w.rows[:0], w.tags[:0]
+	clear(w.scores)
+	w.rows, w.tags, w.scores, w.floors = w.rows[:0], w.tags[:0], w.scores[:0], w.floors[:0]
 	return nil
 }
 
@@ -129,30 +159,3 @@ func (w *ParquetWriter) Close() error {
 
 // errClosed is the error of a ParquetWriter's calls after Close.
 var errClosed = errors.New("recordfile: ParquetWriter closed")
-
-// check reports the first field of r that a records file cannot hold.
-func check(r *prime.Record) (field string, err error) {
-	switch {
-	case r.ID == "":
-		return "id", jsonl.ErrMissing
-	case !utf8.ValidString(r.ID):
-		return "id", jsonl.ErrBadUTF8
-	case r.Label == "":
-		return "label", jsonl.ErrMissing
-	case !utf8.ValidString(r.Label):
-		return "label", jsonl.ErrBadUTF8
-	case !utf8.ValidString(r.Predicted):
-		return "pred", jsonl.ErrBadUTF8
-	case !utf8.ValidString(r.Image):
-		return "image", jsonl.ErrBadUTF8
-	}
-	for i, t := range r.Tags {
-		if t == "" {
-			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty}
-		}
-		if !utf8.ValidString(t) {
-			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrBadUTF8}
-		}
-	}
-	return "", nil
-}
