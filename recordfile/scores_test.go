@@ -141,9 +141,9 @@ func TestParquetScoreLayouts(t *testing.T) {
 			listRow{"4", "dog", "dog", nil, nil, nil, nil}),
 			[]prime.Record{
 				{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"x"}, TagFloor: 0.25,
-					TagScores: []prime.Score{{"x", 0.75}, {"y", 0.5}}, PredScores: []prime.Score{{"cat", 2}, {"dog", -1}}},
+					TagScores: []prime.Score{{Name: "x", Value: 0.75}, {Name: "y", Value: 0.5}}, PredScores: []prime.Score{{Name: "cat", Value: 2}, {Name: "dog", Value: -1}}},
 				{ID: "2", Label: "cat", Predicted: "dog", TagFloor: 0.5, TagScores: []prime.Score{}},
-				{ID: "3", Label: "dog", Predicted: "dog", Tags: []string{"y"}, TagFloor: 1, TagScores: []prime.Score{{"y", 0.875}}},
+				{ID: "3", Label: "dog", Predicted: "dog", Tags: []string{"y"}, TagFloor: 1, TagScores: []prime.Score{{Name: "y", Value: 0.875}}},
 				{ID: "4", Label: "dog", Predicted: "dog"},
 			}},
 		{"maps, no floor", parquetOf(t,
@@ -151,7 +151,7 @@ func TestParquetScoreLayouts(t *testing.T) {
 			mapRow{"2", "cat", "cat", nil, nil, nil}),
 			[]prime.Record{
 				{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"x"}, TagFloor: 1,
-					TagScores: []prime.Score{{"x", 0.75}, {"y", 0.5}}, PredScores: []prime.Score{{"cat", 0.5}}},
+					TagScores: []prime.Score{{Name: "x", Value: 0.75}, {Name: "y", Value: 0.5}}, PredScores: []prime.Score{{Name: "cat", Value: 0.5}}},
 				{ID: "2", Label: "cat", Predicted: "cat"},
 			}},
 	}
@@ -237,8 +237,8 @@ func TestParquetScoreErrors(t *testing.T) {
 // is named by its file and row or line.
 func TestReadThresholds(t *testing.T) {
 	records := []prime.Record{
-		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"x"}, TagFloor: 0.2, TagScores: []prime.Score{{"x", 0.9}, {"y", 0.3}}},
-		{ID: "2", Label: "cat", Predicted: "dog", Tags: []string{"x", "y"}, TagFloor: 0.4, TagScores: []prime.Score{{"x", 0.9}, {"y", 0.6}}},
+		{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"x"}, TagFloor: 0.2, TagScores: []prime.Score{{Name: "x", Value: 0.9}, {Name: "y", Value: 0.3}}},
+		{ID: "2", Label: "cat", Predicted: "dog", Tags: []string{"x", "y"}, TagFloor: 0.4, TagScores: []prime.Score{{Name: "x", Value: 0.9}, {Name: "y", Value: 0.6}}},
 	}
 	dir := t.TempDir()
 	writeParquet(t, filepath.Join(dir, "a.parquet"), records[:1])
