@@ -534,7 +534,7 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 	}
 
 	prog := newRunProgress(e.stderr, len(todo))
-	var unreadable int
+	var unreadable, tagScores, predScores int
 	opts := &prime.RunOptions{Workers: workers, BatchSize: rf.batch, Strict: rf.strict, MaxPixels: rf.maxPixels,
 		Total: len(todo), Progress: prog.update, PredScores: rf.predScores, NoTagScores: !rf.keepsTagScores()}
 	if rf.predScores == 0 {
@@ -565,6 +565,8 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 			prog.clear()
 			return e.fail(err), wroteProvenance
 		}
+		tagScores += len(rec.TagScores)
+		predScores += len(rec.PredScores)
 	}
 	prog.clear()
 	msg := fmt.Sprintf("%s written to %s", count(recs.written, "record", "records"), rf.records)
@@ -573,6 +575,10 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 	}
 	if unreadable > 0 {
 		msg += fmt.Sprintf("; %s skipped", count(unreadable, "unreadable image", "unreadable images"))
+	}
+	if n := float64(recs.written); n > 0 && tagScores+predScores > 0 {
+		// The scores kept are most of a record's size: say how many.
+		msg += fmt.Sprintf("; scores kept a record: %.1f of tags, %.1f of classes", float64(tagScores)/n, float64(predScores)/n)
 	}
 	e.say("%s", msg)
 	return exitOK, wroteProvenance

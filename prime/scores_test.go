@@ -64,7 +64,11 @@ func TestRunThenMineAtOtherThresholds(t *testing.T) {
 	f := newScoresFixture(t)
 	first := filepath.Join(f.dir, "first.jsonl")
 	ram := f.thresholdsFile(t, "ram.txt", 0.65, 0.65, 0.8, 0.5, 0.9)
-	f.run(t, first, "-thresholds", ram, "-tag-floor", "0.2")
+	args := slices.Concat([]string{"run", "-images", f.images, "-records", first, "-tagger", f.tagger, "-vocab", f.vocab,
+		"-tagger-output", "probabilities", "-classifier", f.classifier, "-labels", f.labels, "-thresholds", ram, "-tag-floor", "0.2"}, mineLax)
+	code, _, stderr := runPrime(t, "", args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "40 records written to "+first+"; scores kept a record: 5.0 of tags, 2.0 of classes")
 	_, recs := readRecordIDs(t, first)
 	require.Len(t, recs, len(f.ids))
 	below := 0

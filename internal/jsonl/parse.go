@@ -173,19 +173,20 @@ type Scores struct {
 	Has    bool   // the member is given (and not null)
 	Names  []Span // of Record.Line
 	Values []float32
-	// sorted holds the indices of Names in the order of their bytes, when
-	// there are more than sortFrom of them; it is empty otherwise.
-	sorted []int32
+	// table is a hash table of the names, when there are more than
+	// hashFrom of them, and empty otherwise: open addressing over
+	// len(table), a power of 2, each slot an index of Names plus 1, or 0.
+	table []int32
 }
 
-// sortFrom is the number of names from which a Scores is searched in the
-// order of its names rather than one name after the other.
-const sortFrom = 8
+// hashFrom is the number of names from which a Scores is searched through
+// a hash table of its names rather than one name after the other.
+const hashFrom = 8
 
 // reset empties s, keeping its storage.
 func (s *Scores) reset() {
 	s.Has = false
-	s.Names, s.Values, s.sorted = s.Names[:0], s.Values[:0], s.sorted[:0]
+	s.Names, s.Values, s.table = s.Names[:0], s.Values[:0], s.table[:0]
 }
 
 // Len returns the number of names.
@@ -196,7 +197,7 @@ func (r *Record) Bytes(s Span) []byte { return r.Line[s.Start:s.End] }
 
 // index returns the index in s of name, or -1; line holds s's names.
 func (s *Scores) index(line, name []byte) int {
-	if len(s.sorted) == 0 {
+	if len(s.table) == 0 {
 		for k, sp := range s.Names {
 			if bytes.Equal(line[sp.Start:sp.End], name) {
 				return k
@@ -204,14 +205,28 @@ func (s *Scores) index(line, name []byte) int {
 		}
 		return -1
 	}
-	k, found := slices.BinarySearchFunc(s.sorted, name, func(k int32, name []byte) int {
-		sp := s.Names[k]
-		return bytes.Compare(line[sp.Start:sp.End], name)
-	})
-	if !found {
-		return -1
+	k, _ := s.slot(line, name)
+	return k
+}
+
+// slot returns the index of name in s's table, or -1, and the slot of the
+// table where it is or would be.
+func (s *Scores) slot(line, name []byte) (index, slot int) {
+	mask := len(s.table) - 1
+	// FNV-1a: the names are short, and a hash of them needs no seed.
+	h := uint32(2166136261)
+	for _, c := range name {
+		h = (h ^ uint32(c)) * 16777619
 	}
-	return int(s.sorted[k])
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		k := s.table[i] - 1
+		if k < 0 {
+			return -1, i
+		}
+		if sp := s.Names[k]; bytes.Equal(line[sp.Start:sp.End], name) {
+			return int(k), i
+		}
+	}
 }
 
 // field indexes a known member.
@@ -842,33 +857,33 @@ func (p *Parser) scores(i int, f field, s *Scores) int {
 	return i
 }
 
-// repeat orders the names of s (see Scores.sorted) and returns the index
-// of the first name that an earlier one repeats, or -1.
+// repeat builds the hash table of the names of s (see Scores.table) and
+// returns the index of the first name that an earlier one repeats, or -1.
 func (p *Parser) repeat(s *Scores) int {
 	line := p.line
-	name := func(k int32) []byte { return line[s.Names[k].Start:s.Names[k].End] }
-	if len(s.Names) <= sortFrom {
+	name := func(k int) []byte { return line[s.Names[k].Start:s.Names[k].End] }
+	if len(s.Names) <= hashFrom {
 		for k := range s.Names {
 			for e := range k {
-				if bytes.Equal(name(int32(e)), name(int32(k))) {
+				if bytes.Equal(name(e), name(k)) {
 					return k
 				}
 			}
 		}
 		return -1
 	}
-	s.sorted = s.sorted[:0]
+	size := 1 << bits.Len(uint(2*len(s.Names)))
+	s.table = slices.Grow(s.table[:0], size)[:size]
+	clear(s.table)
 	for k := range s.Names {
-		s.sorted = append(s.sorted, int32(k))
-	}
-	slices.SortStableFunc(s.sorted, func(a, b int32) int { return bytes.Compare(name(a), name(b)) })
-	first := -1
-	for k := 1; k < len(s.sorted); k++ {
-		if a, b := s.sorted[k-1], s.sorted[k]; bytes.Equal(name(a), name(b)) && (first < 0 || int(b) < first) {
-			first = int(b) // stable: b is the later of the two
+		found, slot := s.slot(line, name(k))
+		if found >= 0 {
+			s.table = s.table[:0] // a repeat: the table is not whole
+			return k
 		}
+		s.table[slot] = int32(k) + 1
 	}
-	return first
+	return -1
 }
 
 // str parses the string at line[i] == '"', returning its contents
