@@ -569,16 +569,23 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 		predScores += len(rec.PredScores)
 	}
 	prog.clear()
+	if n := float64(recs.written); n > 0 && tagScores+predScores > 0 {
+		// The scores kept are most of a record's size: say how many.
+		var kept []string
+		if tagScores > 0 {
+			kept = append(kept, fmt.Sprintf("%.1f of tags", float64(tagScores)/n))
+		}
+		if predScores > 0 {
+			kept = append(kept, fmt.Sprintf("%.1f of classes", float64(predScores)/n))
+		}
+		e.say("scores kept a record: %s", strings.Join(kept, ", "))
+	}
 	msg := fmt.Sprintf("%s written to %s", count(recs.written, "record", "records"), rf.records)
 	if done > 0 {
 		msg += fmt.Sprintf(" (%d there before)", done)
 	}
 	if unreadable > 0 {
 		msg += fmt.Sprintf("; %s skipped", count(unreadable, "unreadable image", "unreadable images"))
-	}
-	if n := float64(recs.written); n > 0 && tagScores+predScores > 0 {
-		// The scores kept are most of a record's size: say how many.
-		msg += fmt.Sprintf("; scores kept a record: %.1f of tags, %.1f of classes", float64(tagScores)/n, float64(predScores)/n)
 	}
 	e.say("%s", msg)
 	return exitOK, wroteProvenance

@@ -68,7 +68,7 @@ func TestRunThenMineAtOtherThresholds(t *testing.T) {
 		"-tagger-output", "probabilities", "-classifier", f.classifier, "-labels", f.labels, "-thresholds", ram, "-tag-floor", "0.2"}, mineLax)
 	code, _, stderr := runPrime(t, "", args...)
 	require.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stderr, "40 records written to "+first+"; scores kept a record: 5.0 of tags, 2.0 of classes")
+	assert.Contains(t, stderr, "prime run: scores kept a record: 5.0 of tags, 2.0 of classes\nprime run: 40 records written to "+first+"\n")
 	_, recs := readRecordIDs(t, first)
 	require.Len(t, recs, len(f.ids))
 	below := 0
