@@ -25,6 +25,22 @@
 //	                                    structs whose string field "name" is the tag (a score beside it is ignored)
 //	image    string, nullable           the image's path, relative to the file, or absolute
 //
+// and, optional, the scores a record keeps (see prime.Record and the
+// package prime's documentation):
+//
+//	tag_floor    float or double, nullable   every tag not in tag_scores scored at most this
+//	tag_scores   list of {name: string, score: float or double},
+//	             or map of string to float or double, nullable
+//	                                         the tagger's score of every tag of tags and of every
+//	                                         other tag above tag_floor
+//	pred_scores  as tag_scores               the classifier's highest scores
+//
+// A record keeps tag scores when its tag_floor is set or its tag_scores
+// not empty, with the floor 1 when tag_floor is null (as JSON Lines
+// "tag_scores" without "tag_floor"); Options.Thresholds decides the tags
+// again from them. A pandas or Spark job writes them as a column of lists
+// of dicts or structs, or of dicts as a map type.
+//
 // Strings are Parquet BYTE_ARRAY columns (Spark's StringType, DuckDB's
 // VARCHAR, Arrow's string or dictionary of strings), in any encoding the
 // format defines, compressed with Snappy (Spark's and DuckDB's default),

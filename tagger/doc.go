@@ -23,7 +23,11 @@
 // logits (the sigmoid is applied), probabilities, or already thresholded
 // 0/1 values (ONNXOptions.Output). A tag is reported when its probability
 // is above its threshold, with the probability as its score, highest
-// first. Images are preprocessed as ONNXOptions.Preprocessing, a
+// first. With ONNXOptions.ScoreFloor, the entries below their threshold and
+// above the floor follow, marked Below (the image does not carry them):
+// prime.Run keeps their scores in the records (ONNX is a
+// prime.ScoreFloorer), from which prime.Rethreshold decides the tags again
+// at other thresholds, down to the floor, without running the model again. Images are preprocessed as ONNXOptions.Preprocessing, a
 // preprocess.Transform, says: by default bilinear resize to the input size,
 // [0, 1] scaling, ImageNet's mean and std; preprocess.RAM() is the
 // Recognize Anything Model's.
