@@ -82,11 +82,14 @@ func (o *Options) miningParams() (mining.Params, error) {
 	return mining.Params{MinSize: o.MinSize, MinDrop: a, MinMarginalDrop: b, MaxTags: o.MaxTags, Baseline: o.Baseline}, nil
 }
 
-// classResult is what mining one class gives, before the statistics.
+// classResult is what mining one class gives, with the p-values of its
+// tested sets (p[j] and dropP[j] are those of tested[j]), before the
+// multiple-testing correction.
 type classResult struct {
 	n, correct int
 	modes      []candidate
 	tested     []mining.Support
+	p, dropP   []float64
 	evaluated  int64
 }
 
@@ -136,6 +139,7 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 					mu.Unlock()
 					continue
 				}
+				res.addPValues(o)
 				results[c] = res
 				if o.Progress != nil {
 					mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/failmodes/prime/mining"
 	"github.com/failmodes/prime/stats"
@@ -29,20 +30,24 @@ func (r *Report) addStatistics(d *Dataset, classes []classResult) error {
 	for c := range classes {
 		start[c+1] = start[c] + len(classes[c].tested)
 	}
-	p := make([]float64, start[len(classes)])
-	dropP := make([]float64, len(p))
-	counts := make([]int64, len(p))
+	p := make([]float64, 0, start[len(classes)])
+	dropP := make([]float64, 0, len(p))
+	counts := make([]int64, 0, len(p))
 	for c := range classes {
 		cr := &classes[c]
-		for j, s := range cr.tested {
-			k := start[c] + j
-			p[k] = pValue(s.N, s.Correct, cr.n, cr.correct)
-			dropP[k] = dropPValue(o, s.N, s.Correct, cr.n, cr.correct)
-			counts[k] = s.Sets
+		p = append(p, cr.p...)
+		dropP = append(dropP, cr.dropP...)
+		for _, s := range cr.tested {
+			counts = append(counts, s.Sets)
 		}
 	}
-	q := stats.Adjust(nil, p, counts, o.Correction)
-	dropQ := stats.Adjust(nil, dropP, counts, o.Correction)
+	// The two corrections are independent: each sorts its p-values, on a
+	// core of its own.
+	var q, dropQ []float64
+	var wg sync.WaitGroup
+	wg.Go(func() { dropQ = stats.Adjust(nil, dropP, counts, o.Correction) })
+	q = stats.Adjust(nil, p, counts, o.Correction)
+	wg.Wait()
 
 	for c := range classes {
 		cr := &classes[c]
@@ -68,6 +73,18 @@ func (r *Report) addStatistics(d *Dataset, classes []classResult) error {
 		}
 	}
 	return nil
+}
+
+// addPValues computes the p-values of the class's tested sets, as
+// addStatistics describes. It runs on the worker that mined the class, so
+// that the classes' p-values are computed in parallel.
+func (cr *classResult) addPValues(o *Options) {
+	cr.p = make([]float64, len(cr.tested))
+	cr.dropP = make([]float64, len(cr.tested))
+	for j, s := range cr.tested {
+		cr.p[j] = pValue(s.N, s.Correct, cr.n, cr.correct)
+		cr.dropP[j] = dropPValue(o, s.N, s.Correct, cr.n, cr.correct)
+	}
 }
 
 // newMode computes a candidate's numbers and, unless intervals are off, its
