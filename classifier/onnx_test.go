@@ -19,22 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func softmax(x []float32) []float32 {
-	out := make([]float32, len(x))
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	for _, v := range x {
-		sum += math.Exp(float64(v) - m)
-	}
-	for i, v := range x {
-		out[i] = float32(math.Exp(float64(v)-m) / sum)
-	}
-	return out
-}
-
 func argmax(x []float32) int {
 	best := 0
 	for i, v := range x {
@@ -79,7 +63,7 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 					require.NoError(t, err)
 					want := cnn.Forward(x)
 					if tt.output == classifier.Logits {
-						want = softmax(want)
+						onnxfile.Softmax(want)
 					}
 					got, err := c.Classify(context.Background(), img)
 					require.NoError(t, err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -105,9 +104,7 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 					img := imgs[i%2]
 					probs := cnn.Forward(defaultTensor(t, img, 3, tt.cfg.Size))
 					if tt.output == tagger.Logits {
-						for j, v := range probs {
-							probs[j] = float32(1 / (1 + math.Exp(-float64(v))))
-						}
+						onnxfile.Sigmoid(probs)
 					}
 					scores, err := tg.Scores(context.Background(), img)
 					require.NoError(t, err)

@@ -36,21 +36,15 @@ type CNN struct {
 
 // NewCNN draws the weights of a CNN from rng.
 func NewCNN(rng *rand.Rand, cfg CNNConfig) *CNN {
-	draw := func(n int, scale float64) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = float32((rng.Float64()*2 - 1) * scale)
-		}
-		return s
+	return &CNN{
+		CNNConfig: cfg,
+		W1:        RandomFloats(rng, cfg.Filters1*cfg.Channels*9, 1/math.Sqrt(float64(cfg.Channels*9))),
+		B1:        RandomFloats(rng, cfg.Filters1, 0.1),
+		W2:        RandomFloats(rng, cfg.Filters2*cfg.Filters1*9, 1/math.Sqrt(float64(cfg.Filters1*9))),
+		B2:        RandomFloats(rng, cfg.Filters2, 0.1),
+		FC:        RandomFloats(rng, cfg.Filters2*cfg.Outputs, 2/math.Sqrt(float64(cfg.Filters2))),
+		FCB:       RandomFloats(rng, cfg.Outputs, 0.5),
 	}
-	c := &CNN{CNNConfig: cfg}
-	c.W1 = draw(cfg.Filters1*cfg.Channels*9, 1/math.Sqrt(float64(cfg.Channels*9)))
-	c.B1 = draw(cfg.Filters1, 0.1)
-	c.W2 = draw(cfg.Filters2*cfg.Filters1*9, 1/math.Sqrt(float64(cfg.Filters1*9)))
-	c.B2 = draw(cfg.Filters2, 0.1)
-	c.FC = draw(cfg.Filters2*cfg.Outputs, 2/math.Sqrt(float64(cfg.Filters2)))
-	c.FCB = draw(cfg.Outputs, 0.5)
-	return c
 }
 
 // Model returns the network as an ONNX model with input "input" of shape
@@ -163,23 +157,35 @@ func (c *CNN) Forward(x []float32) []float32 {
 	}
 	switch c.Head {
 	case "Sigmoid":
-		for j, v := range out {
-			out[j] = float32(1 / (1 + math.Exp(-float64(v))))
-		}
+		Sigmoid(out)
 	case "Softmax":
-		m := math.Inf(-1)
-		for _, v := range out {
-			m = math.Max(m, float64(v))
-		}
-		var sum float64
-		for _, v := range out {
-			sum += math.Exp(float64(v) - m)
-		}
-		for j, v := range out {
-			out[j] = float32(math.Exp(float64(v)-m) / sum)
-		}
+		Softmax(out)
 	}
 	return out
+}
+
+// Sigmoid applies the logistic function to every value of x, in place, as
+// ONNX's Sigmoid does.
+func Sigmoid(x []float32) {
+	for i, v := range x {
+		x[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// Softmax replaces x by its softmax, in place, as ONNX's Softmax does on
+// a vector.
+func Softmax(x []float32) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for _, v := range x {
+		sum += math.Exp(float64(v) - m)
+	}
+	for i, v := range x {
+		x[i] = float32(math.Exp(float64(v)-m) / sum)
+	}
 }
 
 func conv3x3(x []float32, cin, size int, w, b []float32, cout int) []float32 {

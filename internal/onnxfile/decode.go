@@ -40,40 +40,30 @@ func Decode(data []byte) (*Model, error) {
 
 func decodeGraph(g *Graph, data []byte) error {
 	return fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, whole []byte) error {
-		if typ != protowire.BytesType {
-			g.extra = append(g.extra, whole...)
-			return nil
-		}
-		switch num {
-		case 1:
-			n, err := decodeNode(v)
-			if err != nil {
-				return err
-			}
-			g.Nodes = append(g.Nodes, n)
-		case 2:
+		switch {
+		case typ != protowire.BytesType:
+		case num == 1:
+			return decodeInto(&g.Nodes, v, decodeNode)
+		case num == 2:
 			g.Name = string(v)
-		case 5:
-			t, err := decodeTensor(v)
-			if err != nil {
-				return err
-			}
-			g.Initializers = append(g.Initializers, t)
-		case 11, 12:
-			vi, err := decodeValueInfo(v)
-			if err != nil {
-				return err
-			}
-			if num == 11 {
-				g.Inputs = append(g.Inputs, vi)
-			} else {
-				g.Outputs = append(g.Outputs, vi)
-			}
-		default:
-			g.extra = append(g.extra, whole...)
+			return nil
+		case num == 5:
+			return decodeInto(&g.Initializers, v, decodeTensor)
+		case num == 11:
+			return decodeInto(&g.Inputs, v, decodeValueInfo)
+		case num == 12:
+			return decodeInto(&g.Outputs, v, decodeValueInfo)
 		}
+		g.extra = append(g.extra, whole...)
 		return nil
 	})
+}
+
+// decodeInto decodes data with decode and appends the result to *dst.
+func decodeInto[T any](dst *[]T, data []byte, decode func([]byte) (T, error)) error {
+	v, err := decode(data)
+	*dst = append(*dst, v)
+	return err
 }
 
 func decodeNode(data []byte) (Node, error) {
@@ -92,11 +82,7 @@ func decodeNode(data []byte) (Node, error) {
 		case 4:
 			n.OpType = string(v)
 		case 5:
-			a, err := decodeAttr(v)
-			if err != nil {
-				return err
-			}
-			n.Attrs = append(n.Attrs, a)
+			return decodeInto(&n.Attrs, v, decodeAttr)
 		case 7:
 			n.Domain = string(v)
 		}
@@ -107,7 +93,7 @@ func decodeNode(data []byte) (Node, error) {
 
 func decodeAttr(data []byte) (Attr, error) {
 	var a Attr
-	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) (err error) {
 		switch {
 		case num == 1 && typ == protowire.BytesType:
 			a.Name = string(v)
@@ -120,39 +106,27 @@ func decodeAttr(data []byte) (Attr, error) {
 		case num == 4 && typ == protowire.BytesType:
 			a.S = string(v)
 		case num == 7:
-			fs, err := floats(typ, v, x)
-			if err != nil {
-				return err
-			}
-			a.Floats = append(a.Floats, fs...)
+			a.Floats, err = appendFloatValues(a.Floats, typ, v, x)
 		case num == 8:
-			is, err := varints(typ, v, x)
-			if err != nil {
-				return err
-			}
-			a.Ints = append(a.Ints, is...)
+			a.Ints, err = appendIntValues(a.Ints, typ, v, x)
 		}
-		return nil
+		return err
 	})
 	return a, err
 }
 
 func decodeTensor(data []byte) (Tensor, error) {
 	t := Tensor{raw: data}
-	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
+	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) (err error) {
 		switch {
 		case num == 1:
-			is, err := varints(typ, v, x)
-			if err != nil {
-				return err
-			}
-			t.Dims = append(t.Dims, is...)
+			t.Dims, err = appendIntValues(t.Dims, typ, v, x)
 		case num == 2 && typ == protowire.VarintType:
 			t.DataType = int(x)
 		case num == 8 && typ == protowire.BytesType:
 			t.Name = string(v)
 		}
-		return nil
+		return err
 	})
 	return t, err
 }
@@ -236,37 +210,39 @@ func fields(data []byte, fn func(num protowire.Number, typ protowire.Type, v []b
 	return nil
 }
 
-func varints(typ protowire.Type, v []byte, x uint64) ([]int64, error) {
+// appendIntValues appends the values of a repeated int64 field, packed
+// or not, to dst.
+func appendIntValues(dst []int64, typ protowire.Type, v []byte, x uint64) ([]int64, error) {
 	if typ == protowire.VarintType {
-		return []int64{int64(x)}, nil
+		return append(dst, int64(x)), nil
 	}
 	if typ != protowire.BytesType {
-		return nil, fmt.Errorf("%w: bad wire type for a repeated int", ErrFormat)
+		return dst, fmt.Errorf("%w: bad wire type for a repeated int", ErrFormat)
 	}
-	var out []int64
 	for len(v) > 0 {
 		y, n := protowire.ConsumeVarint(v)
 		if n < 0 {
-			return nil, fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(n))
+			return dst, fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(n))
 		}
-		out = append(out, int64(y))
+		dst = append(dst, int64(y))
 		v = v[n:]
 	}
-	return out, nil
+	return dst, nil
 }
 
-func floats(typ protowire.Type, v []byte, x uint64) ([]float32, error) {
+// appendFloatValues appends the values of a repeated float field, packed
+// or not, to dst.
+func appendFloatValues(dst []float32, typ protowire.Type, v []byte, x uint64) ([]float32, error) {
 	if typ == protowire.Fixed32Type {
-		return []float32{math.Float32frombits(uint32(x))}, nil
+		return append(dst, math.Float32frombits(uint32(x))), nil
 	}
 	if typ != protowire.BytesType || len(v)%4 != 0 {
-		return nil, fmt.Errorf("%w: bad encoding of a repeated float", ErrFormat)
+		return dst, fmt.Errorf("%w: bad encoding of a repeated float", ErrFormat)
 	}
-	out := make([]float32, 0, len(v)/4)
 	for len(v) > 0 {
 		y, _ := protowire.ConsumeFixed32(v)
-		out = append(out, math.Float32frombits(y))
+		dst = append(dst, math.Float32frombits(y))
 		v = v[4:]
 	}
-	return out, nil
+	return dst, nil
 }

@@ -141,13 +141,11 @@ func (n *Node) Attr(name string) (Attr, bool) {
 
 // Marshal encodes the model in the ONNX protobuf wire format.
 func (m *Model) Marshal() []byte {
-	var b []byte
 	ir := m.IRVersion
 	if ir == 0 {
 		ir = 3
 	}
-	b = protowire.AppendTag(b, 1, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(ir))
+	b := appendVarint(nil, 1, uint64(ir))
 	if m.ProducerName != "" {
 		b = appendString(b, 2, m.ProducerName)
 	}
@@ -157,11 +155,8 @@ func (m *Model) Marshal() []byte {
 		if opset == 0 {
 			opset = 9
 		}
-		var o []byte
-		o = appendString(o, 1, "")
-		o = protowire.AppendTag(o, 2, protowire.VarintType)
-		o = protowire.AppendVarint(o, uint64(opset))
-		b = appendMessage(b, 8, o)
+		o := appendString(nil, 1, "")
+		b = appendMessage(b, 8, appendVarint(o, 2, uint64(opset)))
 	}
 	return append(b, m.extra...)
 }
@@ -221,34 +216,21 @@ func (n *Node) marshal() []byte {
 }
 
 func (a *Attr) marshal() []byte {
-	var b []byte
-	b = appendString(b, 1, a.Name)
+	b := appendString(nil, 1, a.Name)
 	switch a.Type {
 	case AttrFloat:
 		b = protowire.AppendTag(b, 2, protowire.Fixed32Type)
 		b = protowire.AppendFixed32(b, math.Float32bits(a.F))
 	case AttrInt:
-		b = protowire.AppendTag(b, 3, protowire.VarintType)
-		b = protowire.AppendVarint(b, uint64(a.I))
+		b = appendVarint(b, 3, uint64(a.I))
 	case AttrString:
 		b = appendString(b, 4, a.S)
 	case AttrFloats:
-		var p []byte
-		for _, f := range a.Floats {
-			p = protowire.AppendFixed32(p, math.Float32bits(f))
-		}
-		b = protowire.AppendTag(b, 7, protowire.BytesType)
-		b = protowire.AppendBytes(b, p)
+		b = appendFloats(b, 7, a.Floats)
 	case AttrInts:
-		var p []byte
-		for _, v := range a.Ints {
-			p = protowire.AppendVarint(p, uint64(v))
-		}
-		b = protowire.AppendTag(b, 8, protowire.BytesType)
-		b = protowire.AppendBytes(b, p)
+		b = appendInts(b, 8, a.Ints)
 	}
-	b = protowire.AppendTag(b, 20, protowire.VarintType)
-	return protowire.AppendVarint(b, uint64(a.Type))
+	return appendVarint(b, 20, uint64(a.Type))
 }
 
 func (t *Tensor) marshal() []byte {
@@ -257,30 +239,14 @@ func (t *Tensor) marshal() []byte {
 	}
 	var b []byte
 	if len(t.Dims) > 0 {
-		var p []byte
-		for _, d := range t.Dims {
-			p = protowire.AppendVarint(p, uint64(d))
-		}
-		b = protowire.AppendTag(b, 1, protowire.BytesType)
-		b = protowire.AppendBytes(b, p)
+		b = appendInts(b, 1, t.Dims)
 	}
-	b = protowire.AppendTag(b, 2, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(t.DataType))
+	b = appendVarint(b, 2, uint64(t.DataType))
 	switch t.DataType {
 	case Float:
-		p := make([]byte, 0, 4*len(t.Floats))
-		for _, f := range t.Floats {
-			p = protowire.AppendFixed32(p, math.Float32bits(f))
-		}
-		b = protowire.AppendTag(b, 4, protowire.BytesType)
-		b = protowire.AppendBytes(b, p)
+		b = appendFloats(b, 4, t.Floats)
 	case Int64:
-		var p []byte
-		for _, v := range t.Int64s {
-			p = protowire.AppendVarint(p, uint64(v))
-		}
-		b = protowire.AppendTag(b, 7, protowire.BytesType)
-		b = protowire.AppendBytes(b, p)
+		b = appendInts(b, 7, t.Int64s)
 	}
 	return appendString(b, 8, t.Name)
 }
@@ -295,20 +261,20 @@ func (v *ValueInfo) marshal() []byte {
 		if d < 0 {
 			dim = appendString(dim, 2, "N")
 		} else {
-			dim = protowire.AppendTag(dim, 1, protowire.VarintType)
-			dim = protowire.AppendVarint(dim, uint64(d))
+			dim = appendVarint(dim, 1, uint64(d))
 		}
 		shape = appendMessage(shape, 1, dim)
 	}
-	var tt []byte
-	tt = protowire.AppendTag(tt, 1, protowire.VarintType)
-	tt = protowire.AppendVarint(tt, uint64(v.ElemType))
+	tt := appendVarint(nil, 1, uint64(v.ElemType))
 	tt = appendMessage(tt, 2, shape)
-	var typ []byte
-	typ = appendMessage(typ, 1, tt)
-	var b []byte
-	b = appendString(b, 1, v.Name)
+	typ := appendMessage(nil, 1, tt)
+	b := appendString(nil, 1, v.Name)
 	return appendMessage(b, 2, typ)
+}
+
+func appendVarint(b []byte, num protowire.Number, v uint64) []byte {
+	b = protowire.AppendTag(b, num, protowire.VarintType)
+	return protowire.AppendVarint(b, v)
 }
 
 func appendString(b []byte, num protowire.Number, s string) []byte {
@@ -319,6 +285,24 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 func appendMessage(b []byte, num protowire.Number, m []byte) []byte {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendBytes(b, m)
+}
+
+// appendInts appends a packed repeated int64 field.
+func appendInts(b []byte, num protowire.Number, vs []int64) []byte {
+	var p []byte
+	for _, v := range vs {
+		p = protowire.AppendVarint(p, uint64(v))
+	}
+	return appendMessage(b, num, p)
+}
+
+// appendFloats appends a packed repeated float field.
+func appendFloats(b []byte, num protowire.Number, fs []float32) []byte {
+	p := make([]byte, 0, 4*len(fs))
+	for _, f := range fs {
+		p = protowire.AppendFixed32(p, math.Float32bits(f))
+	}
+	return appendMessage(b, num, p)
 }
 
 // ErrFormat is returned (wrapped) by Decode for data that is not a valid
