@@ -6,7 +6,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 
@@ -85,18 +84,9 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if o.Output != Logits && o.Output != Probabilities {
 		return nil, fmt.Errorf("classifier: unknown Output %d", o.Output)
 	}
-	labels := slices.Clone(o.Labels)
-	labelsFrom := "labels"
-	if labels == nil && o.LabelsFile != "" {
-		var err error
-		if labels, err = LoadLabels(o.LabelsFile); err != nil {
-			return nil, err
-		}
-		labelsFrom = "labels file " + o.LabelsFile
-	} else if labels != nil {
-		if err := checkNames(labels); err != nil {
-			return nil, err
-		}
+	labels, labelsFrom, err := onnxrun.Names(o.Labels, o.LabelsFile, "classifier", "label", "labels")
+	if err != nil {
+		return nil, err
 	}
 	m, err := onnxrun.Load(path, "classifier", onnxrun.Options{Runtime: o.Runtime, Library: o.Library, Device: o.Device,
 		Workers: o.Workers, Threads: o.Threads, Preprocessing: o.Preprocessing})
@@ -114,20 +104,6 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		return nil, fmt.Errorf("classifier: %s has %d labels, but model %s outputs %d scores", labelsFrom, len(labels), path, m.OutputLen)
 	}
 	return &ONNX{model: m, labels: labels, output: o.Output}, nil
-}
-
-func checkNames(names []string) error {
-	seen := make(map[string]bool, len(names))
-	for i, s := range names {
-		if s == "" {
-			return fmt.Errorf("classifier: label %d is empty", i)
-		}
-		if seen[s] {
-			return fmt.Errorf("classifier: label %q repeated", s)
-		}
-		seen[s] = true
-	}
-	return nil
 }
 
 // Labels returns the class names in the model's output order.
@@ -198,12 +174,7 @@ func ReadLabels(r io.Reader) ([]string, error) {
 // LoadLabels reads the labels file at path (see ReadLabels). Errors name
 // the file and the line.
 func LoadLabels(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("classifier: %w", err)
-	}
-	defer f.Close()
-	return onnxrun.ReadNames(f, "classifier", "label", path)
+	return onnxrun.LoadNames(path, "classifier", "label")
 }
 
 func softmax(x []float32) {

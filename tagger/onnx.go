@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/onnxrun"
@@ -119,25 +118,15 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		return nil, errors.New("tagger: ScoreFloor with Thresholded output: a thresholded model gives no scores to keep")
 	}
 
-	vocab := slices.Clone(o.Vocabulary)
-	vocabFrom := "vocabulary"
-	switch {
-	case vocab != nil:
-		if err := checkVocabulary(vocab); err != nil {
-			return nil, err
-		}
-	case o.VocabularyFile != "":
-		var err error
-		if vocab, err = LoadVocabulary(o.VocabularyFile); err != nil {
-			return nil, err
-		}
-		vocabFrom = "vocabulary file " + o.VocabularyFile
-	default:
+	vocab, vocabFrom, err := onnxrun.Names(o.Vocabulary, o.VocabularyFile, "tagger", "tag", "vocabulary")
+	if err != nil {
+		return nil, err
+	}
+	if vocab == nil {
 		return nil, errors.New("tagger: no vocabulary: set Vocabulary or VocabularyFile")
 	}
 
-	perTag := o.Thresholds != nil || o.ThresholdsFile != ""
-	if perTag && o.Threshold != 0 {
+	if (o.Thresholds != nil || o.ThresholdsFile != "") && o.Threshold != 0 {
 		return nil, errors.New("tagger: both Threshold and per-tag thresholds given")
 	}
 	if !(o.Threshold >= 0 && o.Threshold <= 1) {
@@ -147,16 +136,15 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	switch {
 	case o.Thresholds != nil:
 		thresholds = slices.Clone(o.Thresholds)
-		for i, v := range thresholds {
-			if !(v >= 0 && v <= 1) {
-				return nil, fmt.Errorf("tagger: threshold %d (%q) is %v, outside [0, 1]", i, vocab[min(i, len(vocab)-1)], v)
-			}
-		}
 		if len(thresholds) != len(vocab) {
 			return nil, fmt.Errorf("tagger: %d thresholds for a %s of %d tags", len(thresholds), vocabFrom, len(vocab))
 		}
+		for i, v := range thresholds {
+			if !(v >= 0 && v <= 1) {
+				return nil, fmt.Errorf("tagger: threshold %d (%q) is %v, outside [0, 1]", i, vocab[i], v)
+			}
+		}
 	case o.ThresholdsFile != "":
-		var err error
 		if thresholds, err = LoadThresholds(o.ThresholdsFile); err != nil {
 			return nil, err
 		}
@@ -164,14 +152,7 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 			return nil, fmt.Errorf("tagger: thresholds file %s has %d values, but the %s has %d tags", o.ThresholdsFile, len(thresholds), vocabFrom, len(vocab))
 		}
 	default:
-		t := o.Threshold
-		if t == 0 {
-			t = DefaultThreshold
-		}
-		thresholds = make([]float32, len(vocab))
-		for i := range thresholds {
-			thresholds[i] = t
-		}
+		thresholds = slices.Repeat([]float32{cmp.Or(o.Threshold, DefaultThreshold)}, len(vocab))
 	}
 
 	m, err := onnxrun.Load(path, "tagger", onnxrun.Options{Runtime: o.Runtime, Library: o.Library, Device: o.Device,
@@ -184,23 +165,6 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		return nil, fmt.Errorf("tagger: %s has %d tags, but model %s outputs %d scores", vocabFrom, len(vocab), path, m.OutputLen)
 	}
 	return &ONNX{model: m, vocab: vocab, thresholds: thresholds, output: o.Output, floor: o.ScoreFloor}, nil
-}
-
-func checkVocabulary(vocab []string) error {
-	if len(vocab) == 0 {
-		return errors.New("tagger: empty vocabulary")
-	}
-	seen := make(map[string]bool, len(vocab))
-	for i, s := range vocab {
-		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("tagger: vocabulary entry %d is empty", i)
-		}
-		if seen[s] {
-			return fmt.Errorf("tagger: tag %q repeated in the vocabulary", s)
-		}
-		seen[s] = true
-	}
-	return nil
 }
 
 // Vocabulary returns the tags in the model's output order.

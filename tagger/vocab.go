@@ -1,9 +1,7 @@
 package tagger
 
 import (
-	"fmt"
 	"io"
-	"os"
 
 	"github.com/failmodes/prime/internal/onnxrun"
 )
@@ -19,12 +17,7 @@ func ReadVocabulary(r io.Reader) ([]string, error) {
 // LoadVocabulary reads the vocabulary file at path (see ReadVocabulary).
 // Errors name the file, the line and the value.
 func LoadVocabulary(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tagger: %w", err)
-	}
-	defer f.Close()
-	return onnxrun.ReadNames(f, "tagger", "tag", path)
+	return onnxrun.LoadNames(path, "tagger", "tag")
 }
 
 // ReadThresholds reads per-tag thresholds, one number in [0, 1] per line,
@@ -38,10 +31,5 @@ func ReadThresholds(r io.Reader) ([]float32, error) {
 // LoadThresholds reads the thresholds file at path (see ReadThresholds).
 // Errors name the file, the line and the value.
 func LoadThresholds(path string) ([]float32, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tagger: %w", err)
-	}
-	defer f.Close()
-	return onnxrun.ReadThresholds(f, "tagger", path)
+	return onnxrun.LoadThresholds(path, "tagger")
 }

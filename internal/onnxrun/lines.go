@@ -4,9 +4,68 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
+
+// Names returns the names a plug-in's options give: a copy of list,
+// checked by CheckNames, or when list is nil the names of file read by
+// LoadNames, or nil when file is "" too. from says where they came from,
+// for messages: kind ("vocabulary", "labels") or "kind file FILE". Errors
+// start with prefix; what names one entry ("tag", "label").
+func Names(list []string, file, prefix, what, kind string) (names []string, from string, err error) {
+	switch {
+	case list != nil:
+		return slices.Clone(list), kind, CheckNames(list, prefix, what)
+	case file != "":
+		names, err = LoadNames(file, prefix, what)
+		return names, kind + " file " + file, err
+	}
+	return nil, kind, nil
+}
+
+// CheckNames checks names given in memory by the rules of ReadNames: at
+// least one, none empty or white space, none repeated.
+func CheckNames(names []string, prefix, what string) error {
+	if len(names) == 0 {
+		return fmt.Errorf("%s: no %ss", prefix, what)
+	}
+	seen := make(map[string]bool, len(names))
+	for i, s := range names {
+		switch {
+		case strings.TrimSpace(s) == "":
+			return fmt.Errorf("%s: %s %d is empty", prefix, what, i)
+		case seen[s]:
+			return fmt.Errorf("%s: %s %q repeated", prefix, what, s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// LoadNames reads the file at path with ReadNames; errors name the file.
+func LoadNames(path, prefix, what string) ([]string, error) {
+	return load(path, prefix, func(r io.Reader) ([]string, error) { return ReadNames(r, prefix, what, path) })
+}
+
+// LoadThresholds reads the file at path with ReadThresholds; errors name
+// the file.
+func LoadThresholds(path, prefix string) ([]float32, error) {
+	return load(path, prefix, func(r io.Reader) ([]float32, error) { return ReadThresholds(r, prefix, path) })
+}
+
+// load calls read with the file at path open.
+func load[T any](path, prefix string, read func(io.Reader) (T, error)) (T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", prefix, err)
+	}
+	defer f.Close()
+	return read(f)
+}
 
 // ReadNames reads one name per line (a vocabulary, a labels file).
 // Surrounding white space is trimmed, a final newline is optional, and an
