@@ -11,6 +11,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 )
 
@@ -44,17 +45,10 @@ type ONNXOptions struct {
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.ImageNet() is torchvision's classifiers'.
 	Preprocessing preprocess.Transform
-	// Workers bounds the images classified at once; 0 means
-	// runtime.GOMAXPROCS(0). On onnx-go each worker holds a copy of the
-	// model's weights and activations.
-	Workers int
-	// Runtime, Library, Device and Threads choose how the model runs:
-	// Runtime "onnx-go" (or "", pure Go) or "onnxruntime" (ONNX Runtime's
-	// shared library at Library, or $ONNXRUNTIME_LIB, or the file
-	// scripts/onnxruntime.sh fetches), Device "cpu" (or "") or "cuda", and
-	// ONNX Runtime's intra-op Threads per call (0: 1). See the package doc.
-	Runtime, Library, Device string
-	Threads                  int
+	// Engine says how the model runs: the runtime, the device, and the
+	// images classified at once (see package onnx). The zero value runs it
+	// on onnx-go, one image per CPU at once.
+	onnx.Engine
 }
 
 // ONNX is a prime.Classifier and prime.BatchClassifier that runs an ONNX
@@ -88,8 +82,7 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := onnxrun.Load(path, "classifier", onnxrun.Options{Runtime: o.Runtime, Library: o.Library, Device: o.Device,
-		Workers: o.Workers, Threads: o.Threads, Preprocessing: o.Preprocessing})
+	m, err := onnxrun.Load(path, "classifier", onnxrun.Options{Engine: o.Engine, Preprocessing: o.Preprocessing})
 	if err != nil {
 		return nil, err
 	}

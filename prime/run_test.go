@@ -22,6 +22,7 @@ import (
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/tagger"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -400,10 +401,10 @@ func TestRunCommandONNX(t *testing.T) {
 	_, recs := readRecordIDs(t, f.records)
 	require.Len(t, recs, len(f.ids))
 
-	tg, err := tagger.NewONNX(tagModel, &tagger.ONNXOptions{VocabularyFile: vocab, Output: tagger.Probabilities, Threshold: 0.4, Workers: 1})
+	tg, err := tagger.NewONNX(tagModel, &tagger.ONNXOptions{VocabularyFile: vocab, Output: tagger.Probabilities, Threshold: 0.4, Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	defer tg.Close()
-	cl, err := classifier.NewONNX(clsModel, &classifier.ONNXOptions{LabelsFile: labels, Workers: 1})
+	cl, err := classifier.NewONNX(clsModel, &classifier.ONNXOptions{LabelsFile: labels, Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	defer cl.Close()
 	tagged := 0

@@ -7,6 +7,7 @@ import (
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/primetest"
 	"github.com/failmodes/prime/tagger"
 	"github.com/stretchr/testify/require"
@@ -67,11 +68,11 @@ func onnxConformance(t *testing.T, rt string) {
 func onnxPlugins(t *testing.T, rt string, cfg onnxfile.CNNConfig, probs bool, floor float32) (*tagger.ONNX, *classifier.ONNX) {
 	tagCfg, classCfg := cfg, cfg
 	tagCfg.Outputs, classCfg.Outputs = 6, 3
-	tagOpts := &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "c", "d", "e", "f"}, Threshold: 0.3, ScoreFloor: floor, Workers: 2, Runtime: rt}
+	tagOpts := &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "c", "d", "e", "f"}, Threshold: 0.3, ScoreFloor: floor, Engine: onnx.Engine{Workers: 2, Runtime: rt}}
 	if floor > 0 {
 		tagOpts.Threshold = 0.6 // some tags below it, above the floor
 	}
-	classOpts := &classifier.ONNXOptions{Labels: []string{"cat", "dog", "fox"}, Workers: 2, Runtime: rt}
+	classOpts := &classifier.ONNXOptions{Labels: []string{"cat", "dog", "fox"}, Engine: onnx.Engine{Workers: 2, Runtime: rt}}
 	if probs {
 		tagCfg.Head, tagOpts.Output = "Sigmoid", tagger.Probabilities
 		classCfg.Head, classOpts.Output = "Softmax", classifier.Probabilities

@@ -27,21 +27,18 @@
 // above the floor follow, marked Below (the image does not carry them):
 // prime.Run keeps their scores in the records (ONNX is a
 // prime.ScoreFloorer), from which prime.Rethreshold decides the tags again
-// at other thresholds, down to the floor, without running the model again. Images are preprocessed as ONNXOptions.Preprocessing, a
-// preprocess.Transform, says: by default bilinear resize to the input size,
-// [0, 1] scaling, ImageNet's mean and std; preprocess.RAM() is the
+// at other thresholds, down to the floor, without running the model
+// again. Images are preprocessed as ONNXOptions.Preprocessing, a
+// preprocess.Transform, says: by default bilinear resize to the input
+// size, [0, 1] scaling, ImageNet's mean and std; preprocess.RAM() is the
 // Recognize Anything Model's.
 //
-// ONNXOptions.Runtime chooses what runs the model: "onnx-go" (the
-// default, pure Go, a subset of ONNX's operators; each worker holds a copy
-// of the model) or "onnxruntime" (ONNX Runtime, every operator, compiled
-// in with the build tag onnxruntime, its shared library from
-// ONNXOptions.Library, $ONNXRUNTIME_LIB or scripts/onnxruntime.sh; the
-// workers share one session). ONNXOptions.Device "cuda" runs it on a GPU.
-// Package classifier's documentation describes both runtimes, the GPU,
-// and what a run of a RAM-sized tagger costs on each.
+// ONNXOptions.Engine says what runs the model, onnx-go (pure Go, the
+// default) or ONNX Runtime, on the CPU or a GPU; package onnx describes
+// both runtimes, the GPU, and what a run of a RAM-sized tagger costs on
+// each.
 //
 // Tag and TagBatch are safe for concurrent use: at most
-// ONNXOptions.Workers calls run at once, and TagBatch spreads its images
-// over them.
+// ONNXOptions.Engine.Workers calls run at once, and TagBatch spreads its
+// images over them.
 package tagger

@@ -12,6 +12,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 )
 
@@ -71,14 +72,10 @@ type ONNXOptions struct {
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.RAM() is the Recognize Anything Model's.
 	Preprocessing preprocess.Transform
-	// Workers, Runtime, Library, Device and Threads say how the model
-	// runs, as in classifier.ONNXOptions: the images tagged at once (0:
-	// one per CPU), "onnx-go" (the default) or "onnxruntime", ONNX
-	// Runtime's shared library, "cpu" (the default) or "cuda", and ONNX
-	// Runtime's intra-op threads per call (0: 1).
-	Workers                  int
-	Runtime, Library, Device string
-	Threads                  int
+	// Engine says how the model runs: the runtime, the device, and the
+	// images tagged at once (see package onnx). The zero value runs it on
+	// onnx-go, one image per CPU at once.
+	onnx.Engine
 }
 
 // ONNX is a prime.Tagger and prime.BatchTagger that runs a multi-label
@@ -155,8 +152,7 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		thresholds = slices.Repeat([]float32{cmp.Or(o.Threshold, DefaultThreshold)}, len(vocab))
 	}
 
-	m, err := onnxrun.Load(path, "tagger", onnxrun.Options{Runtime: o.Runtime, Library: o.Library, Device: o.Device,
-		Workers: o.Workers, Threads: o.Threads, Preprocessing: o.Preprocessing})
+	m, err := onnxrun.Load(path, "tagger", onnxrun.Options{Engine: o.Engine, Preprocessing: o.Preprocessing})
 	if err != nil {
 		return nil, err
 	}

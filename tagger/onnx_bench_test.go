@@ -11,6 +11,7 @@ import (
 	"github.com/failmodes/prime/internal/cputime"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/tagger"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkONNX(b *testing.B) {
 	}
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("cnn224/workers=%d", workers), func(b *testing.B) {
-			tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Workers: workers})
+			tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Engine: onnx.Engine{Workers: workers}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -58,7 +59,7 @@ func BenchmarkONNXScaling(b *testing.B) {
 	}
 	var taggers [2]*tagger.ONNX
 	for i := range taggers {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Workers: i + 1})
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Engine: onnx.Engine{Workers: i + 1}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func BenchmarkWorkerMemory(b *testing.B) {
 	path, _ := onnxtest.WriteCNN(b, 1, bench224)
 	img := onnxtest.RandomImage(rand.New(rand.NewPCG(1, 2)), 0, 0, 224, 224)
 	load := func(workers int) *tagger.ONNX {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Workers: workers})
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Engine: onnx.Engine{Workers: workers}})
 		if err != nil {
 			b.Fatal(err)
 		}

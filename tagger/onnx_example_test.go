@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/tagger"
 )
 
@@ -33,7 +34,7 @@ func ExampleNewONNX() {
 	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{
 		Vocabulary: []string{"sky", "grass", "water", "snow"},
 		Threshold:  0.6,
-		Workers:    2,
+		Engine:     onnx.Engine{Workers: 2},
 	})
 	if err != nil {
 		log.Fatal(err)

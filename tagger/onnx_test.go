@@ -15,6 +15,7 @@ import (
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 	"github.com/stretchr/testify/assert"
@@ -94,7 +95,7 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 				for i := range thresholds {
 					thresholds[i] = float32(rng.Float64())
 				}
-				tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tt.output, Workers: 2, Runtime: rt})
+				tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tt.output, Engine: onnx.Engine{Workers: 2, Runtime: rt}})
 				require.NoError(t, err)
 				defer tg.Close()
 				require.Equal(t, rt, tg.Runtime())
@@ -194,7 +195,7 @@ func TestRAMFiles(t *testing.T) {
 	assert.Equal(t, 735, counts[0.8])
 
 	path, _ := onnxtest.WriteCNN(t, 2, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 2, Filters2: 3, Outputs: 4585})
-	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{VocabularyFile: ramTags, ThresholdsFile: ramThresholds, Workers: 1})
+	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{VocabularyFile: ramTags, ThresholdsFile: ramThresholds, Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	assert.Equal(t, vocab, tg.Vocabulary())
 	assert.Equal(t, th, tg.Thresholds())
@@ -239,7 +240,7 @@ func TestONNXBadInput(t *testing.T) {
 		{"both thresholds", path, &tagger.ONNXOptions{Vocabulary: v, Threshold: 0.3, ThresholdsFile: th3}, []string{"both"}},
 		{"one threshold", path, &tagger.ONNXOptions{Vocabulary: v, Threshold: 2}, []string{"Threshold 2"}},
 		{"repeated tag", path, &tagger.ONNXOptions{Vocabulary: []string{"a", "b", "a", "c"}}, []string{`"a" repeated`}},
-		{"workers", path, &tagger.ONNXOptions{Vocabulary: v, Workers: -2}, []string{"Workers -2"}},
+		{"workers", path, &tagger.ONNXOptions{Vocabulary: v, Engine: onnx.Engine{Workers: -2}}, []string{"Workers -2"}},
 		{"output", path, &tagger.ONNXOptions{Vocabulary: v, Output: 9}, []string{"Output 9"}},
 		{"score floor above 1", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 1.5}, []string{"ScoreFloor 1.5 outside [0, 1]"}},
 		{"score floor, thresholded", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 0.2, Output: tagger.Thresholded}, []string{"ScoreFloor with Thresholded output"}},
@@ -289,7 +290,7 @@ func TestONNXScoreFloor(t *testing.T) {
 		thresholds[i] = 0.3 + 0.4*float32(rng.Float64())
 	}
 	for _, floor := range []float32{0, 0.1, 0.35, 0.9} {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Workers: 1})
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Engine: onnx.Engine{Workers: 1}})
 		require.NoError(t, err)
 		if floor == 0 {
 			assert.Equal(t, slices.Max(thresholds), tg.ScoreFloor(), "no floor: the highest threshold")
@@ -367,7 +368,7 @@ func TestRethresholdEqualsFreshRun(t *testing.T) {
 	}
 	// The classifier fails on the images where tag 0 scores above its
 	// median, 0.5 or not.
-	scorer, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: tagger.Probabilities, Workers: 1})
+	scorer, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: tagger.Probabilities, Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	defer scorer.Close()
 	var first0 []float32
@@ -380,7 +381,7 @@ func TestRethresholdEqualsFreshRun(t *testing.T) {
 	slices.Sort(first0)
 	cl := wrongOn{tg: scorer, tag: 0, cut: first0[len(first0)/2]}
 	run := func(thresholds []float32) []prime.Record {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Workers: 2})
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Engine: onnx.Engine{Workers: 2}})
 		require.NoError(t, err)
 		defer tg.Close()
 		var recs []prime.Record

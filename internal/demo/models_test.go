@@ -8,6 +8,7 @@ import (
 
 	"github.com/failmodes/prime/internal/onnxrun"
 	"github.com/failmodes/prime/internal/onnxtest"
+	"github.com/failmodes/prime/onnx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,7 +28,7 @@ func TestModelsMatchForward(t *testing.T) {
 	} {
 		for _, rt := range onnxtest.Runtimes(t) {
 			t.Run(tc.name+"/"+rt, func(t *testing.T) {
-				m, err := onnxrun.LoadBytes(tc.data, tc.name, "demo", onnxrun.Options{Workers: 1, Runtime: rt})
+				m, err := onnxrun.LoadBytes(tc.data, tc.name, "demo", onnxrun.Options{Engine: onnx.Engine{Workers: 1, Runtime: rt}})
 				require.NoError(t, err)
 				defer m.Close()
 				for i := 0; i < len(pics); i += 199 {
@@ -47,9 +48,9 @@ func TestModelsMatchForward(t *testing.T) {
 // sand and on small cars in blurred pictures.
 func TestModelsOnPictures(t *testing.T) {
 	pics := Generate(rand.New(rand.NewPCG(Seed, 0)))
-	tm, err := onnxrun.LoadBytes(TaggerModel().Marshal(), "tagger", "demo", onnxrun.Options{Workers: 1})
+	tm, err := onnxrun.LoadBytes(TaggerModel().Marshal(), "tagger", "demo", onnxrun.Options{Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
-	cm, err := onnxrun.LoadBytes(ClassifierModel().Marshal(), "classifier", "demo", onnxrun.Options{Workers: 1})
+	cm, err := onnxrun.LoadBytes(ClassifierModel().Marshal(), "classifier", "demo", onnxrun.Options{Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	ctx := context.Background()
 	agree, n := 0, 0
@@ -94,7 +95,7 @@ func BenchmarkModels(b *testing.B) {
 		{"classifier", ClassifierModel().Marshal(), func() []float32 { return ClassifierForward(pic.Image) }},
 	} {
 		b.Run("model="+m.name+"/onnx", func(b *testing.B) {
-			mod, err := onnxrun.LoadBytes(m.data, m.name, "demo", onnxrun.Options{Workers: 1})
+			mod, err := onnxrun.LoadBytes(m.data, m.name, "demo", onnxrun.Options{Engine: onnx.Engine{Workers: 1}})
 			require.NoError(b, err)
 			for b.Loop() {
 				if _, err := mod.Run(context.Background(), fill); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/failmodes/prime/classifier"
 	"github.com/failmodes/prime/htmlreport"
 	"github.com/failmodes/prime/internal/outfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/failmodes/prime/tagger"
 )
@@ -125,7 +126,7 @@ func NewTagger(f Files, workers int) (*tagger.ONNX, error) {
 		Threshold:      0.5,
 		Output:         tagger.Probabilities,
 		Preprocessing:  plainPixels(),
-		Workers:        workers,
+		Engine:         onnx.Engine{Workers: workers},
 	})
 }
 
@@ -135,7 +136,7 @@ func NewClassifier(f Files, workers int) (*classifier.ONNX, error) {
 		LabelsFile:    f.Labels,
 		Output:        classifier.Probabilities,
 		Preprocessing: plainPixels(),
-		Workers:       workers,
+		Engine:        onnx.Engine{Workers: workers},
 	})
 }
 

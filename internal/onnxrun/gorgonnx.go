@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	primeonnx "github.com/failmodes/prime/onnx"
 	"github.com/owulveryck/onnx-go"
 	"github.com/owulveryck/onnx-go/backend/x/gorgonnx"
 	"gorgonia.org/tensor"
@@ -46,13 +47,13 @@ func (m *Model) loadGorgonnx(mp *onnxfile.Model, workers int) ([]engine, error) 
 				op = n.Domain + "." + op
 			}
 			return nil, fmt.Errorf("%s: model %s: node %q uses operator %q, which onnx-go does not implement (Runtime %q runs every operator)",
-				m.prefix, m.Path, n.Name, op, ONNXRuntime)
+				m.prefix, m.Path, n.Name, op, primeonnx.ONNXRuntime)
 		}
 		// onnx-go's Conv ignores group: a depthwise or grouped convolution
 		// would fail to build or compute something else.
 		if a, ok := n.Attr("group"); ok && n.OpType == "Conv" && a.I != 1 {
 			return nil, fmt.Errorf("%s: model %s: node %q uses operator \"Conv\" with group %d, which onnx-go does not implement (Runtime %q runs it)",
-				m.prefix, m.Path, n.Name, a.I, ONNXRuntime)
+				m.prefix, m.Path, n.Name, a.I, primeonnx.ONNXRuntime)
 		}
 	}
 	if err := RewriteGemm(mp); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,15 +21,15 @@ func TestOptions(t *testing.T) {
 		want Options
 		err  string
 	}{
-		{Options{}, Options{Runtime: OnnxGo, Device: CPU, Workers: runtime.GOMAXPROCS(0), Threads: DefaultThreads}, ""},
-		{Options{Runtime: ONNXRuntime, Device: CUDA, Workers: 3, Threads: 2}, Options{Runtime: ONNXRuntime, Device: CUDA, Workers: 3, Threads: 2}, ""},
-		{Options{Workers: -1}, Options{}, "test: Workers -1 out of range: want 0 (one per CPU) to 1024"},
-		{Options{Workers: 100000}, Options{}, "test: Workers 100000 out of range"},
-		{Options{Threads: -1}, Options{}, "test: Threads -1 out of range: want 0 (1) to 1024"},
-		{Options{Runtime: "tensorflow"}, Options{}, `test: Runtime "tensorflow": want "onnx-go" or "onnxruntime"`},
-		{Options{Device: "tpu"}, Options{}, `test: Device "tpu": want "cpu" or "cuda"`},
-		{Options{Device: CUDA}, Options{}, `test: Device "cuda" needs Runtime "onnxruntime": onnx-go runs on the CPU only`},
-		{Options{Library: "lib.so"}, Options{}, `test: Library "lib.so" is ONNX Runtime's: set Runtime "onnxruntime" too`},
+		{Options{}, Options{Engine: onnx.Engine{Runtime: onnx.OnnxGo, Device: onnx.CPU, Workers: runtime.GOMAXPROCS(0), Threads: DefaultThreads}}, ""},
+		{Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Device: onnx.CUDA, Workers: 3, Threads: 2}}, Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Device: onnx.CUDA, Workers: 3, Threads: 2}}, ""},
+		{Options{Engine: onnx.Engine{Workers: -1}}, Options{}, "test: Workers -1 out of range: want 0 (one per CPU) to 1024"},
+		{Options{Engine: onnx.Engine{Workers: 100000}}, Options{}, "test: Workers 100000 out of range"},
+		{Options{Engine: onnx.Engine{Threads: -1}}, Options{}, "test: Threads -1 out of range: want 0 (1) to 1024"},
+		{Options{Engine: onnx.Engine{Runtime: "tensorflow"}}, Options{}, `test: Runtime "tensorflow": want "onnx-go" or "onnxruntime"`},
+		{Options{Engine: onnx.Engine{Device: "tpu"}}, Options{}, `test: Device "tpu": want "cpu" or "cuda"`},
+		{Options{Engine: onnx.Engine{Device: onnx.CUDA}}, Options{}, `test: Device "cuda" needs Runtime "onnxruntime": onnx-go runs on the CPU only`},
+		{Options{Engine: onnx.Engine{Library: "lib.so"}}, Options{}, `test: Library "lib.so" is ONNX Runtime's: set Runtime "onnxruntime" too`},
 	}
 	for _, tt := range tests {
 		o := tt.in
@@ -81,9 +82,9 @@ func TestRunImages(t *testing.T) {
 			}
 			for _, workers := range []int{1, 2, 3} {
 				t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
-					m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: workers, Preprocessing: raw, BatchOnCPU: true})
+					m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Preprocessing: raw, BatchOnCPU: true, Engine: onnx.Engine{Runtime: rt, Workers: workers}})
 					require.NoError(t, err)
-					if rt == ONNXRuntime {
+					if rt == onnx.ONNXRuntime {
 						assert.Equal(t, 0, m.MaxBatch, "a symbolic batch dimension batches on ONNX Runtime")
 					} else {
 						assert.Equal(t, 1, m.MaxBatch)

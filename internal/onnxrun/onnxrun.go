@@ -25,33 +25,16 @@ import (
 	"sync/atomic"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
-)
-
-// Runtimes and devices of Options.
-const (
-	OnnxGo      = "onnx-go"
-	ONNXRuntime = "onnxruntime"
-	CPU         = "cpu"
-	CUDA        = "cuda"
 )
 
 // Options configure a Model. The zero value runs on onnx-go with one slot
 // per CPU.
 type Options struct {
-	// Runtime is OnnxGo (or "") or ONNXRuntime.
-	Runtime string
-	// Library is ONNX Runtime's shared library; "" means $ONNXRUNTIME_LIB,
-	// then the file scripts/onnxruntime.sh fetches (see LibraryPath).
-	Library string
-	// Device is CPU (or "") or CUDA (ONNX Runtime only).
-	Device string
-	// Workers is the number of slots, the calls that run at once; 0 means
-	// runtime.GOMAXPROCS(0).
-	Workers int
-	// Threads is ONNX Runtime's number of intra-op threads for each call;
-	// 0 means DefaultThreads.
-	Threads int
+	// Engine says how the model runs; Workers is the number of slots,
+	// the calls that run at once.
+	onnx.Engine
 	// Preprocessing turns images into the model's input (RunImage,
 	// RunImages).
 	Preprocessing preprocess.Transform
@@ -60,13 +43,13 @@ type Options struct {
 	BatchOnCPU bool
 }
 
-// Runtimes returns the runtimes this build has: OnnxGo, and ONNXRuntime
-// when compiled in (build tag onnxruntime, with cgo).
+// Runtimes returns the runtimes this build has: onnx.OnnxGo, and
+// onnx.ONNXRuntime when compiled in (build tag onnxruntime, with cgo).
 func Runtimes() []string {
 	if ORTCompiled {
-		return []string{OnnxGo, ONNXRuntime}
+		return []string{onnx.OnnxGo, onnx.ONNXRuntime}
 	}
-	return []string{OnnxGo}
+	return []string{onnx.OnnxGo}
 }
 
 // DefaultThreads is ONNX Runtime's intra-op threads per call when
@@ -86,21 +69,21 @@ const (
 func (o *Options) check(prefix string) error {
 	switch o.Runtime {
 	case "":
-		o.Runtime = OnnxGo
-	case OnnxGo, ONNXRuntime:
+		o.Runtime = onnx.OnnxGo
+	case onnx.OnnxGo, onnx.ONNXRuntime:
 	default:
-		return fmt.Errorf("%s: Runtime %q: want %q or %q", prefix, o.Runtime, OnnxGo, ONNXRuntime)
+		return fmt.Errorf("%s: Runtime %q: want %q or %q", prefix, o.Runtime, onnx.OnnxGo, onnx.ONNXRuntime)
 	}
 	switch o.Device {
 	case "":
-		o.Device = CPU
-	case CPU:
-	case CUDA:
-		if o.Runtime != ONNXRuntime {
-			return fmt.Errorf("%s: Device %q needs Runtime %q: onnx-go runs on the CPU only", prefix, o.Device, ONNXRuntime)
+		o.Device = onnx.CPU
+	case onnx.CPU:
+	case onnx.CUDA:
+		if o.Runtime != onnx.ONNXRuntime {
+			return fmt.Errorf("%s: Device %q needs Runtime %q: onnx-go runs on the CPU only", prefix, o.Device, onnx.ONNXRuntime)
 		}
 	default:
-		return fmt.Errorf("%s: Device %q: want %q or %q", prefix, o.Device, CPU, CUDA)
+		return fmt.Errorf("%s: Device %q: want %q or %q", prefix, o.Device, onnx.CPU, onnx.CUDA)
 	}
 	if o.Workers < 0 || o.Workers > MaxWorkers {
 		return fmt.Errorf("%s: Workers %d out of range: want 0 (one per CPU) to %d", prefix, o.Workers, MaxWorkers)
@@ -114,8 +97,8 @@ func (o *Options) check(prefix string) error {
 	if o.Threads == 0 {
 		o.Threads = DefaultThreads
 	}
-	if o.Runtime != ONNXRuntime && o.Library != "" {
-		return fmt.Errorf("%s: Library %q is ONNX Runtime's: set Runtime %q too", prefix, o.Library, ONNXRuntime)
+	if o.Runtime != onnx.ONNXRuntime && o.Library != "" {
+		return fmt.Errorf("%s: Library %q is ONNX Runtime's: set Runtime %q too", prefix, o.Library, onnx.ONNXRuntime)
 	}
 	return nil
 }
@@ -138,8 +121,8 @@ type slot struct {
 type Model struct {
 	prefix    string // error prefix: "tagger" or "classifier"
 	Path      string
-	Runtime   string // OnnxGo or ONNXRuntime
-	Device    string // CPU or CUDA
+	Runtime   string // onnx.OnnxGo or onnx.ONNXRuntime
+	Device    string // onnx.CPU or onnx.CUDA
 	Input     []int  // 1, C, H, W of the data input
 	OutputLen int    // values of the first output per image
 	// MaxBatch is the most images per engine call: 1, or 0 for any
@@ -189,7 +172,7 @@ func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 		Input: []int{1, in.c, in.h, in.w}, MaxBatch: 1}
 	var engines []engine
 	switch o.Runtime {
-	case ONNXRuntime:
+	case onnx.ONNXRuntime:
 		engines, err = m.loadORT(data, mp, in, o)
 	default:
 		m.Threads = 0

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -55,7 +56,7 @@ func TestModelMatchesPlainGo(t *testing.T) {
 			t.Run(tt.name+"/"+rt, func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(1, 2))
 				cnn := onnxfile.NewCNN(rng, tt.cfg)
-				m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: 2})
+				m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Engine: onnx.Engine{Runtime: rt, Workers: 2}})
 				require.NoError(t, err)
 				defer m.Close()
 				assert.Equal(t, []int{1, tt.cfg.Channels, tt.cfg.Size, tt.cfg.Size}, m.Input)
@@ -100,7 +101,7 @@ func TestGemmBugWithoutRewrite(t *testing.T) {
 
 func TestUnsupportedOperator(t *testing.T) {
 	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3, Extra: "Erf"})
-	_, err := LoadBytes(cnn.Model().Marshal(), "erf.onnx", "test", Options{Workers: 1})
+	_, err := LoadBytes(cnn.Model().Marshal(), "erf.onnx", "test", Options{Engine: onnx.Engine{Workers: 1}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"Erf"`)
 	assert.Contains(t, err.Error(), `"extra_op"`)
@@ -109,7 +110,7 @@ func TestUnsupportedOperator(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	for _, rt := range runtimes(t) {
-		o := Options{Runtime: rt, Workers: 1}
+		o := Options{Engine: onnx.Engine{Runtime: rt, Workers: 1}}
 		_, err := Load(filepath.Join(t.TempDir(), "missing.onnx"), "test", o)
 		require.ErrorContains(t, err, "missing.onnx")
 		_, err = LoadBytes([]byte("this is not a model"), "junk.onnx", "test", o)
@@ -123,7 +124,7 @@ func TestConcurrentRuns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	cnn := onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 8, Filters1: 4, Filters2: 6, Outputs: 5, Gemm: true})
 	for _, rt := range runtimes(t) {
-		m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Runtime: rt, Workers: 3})
+		m, err := LoadBytes(cnn.Model().Marshal(), "cnn", "test", Options{Engine: onnx.Engine{Runtime: rt, Workers: 3}})
 		require.NoError(t, err)
 		defer m.Close()
 		inputs := make([][]float32, 8)

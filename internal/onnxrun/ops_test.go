@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/stretchr/testify/require"
 )
 
@@ -242,12 +243,12 @@ func TestOperatorsOnnxGoLacks(t *testing.T) {
 			}
 			want := ref(x64)
 
-			_, err := LoadBytes(data, "ops.onnx", "test", Options{Workers: 1})
+			_, err := LoadBytes(data, "ops.onnx", "test", Options{Engine: onnx.Engine{Workers: 1}})
 			require.ErrorContains(t, err, tc.op, "onnx-go refuses the model at load, naming the operator")
 			if !ORTCompiled {
 				return
 			}
-			m, err := LoadBytes(data, "ops.onnx", "test", Options{Runtime: ONNXRuntime, Workers: 1})
+			m, err := LoadBytes(data, "ops.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Workers: 1}})
 			require.NoError(t, err)
 			defer m.Close()
 			got, err := m.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })

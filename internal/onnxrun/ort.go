@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -76,11 +77,11 @@ func (m *Model) loadORT(data []byte, mp *onnxfile.Model, in inputShape, o Option
 	if err := so.SetInterOpNumThreads(1); err != nil {
 		return nil, fmt.Errorf("%s: ONNX Runtime: %w", m.prefix, err)
 	}
-	if o.Device == CUDA {
+	if o.Device == onnx.CUDA {
 		if err := appendCUDA(so); err != nil {
 			return nil, fmt.Errorf("%s: Device %q: the ONNX Runtime library %s has no usable CUDA execution provider (%v): "+
 				"use a GPU build of ONNX Runtime (the onnxruntime-gpu release for CUDA 12, with its libonnxruntime_providers_cuda.so beside it) and a machine with an NVIDIA GPU, or Device %q",
-				m.prefix, CUDA, path, err, CPU)
+				m.prefix, onnx.CUDA, path, err, onnx.CPU)
 		}
 	}
 	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data, []string{in.name}, []string{mp.Graph.Outputs[0].Name}, so)
@@ -89,7 +90,7 @@ func (m *Model) loadORT(data []byte, mp *onnxfile.Model, in inputShape, o Option
 	}
 	s := &ortSession{sess: sess, c: int64(in.c), h: int64(in.h), w: int64(in.w)}
 	m.release = s.close
-	if in.symbolic && (o.Device == CUDA || o.BatchOnCPU) {
+	if in.symbolic && (o.Device == onnx.CUDA || o.BatchOnCPU) {
 		m.MaxBatch = 0
 	}
 	engines := make([]engine, o.Workers)

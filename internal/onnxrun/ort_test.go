@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,7 +22,7 @@ func TestCUDA(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	cnn := onnxfile.NewCNN(rng, onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Batch: true})
 	data := cnn.Model().Marshal()
-	gpu, err := LoadBytes(data, "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Device: CUDA, Workers: 1})
+	gpu, err := LoadBytes(data, "cnn.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Device: onnx.CUDA, Workers: 1}})
 	if err != nil {
 		require.ErrorContains(t, err, `test: Device "cuda": the ONNX Runtime library`)
 		require.ErrorContains(t, err, "has no usable CUDA execution provider")
@@ -41,14 +42,14 @@ func TestORTLibraryErrors(t *testing.T) {
 	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3})
 	bogus := filepath.Join(t.TempDir(), "libbogus.so")
 	require.NoError(t, os.WriteFile(bogus, []byte("not a library"), 0o644))
-	_, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Library: bogus})
+	_, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Library: bogus}})
 	require.ErrorContains(t, err, bogus)
 	// Whichever loaded first, the good library works, and then a bogus
 	// one is refused as a second library.
-	good, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime})
+	good, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime}})
 	require.NoError(t, err)
 	require.NoError(t, good.Close())
-	_, err = LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Library: bogus})
+	_, err = LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Library: bogus}})
 	require.ErrorContains(t, err, "ONNX Runtime is already loaded from")
 	require.ErrorContains(t, err, bogus)
 }
@@ -59,7 +60,7 @@ func TestORTLibraryErrors(t *testing.T) {
 func TestORTModelThatCannotRun(t *testing.T) {
 	b := onnxfile.NewNet(1, 3, 4, 4)
 	out := b.Op("Reshape", []string{b.Input(), b.Op("Identity", []string{b.Ints(7)})})
-	_, err := LoadBytes(b.Model(out, 7).Marshal(), "bad.onnx", "test", Options{Runtime: ONNXRuntime, Workers: 3})
+	_, err := LoadBytes(b.Model(out, 7).Marshal(), "bad.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Workers: 3}})
 	require.ErrorContains(t, err, "test: model bad.onnx")
 }
 
@@ -67,7 +68,7 @@ func TestORTModelThatCannotRun(t *testing.T) {
 // and the error wraps the context's.
 func TestORTCancelledRun(t *testing.T) {
 	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3})
-	m, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime, Workers: 1})
+	m, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime, Workers: 1}})
 	require.NoError(t, err)
 	defer m.Close()
 	ctx, cancel := context.WithCancel(context.Background())

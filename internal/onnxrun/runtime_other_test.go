@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	"github.com/failmodes/prime/onnx"
 	"github.com/stretchr/testify/require"
 )
 
@@ -14,6 +15,6 @@ import (
 // get ONNX Runtime.
 func TestWithoutONNXRuntime(t *testing.T) {
 	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3})
-	_, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Runtime: ONNXRuntime})
+	_, err := LoadBytes(cnn.Model().Marshal(), "cnn.onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.ONNXRuntime}})
 	require.EqualError(t, err, `test: Runtime "onnxruntime": this program was built without ONNX Runtime: build it with cgo and the tag onnxruntime (go build -tags onnxruntime), and fetch the library with scripts/onnxruntime.sh`)
 }
