@@ -34,13 +34,8 @@ pictures alone. No network, no flags needed.
 flags:`)
 		fs.PrintDefaults()
 	}
-	operands, code := parseCommand(fs, args)
-	if code >= 0 {
+	if code := e.parseFlags(fs, args, " (the folder is given by -o DIR)"); code >= 0 {
 		return code
-	}
-	if len(operands) != 0 {
-		e.say("unexpected argument %q (the folder is given by -o DIR)", operands[0])
-		return exitBad
 	}
 	dir := *out
 	var err error

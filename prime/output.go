@@ -148,6 +148,19 @@ func parseCommand(fs *flag.FlagSet, args []string) ([]string, int) {
 	return operands, -1
 }
 
+// parseFlags parses args for a command that takes flags only, as
+// parseCommand does. An operand is reported on e, followed by where, which
+// says what gives the input the operand may have been meant for, and ends
+// the command with status 2. It returns -1 when the command is to go on.
+func (e *env) parseFlags(fs *flag.FlagSet, args []string, where string) int {
+	operands, code := parseCommand(fs, args)
+	if code < 0 && len(operands) != 0 {
+		e.say("unexpected argument %q%s", operands[0], where)
+		return exitBad
+	}
+	return code
+}
+
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	if c, ok := w.(*checkedWriter); ok {

@@ -251,74 +251,81 @@ func (f *runFlags) keepsTagScores() bool {
 // plugins loads the tagger and the classifier the flags name, the ONNX
 // ones with workers model instances each; close releases them.
 func (f *runFlags) plugins(workers int) (tg prime.Tagger, cl prime.Classifier, close func(), err error) {
-	var closers []io.Closer
-	closeAll := func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}
-	defer func() {
-		if err != nil {
-			closeAll()
-		}
-	}()
 	eng := onnx.Engine{Runtime: f.runtime, Library: f.library, Device: f.device, Workers: workers, Threads: f.threads}
+	if tg, err = f.tagger(eng); err != nil {
+		return nil, nil, nil, err
+	}
+	if cl, err = f.classifier(eng); err != nil {
+		closePlugin(tg)
+		return nil, nil, nil, err
+	}
+	return tg, cl, func() { closePlugin(tg); closePlugin(cl) }, nil
+}
+
+// closePlugin releases p when it holds resources (an ONNX model does).
+func closePlugin(p any) {
+	if c, ok := p.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// loaded returns the plug-in p as a T, or err when loading it failed: a
+// nil *P is not returned inside a non-nil T.
+func loaded[T, P any](p *P, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return any(p).(T), nil
+}
+
+// tagger loads the tagger the flags name: precomputed tags, or an ONNX
+// model run by eng.
+func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 	if f.tags != "" {
-		if tg, err = tagger.LoadPrecomputed(f.tags); err != nil {
-			return nil, nil, nil, err
-		}
-	} else {
-		prep, err := f.taggerPrep.transform("tagger")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		out := map[string]tagger.Output{"logits": tagger.Logits, "probabilities": tagger.Probabilities, "thresholded": tagger.Thresholded}
-		threshold := float32(f.threshold)
-		if f.thresholds != "" {
-			threshold = 0 // the file's
-		}
-		floor := f.tagFloor.floor
-		if !f.keepsTagScores() {
-			floor = 0
-		}
-		t, err := tagger.NewONNX(f.taggerPath, &tagger.ONNXOptions{
-			VocabularyFile: f.vocab,
-			Threshold:      threshold,
-			ThresholdsFile: f.thresholds,
-			ScoreFloor:     floor,
-			Output:         out[f.taggerOutput],
-			Preprocessing:  prep,
-			Engine:         eng,
-		})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		tg = t
-		closers = append(closers, t)
+		return loaded[prime.Tagger](tagger.LoadPrecomputed(f.tags))
 	}
+	prep, err := f.taggerPrep.transform("tagger")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]tagger.Output{"logits": tagger.Logits, "probabilities": tagger.Probabilities, "thresholded": tagger.Thresholded}
+	threshold := float32(f.threshold)
+	if f.thresholds != "" {
+		threshold = 0 // the file's
+	}
+	floor := f.tagFloor.floor
+	if !f.keepsTagScores() {
+		floor = 0
+	}
+	return loaded[prime.Tagger](tagger.NewONNX(f.taggerPath, &tagger.ONNXOptions{
+		VocabularyFile: f.vocab,
+		Threshold:      threshold,
+		ThresholdsFile: f.thresholds,
+		ScoreFloor:     floor,
+		Output:         out[f.taggerOutput],
+		Preprocessing:  prep,
+		Engine:         eng,
+	}))
+}
+
+// classifier loads the classifier the flags name: precomputed
+// predictions, or an ONNX model run by eng.
+func (f *runFlags) classifier(eng onnx.Engine) (prime.Classifier, error) {
 	if f.preds != "" {
-		if cl, err = classifier.LoadPrecomputed(f.preds); err != nil {
-			return nil, nil, nil, err
-		}
-	} else {
-		prep, err := f.classifierPrep.transform("classifier")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		out := map[string]classifier.Output{"logits": classifier.Logits, "probabilities": classifier.Probabilities}
-		c, err := classifier.NewONNX(f.classifierPath, &classifier.ONNXOptions{
-			LabelsFile:    f.labels,
-			Output:        out[f.classifierOutput],
-			Preprocessing: prep,
-			Engine:        eng,
-		})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		cl = c
-		closers = append(closers, c)
+		return loaded[prime.Classifier](classifier.LoadPrecomputed(f.preds))
 	}
-	return tg, cl, closeAll, nil
+	prep, err := f.classifierPrep.transform("classifier")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]classifier.Output{"logits": classifier.Logits, "probabilities": classifier.Probabilities}
+	return loaded[prime.Classifier](classifier.NewONNX(f.classifierPath, &classifier.ONNXOptions{
+		LabelsFile:    f.labels,
+		Output:        out[f.classifierOutput],
+		Preprocessing: prep,
+		Engine:        eng,
+	}))
 }
 
 // uses returns every file of the run, for outfile.Distinct.
@@ -380,12 +387,8 @@ gives worse predictions without any error.
 flags:`)
 		fs.PrintDefaults()
 	}
-	operands, code := parseCommand(fs, args)
-	if code >= 0 {
+	if code := e.parseFlags(fs, args, ": the images are given by -images DIR"); code >= 0 {
 		return code
-	}
-	if len(operands) != 0 {
-		return e.fail(fmt.Errorf("unexpected argument %q: the images are given by -images DIR", operands[0]))
 	}
 	if err := rf.check(); err != nil {
 		return e.fail(err)
