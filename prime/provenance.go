@@ -71,19 +71,29 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 		p.Files[setting] = path
 		return nil
 	}
-	if f.tags != "" {
-		p.Settings["tagger"] = "precomputed tags"
-		if err := file("tagger's precomputed tags file (-tags)", "-tags", f.tags); err != nil {
-			return nil, err
+	// plugin records where the plug-in of kind ("tagger", "classifier")
+	// comes from: the file of precomputed what given to flag, when path
+	// is one, or else the ONNX model at model, with its output,
+	// preprocessing and runtime. It reports whether it is the model.
+	plugin := func(kind, what, flag, path, model, output string, prep *prepFlags) (bool, error) {
+		if path != "" {
+			p.Settings[kind] = "precomputed " + what
+			return false, file(kind+"'s precomputed "+what+" file ("+flag+")", flag, path)
 		}
-	} else {
-		p.Settings["tagger"] = "ONNX model"
-		if err := file("tagger model (-tagger)", "-tagger", f.taggerPath); err != nil {
-			return nil, err
+		p.Settings[kind] = "ONNX model"
+		if err := file(kind+" model (-"+kind+")", "-"+kind, model); err != nil {
+			return true, err
 		}
-		p.Settings["tagger output (-tagger-output)"] = f.taggerOutput
-		p.Settings["tagger preprocessing (-tagger-preset, -tagger-mean, -tagger-std, -tagger-bgr, -tagger-no-scale)"] = prepSetting(&f.taggerPrep, "tagger")
-		p.Settings["tagger runtime (-runtime, -device)"] = f.runtime + " on " + f.device
+		p.Settings[kind+" output (-"+kind+"-output)"] = output
+		p.Settings[fmt.Sprintf("%[1]s preprocessing (-%[1]s-preset, -%[1]s-mean, -%[1]s-std, -%[1]s-bgr, -%[1]s-no-scale)", kind)] = prepSetting(prep, kind)
+		p.Settings[kind+" runtime (-runtime, -device)"] = f.runtime + " on " + f.device
+		return true, nil
+	}
+	onnxTagger, err := plugin("tagger", "tags", "-tags", f.tags, f.taggerPath, f.taggerOutput, &f.taggerPrep)
+	if err != nil {
+		return nil, err
+	}
+	if onnxTagger {
 		if v, ok := tg.(interface{ Vocabulary() []string }); ok {
 			p.Settings["tagger vocabulary (-vocab)"] = listSetting(v.Vocabulary())
 			p.Files["tagger vocabulary (-vocab)"] = f.vocab
@@ -111,24 +121,14 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 			p.Settings[predScoresSetting] = fmt.Sprintf("the %d highest", f.predScores)
 		}
 	}
-	if f.preds != "" {
-		p.Settings["classifier"] = "precomputed predictions"
-		if err := file("classifier's precomputed predictions file (-preds)", "-preds", f.preds); err != nil {
-			return nil, err
-		}
-	} else {
-		p.Settings["classifier"] = "ONNX model"
-		if err := file("classifier model (-classifier)", "-classifier", f.classifierPath); err != nil {
-			return nil, err
-		}
-		p.Settings["classifier output (-classifier-output)"] = f.classifierOutput
-		p.Settings["classifier preprocessing (-classifier-preset, -classifier-mean, -classifier-std, -classifier-bgr, -classifier-no-scale)"] = prepSetting(&f.classifierPrep, "classifier")
-		p.Settings["classifier runtime (-runtime, -device)"] = f.runtime + " on " + f.device
-		if l, ok := cl.(interface{ Labels() []string }); ok {
-			p.Settings["classifier labels (-labels)"] = listSetting(l.Labels())
-			if f.labels != "" {
-				p.Files["classifier labels (-labels)"] = f.labels
-			}
+	onnxClassifier, err := plugin("classifier", "predictions", "-preds", f.preds, f.classifierPath, f.classifierOutput, &f.classifierPrep)
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := cl.(interface{ Labels() []string }); ok && onnxClassifier {
+		p.Settings["classifier labels (-labels)"] = listSetting(l.Labels())
+		if f.labels != "" {
+			p.Files["classifier labels (-labels)"] = f.labels
 		}
 	}
 	return p, nil
