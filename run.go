@@ -207,7 +207,7 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 			yield(Record{}, &OptionError{Name: "Total", Value: fmt.Sprint(o.Total), Range: "at least 0"})
 			return
 		}
-		r := &runner{tg: tg, cl: cl}
+		r := &runner{}
 		if sf, ok := tg.(ScoreFloorer); ok && !o.NoTagScores {
 			if r.floor = sf.ScoreFloor(); !(r.floor >= 0 && r.floor <= 1) {
 				yield(Record{}, fmt.Errorf("prime: Run: the tagger's ScoreFloor is %v, outside [0, 1]", r.floor))
@@ -231,16 +231,20 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 			o.MaxPixels = DefaultMaxPixels
 		}
 		r.opts, r.budget = o, newBudget(int64(o.Workers)*o.MaxPixels*BytesPerPixel)
-		r.it, _ = tg.(IDTagger)
-		r.ic, _ = cl.(IDClassifier)
-		if r.it == nil {
-			r.bt, _ = tg.(BatchTagger)
+		r.tagger = plugin[[]Tag]{doing: "tagging", batchMethod: "TagBatch", one: tg.Tag}
+		if it, ok := tg.(IDTagger); ok {
+			r.tagger.byID = it.TagID
+		} else if bt, ok := tg.(BatchTagger); ok {
+			r.tagger.batch = bt.TagBatch
 		}
-		if r.ic == nil {
-			r.bc, _ = cl.(BatchClassifier)
+		r.classifier = plugin[Prediction]{doing: "classifying", batchMethod: "ClassifyBatch", one: cl.Classify}
+		if ic, ok := cl.(IDClassifier); ok {
+			r.classifier.byID = ic.ClassifyID
+		} else if bc, ok := cl.(BatchClassifier); ok {
+			r.classifier.batch = bc.ClassifyBatch
 		}
-		if (r.bt == nil && r.bc == nil) || o.BatchSize == 1 {
-			r.bt, r.bc, o.BatchSize = nil, nil, 1
+		if (r.tagger.batch == nil && r.classifier.batch == nil) || o.BatchSize == 1 {
+			r.tagger.batch, r.classifier.batch, o.BatchSize = nil, nil, 1
 			r.opts.BatchSize = 1
 		}
 		r.run(ctx, images, yield)
@@ -249,13 +253,9 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 
 // runner is one ranging over Run's sequence.
 type runner struct {
-	tg   Tagger
-	cl   Classifier
-	it   IDTagger        // nil when the tagger needs pixels
-	ic   IDClassifier    // nil when the classifier needs pixels
-	bt   BatchTagger     // nil when not batching
-	bc   BatchClassifier // nil when not batching
-	opts RunOptions
+	tagger     plugin[[]Tag]
+	classifier plugin[Prediction]
+	opts       RunOptions
 	// budget holds the bytes that decoded images, not yet inferred, may
 	// take: Workers x MaxPixels x BytesPerPixel.
 	budget *budget
@@ -440,7 +440,7 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 			return false
 		}
 	}
-	pixels := r.it == nil || r.ic == nil
+	pixels := r.tagger.byID == nil || r.classifier.byID == nil
 	var (
 		batch []int         // indices in j.images of the images ready
 		imgs  []image.Image // their pixels, when a plug-in needs them
@@ -560,10 +560,10 @@ func (r *runner) infer(ctx context.Context, j job, batch []int, imgs []image.Ima
 	for k, i := range batch {
 		ids[k] = j.images[i].ID
 	}
-	tags, err := r.tag(ctx, ids, imgs)
+	tags, err := r.tagger.infer(ctx, ids, imgs)
 	if err == nil {
 		var preds []Prediction
-		if preds, err = r.classify(ctx, ids, imgs); err == nil {
+		if preds, err = r.classifier.infer(ctx, ids, imgs); err == nil {
 			recs := make([]Record, len(batch))
 			for k, i := range batch {
 				im := &j.images[i]
@@ -589,69 +589,47 @@ func (r *runner) infer(ctx context.Context, j job, batch []int, imgs []image.Ima
 	return false
 }
 
-// tag tags the images whose ids are ids: by id, in one batch of imgs, or
-// one image at a time.
-func (r *runner) tag(ctx context.Context, ids []string, imgs []image.Image) ([][]Tag, error) {
-	if r.bt != nil {
-		out, err := r.bt.TagBatch(ctx, imgs)
-		if err == nil && len(out) != len(imgs) {
-			err = fmt.Errorf("TagBatch returned %d results for %d images", len(out), len(imgs))
-		}
-		if err != nil {
-			return nil, r.pluginErr(ctx, "tagging", ids, err)
-		}
-		return out, nil
-	}
-	out := make([][]Tag, len(ids))
-	for i, id := range ids {
-		var t []Tag
-		var err error
-		if r.it != nil {
-			t, err = r.it.TagID(ctx, id)
-		} else {
-			t, err = r.tg.Tag(ctx, imgs[i])
-		}
-		if err != nil {
-			return nil, r.pluginErr(ctx, "tagging", ids[i:i+1], err)
-		}
-		out[i] = t
-	}
-	return out, nil
+// A plugin is the ways a tagger or a classifier makes a T of images: in
+// one batch, by image id, or one image at a time.
+type plugin[T any] struct {
+	doing       string                                            // what it does, in errors: "tagging"
+	batchMethod string                                            // the name of batch, in errors
+	batch       func(context.Context, []image.Image) ([]T, error) // nil when not batching
+	byID        func(context.Context, string) (T, error)          // nil when it needs pixels
+	one         func(context.Context, image.Image) (T, error)
 }
 
-// classify classifies the images whose ids are ids: by id, in one batch
-// of imgs, or one image at a time.
-func (r *runner) classify(ctx context.Context, ids []string, imgs []image.Image) ([]Prediction, error) {
-	if r.bc != nil {
-		out, err := r.bc.ClassifyBatch(ctx, imgs)
+// infer runs p on the images whose ids are ids: in one batch of imgs, by
+// id, or one image at a time.
+func (p *plugin[T]) infer(ctx context.Context, ids []string, imgs []image.Image) ([]T, error) {
+	if p.batch != nil {
+		out, err := p.batch(ctx, imgs)
 		if err == nil && len(out) != len(imgs) {
-			err = fmt.Errorf("ClassifyBatch returned %d results for %d images", len(out), len(imgs))
+			err = fmt.Errorf("%s returned %d results for %d images", p.batchMethod, len(out), len(imgs))
 		}
 		if err != nil {
-			return nil, r.pluginErr(ctx, "classifying", ids, err)
+			return nil, pluginErr(ctx, p.doing, ids, err)
 		}
 		return out, nil
 	}
-	out := make([]Prediction, len(ids))
+	out := make([]T, len(ids))
 	for i, id := range ids {
-		var p Prediction
 		var err error
-		if r.ic != nil {
-			p, err = r.ic.ClassifyID(ctx, id)
+		if p.byID != nil {
+			out[i], err = p.byID(ctx, id)
 		} else {
-			p, err = r.cl.Classify(ctx, imgs[i])
+			out[i], err = p.one(ctx, imgs[i])
 		}
 		if err != nil {
-			return nil, r.pluginErr(ctx, "classifying", ids[i:i+1], err)
+			return nil, pluginErr(ctx, p.doing, ids[i:i+1], err)
 		}
-		out[i] = p
 	}
 	return out, nil
 }
 
 // pluginErr wraps a plug-in's error with what was being done to which
 // images; a cancelled run's error is the context's.
-func (r *runner) pluginErr(ctx context.Context, doing string, ids []string, err error) error {
+func pluginErr(ctx context.Context, doing string, ids []string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("prime: run: %w", context.Cause(ctx))
 	}
