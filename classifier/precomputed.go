@@ -5,7 +5,6 @@ import (
 	"errors"
 	"image"
 	"io"
-	"slices"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/jsonl"
@@ -29,48 +28,42 @@ import (
 //
 // A Precomputed is immutable and safe for concurrent use.
 type Precomputed struct {
-	preds  map[string]prime.Prediction
-	labels []string // every predicted label, ascending
+	preds *precomputed.File[prime.Prediction] // names: the labels
 }
+
+// what names the file in errors.
+const what = "precomputed predictions"
 
 // LoadPrecomputed reads a Precomputed from the file at path.
 func LoadPrecomputed(path string) (*Precomputed, error) {
-	labels := precomputed.Names{}
-	preds, err := precomputed.Load(path, "classifier", parser(labels))
-	return newPrecomputed(preds, labels), err
+	return newPrecomputed(precomputed.Load(path, "classifier", what, parse))
 }
 
 // NewPrecomputed reads a Precomputed from r, in the format described at
 // Precomputed. Errors name the line at fault.
 func NewPrecomputed(r io.Reader) (*Precomputed, error) {
-	labels := precomputed.Names{}
-	preds, err := precomputed.Read(r, "classifier", "precomputed predictions", parser(labels))
-	return newPrecomputed(preds, labels), err
+	return newPrecomputed(precomputed.Read(r, "classifier", what, parse))
 }
 
-// newPrecomputed returns a Precomputed holding preds, whose labels are
-// those of labels, or nil when preds is nil.
-func newPrecomputed(preds map[string]prime.Prediction, labels precomputed.Names) *Precomputed {
-	if preds == nil {
-		return nil
+// newPrecomputed returns a Precomputed holding preds, or err.
+func newPrecomputed(preds *precomputed.File[prime.Prediction], err error) (*Precomputed, error) {
+	if err != nil {
+		return nil, err
 	}
-	return &Precomputed{preds: preds, labels: labels.Sorted()}
+	return &Precomputed{preds: preds}, nil
 }
 
-// parser returns the parser of a line's prediction, which adds its label
-// to labels.
-func parser(labels precomputed.Names) precomputed.ParseFunc[prime.Prediction] {
-	return func(r *jsonl.Record) (prime.Prediction, error) {
-		if r.Pred.Len() == 0 {
-			return prime.Prediction{}, &jsonl.Error{Field: "pred", Err: jsonl.ErrMissing}
-		}
-		return prime.Prediction{Label: labels.Add(r.Bytes(r.Pred))}, nil
+// parse returns a line's prediction, and adds its label to labels.
+func parse(r *jsonl.Record, labels precomputed.Names) (prime.Prediction, error) {
+	if r.Pred.Len() == 0 {
+		return prime.Prediction{}, &jsonl.Error{Field: "pred", Err: jsonl.ErrMissing}
 	}
+	return prime.Prediction{Label: labels.Add(r.Bytes(r.Pred))}, nil
 }
 
 // ClassifyID returns the prediction the file holds for image id.
 func (p *Precomputed) ClassifyID(ctx context.Context, id string) (prime.Prediction, error) {
-	return precomputed.Lookup(ctx, p.preds, id, "classifier", "precomputed predictions")
+	return p.preds.Lookup(ctx, id)
 }
 
 // Classify returns an error: a Precomputed answers by image id, through
@@ -81,10 +74,10 @@ func (p *Precomputed) Classify(ctx context.Context, img image.Image) (prime.Pred
 
 // IDs returns the ids of the images the file holds, ascending, in a new
 // slice.
-func (p *Precomputed) IDs() []string { return precomputed.IDs(p.preds) }
+func (p *Precomputed) IDs() []string { return p.preds.IDs() }
 
 // Labels returns every label the file predicts, ascending, in a new slice.
-func (p *Precomputed) Labels() []string { return slices.Clone(p.labels) }
+func (p *Precomputed) Labels() []string { return p.preds.Names() }
 
 // Len returns the number of images the file holds.
-func (p *Precomputed) Len() int { return len(p.preds) }
+func (p *Precomputed) Len() int { return p.preds.Len() }

@@ -32,63 +32,59 @@ import (
 //
 // A Precomputed is immutable and safe for concurrent use.
 type Precomputed struct {
-	tags  map[string][]prime.Tag // by id; names ascending, no repeats
-	vocab []string               // every tag name, ascending
+	// tags are by id, names ascending, no repeats; its names are the
+	// vocabulary.
+	tags *precomputed.File[[]prime.Tag]
 }
+
+// what names the file in errors.
+const what = "precomputed tags"
 
 // LoadPrecomputed reads a Precomputed from the file at path.
 func LoadPrecomputed(path string) (*Precomputed, error) {
-	names := precomputed.Names{}
-	tags, err := precomputed.Load(path, "tagger", parser(names))
-	return newPrecomputed(tags, names), err
+	return newPrecomputed(precomputed.Load(path, "tagger", what, parse))
 }
 
 // NewPrecomputed reads a Precomputed from r, in the format described at
 // Precomputed. Errors name the line at fault.
 func NewPrecomputed(r io.Reader) (*Precomputed, error) {
-	names := precomputed.Names{}
-	tags, err := precomputed.Read(r, "tagger", "precomputed tags", parser(names))
-	return newPrecomputed(tags, names), err
+	return newPrecomputed(precomputed.Read(r, "tagger", what, parse))
 }
 
-// newPrecomputed returns a Precomputed holding tags, whose names are
-// those of names, or nil when tags is nil.
-func newPrecomputed(tags map[string][]prime.Tag, names precomputed.Names) *Precomputed {
-	if tags == nil {
-		return nil
+// newPrecomputed returns a Precomputed holding tags, or err.
+func newPrecomputed(tags *precomputed.File[[]prime.Tag], err error) (*Precomputed, error) {
+	if err != nil {
+		return nil, err
 	}
-	return &Precomputed{tags: tags, vocab: names.Sorted()}
+	return &Precomputed{tags: tags}, nil
 }
 
-// parser returns the parser of a line's tags, which returns them
-// ascending by name (a name given twice keeps its highest score) and adds
-// their names to names.
-func parser(names precomputed.Names) precomputed.ParseFunc[[]prime.Tag] {
-	return func(r *jsonl.Record) ([]prime.Tag, error) {
-		if !r.HasTags {
-			return nil, &jsonl.Error{Field: "tags", Err: jsonl.ErrMissing}
-		}
-		tags := make([]prime.Tag, len(r.Tags))
-		for i, sp := range r.Tags {
-			tags[i] = prime.Tag{Name: names.Add(r.Bytes(sp)), Score: 1}
-			if len(r.Scores) > 0 {
-				tags[i].Score = r.Scores[i]
-			}
-		}
-		slices.SortStableFunc(tags, func(a, b prime.Tag) int {
-			if a.Name != b.Name {
-				return cmp.Compare(a.Name, b.Name)
-			}
-			return cmp.Compare(b.Score, a.Score) // highest score first
-		})
-		return slices.Clip(slices.CompactFunc(tags, func(a, b prime.Tag) bool { return a.Name == b.Name })), nil
+// parse returns a line's tags, ascending by name (a name given twice
+// keeps its highest score), and adds their names to names.
+func parse(r *jsonl.Record, names precomputed.Names) ([]prime.Tag, error) {
+	if !r.HasTags {
+		return nil, &jsonl.Error{Field: "tags", Err: jsonl.ErrMissing}
 	}
+	tags := make([]prime.Tag, len(r.Tags))
+	for i, sp := range r.Tags {
+		tags[i] = prime.Tag{Name: names.Add(r.Bytes(sp)), Score: 1}
+		if len(r.Scores) > 0 {
+			tags[i].Score = r.Scores[i]
+		}
+	}
+	slices.SortStableFunc(tags, func(a, b prime.Tag) int {
+		if a.Name != b.Name {
+			return cmp.Compare(a.Name, b.Name)
+		}
+		return cmp.Compare(b.Score, a.Score) // highest score first
+	})
+	return slices.Clip(slices.CompactFunc(tags, func(a, b prime.Tag) bool { return a.Name == b.Name })), nil
 }
 
 // TagID returns the tags the file holds for image id, ascending by name,
 // in a new slice.
 func (p *Precomputed) TagID(ctx context.Context, id string) ([]prime.Tag, error) {
-	tags, err := precomputed.Lookup(ctx, p.tags, id, "tagger", "precomputed tags")
+	tags, err := p.tags.Lookup(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -103,11 +99,11 @@ func (p *Precomputed) Tag(ctx context.Context, img image.Image) ([]prime.Tag, er
 
 // IDs returns the ids of the images the file holds, ascending, in a new
 // slice.
-func (p *Precomputed) IDs() []string { return precomputed.IDs(p.tags) }
+func (p *Precomputed) IDs() []string { return p.tags.IDs() }
 
 // Vocabulary returns every tag name the file holds, ascending, in a new
 // slice.
-func (p *Precomputed) Vocabulary() []string { return slices.Clone(p.vocab) }
+func (p *Precomputed) Vocabulary() []string { return p.tags.Names() }
 
 // Len returns the number of images the file holds.
-func (p *Precomputed) Len() int { return len(p.tags) }
+func (p *Precomputed) Len() int { return p.tags.Len() }

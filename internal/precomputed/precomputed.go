@@ -16,20 +16,31 @@ import (
 	"github.com/failmodes/prime/internal/jsonl"
 )
 
+// A File is what a precomputed file holds: a value for each image id, and
+// every name (tag, label) the values use. It is immutable and safe for
+// concurrent use.
+type File[V any] struct {
+	values map[string]V
+	names  []string // ascending
+	// pkg and what name the plug-in and the kind of file in errors:
+	// "tagger", "precomputed tags".
+	pkg, what string
+}
+
 // A ParseFunc returns the value of a line that the records parser
 // accepted and that has an id, or an error about it (a *jsonl.Error names
-// the member at fault).
-type ParseFunc[V any] func(r *jsonl.Record) (V, error)
+// the member at fault); it adds the names the value uses to names.
+type ParseFunc[V any] func(r *jsonl.Record, names Names) (V, error)
 
-// Load reads the file at path with Read, naming it by its path. Errors
-// are prefixed with pkg.
-func Load[V any](path, pkg string, parse ParseFunc[V]) (map[string]V, error) {
+// Load reads the file at path as Read does, naming it by its path in the
+// errors about its lines.
+func Load[V any](path, pkg, what string, parse ParseFunc[V]) (*File[V], error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pkg, err)
 	}
 	defer f.Close()
-	return Read(f, pkg, path, parse)
+	return read(f, pkg, path, what, parse)
 }
 
 // Read reads a JSON Lines file from r by the rules of prime.RecordReader
@@ -37,8 +48,14 @@ func Load[V any](path, pkg string, parse ParseFunc[V]) (map[string]V, error) {
 // the values parse makes of its lines, by their "id". A bad line (not a
 // JSON object of the known members' types, no id, refused by parse, or
 // an id seen before) is a *prime.LineError, prefixed with pkg: "pkg:
-// name:line: field "x": ..."; so is a file without images.
-func Read[V any](r io.Reader, pkg, name string, parse ParseFunc[V]) (map[string]V, error) {
+// what:line: field "x": ..."; so is a file without images.
+func Read[V any](r io.Reader, pkg, what string, parse ParseFunc[V]) (*File[V], error) {
+	return read(r, pkg, what, what, parse)
+}
+
+// read is Read, naming the file name in the errors about its lines.
+func read[V any](r io.Reader, pkg, name, what string, parse ParseFunc[V]) (*File[V], error) {
+	names := Names{}
 	m := make(map[string]V)
 	lines := make(map[string]int) // where each id is
 	lr := jsonl.NewLineReader(r)
@@ -61,7 +78,7 @@ func Read[V any](r io.Reader, pkg, name string, parse ParseFunc[V]) (map[string]
 			err = &jsonl.Error{Field: "id", Err: jsonl.ErrMissing}
 		}
 		if err == nil {
-			v, err = parse(&rec)
+			v, err = parse(&rec, names)
 		}
 		id := string(rec.Bytes(rec.ID))
 		if first, dup := lines[id]; dup && err == nil {
@@ -76,7 +93,7 @@ func Read[V any](r io.Reader, pkg, name string, parse ParseFunc[V]) (map[string]
 	if len(m) == 0 {
 		return nil, fmt.Errorf("%s: %w", pkg, &prime.LineError{File: name, Err: errors.New("no images")})
 	}
-	return m, nil
+	return &File[V]{values: m, names: names.Sorted(), pkg: pkg, what: what}, nil
 }
 
 // Names holds strings once each, so that the values read from a file
@@ -97,22 +114,26 @@ func (n Names) Add(b []byte) string {
 // Sorted returns the strings of n, ascending, in a new slice.
 func (n Names) Sorted() []string { return slices.Sorted(maps.Keys(n)) }
 
-// Lookup returns the value m holds for image id. Errors are prefixed with
-// pkg and, but for a done context, what (the kind of file, as "precomputed
-// tags"): an id m does not hold is an error naming it.
-func Lookup[V any](ctx context.Context, m map[string]V, id, pkg, what string) (V, error) {
+// Lookup returns the value f holds for image id. An id f does not hold
+// is an error naming it.
+func (f *File[V]) Lookup(ctx context.Context, id string) (V, error) {
 	var zero V
 	if err := ctx.Err(); err != nil {
-		return zero, fmt.Errorf("%s: %w", pkg, err)
+		return zero, fmt.Errorf("%s: %w", f.pkg, err)
 	}
-	v, ok := m[id]
+	v, ok := f.values[id]
 	if !ok {
-		return zero, fmt.Errorf("%s: %s: no image %q in the file", pkg, what, id)
+		return zero, fmt.Errorf("%s: %s: no image %q in the file", f.pkg, f.what, id)
 	}
 	return v, nil
 }
 
-// IDs returns the keys of m, ascending, in a new slice.
-func IDs[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
-}
+// IDs returns the ids of the images f holds, ascending, in a new slice.
+func (f *File[V]) IDs() []string { return slices.Sorted(maps.Keys(f.values)) }
+
+// Names returns every name the values of f use, ascending, in a new
+// slice.
+func (f *File[V]) Names() []string { return slices.Clone(f.names) }
+
+// Len returns the number of images f holds.
+func (f *File[V]) Len() int { return len(f.values) }

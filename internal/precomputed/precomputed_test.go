@@ -12,29 +12,31 @@ import (
 	"github.com/failmodes/prime/internal/jsonl"
 )
 
-// parseImage returns a line's "image", which must be given.
-func parseImage(r *jsonl.Record) (string, error) {
+// parseImage returns a line's "image", which must be given, and adds it
+// to names.
+func parseImage(r *jsonl.Record, names Names) (string, error) {
 	if r.Image.Len() == 0 {
 		return "", &jsonl.Error{Field: "image", Err: jsonl.ErrMissing}
 	}
-	return string(r.Bytes(r.Image)), nil
+	return names.Add(r.Bytes(r.Image)), nil
 }
 
 func TestRead(t *testing.T) {
 	tests := []struct {
 		name, in string
 		want     map[string]string
+		names    []string
 		err      string
 	}{
-		{"ok", "\xef\xbb\xbf" + `{"id":"a","image":"x"}` + "\n\n  \n" + `{"id":"b","image":"y","tags":["t"],"x":[1]}`, map[string]string{"a": "x", "b": "y"}, ""},
-		{"parse refuses", `{"id":"a","image":"x"}` + "\n" + `{"id":"b"}`, nil, `pkg: file:2: field "image": missing or empty`},
-		{"no id", `{"image":"x"}`, nil, `pkg: file:1: field "id": missing or empty`},
-		{"id in another case", `{"ID":"a","image":"x"}`, nil, `pkg: file:1: field "id": missing or empty`},
-		{"not JSON", `{"id":"a","image":"x"}` + "\nnope", nil, `pkg: file:2: invalid JSON: unexpected 'n' at column 1`},
-		{"repeated id", `{"id":"a","image":"x"}` + "\n" + `{"id":"a","image":"y"}`, nil, `pkg: file:2: field "id": repeated: "a" first appears on line 1`},
-		{"repeated member", `{"id":"a","image":"x","image":"y"}`, nil, `pkg: file:1: field "image": given twice`},
-		{"invalid UTF-8", "{\"id\":\"a\",\"image\":\"\xff\"}", nil, `pkg: file:1: field "image": invalid UTF-8`},
-		{"empty", "\n \n", nil, "pkg: file: no images"},
+		{"ok", "\xef\xbb\xbf" + `{"id":"a","image":"y"}` + "\n\n  \n" + `{"id":"b","image":"x","tags":["t"],"x":[1]}` + "\n" + `{"id":"c","image":"y"}`, map[string]string{"a": "y", "b": "x", "c": "y"}, []string{"x", "y"}, ""},
+		{"parse refuses", `{"id":"a","image":"x"}` + "\n" + `{"id":"b"}`, nil, nil, `pkg: file:2: field "image": missing or empty`},
+		{"no id", `{"image":"x"}`, nil, nil, `pkg: file:1: field "id": missing or empty`},
+		{"id in another case", `{"ID":"a","image":"x"}`, nil, nil, `pkg: file:1: field "id": missing or empty`},
+		{"not JSON", `{"id":"a","image":"x"}` + "\nnope", nil, nil, `pkg: file:2: invalid JSON: unexpected 'n' at column 1`},
+		{"repeated id", `{"id":"a","image":"x"}` + "\n" + `{"id":"a","image":"y"}`, nil, nil, `pkg: file:2: field "id": repeated: "a" first appears on line 1`},
+		{"repeated member", `{"id":"a","image":"x","image":"y"}`, nil, nil, `pkg: file:1: field "image": given twice`},
+		{"invalid UTF-8", "{\"id\":\"a\",\"image\":\"\xff\"}", nil, nil, `pkg: file:1: field "image": invalid UTF-8`},
+		{"empty", "\n \n", nil, nil, "pkg: file: no images"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,7 +49,9 @@ func TestRead(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, got.values)
+			assert.Equal(t, tt.names, got.Names())
+			assert.Equal(t, len(tt.want), got.Len())
 		})
 	}
 }
@@ -62,13 +66,13 @@ func TestNames(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
-	_, err := Load(t.TempDir()+"/none.jsonl", "pkg", parseImage)
+	_, err := Load(t.TempDir()+"/none.jsonl", "pkg", "what", parseImage)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "pkg: "), err.Error())
 }
 
 func TestLookup(t *testing.T) {
-	m := map[string]string{"a": "x"}
+	f := &File[string]{values: map[string]string{"a": "x"}, pkg: "pkg", what: "what"}
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	tests := []struct {
@@ -85,7 +89,7 @@ func TestLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Lookup(tt.ctx, m, tt.id, "pkg", "what")
+			got, err := f.Lookup(tt.ctx, tt.id)
 			switch {
 			case tt.err != "":
 				require.EqualError(t, err, tt.err)
@@ -100,5 +104,6 @@ func TestLookup(t *testing.T) {
 }
 
 func TestIDs(t *testing.T) {
-	assert.Equal(t, []string{"a", "b", "c"}, IDs(map[string]int{"c": 1, "a": 2, "b": 3}))
+	f := &File[int]{values: map[string]int{"c": 1, "a": 2, "b": 3}}
+	assert.Equal(t, []string{"a", "b", "c"}, f.IDs())
 }
