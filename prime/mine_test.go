@@ -34,6 +34,20 @@ func writeFile(t *testing.T, name, content string) string {
 	return path
 }
 
+// analyzeFile reads the records file at path and analyzes it with the
+// library's defaults.
+func analyzeFile(t *testing.T, path string) *prime.Report {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	d, err := prime.ReadDataset(f, path)
+	require.NoError(t, err)
+	report, err := d.Analyze(context.Background(), nil)
+	require.NoError(t, err)
+	return report
+}
+
 func TestMineBadInput(t *testing.T) {
 	good := `{"id":"a","label":"cat","pred":"cat","tags":["x"]}` + "\n"
 	tests := []struct {
@@ -372,13 +386,7 @@ func TestMineStatisticsFlags(t *testing.T) {
 	require.Equal(t, 0.2, def.Accuracy)
 
 	// The command's defaults are the library's, the seed included.
-	file, err := os.Open(path)
-	require.NoError(t, err)
-	defer file.Close()
-	d, err := prime.ReadDataset(file, path)
-	require.NoError(t, err)
-	lib, err := d.Analyze(context.Background(), nil)
-	require.NoError(t, err)
+	lib := analyzeFile(t, path)
 	require.Len(t, lib.Modes, 1)
 	assert.Equal(t, *lib.Modes[0].CI, *def.CI, "same seed, same bootstrap interval")
 	assert.Equal(t, *lib.Modes[0].DropCI, *def.DropCI)

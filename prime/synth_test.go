@@ -70,13 +70,7 @@ func TestSynthPlantedModesFound(t *testing.T) {
 			planted := readTruth(t, truth)
 			require.GreaterOrEqual(t, len(planted), tt.atLeast)
 
-			f, err := os.Open(records)
-			require.NoError(t, err)
-			defer f.Close()
-			d, err := prime.ReadDataset(f, records)
-			require.NoError(t, err)
-			report, err := d.Analyze(context.Background(), nil)
-			require.NoError(t, err)
+			report := analyzeFile(t, records)
 
 			found := map[string]*prime.FailureMode{}
 			for i := range report.Modes {
@@ -102,7 +96,7 @@ func TestSynthPlantedModesFound(t *testing.T) {
 				assert.LessOrEqual(t, m.Q, 0.05)
 			}
 			extra := len(report.Modes) - len(planted)
-			t.Logf("%d records, %d planted, %d modes reported", d.Len(), len(planted), len(report.Modes))
+			t.Logf("%d records, %d planted, %d modes reported", report.Records, len(planted), len(report.Modes))
 			assert.LessOrEqual(t, extra, max(1, len(planted)/20), "modes not planted")
 		})
 	}
