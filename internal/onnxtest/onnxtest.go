@@ -4,14 +4,17 @@
 package onnxtest
 
 import (
+	"context"
 	"image"
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxrun"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,6 +51,25 @@ func Runtimes(t testing.TB) []string {
 		require.NoError(t, err, "built with the tag onnxruntime, the tests need ONNX Runtime's library")
 	}
 	return onnxrun.Runtimes()
+}
+
+// CheckCalls calls call 12 times, on each of imgs in turn, for call to
+// check its result: every call, not only the first, must give the right
+// answer (onnx-go's Gemm does not on its own). Then batch, given imgs
+// three times over, must return the first calls' results three times
+// over.
+func CheckCalls[R any](t *testing.T, imgs []image.Image, call func(i int, img image.Image) R, batch func(context.Context, []image.Image) ([]R, error)) {
+	t.Helper()
+	var first []R
+	for i := range 12 {
+		got := call(i, imgs[i%len(imgs)])
+		if i < len(imgs) {
+			first = append(first, got)
+		}
+	}
+	got, err := batch(context.Background(), slices.Concat(imgs, imgs, imgs))
+	require.NoError(t, err)
+	assert.Equal(t, slices.Concat(first, first, first), got)
 }
 
 // HeapPerWorker returns the heap each model instance beyond the first
