@@ -34,17 +34,7 @@ const (
 // String returns the method's name: "benjamini-hochberg", "holm",
 // "bonferroni" or "benjamini-yekutieli".
 func (m Method) String() string {
-	switch m {
-	case MethodBH:
-		return "benjamini-hochberg"
-	case MethodHolm:
-		return "holm"
-	case MethodBonferroni:
-		return "bonferroni"
-	case MethodBY:
-		return "benjamini-yekutieli"
-	}
-	return fmt.Sprintf("Method(%d)", int(m))
+	return enumString(m, "Method", "benjamini-hochberg", "holm", "bonferroni", "benjamini-yekutieli")
 }
 
 // ParseMethod returns the Method named s, ignoring case: the names String
@@ -67,22 +57,14 @@ func ParseMethod(s string) (Method, error) {
 // MarshalText implements encoding.TextMarshaler with the name String
 // returns. It fails for a value that is not one of the Method constants.
 func (m Method) MarshalText() ([]byte, error) {
-	if !m.valid() {
-		return nil, fmt.Errorf("stats: unknown correction method %d", int(m))
-	}
-	return []byte(m.String()), nil
+	return enumText(m, MethodBH, MethodBY, "correction method")
 }
 
 func (m Method) valid() bool { return m >= MethodBH && m <= MethodBY }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseMethod.
 func (m *Method) UnmarshalText(text []byte) error {
-	v, err := ParseMethod(string(text))
-	if err != nil {
-		return err
-	}
-	*m = v
-	return nil
+	return unmarshalEnum(m, text, ParseMethod)
 }
 
 // BenjaminiHochberg writes to dst the Benjamini–Hochberg adjusted p-values

@@ -31,15 +31,7 @@ const (
 // String returns the method's name: "bootstrap", "wilson" or
 // "clopper-pearson".
 func (m Interval) String() string {
-	switch m {
-	case IntervalBootstrap:
-		return "bootstrap"
-	case IntervalWilson:
-		return "wilson"
-	case IntervalClopperPearson:
-		return "clopper-pearson"
-	}
-	return fmt.Sprintf("Interval(%d)", int(m))
+	return enumString(m, "Interval", "bootstrap", "wilson", "clopper-pearson")
 }
 
 // ParseInterval returns the Interval named s, ignoring case: the names
@@ -56,20 +48,12 @@ func ParseInterval(s string) (Interval, error) {
 // MarshalText implements encoding.TextMarshaler with the name String
 // returns. It fails for a value that is not one of the Interval constants.
 func (m Interval) MarshalText() ([]byte, error) {
-	if m < IntervalBootstrap || m > IntervalClopperPearson {
-		return nil, fmt.Errorf("stats: unknown interval method %d", int(m))
-	}
-	return []byte(m.String()), nil
+	return enumText(m, IntervalBootstrap, IntervalClopperPearson, "interval method")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseInterval.
 func (m *Interval) UnmarshalText(text []byte) error {
-	v, err := ParseInterval(string(text))
-	if err != nil {
-		return err
-	}
-	*m = v
-	return nil
+	return unmarshalEnum(m, text, ParseInterval)
 }
 
 // Wilson returns the two-sided Wilson score interval, at the given level,
