@@ -68,10 +68,7 @@ func decodeInto[T any](dst *[]T, data []byte, decode func([]byte) (T, error)) er
 
 func decodeNode(data []byte) (Node, error) {
 	n := Node{raw: data}
-	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
-		if typ != protowire.BytesType {
-			return nil
-		}
+	err := bytesFields(data, func(num protowire.Number, v []byte) error {
 		switch num {
 		case 1:
 			n.Inputs = append(n.Inputs, string(v))
@@ -133,16 +130,13 @@ func decodeTensor(data []byte) (Tensor, error) {
 
 func decodeValueInfo(data []byte) (ValueInfo, error) {
 	vi := ValueInfo{raw: data}
-	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
-		if typ != protowire.BytesType {
-			return nil
-		}
+	err := bytesFields(data, func(num protowire.Number, v []byte) error {
 		switch num {
 		case 1:
 			vi.Name = string(v)
 		case 2: // TypeProto
-			return fields(v, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
-				if num != 1 || typ != protowire.BytesType { // tensor_type
+			return bytesFields(v, func(num protowire.Number, v []byte) error {
+				if num != 1 { // tensor_type
 					return nil
 				}
 				return fields(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
@@ -150,8 +144,8 @@ func decodeValueInfo(data []byte) (ValueInfo, error) {
 					case num == 1 && typ == protowire.VarintType:
 						vi.ElemType = int(x)
 					case num == 2 && typ == protowire.BytesType: // shape
-						return fields(v, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
-							if num != 1 || typ != protowire.BytesType {
+						return bytesFields(v, func(num protowire.Number, v []byte) error {
+							if num != 1 {
 								return nil
 							}
 							d := int64(-1)
@@ -172,6 +166,17 @@ func decodeValueInfo(data []byte) (ValueInfo, error) {
 		return nil
 	})
 	return vi, err
+}
+
+// bytesFields calls fn for each length-delimited field of the message in
+// data (a string, bytes or a message), with its number and value.
+func bytesFields(data []byte, fn func(num protowire.Number, v []byte) error) error {
+	return fields(data, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64, _ []byte) error {
+		if typ != protowire.BytesType {
+			return nil
+		}
+		return fn(num, v)
+	})
 }
 
 // fields calls fn for each field of the message in data: its number, wire
