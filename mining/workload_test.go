@@ -96,37 +96,46 @@ func classes(t testing.TB, cfg synth.Config, minSize int) []*mining.Class {
 	return out
 }
 
+// eachSetting runs test on each of settings, named by it, with its
+// config drawing n classes of lo to hi records, seeded with seed, seed+1,
+// and so on.
+func eachSetting(t *testing.T, n, lo, hi int, seed uint64, test func(t *testing.T, cfg synth.Config)) {
+	for i, st := range settings {
+		t.Run(st.name, func(t *testing.T) {
+			cfg := st.cfg
+			cfg.Classes, cfg.MinRecords, cfg.MaxRecords, cfg.Seed = n, lo, hi, seed+uint64(i)
+			test(t, cfg)
+		})
+	}
+}
+
 // TestMineSynthMatchesBruteForce checks the search against the brute-force
 // definition on small classes drawn in every setting, at several sizes,
 // thresholds and baselines, and with every way of counting.
 func TestMineSynthMatchesBruteForce(t *testing.T) {
-	for i, st := range settings {
-		t.Run(st.name, func(t *testing.T) {
-			cfg := st.cfg
-			cfg.Classes, cfg.MinRecords, cfg.MaxRecords, cfg.Seed = 3, 60, 120, uint64(i+1)
-			cfg.MinModeSize, cfg.MaxModeSize = 10, 20
-			if cfg.VocabularySize == 0 {
-				cfg.VocabularySize = synth.MinVocabulary(max(cfg.MaxTags, synth.DefaultMaxTags), synth.DefaultModes) + 10
-			}
-			modes := 0
-			for _, minSize := range []int{8, 15} {
-				for ci, c := range classes(t, cfg, minSize) {
-					for _, p := range []mining.Params{
-						{MinSize: minSize, MinDrop: mining.Ratio{Num: 1, Den: 5}, MinMarginalDrop: mining.Ratio{Num: 1, Den: 20}, MaxTags: 3},
-						{MinSize: 2 * minSize, MinDrop: mining.Ratio{Num: 1, Den: 10}, MaxTags: 4, Baseline: mining.BaselineClass},
-					} {
-						t.Run(fmt.Sprintf("s=%d/class=%d/k=%d", minSize, ci, p.MaxTags), func(t *testing.T) {
-							mining.CheckAgainstBrute(t, c, p)
-						})
-						res, err := mining.Mine(context.Background(), c, p)
-						require.NoError(t, err)
-						modes += len(res.Modes)
-					}
+	eachSetting(t, 3, 60, 120, 1, func(t *testing.T, cfg synth.Config) {
+		cfg.MinModeSize, cfg.MaxModeSize = 10, 20
+		if cfg.VocabularySize == 0 {
+			cfg.VocabularySize = synth.MinVocabulary(max(cfg.MaxTags, synth.DefaultMaxTags), synth.DefaultModes) + 10
+		}
+		modes := 0
+		for _, minSize := range []int{8, 15} {
+			for ci, c := range classes(t, cfg, minSize) {
+				for _, p := range []mining.Params{
+					{MinSize: minSize, MinDrop: mining.Ratio{Num: 1, Den: 5}, MinMarginalDrop: mining.Ratio{Num: 1, Den: 20}, MaxTags: 3},
+					{MinSize: 2 * minSize, MinDrop: mining.Ratio{Num: 1, Den: 10}, MaxTags: 4, Baseline: mining.BaselineClass},
+				} {
+					t.Run(fmt.Sprintf("s=%d/class=%d/k=%d", minSize, ci, p.MaxTags), func(t *testing.T) {
+						mining.CheckAgainstBrute(t, c, p)
+					})
+					res, err := mining.Mine(context.Background(), c, p)
+					require.NoError(t, err)
+					modes += len(res.Modes)
 				}
 			}
-			assert.Positive(t, modes, "the classes have modes to find")
-		})
-	}
+		}
+		assert.Positive(t, modes, "the classes have modes to find")
+	})
 }
 
 // mineWay mines c counting supports the way mining.Ways[way] names.
@@ -140,22 +149,18 @@ func mineWay(t testing.TB, way int, c *mining.Class, p mining.Params) *mining.Re
 // TestWaysAgree checks on classes of every setting, too large for the
 // brute force, that every way of counting finds the same.
 func TestWaysAgree(t *testing.T) {
-	for i, st := range settings {
-		t.Run(st.name, func(t *testing.T) {
-			cfg := st.cfg
-			cfg.Classes, cfg.MinRecords, cfg.MaxRecords, cfg.Seed = 2, 600, 1000, uint64(i+10)
-			for _, c := range classes(t, cfg, 15) {
-				for _, base := range []mining.Baseline{mining.BaselineRest, mining.BaselineClass} {
-					p := mining.Params{MinSize: 15, MinDrop: mining.Ratio{Num: 1, Den: 5}, MinMarginalDrop: mining.Ratio{Num: 1, Den: 20}, MaxTags: 4, Baseline: base}
-					want := mineWay(t, 0, c, p)
-					require.NotEmpty(t, want.Modes)
-					for w, name := range mining.Ways[1:] {
-						require.Equal(t, want, mineWay(t, w+1, c, p), name)
-					}
+	eachSetting(t, 2, 600, 1000, 10, func(t *testing.T, cfg synth.Config) {
+		for _, c := range classes(t, cfg, 15) {
+			for _, base := range []mining.Baseline{mining.BaselineRest, mining.BaselineClass} {
+				p := mining.Params{MinSize: 15, MinDrop: mining.Ratio{Num: 1, Den: 5}, MinMarginalDrop: mining.Ratio{Num: 1, Den: 20}, MaxTags: 4, Baseline: base}
+				want := mineWay(t, 0, c, p)
+				require.NotEmpty(t, want.Modes)
+				for w, name := range mining.Ways[1:] {
+					require.Equal(t, want, mineWay(t, w+1, c, p), name)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestContextCancelled(t *testing.T) {
