@@ -54,24 +54,28 @@ func TestRecordWriterJSON(t *testing.T) {
 	}
 }
 
-// scoreRefusals are records whose scores a records file cannot hold, with
-// the error about them as record i.
-func scoreRefusals(i int) []struct {
+// A refusal is a record that a records file cannot hold, and the error
+// about it.
+type refusal struct {
 	name string
 	rec  prime.Record
 	want string
-} {
+}
+
+// refusals are records that a records file cannot hold, for want of an id,
+// a label or a tag's name or for their scores, with the error about them
+// as record i.
+func refusals(i int) []refusal {
 	rec := func(tags []string, tagScores []prime.Score, floor float32, predScores []prime.Score) prime.Record {
 		return prime.Record{ID: "x", Label: "cat", Predicted: "cat", Tags: tags, TagScores: tagScores, TagFloor: floor, PredScores: predScores}
 	}
 	at := fmt.Sprintf("prime: record %d: ", i)
 	nan := float32(math.NaN())
 	inf := float32(math.Inf(1))
-	return []struct {
-		name string
-		rec  prime.Record
-		want string
-	}{
+	return []refusal{
+		{"no id", prime.Record{Label: "x"}, at + `field "id": missing or empty`},
+		{"no label", prime.Record{ID: "x"}, at + `field "label": missing or empty`},
+		{"empty tag", prime.Record{ID: "x", Label: "a", Tags: []string{"t", ""}}, at + `field "tags": element 1 is empty`},
 		{"tag without a score", rec([]string{"a", "b"}, []prime.Score{{"a", 0.5}}, 0.2, nil), at + `field "tag_scores": no score for "b", a tag of "tags"`},
 		{"tag score out of [0, 1]", rec(nil, []prime.Score{{"a", 1.5}}, 0.2, nil), at + `field "tag_scores": "a": 1.5 outside [0, 1]`},
 		{"tag score NaN", rec(nil, []prime.Score{{"a", nan}}, 0.2, nil), at + `field "tag_scores": "a": not a finite number`},
@@ -86,17 +90,8 @@ func scoreRefusals(i int) []struct {
 }
 
 func TestRecordWriterRefuses(t *testing.T) {
-	tests := []struct {
-		name string
-		rec  prime.Record
-		want string
-	}{
-		{"no id", prime.Record{Label: "x"}, `prime: record 0: field "id": missing or empty`},
-		{"no label", prime.Record{ID: "x"}, `prime: record 0: field "label": missing or empty`},
-		{"bad utf8", prime.Record{ID: "x", Label: "a\xff"}, `prime: record 0: field "label": invalid UTF-8`},
-		{"empty tag", prime.Record{ID: "x", Label: "a", Tags: []string{"t", ""}}, `prime: record 0: field "tags": element 1 is empty`},
-	}
-	tests = append(tests, scoreRefusals(0)...)
+	tests := append(refusals(0),
+		refusal{"bad utf8", prime.Record{ID: "x", Label: "a\xff"}, `prime: record 0: field "label": invalid UTF-8`})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -231,18 +226,9 @@ func TestNoRecords(t *testing.T) {
 
 func TestNewDatasetRefuses(t *testing.T) {
 	ok := prime.Record{ID: "a", Label: "cat", Predicted: "cat"}
-	tests := []struct {
-		name string
-		rec  prime.Record
-		want string
-	}{
-		{"no id", prime.Record{Label: "cat"}, `prime: record 1: field "id": missing or empty`},
-		{"no label", prime.Record{ID: "b"}, `prime: record 1: field "label": missing or empty`},
-		{"bad UTF-8", prime.Record{ID: "b", Label: "cat", Predicted: "\xff"}, `prime: record 1: field "pred": invalid UTF-8`},
-		{"empty tag", prime.Record{ID: "b", Label: "cat", Tags: []string{"x", ""}}, `prime: record 1: field "tags": element 1 is empty`},
-		{"repeated id", prime.Record{ID: "a", Label: "cat"}, `prime: record 1: field "id": repeated: "a" first appears as record 0`},
-	}
-	tests = append(tests, scoreRefusals(1)...)
+	tests := append(refusals(1),
+		refusal{"bad UTF-8", prime.Record{ID: "b", Label: "cat", Predicted: "\xff"}, `prime: record 1: field "pred": invalid UTF-8`},
+		refusal{"repeated id", prime.Record{ID: "a", Label: "cat"}, `prime: record 1: field "id": repeated: "a" first appears as record 0`})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := prime.NewDataset([]prime.Record{ok, tt.rec})
