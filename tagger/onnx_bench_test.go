@@ -18,23 +18,37 @@ import (
 // bench224 is the small test CNN at ImageNet's input size.
 var bench224 = onnxfile.CNNConfig{Channels: 3, Size: 224, Filters1: 8, Filters2: 16, Outputs: 32, Gemm: true, Head: "Sigmoid"}
 
-// BenchmarkONNX tags batches of 224x224 images with the small test CNN on
-// 1 and 2 model instances, through TagBatch (the path prime.Run takes),
-// and reports images per second.
-func BenchmarkONNX(b *testing.B) {
+// bench224Batch writes the bench224 CNN to a file and returns its path
+// and a batch of 8 random images of its size.
+func bench224Batch(b *testing.B) (string, []image.Image) {
 	path, _ := onnxtest.WriteCNN(b, 1, bench224)
 	rng := rand.New(rand.NewPCG(1, 2))
 	imgs := make([]image.Image, 8)
 	for i := range imgs {
 		imgs[i] = onnxtest.RandomImage(rng, 0, 0, 224, 224)
 	}
+	return path, imgs
+}
+
+// newBench224 loads the bench224 CNN at path with workers model
+// instances, its outputs taken as probabilities, closed when b ends.
+func newBench224(b *testing.B, path string, workers int) *tagger.ONNX {
+	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Engine: onnx.Engine{Workers: workers}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { tg.Close() })
+	return tg
+}
+
+// BenchmarkONNX tags batches of 224x224 images with the small test CNN on
+// 1 and 2 model instances, through TagBatch (the path prime.Run takes),
+// and reports images per second.
+func BenchmarkONNX(b *testing.B) {
+	path, imgs := bench224Batch(b)
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("cnn224/workers=%d", workers), func(b *testing.B) {
-			tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Engine: onnx.Engine{Workers: workers}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tg.Close()
+			tg := newBench224(b, path, workers)
 			n := 0
 			for b.Loop() {
 				if _, err := tg.TagBatch(context.Background(), imgs); err != nil {
@@ -51,21 +65,8 @@ func BenchmarkONNX(b *testing.B) {
 // tagger of the 224x224 test CNN, so that both see the same machine load,
 // and reports each one's images per second and their ratio.
 func BenchmarkONNXScaling(b *testing.B) {
-	path, _ := onnxtest.WriteCNN(b, 1, bench224)
-	rng := rand.New(rand.NewPCG(1, 2))
-	imgs := make([]image.Image, 8)
-	for i := range imgs {
-		imgs[i] = onnxtest.RandomImage(rng, 0, 0, 224, 224)
-	}
-	var taggers [2]*tagger.ONNX
-	for i := range taggers {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Engine: onnx.Engine{Workers: i + 1}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer tg.Close()
-		taggers[i] = tg
-	}
+	path, imgs := bench224Batch(b)
+	taggers := [2]*tagger.ONNX{newBench224(b, path, 1), newBench224(b, path, 2)}
 	var spent, cpu [2]time.Duration
 	n := 0
 	for b.Loop() {
