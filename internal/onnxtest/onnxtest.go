@@ -72,6 +72,17 @@ func CheckCalls[R any](t *testing.T, imgs []image.Image, call func(i int, img im
 	assert.Equal(t, slices.Concat(first, first, first), got)
 }
 
+// CheckRefused checks that a plug-in's constructor, which returned p and
+// err, refused: no plug-in, and an error that holds each of want.
+func CheckRefused[P any](t *testing.T, p *P, err error, want ...string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Nil(t, p)
+	for _, w := range want {
+		assert.Contains(t, err.Error(), w)
+	}
+}
+
 // HeapPerWorker returns the heap each model instance beyond the first
 // holds, as load builds them: (heap growth of load(5) - growth of
 // load(1)) / 4, measured once per b.Loop iteration.
