@@ -119,21 +119,23 @@ func TestAnalyzeOptions(t *testing.T) {
 	report, err := d.Analyze(context.Background(), nil)
 	require.NoError(t, err)
 	o := report.Options
-	assert.Equal(t, prime.DefaultMinSize, o.MinSize)
-	assert.Equal(t, prime.DefaultMinDrop, o.MinDrop)
-	assert.Equal(t, prime.DefaultMinMarginalDrop, o.MinMarginalDrop)
-	assert.Equal(t, prime.DefaultMaxTags, o.MaxTags)
-	assert.Equal(t, prime.BaselineRest, o.Baseline)
-	assert.Equal(t, prime.DefaultFDR, o.FDR)
-	assert.Equal(t, prime.DefaultBootstrap, o.Bootstrap)
-	assert.Equal(t, prime.DefaultConfidence, o.Confidence)
-
-	assert.Equal(t, stats.MethodBH, o.Correction)
-	assert.Equal(t, stats.IntervalBootstrap, o.Interval)
-	assert.False(t, o.Confident)
-	assert.Equal(t, uint64(0), o.Seed)
-	assert.Equal(t, prime.DefaultValidationLevel, o.ValidationLevel)
-	assert.Equal(t, int64(prime.DefaultMemoryLimit), o.MemoryLimit)
+	o.Workers, o.Progress = 0, nil // the machine's, not defaults
+	assert.Equal(t, prime.Options{
+		MinSize:         prime.DefaultMinSize,
+		MinDrop:         prime.DefaultMinDrop,
+		MinMarginalDrop: prime.DefaultMinMarginalDrop,
+		MaxTags:         prime.DefaultMaxTags,
+		Baseline:        prime.BaselineRest,
+		FDR:             prime.DefaultFDR,
+		Correction:      stats.MethodBH,
+		Confident:       false,
+		Interval:        stats.IntervalBootstrap,
+		Bootstrap:       prime.DefaultBootstrap,
+		Confidence:      prime.DefaultConfidence,
+		Seed:            0,
+		ValidationLevel: prime.DefaultValidationLevel,
+		MemoryLimit:     int64(prime.DefaultMemoryLimit),
+	}, o)
 
 	off, err := d.Analyze(context.Background(), &prime.Options{Bootstrap: -1, FDR: 1, MinMarginalDrop: -7})
 	require.NoError(t, err)
