@@ -671,7 +671,7 @@ func (g *generator) class(ci int, next func() *batch, send func(*batch) bool) {
 		} else {
 			g.fillBackground(rng, t)
 		}
-		sortSmall(g.tags)
+		slices.Sort(g.tags)
 		b.tags = append(b.tags, g.tags...)
 		b.tagEnd = append(b.tagEnd, int32(len(b.tags)))
 		g.id = append(g.id, 'c')
@@ -714,18 +714,6 @@ func (g *generator) class(ci int, next func() *batch, send func(*batch) bool) {
 func (g *generator) tagCount(rng *rand.Rand) int {
 	u := rng.Float64()
 	return g.cfg.MinTags + int(float64(g.cfg.MaxTags-g.cfg.MinTags+1)*u*u*u)
-}
-
-// sortSmall sorts a record's few tag numbers by insertion.
-func sortSmall(a []int32) {
-	for i := 1; i < len(a); i++ {
-		x := a[i]
-		j := i
-		for ; j > 0 && a[j-1] > x; j-- {
-			a[j] = a[j-1]
-		}
-		a[j] = x
-	}
 }
 
 func (g *generator) addGroup(groups *[]group, gr group, n, wrong int) {
