@@ -77,10 +77,7 @@ func TestWriteFileSpecial(t *testing.T) {
 		r, w, err := os.Pipe()
 		require.NoError(t, err)
 		defer r.Close()
-		path := fmt.Sprintf("/dev/fd/%d", w.Fd())
-		if _, err := os.Stat(path); err != nil {
-			t.Skipf("no /dev/fd: %v", err)
-		}
+		path := devFD(t, w)
 		require.NoError(t, outfile.WriteFile(path, content("via /dev/fd\n")))
 		require.NoError(t, w.Close())
 		b, err := io.ReadAll(r)
@@ -94,16 +91,24 @@ func TestWriteFileSpecial(t *testing.T) {
 		f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
 		require.NoError(t, err)
 		defer f.Close()
-		path := fmt.Sprintf("/dev/fd/%d", f.Fd())
-		if _, err := os.Stat(path); err != nil {
-			t.Skipf("no /dev/fd: %v", err)
-		}
+		path := devFD(t, f)
 		require.NoError(t, outfile.WriteFile(path, content("report\n")))
 		b, err := os.ReadFile(log)
 		require.NoError(t, err)
 		assert.Equal(t, "earlier\nreport\n", string(b))
 		assert.Equal(t, []string{"log"}, outfiletest.Names(t, filepath.Dir(log)))
 	})
+}
+
+// devFD returns the path of f's descriptor under /dev/fd, or skips the
+// test where there is no /dev/fd.
+func devFD(t *testing.T, f *os.File) string {
+	t.Helper()
+	path := fmt.Sprintf("/dev/fd/%d", f.Fd())
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no /dev/fd: %v", err)
+	}
+	return path
 }
 
 // TestWriteFileKeepsOwner checks, as root, that a file written over keeps
