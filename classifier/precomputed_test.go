@@ -2,7 +2,6 @@ package classifier_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/classifier"
+	"github.com/failmodes/prime/internal/precomputed/precomputedtest"
 	"github.com/failmodes/prime/primetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,14 +33,9 @@ func TestPrecomputed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, prime.Prediction{Label: "cat"}, got)
 
-	_, err = p.Classify(context.Background(), image.NewGray(image.Rect(0, 0, 1, 1)))
-	assert.EqualError(t, err, "classifier: Precomputed looks predictions up by image id: call ClassifyID")
-	_, err = p.ClassifyID(context.Background(), "z.png")
-	assert.EqualError(t, err, `classifier: precomputed predictions: no image "z.png" in the file`)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = p.ClassifyID(ctx, "a.png")
-	assert.ErrorIs(t, err, context.Canceled)
+	precomputedtest.CheckRefusals(t, p.Classify, p.ClassifyID, "a.png", "z.png",
+		"classifier: Precomputed looks predictions up by image id: call ClassifyID",
+		`classifier: precomputed predictions: no image "z.png" in the file`)
 }
 
 func TestPrecomputedBadInput(t *testing.T) {
@@ -71,15 +66,11 @@ func TestPrecomputedBadInput(t *testing.T) {
 // that holds predictions for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
 	images := append(primetest.OddImages(), primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
-	var b strings.Builder
-	for i, im := range images {
-		line, err := json.Marshal(map[string]any{"id": im.ID, "pred": fmt.Sprint("class", i%3)})
-		require.NoError(t, err)
-		b.Write(line)
-		b.WriteByte('\n')
-	}
+	lines := precomputedtest.Lines(t, images, func(i int) map[string]any {
+		return map[string]any{"pred": fmt.Sprint("class", i%3)}
+	})
 	path := filepath.Join(t.TempDir(), "preds.jsonl")
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte(lines), 0o644))
 	p, err := classifier.LoadPrecomputed(path)
 	require.NoError(t, err)
 	primetest.RunClassifier(t, p, images[len(images)-1])

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/precomputed/precomputedtest"
 	"github.com/failmodes/prime/primetest"
 	"github.com/failmodes/prime/tagger"
 	"github.com/stretchr/testify/assert"
@@ -43,14 +44,9 @@ func TestPrecomputed(t *testing.T) {
 		assert.Equal(t, tc.want, got, tc.id)
 	}
 
-	_, err = p.Tag(context.Background(), image.NewGray(image.Rect(0, 0, 1, 1)))
-	assert.EqualError(t, err, "tagger: Precomputed looks tags up by image id: call TagID")
-	_, err = p.TagID(context.Background(), "z.png")
-	assert.EqualError(t, err, `tagger: precomputed tags: no image "z.png" in the file`)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = p.TagID(ctx, "a.png")
-	assert.ErrorIs(t, err, context.Canceled)
+	precomputedtest.CheckRefusals(t, p.Tag, p.TagID, "a.png", "z.png",
+		"tagger: Precomputed looks tags up by image id: call TagID",
+		`tagger: precomputed tags: no image "z.png" in the file`)
 }
 
 func TestPrecomputedBadInput(t *testing.T) {
@@ -98,14 +94,10 @@ func TestPrecomputedLongLine(t *testing.T) {
 // that holds tags for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
 	images := append(primetest.OddImages(), primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
-	var b strings.Builder
-	for i, im := range images {
-		line, err := json.Marshal(map[string]any{"id": im.ID, "tags": []any{"x", fmt.Sprint("n", i%3), map[string]any{"name": "s", "score": 0.5}}})
-		require.NoError(t, err)
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	p, err := tagger.NewPrecomputed(strings.NewReader(b.String()))
+	lines := precomputedtest.Lines(t, images, func(i int) map[string]any {
+		return map[string]any{"tags": []any{"x", fmt.Sprint("n", i%3), map[string]any{"name": "s", "score": 0.5}}}
+	})
+	p, err := tagger.NewPrecomputed(strings.NewReader(lines))
 	require.NoError(t, err)
 	primetest.RunTagger(t, p, images[len(images)-1])
 }
