@@ -115,17 +115,235 @@ func (c *Columns) Record(i int) Record {
 
 // AddColumns adds the records of c, in order, as Add would one at a time,
 // and takes c's slices: the caller must not use c after, whether or not
-// AddColumns succeeds. It refuses, with
-// a *RecordError naming the record's index (the builder's Len before the
-// call plus the record's index in c), what Add refuses and an index
-// outside its dictionary; and columns of unequal lengths or TagStart out
-// of order, with an error. When it refuses, no record of c is added.
-// Dictionary entries that no record uses do not reach the Dataset.
-func (b *DatasetBuilder) AddColumns(c *Columns) error {
+// AddColumns succeeds. It refuses, with a *RecordError naming the record's
+// index (the builder's Len before the call plus the record's index in c),
+// what Add refuses and an index outside its dictionary; and columns of
+// unequal lengths or TagStart out of order, with an error. When it
+// refuses, no record of c is added. Dictionary entries that no record uses
+// do not reach the Dataset, nor are they checked. Its cost is a pass over
+// the tags and a lookup per dictionary entry that a record uses, but for
+// the entries of a dictionary given before: a dictionary that starts with
+// one of the last few given (as a reader's, which grow from chunk to
+// chunk, do) is looked up only past it. The tags are mapped to the
+// Dataset's vocabulary once, when it is built.
+func (b *DatasetBuilder) AddColumns(c *Columns) error { return b.addColumns(c, true) }
+
+// addColumns is AddColumns, which checks the records of c, and sets
+// Correct where Pred is known, when check is set; ReadDataset's parser
+// checks them by the same rules and sets Correct.
+func (b *DatasetBuilder) addColumns(c *Columns, check bool) error {
 	n := len(c.IDs)
 	if n == 0 {
 		return nil
 	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	// Which tag entries the records use, whether one repeats within a
+	// record, and where the first index outside the dictionary is.
+	lastUse := zeroed(&b.scratch.lastUse, len(c.Tags)) // per entry: the last record that uses it, plus 1
+	repeats, outside := false, n
+	for i := range n {
+		for _, t := range c.TagIDs[c.TagStart[i]:c.TagStart[i+1]] {
+			if uint(t) >= uint(len(lastUse)) {
+				outside = i
+				break
+			}
+			repeats = repeats || lastUse[t] == int32(i+1)
+			lastUse[t] = int32(i + 1)
+		}
+		if outside < n {
+			break
+		}
+	}
+	// The builder's id of each entry used, or newTag; the names the
+	// builder holds were checked when it took them.
+	seen := seenIn(&b.seen.tags, c.Tags)
+	tagMap := make([]int32, len(c.Tags))
+	for k, last := range lastUse {
+		tagMap[k] = -1
+		switch {
+		case last == 0:
+		case k < len(seen.ids) && seen.ids[k] >= 0:
+			tagMap[k] = seen.ids[k]
+		default:
+			if id, ok := b.tags.Lookup(c.Tags[k]); ok {
+				tagMap[k] = id
+			} else {
+				tagMap[k] = newTag
+			}
+		}
+	}
+	if check || outside < n {
+		if err := b.checkColumns(c, tagMap, outside); err != nil {
+			return err
+		}
+	}
+
+	// The new entries in the builder's dictionary. Two entries of one name
+	// are one tag: a record that has both keeps it once.
+	for k, id := range tagMap {
+		if id == newTag {
+			tagMap[k] = b.tags.Add(c.Tags[k])
+		}
+	}
+	mapped := zeroed(&b.scratch.mapped, len(b.tags.Names()))
+	for _, id := range tagMap {
+		if id >= 0 {
+			repeats = repeats || mapped[id] != 0
+			mapped[id] = 1
+		}
+	}
+	if repeats {
+		dropRepeats(c, tagMap)
+	}
+	seen.remember(c.Tags, tagMap)
+	seen = seenIn(&b.seen.labels, c.Labels)
+	labelMap := make([]int32, len(c.Labels))
+	for k := range labelMap {
+		labelMap[k] = -1
+		if k < len(seen.ids) {
+			labelMap[k] = seen.ids[k]
+		}
+	}
+	for _, l := range c.Label {
+		if labelMap[l] < 0 {
+			labelMap[l] = b.labels.Add(c.Labels[l])
+		}
+	}
+	seen.remember(c.Labels, labelMap)
+	seen = seenIn(&b.seen.preds, c.Preds)
+	predMap := zeroed(&b.scratch.predMap, len(c.Preds))
+	for k := range predMap {
+		predMap[k] = -1
+		if k < len(seen.ids) {
+			predMap[k] = seen.ids[k]
+		}
+	}
+	for i, l := range c.Label {
+		p := c.Pred[i]
+		if p < 0 || c.Preds[p] == "" {
+			c.Pred[i] = -1 // only Correct is known
+			continue
+		}
+		if predMap[p] < 0 {
+			predMap[p] = b.preds.Add(c.Preds[p])
+		}
+		c.Pred[i] = predMap[p]
+		if check { // else Correct says it already
+			c.Correct[i] = c.Preds[p] == c.Labels[l]
+		}
+	}
+	seen.remember(c.Preds, predMap)
+
+	b.endPart()
+	p := part{labelMap: labelMap, tagMap: tagMap, columns: columns{
+		ids: c.IDs, images: c.Images, label: c.Label, pred: c.Pred, correct: c.Correct,
+		tagStart: c.TagStart, tagIDs: c.TagIDs[:c.TagStart[n]],
+		tagScores: takeScores(&b.scoredTags, &c.TagScores), predScores: takeScores(&b.scoredPreds, &c.PredScores)}}
+	if c.TagFloor != nil && slices.ContainsFunc(c.TagFloor, func(f float32) bool { return f >= 0 }) {
+		p.tagFloor = c.TagFloor
+	} else {
+		p.tagScores = scoreColumns{}
+	}
+	b.parts = append(b.parts, p)
+	b.n += n
+	*c = Columns{}
+	return nil
+}
+
+// A seenDict is a dictionary that AddColumns was given, with the builder's
+// id of its entries (-1 where unknown): a reader's dictionaries grow from
+// chunk to chunk, and the entries they had are not looked up again.
+type seenDict struct {
+	names []string
+	ids   []int32
+}
+
+// seenDicts are the dictionaries of each kind that a builder remembers.
+type seenDicts struct {
+	tags, labels, preds []seenDict
+}
+
+// maxSeenDicts is the number of dictionaries of a kind that a builder
+// remembers: one per parser of a reader that parses on a few goroutines.
+const maxSeenDicts = 8
+
+// seenIn returns the dictionary of dicts that starts with the most of
+// names, its ids cut to the entries it shares with names, or a new one
+// (the least recently used replaced); it is the most recent after.
+func seenIn(dicts *[]seenDict, names []string) *seenDict {
+	best, shared := -1, 0
+	for k := range *dicts {
+		d := &(*dicts)[k]
+		n := 0
+		for n < min(len(d.names), len(names)) && d.names[n] == names[n] {
+			n++
+		}
+		if n > shared {
+			best, shared = k, n
+		}
+	}
+	var d seenDict
+	switch {
+	case best >= 0:
+		d = (*dicts)[best]
+		*dicts = slices.Delete(*dicts, best, best+1)
+	case len(*dicts) == maxSeenDicts:
+		*dicts = slices.Delete(*dicts, 0, 1)
+	}
+	d.ids = d.ids[:shared]
+	*dicts = append(*dicts, d)
+	return &(*dicts)[len(*dicts)-1]
+}
+
+// remember makes d the dictionary names, whose entries have the builder's
+// ids ids where not negative; d's ids are names' first entries'.
+func (d *seenDict) remember(names []string, ids []int32) {
+	d.names = names
+	for k, id := range ids {
+		if k == len(d.ids) {
+			d.ids = append(d.ids, -1)
+		}
+		if id >= 0 {
+			d.ids[k] = id
+		}
+	}
+}
+
+// zeroed returns (*buf)[:n] cleared, growing *buf when it is shorter.
+func zeroed[T int32 | uint8](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	s := (*buf)[:n]
+	clear(s)
+	return s
+}
+
+// dropRepeats removes from the records of c the tags that an earlier tag
+// of the record repeats, by their ids through tagMap.
+func dropRepeats(c *Columns, tagMap []int32) {
+	lastUse := make(map[int32]int)
+	kept, start := 0, 0
+	for i := range len(c.IDs) {
+		end := c.TagStart[i+1]
+		c.TagStart[i] = kept
+		for _, t := range c.TagIDs[start:end] {
+			if id := tagMap[t]; lastUse[id] != i+1 {
+				lastUse[id] = i + 1
+				c.TagIDs[kept] = t
+				kept++
+			}
+		}
+		start = end
+	}
+	c.TagStart[len(c.IDs)] = kept
+}
+
+// check reports columns of unequal lengths, and starts out of order.
+func (c *Columns) check() error {
+	n := len(c.IDs)
 	if len(c.Label) != n || len(c.Pred) != n || len(c.Correct) != n || (c.Images != nil && len(c.Images) != n) ||
 		len(c.TagStart) != n+1 || c.TagStart[0] != 0 || c.TagStart[n] != len(c.TagIDs) {
 		return fmt.Errorf("prime: AddColumns: %d records, but %d labels, %d predictions, %d correct, %d images, %d tag starts (want %d, from 0 to %d)",
@@ -145,14 +363,44 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 	if c.TagFloor != nil && len(c.TagFloor) != n {
 		return fmt.Errorf("prime: AddColumns: %d records, but %d tag floors", n, len(c.TagFloor))
 	}
-	// Which entries a record may not use: empty or not UTF-8.
-	badLabel := badEntries(c.Labels, true)
-	badPred := badEntries(c.Preds, false)
-	badTag := badEntries(c.Tags, true)
-	checkTags := slices.Contains(badTag, true) // else the tags' indices are checked below
+	return nil
+}
+
+// newTag stands in AddColumns's map of tags for an entry that the builder's
+// dictionary does not hold.
+const newTag = -2
+
+// checkColumns reports, as a *RecordError, the first record of c that Add
+// would refuse or that has an index outside its dictionary (a tag outside
+// it comes after the other faults, as tagOutside says). tagMap marks
+// the tag entries the records use that are new to the builder (newTag),
+// the only ones that may be bad, and outside is the first record with a
+// tag outside the dictionary (len(c.IDs) when none is).
+func (b *DatasetBuilder) checkColumns(c *Columns, tagMap []int32, outside int) error {
 	fail := func(i int, field string, err error) error {
 		return &RecordError{Index: b.Len() + i, Field: field, Err: err}
 	}
+	// Which entries a record may not use: empty or not UTF-8; labels and
+	// predictions checked as records use them.
+	labelKnown, predKnown := make([]entryCheck, len(c.Labels)), make([]entryCheck, len(c.Preds))
+	badTag := make([]bool, len(c.Tags))
+	checkTags := false
+	for k, id := range tagMap {
+		badTag[k] = id == newTag && (c.Tags[k] == "" || !utf8.ValidString(c.Tags[k]))
+		checkTags = checkTags || badTag[k]
+	}
+	// tagOutside is the error about the first tag of record outside that
+	// is outside the dictionary: reported in the record's turn when an
+	// entry of Tags, used or not, is bad; else after every other fault.
+	tagOutside := func() error {
+		for k, t := range c.TagIDs[c.TagStart[outside]:c.TagStart[outside+1]] {
+			if uint(t) >= uint(len(c.Tags)) {
+				return fail(outside, "tags", fmt.Errorf("tag %d: index %d outside the dictionary of %d", k, t, len(c.Tags)))
+			}
+		}
+		return nil
+	}
+	inTurn := outside < len(c.IDs) && slices.Contains(badEntries(c.Tags, true), true)
 	for i, id := range c.IDs {
 		l, p := c.Label[i], c.Pred[i]
 		switch {
@@ -160,17 +408,16 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 			return fail(i, "label", fmt.Errorf("index %d outside the dictionary of %d", l, len(c.Labels)))
 		case p < -1 || int(p) >= len(c.Preds):
 			return fail(i, "pred", fmt.Errorf("index %d outside the dictionary of %d", p, len(c.Preds)))
+		case i == outside && inTurn:
+			return tagOutside()
 		}
-		bad := id == "" || !utf8.ValidString(id) || badLabel[l] || (p >= 0 && badPred[p]) ||
+		bad := id == "" || !utf8.ValidString(id) || badEntry(labelKnown, c.Labels, l, true) ||
+			(p >= 0 && badEntry(predKnown, c.Preds, p, false)) ||
 			(c.Images != nil && !utf8.ValidString(c.Images[i]))
-		for k, t := range c.TagIDs[c.TagStart[i]:c.TagStart[i+1]] {
-			if !checkTags {
-				break
+		if checkTags {
+			for _, t := range c.TagIDs[c.TagStart[i]:c.TagStart[i+1]] {
+				bad = bad || badTag[t]
 			}
-			if t < 0 || int(t) >= len(c.Tags) {
-				return fail(i, "tags", tagOutside(k, t, len(c.Tags)))
-			}
-			bad = bad || badTag[t]
 		}
 		if bad {
 			r := c.Record(i)
@@ -183,75 +430,9 @@ func (b *DatasetBuilder) AddColumns(c *Columns) error {
 			return err
 		}
 	}
-
-	// Tags in the builder's vocabulary, found on first use, a tag repeated
-	// within a record kept once. A tag outside the dictionary undoes what
-	// this loop added to the vocabulary.
-	tagMap := make([]int32, len(c.Tags))
-	for k := range tagMap {
-		tagMap[k] = -1
+	if outside < len(c.IDs) {
+		return tagOutside()
 	}
-	vocabLen := len(b.tags.Names())
-	kept, start := 0, 0
-	tagIDs, tagStart := c.TagIDs, c.TagStart
-	for i := range n {
-		b.tags.Begin()
-		end := tagStart[i+1]
-		tagStart[i] = kept
-		for k, t := range tagIDs[start:end] {
-			if uint(t) >= uint(len(tagMap)) {
-				b.tags.Remove(vocabLen)
-				return fail(i, "tags", tagOutside(k, t, len(c.Tags)))
-			}
-			id := tagMap[t]
-			if id < 0 {
-				id = b.tags.Add(c.Tags[t])
-				tagMap[t] = id
-			}
-			if b.tags.First(id) {
-				tagIDs[kept] = id
-				kept++
-			}
-		}
-		start = end
-	}
-	tagStart[n] = kept
-
-	// Labels and predictions, likewise.
-	remap := func(v *jsonl.Dict, names []string) func(int32) int32 {
-		m := make([]int32, len(names))
-		for k := range m {
-			m[k] = -1
-		}
-		return func(id int32) int32 {
-			if m[id] < 0 {
-				m[id] = v.Add(names[id])
-			}
-			return m[id]
-		}
-	}
-	label, pred := remap(&b.labels, c.Labels), remap(&b.preds, c.Preds)
-	for i, l := range c.Label {
-		c.Label[i] = label(l)
-		if p := c.Pred[i]; p >= 0 && c.Preds[p] != "" {
-			c.Pred[i] = pred(p)
-			c.Correct[i] = c.Preds[p] == c.Labels[l]
-		} else {
-			c.Pred[i] = -1 // only Correct is known
-		}
-	}
-
-	b.endPart()
-	b.columns = columns{ids: c.IDs, images: c.Images, label: c.Label, pred: c.Pred, correct: c.Correct,
-		tagStart: c.TagStart, tagIDs: c.TagIDs[:kept],
-		tagScores: takeScores(&b.scoredTags, &c.TagScores), predScores: takeScores(&b.scoredPreds, &c.PredScores)}
-	if c.TagFloor != nil && slices.ContainsFunc(c.TagFloor, func(f float32) bool { return f >= 0 }) {
-		b.columns.tagFloor = c.TagFloor
-	} else {
-		b.columns.tagScores = scoreColumns{}
-	}
-	b.endPart()
-	*c = Columns{}
 	return nil
 }
 
@@ -360,10 +541,26 @@ func (b *DatasetBuilder) checkScoreColumns(c *Columns) error {
 	return nil
 }
 
-// tagOutside is the error about tag k of a record, index t into a
-// dictionary of n tags.
-func tagOutside(k int, t int32, n int) error {
-	return fmt.Errorf("tag %d: index %d outside the dictionary of %d", k, t, n)
+// An entryCheck is what is known of an entry of a dictionary: unchecked,
+// good or bad.
+type entryCheck uint8
+
+const (
+	entryUnchecked entryCheck = iota
+	entryGood
+	entryBad
+)
+
+// badEntry reports whether a record may not use entry k of names (see
+// badEntries), checking it when known does not say.
+func badEntry(known []entryCheck, names []string, k int32, empty bool) bool {
+	if known[k] == entryUnchecked {
+		known[k] = entryGood
+		if (empty && names[k] == "") || !utf8.ValidString(names[k]) {
+			known[k] = entryBad
+		}
+	}
+	return known[k] == entryBad
 }
 
 // badEntries reports, for each entry of a dictionary, whether a record may

@@ -150,19 +150,26 @@ func TestAddColumnsEqualsAdd(t *testing.T) {
 		for i := range all {
 			require.NoError(t, byAdd.Add(&all[i]))
 		}
-		got, err := byColumns.Dataset()
-		require.NoError(t, err)
-		want, err := byAdd.Dataset()
-		require.NoError(t, err)
-		require.Equal(t, want.Labels(), got.Labels())
-		require.Equal(t, want.Tags(), got.Tags())
+		got := requireSameDataset(t, &byAdd, &byColumns, trial)
 		require.NotContains(t, got.Tags(), "unused tag")
 		require.NotContains(t, got.Labels(), "unused label")
-		for i, r := range want.All() {
-			g := got.Record(i)
-			require.Equal(t, r, g, "trial %d, record %d", trial, i)
-		}
 	}
+}
+
+// requireSameDataset requires the Datasets of want and got to be equal,
+// and returns got's.
+func requireSameDataset(t *testing.T, want, got *prime.DatasetBuilder, trial int) *prime.Dataset {
+	t.Helper()
+	g, err := got.Dataset()
+	require.NoError(t, err)
+	w, err := want.Dataset()
+	require.NoError(t, err)
+	require.Equal(t, w.Labels(), g.Labels())
+	require.Equal(t, w.Tags(), g.Tags())
+	for i, r := range w.All() {
+		require.Equal(t, r, g.Record(i), "trial %d, record %d", trial, i)
+	}
+	return g
 }
 
 func TestAddColumnsRefuses(t *testing.T) {
@@ -293,4 +300,67 @@ func TestAddColumnsTagOutsideUndone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"old", "other"}, d.Tags())
 	assert.Equal(t, 2, d.Len())
+}
+
+// AddColumns builds the Dataset that Add builds when the dictionaries of a
+// call start with those of an earlier call, as a reader's grow from chunk
+// to chunk, or share only their first entries with them.
+func TestAddColumnsDictionariesOfEarlierCalls(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		keep func(rng *rand.Rand, n int) int // how many entries of the last dictionary a call starts with
+	}{
+		{"grown", func(_ *rand.Rand, n int) int { return n }},
+		{"shared first entries", func(rng *rand.Rand, n int) int { return rng.IntN(n + 1) }},
+		{"new", func(*rand.Rand, int) int { return 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			for trial := range 20 {
+				var byColumns, byAdd prime.DatasetBuilder
+				var tags, labels, preds []string // the last call's dictionaries
+				id := 0
+				for range 1 + rng.IntN(6) {
+					c := &prime.Columns{TagStart: []int{0}}
+					// index returns the index of name in *dict, added when missing.
+					index := func(dict *[]string, name string) int32 {
+						k := slices.Index(*dict, name)
+						if k < 0 {
+							k = len(*dict)
+							*dict = append(*dict, name)
+						}
+						return int32(k)
+					}
+					c.Tags = slices.Clone(tags[:tc.keep(rng, len(tags))])
+					c.Labels = slices.Clone(labels[:tc.keep(rng, len(labels))])
+					c.Preds = slices.Clone(preds[:tc.keep(rng, len(preds))])
+					for range 1 + rng.IntN(20) {
+						id++
+						r := prime.Record{ID: fmt.Sprintf("r%d", id), Label: fmt.Sprintf("class %d", rng.IntN(6))}
+						c.IDs = append(c.IDs, r.ID)
+						c.Label = append(c.Label, index(&c.Labels, r.Label))
+						pred := int32(-1)
+						if rng.IntN(3) > 0 {
+							r.Predicted = fmt.Sprintf("class %d", rng.IntN(8))
+							pred = index(&c.Preds, r.Predicted)
+						} else {
+							r.Correct = rng.IntN(2) == 0
+						}
+						c.Pred = append(c.Pred, pred)
+						c.Correct = append(c.Correct, r.Correct)
+						for range rng.IntN(6) {
+							tag := fmt.Sprintf("tag %d", rng.IntN(15))
+							r.Tags = append(r.Tags, tag)
+							c.TagIDs = append(c.TagIDs, index(&c.Tags, tag))
+						}
+						c.TagStart = append(c.TagStart, len(c.TagIDs))
+						require.NoError(t, byAdd.Add(&r))
+					}
+					tags, labels, preds = c.Tags, c.Labels, c.Preds
+					require.NoError(t, byColumns.AddColumns(c))
+				}
+				requireSameDataset(t, &byAdd, &byColumns, trial)
+			}
+		})
+	}
 }

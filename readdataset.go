@@ -1,6 +1,7 @@
 package prime
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -25,53 +26,11 @@ func ReadDataset(r io.Reader, name string) (*Dataset, error) {
 	return readDataset(r, name, runtime.GOMAXPROCS(0), chunkSize)
 }
 
-// A remap takes the ids of one worker's dictionaries to a builder's.
-type remap struct {
-	labels, preds, tags     []int32
-	scoredTags, scoredPreds []int32
-}
-
-// appendChunk appends the records of c to b; m takes the ids of the
-// dictionaries of c's parser to b's and grows with them.
-func (b *DatasetBuilder) appendChunk(c *jsonl.Chunk, m *remap) {
-	extend := func(d *jsonl.Dict, ids []int32, names []string) []int32 {
-		for _, s := range names[len(ids):] {
-			ids = append(ids, d.Add(s))
-		}
-		return ids
-	}
-	m.labels = extend(&b.labels, m.labels, c.Labels)
-	m.preds = extend(&b.preds, m.preds, c.Preds)
-	m.tags = extend(&b.tags.Dict, m.tags, c.Tags)
-	for i, l := range c.Label {
-		c.Label[i] = m.labels[l]
-	}
-	for i, p := range c.Pred {
-		if p >= 0 {
-			c.Pred[i] = m.preds[p]
-		}
-	}
-	for i, t := range c.TagIDs {
-		c.TagIDs[i] = m.tags[t]
-	}
-	b.endPart()
-	b.columns = columns{ids: c.IDs, images: c.Images, label: c.Label, pred: c.Pred, correct: c.Correct,
-		tagStart: c.TagStart, tagIDs: c.TagIDs, tagFloor: c.TagFloor}
-	if c.TagFloor != nil {
-		m.scoredTags = extend(&b.scoredTags, m.scoredTags, c.TagScores.Names)
-		b.tagScores = remapScores(&c.TagScores, m.scoredTags)
-	}
-	m.scoredPreds = extend(&b.scoredPreds, m.scoredPreds, c.PredScores.Names)
-	b.predScores = remapScores(&c.PredScores, m.scoredPreds)
-	b.endPart()
-}
-
-// remapScores returns the scores of s, their ids taken through m.
-func remapScores(s *jsonl.ChunkScores, m []int32) scoreColumns {
-	for i, id := range s.IDs {
-		s.IDs[i] = m[id]
-	}
-	return scoreColumns{start: s.Start, ids: s.IDs, vals: s.Values}
+// chunkColumns returns the records of c as Columns, taking c's slices.
+func chunkColumns(c *jsonl.Chunk) *Columns {
+	return &Columns{IDs: c.IDs, Images: c.Images, Labels: c.Labels, Label: c.Label, Preds: c.Preds, Pred: c.Pred,
+		Correct: c.Correct, Tags: c.Tags, TagStart: c.TagStart, TagIDs: c.TagIDs,
+		TagScores: ScoreColumns(c.TagScores), TagFloor: c.TagFloor, PredScores: ScoreColumns(c.PredScores)}
 }
 
 // partLines are the lines of a chunk's records: line within the chunk,
@@ -86,16 +45,12 @@ type partLines struct {
 func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) {
 	// The reader sends each chunk to a worker, and the channel on which
 	// the worker will send it parsed to the collector, in the file's order.
-	type parsed struct {
-		*jsonl.Chunk
-		worker int
-	}
 	type job struct {
 		buf []byte
-		out chan<- parsed
+		out chan<- *jsonl.Chunk
 	}
 	jobs := make(chan job)
-	order := make(chan chan parsed, workers)
+	order := make(chan chan *jsonl.Chunk, workers)
 	free := make(chan []byte, workers+2) // chunk buffers, reused
 	for range cap(free) {
 		free <- nil
@@ -114,7 +69,7 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 				}
 				return
 			}
-			out := make(chan parsed, 1)
+			out := make(chan *jsonl.Chunk, 1)
 			select {
 			case jobs <- job{buf, out}:
 			case <-done:
@@ -127,32 +82,34 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 			}
 		}
 	}()
-	for w := range workers {
+	for range workers {
 		go func() {
 			var cp jsonl.ChunkParser
 			for j := range jobs {
 				c := cp.Parse(j.buf, "")
 				free <- j.buf[:0]
-				j.out <- parsed{c, w}
+				j.out <- c
 			}
 		}()
 	}
 
 	// Append the chunks in the file's order, up to the first bad line.
 	var (
-		b      DatasetBuilder
-		remaps = make([]remap, workers)
-		parts  []partLines // of the chunks appended
-		lines  int         // lines before the next chunk
-		bad    error
+		b     DatasetBuilder
+		parts []partLines // of the chunks appended
+		lines int         // lines before the next chunk
+		bad   error
 	)
 	for out := range order {
 		c := <-out
-		b.appendChunk(c.Chunk, &remaps[c.worker])
 		parts = append(parts, partLines{c.Line, lines})
 		lines += c.Lines
-		if c.Err != nil {
-			bad = c.Err
+		if err := b.addColumns(chunkColumns(c), false); err != nil {
+			bad = err // columns of unequal lengths: not met
+		} else if c.Err != nil {
+			bad = lineError(name, lines, c.Err)
+		}
+		if bad != nil {
 			close(done)
 			break
 		}
@@ -180,7 +137,11 @@ func readDataset(r io.Reader, name string, workers, size int) (*Dataset, error) 
 		}
 	}
 	if bad != nil {
-		return nil, lineError(name, lines, bad)
+		var re *RecordError
+		if errors.As(bad, &re) {
+			return nil, &LineError{File: name, Line: lineOf(re.Index), Field: re.Field, Err: re.Err}
+		}
+		return nil, bad
 	}
 	if d == nil {
 		return nil, &LineError{File: name, Err: errNoRecords}

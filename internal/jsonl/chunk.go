@@ -28,6 +28,12 @@ func (d *Dict) Add(s string) int32 {
 	return d.add(s)
 }
 
+// Lookup returns the id of s, and whether d holds it.
+func (d *Dict) Lookup(s string) (int32, bool) {
+	id, ok := d.index[s]
+	return id, ok
+}
+
 func (d *Dict) add(s string) int32 {
 	if d.index == nil {
 		d.index = make(map[string]int32)
@@ -41,14 +47,6 @@ func (d *Dict) add(s string) int32 {
 // Names returns the strings, indexed by id. Later additions extend it; the
 // caller must not modify it.
 func (d *Dict) Names() []string { return d.names }
-
-// Remove removes the strings added after the first n.
-func (d *Dict) Remove(n int) {
-	for _, s := range d.names[n:] {
-		delete(d.index, s)
-	}
-	d.names = d.names[:n]
-}
 
 // A TagDict is a Dict of tags that knows which tags the record at hand
 // carries already, so that a tag repeated within a record counts once.
@@ -140,6 +138,11 @@ type ChunkParser struct {
 	labels, preds           Dict
 	tags                    TagDict
 	scoredTags, scoredPreds Dict // the names of tag and class scores
+	// Records of a class come together, and most predictions are right:
+	// the last record's label, and the prediction that equals a label,
+	// are ids found without a lookup. Both hold an id plus 1, or 0.
+	lastLabel int32
+	predOf    []int32 // per label
 }
 
 // Parse parses buf, whole lines, into a Chunk; it may unescape strings in
@@ -198,10 +201,15 @@ func (cp *ChunkParser) Parse(buf []byte, folder string) *Chunk {
 			imgArena = append(imgArena, rec.Bytes(rec.Image)...)
 			imgEnd = append(imgEnd, len(imgArena))
 		}
-		c.Label = append(c.Label, cp.labels.ID(label))
+		l := cp.lastLabel - 1
+		if l < 0 || cp.labels.Names()[l] != string(label) {
+			l = cp.labels.ID(label)
+			cp.lastLabel = l + 1
+		}
+		c.Label = append(c.Label, l)
 		pred, correct := int32(-1), rec.Correct
 		if rec.HasPred {
-			pred, correct = cp.preds.ID(rec.Bytes(rec.Pred)), bytes.Equal(rec.Bytes(rec.Pred), label)
+			pred, correct = cp.pred(rec.Bytes(rec.Pred), label, l)
 		}
 		c.Pred = append(c.Pred, pred)
 		c.Correct = append(c.Correct, correct)
@@ -236,6 +244,21 @@ func (cp *ChunkParser) Parse(buf []byte, folder string) *Chunk {
 	c.Labels, c.Preds, c.Tags = cp.labels.Names(), cp.preds.Names(), cp.tags.Names()
 	c.TagScores.Names, c.PredScores.Names = cp.scoredTags.Names(), cp.scoredPreds.Names()
 	return c
+}
+
+// pred returns the id of the prediction p of a record whose label, with
+// the id l, is label; and whether they are equal.
+func (cp *ChunkParser) pred(p, label []byte, l int32) (int32, bool) {
+	if !bytes.Equal(p, label) {
+		return cp.preds.ID(p), false
+	}
+	for int(l) >= len(cp.predOf) {
+		cp.predOf = append(cp.predOf, 0)
+	}
+	if cp.predOf[l] == 0 {
+		cp.predOf[l] = cp.preds.ID(p) + 1
+	}
+	return cp.predOf[l] - 1, true
 }
 
 // cut returns the pieces of s that end at ends.

@@ -14,9 +14,6 @@ func TestDict(t *testing.T) {
 	assert.Equal(t, int32(0), d.Add("b"))
 	assert.Equal(t, int32(1), d.ID([]byte("a")))
 	assert.Equal(t, []string{"b", "a"}, d.Names())
-	d.Remove(1)
-	assert.Equal(t, []string{"b"}, d.Names())
-	assert.Equal(t, int32(1), d.Add("c"), "a removed string's id is free again")
 }
 
 func TestTagDict(t *testing.T) {
