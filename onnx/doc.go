@@ -38,20 +38,20 @@
 // of 5, on a shared 2-core machine), an image costs 8.1 CPU ms one at a
 // time on two workers, 9.7 in batches of 8, 11.9 in batches of 16 on one
 // worker, and 16 on one worker of two threads, whose threads wait for
-// each other. Measured against onnx-go (median of 5; the benchmarks are
-// package classifier's):
+// each other. Measured against onnx-go (median of 5 on 2 otherwise idle
+// cores, ONNX Runtime 1.24.3, with go test -tags onnxruntime -run - and
+// the -bench and -benchtime given):
 //
-//   - the 224x224 test CNN, one worker, one image a call: 33x the images
-//     per second of onnx-go, 25x less CPU time an image (1.48 ms against
-//     36.8; BenchmarkRuntimes);
+//   - the 224x224 test CNN, one worker, one image a call: 25.8x the images
+//     per second of onnx-go (790 against 31), 28x less CPU time an image
+//     (1.27 ms against 36.3; -bench Runtimes -benchtime 3x ./classifier);
 //   - MobileNet v1 0.75 at 224x224, 0.33 G multiply-adds, which onnx-go
-//     cannot run: 8.3 CPU ms an image, which makes about 240 images/s on
-//     two free cores (BenchmarkMobileNet);
+//     cannot run: 8.3 CPU ms an image, 233 images/s on two workers
+//     (-bench MobileNet -benchtime 3x ./classifier);
 //   - prime run over the 10,000 MNIST test images, end to end (PNG files
-//     decoded, the zoo's MNIST model, the records written): 0.106 CPU ms
-//     an image against onnx-go's 0.80, and 3.4 times onnx-go's images per
-//     second in the same runs (2,839 against 838 on the shared machine;
-//     BenchmarkRunMNIST in prime/run_bench_test.go).
+//     decoded, the zoo's MNIST model, the records written): 13,400 images/s
+//     against onnx-go's 1,650 in the same runs, 0.107 CPU ms an image
+//     against 0.845 (-bench RunMNIST -benchtime 1x ./prime).
 //
 // # The GPU
 //

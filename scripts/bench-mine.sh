@@ -66,7 +66,7 @@ for w in "${all[@]}"; do
 		cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')")
 		[ "$rss" -gt "$peak" ] && peak=$rss
 	done
-	printf '%-18s wall %6ss  cpu %6ss  peak %5d MB  (%s, %d runs)\n' "$w" \
+	printf '%-18s wall %6ss  cpu %6ss  peak %5d MiB  (%s, %d runs)\n' "$w" \
 		"$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" $((peak / 1024)) \
 		"$(du -h "$file" | cut -f1)" "$runs"
 done
