@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/failmodes/prime"
@@ -191,4 +192,16 @@ func TestLoadLabels(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// TestReadLabels reads the cases of TestLoadLabels from a reader: the same
+// labels, and the same errors without a file name.
+func TestReadLabels(t *testing.T) {
+	got, err := classifier.ReadLabels(strings.NewReader(" a b \r\nc\r\n\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a b", "c"}, got)
+	_, err = classifier.ReadLabels(strings.NewReader("a\nb\nb"))
+	assert.ErrorContains(t, err, `3: label "b" repeats line 2`)
+	_, err = classifier.ReadLabels(strings.NewReader(""))
+	assert.ErrorContains(t, err, "no labels")
 }

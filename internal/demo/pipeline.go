@@ -77,12 +77,6 @@ func writeBytes(data []byte) func(io.Writer) error {
 	}
 }
 
-// WriteImages writes each picture as a PNG file dir/<ID>.png, that is
-// dir/<class>/<number>.png: the ImageFolder layout.
-func WriteImages(dir string, pics []*Picture) error {
-	return writeImages(context.Background(), outfile.Writer{}, dir, pics)
-}
-
 func writeImages(ctx context.Context, files outfile.Writer, dir string, pics []*Picture) error {
 	// Stored uncompressed: 4 kB a picture, and quick to write and read.
 	enc := png.Encoder{CompressionLevel: png.NoCompression}
