@@ -53,6 +53,8 @@ func decodeGraph(g *Graph, data []byte) error {
 			return decodeInto(&g.Inputs, v, decodeValueInfo)
 		case num == 12:
 			return decodeInto(&g.Outputs, v, decodeValueInfo)
+		case num == 13:
+			return decodeInto(&g.ValueInfo, v, decodeValueInfo)
 		}
 		g.extra = append(g.extra, whole...)
 		return nil
@@ -102,6 +104,10 @@ func decodeAttr(data []byte) (Attr, error) {
 			a.I = int64(x)
 		case num == 4 && typ == protowire.BytesType:
 			a.S = string(v)
+		case num == 5 && typ == protowire.BytesType:
+			t, err := decodeTensor(v)
+			a.T = &t
+			return err
 		case num == 7:
 			a.Floats, err = appendFloatValues(a.Floats, typ, v, x)
 		case num == 8:
@@ -122,9 +128,28 @@ func decodeTensor(data []byte) (Tensor, error) {
 			t.DataType = int(x)
 		case num == 8 && typ == protowire.BytesType:
 			t.Name = string(v)
+		case num == 9 && typ == protowire.BytesType:
+			t.hasRaw, t.rawLen = true, len(v)
+		case num == 14 && typ == protowire.VarintType:
+			t.external = x == 1 // TensorProto.EXTERNAL
+		case num == 4: // float_data
+			t.values += countValues(typ, v, protowire.Fixed32Type, 4)
+		case num == 10: // double_data
+			t.values += countValues(typ, v, protowire.Fixed64Type, 8)
+		case num == 5 || num == 7 || num == 11: // int32_data, int64_data, uint64_data
+			t.values += countValues(typ, v, protowire.VarintType, 0)
+		case num == 6: // string_data, one string a field
+			t.values++
 		}
 		return err
 	})
+	if err == nil {
+		for _, d := range t.Dims {
+			if d < 0 {
+				return t, fmt.Errorf("%w: tensor %q has a negative dimension (dims %v)", ErrFormat, t.Name, t.Dims)
+			}
+		}
+	}
 	return t, err
 }
 
@@ -152,6 +177,9 @@ func decodeValueInfo(data []byte) (ValueInfo, error) {
 							err := fields(v, func(num protowire.Number, typ protowire.Type, _ []byte, x uint64, _ []byte) error {
 								if num == 1 && typ == protowire.VarintType {
 									d = int64(x)
+									if d < 0 {
+										return fmt.Errorf("%w: value %q has a negative dimension", ErrFormat, vi.Name)
+									}
 								}
 								return nil
 							})
@@ -166,6 +194,32 @@ func decodeValueInfo(data []byte) (ValueInfo, error) {
 		return nil
 	})
 	return vi, err
+}
+
+// countValues returns the number of values of one field of a repeated
+// numeric field whose values have wire type single, packed or not: size
+// bytes each when fixed, varints otherwise. Malformed packed data counts
+// what it holds.
+func countValues(typ protowire.Type, v []byte, single protowire.Type, size int) int64 {
+	if typ == single {
+		return 1
+	}
+	if typ != protowire.BytesType {
+		return 0
+	}
+	if size > 0 {
+		return int64(len(v) / size)
+	}
+	var n int64
+	for len(v) > 0 {
+		_, m := protowire.ConsumeVarint(v)
+		if m < 0 {
+			break
+		}
+		n++
+		v = v[m:]
+	}
+	return n
 }
 
 // bytesFields calls fn for each length-delimited field of the message in

@@ -32,6 +32,7 @@ const (
 	AttrFloat  = 1
 	AttrInt    = 2
 	AttrString = 3
+	AttrTensor = 4
 	AttrFloats = 6
 	AttrInts   = 7
 )
@@ -53,6 +54,7 @@ type Graph struct {
 	Initializers []Tensor
 	Inputs       []ValueInfo // the model's inputs; Inputs[0] is the data input
 	Outputs      []ValueInfo
+	ValueInfo    []ValueInfo // shapes of values inside the graph, when the file gives them
 
 	extra []byte
 }
@@ -69,14 +71,15 @@ type Node struct {
 	raw []byte // the node as decoded; nil once changed or when built here
 }
 
-// An Attr is an ONNX AttributeProto of type float, int, string, floats or
-// ints.
+// An Attr is an ONNX AttributeProto of type float, int, string, tensor,
+// floats or ints.
 type Attr struct {
 	Name   string
 	Type   int // AttrFloat, AttrInt, ...
 	F      float32
 	I      int64
 	S      string
+	T      *Tensor
 	Floats []float32
 	Ints   []int64
 }
@@ -90,6 +93,41 @@ type Tensor struct {
 	Int64s   []int64
 
 	raw []byte
+	// Of a decoded tensor: the values of its typed data fields, the
+	// length of its raw_data, and whether it has raw_data or stores its
+	// data outside the file.
+	values   int64
+	rawLen   int
+	hasRaw   bool
+	external bool
+}
+
+// elemSize is the size in bytes of one value of each TensorProto.DataType
+// whose values have a fixed size.
+var elemSize = map[int]int{
+	1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2,
+}
+
+// Len returns the number of values the tensor's data holds: those of
+// its typed data field, or the length of its raw_data over the size of
+// one value. ok is false when that size is not known here (strings,
+// complex numbers) or when the data is stored outside the file.
+func (t *Tensor) Len() (n int64, ok bool) {
+	switch {
+	case t.raw == nil && t.DataType == Int64:
+		return int64(len(t.Int64s)), true
+	case t.raw == nil:
+		return int64(len(t.Floats)), true
+	case t.external:
+		return 0, false
+	case t.hasRaw:
+		size, known := elemSize[t.DataType]
+		if !known || t.rawLen%size != 0 {
+			return 0, false
+		}
+		return int64(t.rawLen / size), true
+	}
+	return t.values, true
 }
 
 // A ValueInfo is an ONNX ValueInfoProto of a tensor type. A dimension
@@ -188,6 +226,9 @@ func (g *Graph) marshal() []byte {
 	for i := range g.Outputs {
 		b = appendMessage(b, 12, g.Outputs[i].marshal())
 	}
+	for i := range g.ValueInfo {
+		b = appendMessage(b, 13, g.ValueInfo[i].marshal())
+	}
 	return append(b, g.extra...)
 }
 
@@ -225,6 +266,10 @@ func (a *Attr) marshal() []byte {
 		b = appendVarint(b, 3, uint64(a.I))
 	case AttrString:
 		b = appendString(b, 4, a.S)
+	case AttrTensor:
+		if a.T != nil {
+			b = appendMessage(b, 5, a.T.marshal())
+		}
 	case AttrFloats:
 		b = appendFloats(b, 7, a.Floats)
 	case AttrInts:

@@ -84,3 +84,57 @@ func TestMobileNetSize(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int64{-1, 3, 224, 224}, d.Graph.Inputs[0].Dims)
 }
+
+// TestTensorLen: a decoded tensor counts the values of its data, raw
+// (MNIST's initializers) or typed (ours), as its dims say.
+func TestTensorLen(t *testing.T) {
+	mnist, err := os.ReadFile("../../testdata/mnist/model.onnx")
+	require.NoError(t, err)
+	cnn := NewCNN(rand.New(rand.NewPCG(1, 2)), CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 3, Outputs: 4})
+	m := cnn.Model()
+	m.Graph.Initializers = append(m.Graph.Initializers, Int64Tensor("shape", []int64{1, -1}, 2))
+	for name, data := range map[string][]byte{"mnist": mnist, "cnn": m.Marshal()} {
+		d, err := Decode(data)
+		require.NoError(t, err, name)
+		require.NotEmpty(t, d.Graph.Initializers, name)
+		for _, init := range d.Graph.Initializers {
+			want := int64(1)
+			for _, n := range init.Dims {
+				want *= n
+			}
+			n, ok := init.Len()
+			require.True(t, ok, "%s: %s", name, init.Name)
+			assert.Equal(t, want, n, "%s: %s", name, init.Name)
+		}
+	}
+}
+
+func TestDecodeRefusesNegativeDims(t *testing.T) {
+	m := NewCNN(rand.New(rand.NewPCG(1, 2)), CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 3, Outputs: 4}).Model()
+	m.Graph.Initializers[0].Dims[0] = -2
+	_, err := Decode(m.Marshal())
+	require.ErrorIs(t, err, ErrFormat)
+	require.ErrorContains(t, err, `tensor "w1" has a negative dimension`)
+}
+
+// TestValueInfoAndTensorAttr: the shapes of inner values and the tensors
+// of attributes (a Constant's value) survive a round trip.
+func TestValueInfoAndTensorAttr(t *testing.T) {
+	m := NewCNN(rand.New(rand.NewPCG(1, 2)), CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 3, Outputs: 4}).Model()
+	m.Graph.ValueInfo = []ValueInfo{FloatValue("c1", 1, 2, 4, 4)}
+	k := FloatTensor("k", []float32{1, 2, 3}, 3)
+	m.Graph.Nodes = append(m.Graph.Nodes, Node{Name: "const", OpType: "Constant", Outputs: []string{"k"},
+		Attrs: []Attr{{Name: "value", Type: AttrTensor, T: &k}}})
+	d, err := Decode(m.Marshal())
+	require.NoError(t, err)
+	require.Len(t, d.Graph.ValueInfo, 1)
+	assert.Equal(t, "c1", d.Graph.ValueInfo[0].Name)
+	assert.Equal(t, []int64{1, 2, 4, 4}, d.Graph.ValueInfo[0].Dims)
+	a, ok := d.Graph.Nodes[len(d.Graph.Nodes)-1].Attr("value")
+	require.True(t, ok)
+	require.NotNil(t, a.T)
+	assert.Equal(t, []int64{3}, a.T.Dims)
+	n, ok := a.T.Len()
+	require.True(t, ok)
+	assert.Equal(t, int64(3), n)
+}

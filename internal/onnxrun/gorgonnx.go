@@ -56,6 +56,9 @@ func (m *Model) loadGorgonnx(mp *onnxfile.Model, workers int) ([]engine, error) 
 				m.prefix, m.Path, n.Name, a.I, primeonnx.ONNXRuntime)
 		}
 	}
+	if err := checkGraph(&mp.Graph); err != nil {
+		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
+	}
 	if err := RewriteGemm(mp); err != nil {
 		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
 	}
@@ -71,6 +74,117 @@ func (m *Model) loadGorgonnx(mp *onnxfile.Model, workers int) ([]engine, error) 
 	return engines, nil
 }
 
+// MaxValues bounds the values of any one tensor of a model on onnx-go:
+// 2^26, 256 MiB of float32. onnx-go allocates every graph input, output
+// and value whose shape the file gives, however large.
+const MaxValues = 1 << 26
+
+// onnxGoTypes are the element types onnx-go v0.5.0 reads a tensor of
+// (ir/tensor.go) but bool, which it reads from raw data at 8 bytes a
+// value against the standard's 1.
+var onnxGoTypes = map[int]string{1: "float", 6: "int32", 7: "int64", 11: "double"}
+
+// checkGraph checks what onnx-go v0.5.0 takes on trust and panics on or
+// allocates without bound when it is wrong (gorgonia's tensor.New panics
+// when the data does not fill the shape): every tensor's data fills its
+// shape exactly, of positive dimensions, at most MaxValues values, of a
+// type onnx-go reads; every shape given for a value is positive and at
+// most MaxValues values; every value a node reads is a graph input, an
+// initializer or an earlier node's output (the standard's topological
+// order, which rules out cycles, on which onnx-go panics), every value the
+// graph returns is defined, and no value is written twice.
+func checkGraph(g *onnxfile.Graph) error {
+	defined := make(map[string]bool)
+	for _, vi := range g.Inputs {
+		defined[vi.Name] = true
+	}
+	for i := range g.Initializers {
+		t := &g.Initializers[i]
+		if t.Name == "" {
+			return fmt.Errorf("initializer %d has no name", i)
+		}
+		if err := checkTensor(t); err != nil {
+			return fmt.Errorf("initializer %q: %w", t.Name, err)
+		}
+		defined[t.Name] = true
+	}
+	for _, group := range [][]onnxfile.ValueInfo{g.Inputs, g.Outputs, g.ValueInfo} {
+		for _, vi := range group {
+			if _, err := shapeValues(vi.Dims, true); err != nil {
+				return fmt.Errorf("value %q: %w", vi.Name, err)
+			}
+		}
+	}
+	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			if in != "" && !defined[in] {
+				return fmt.Errorf("node %q reads %q, which no input, initializer or earlier node defines", n.Name, in)
+			}
+		}
+		for _, out := range n.Outputs {
+			if out == "" {
+				continue
+			}
+			if defined[out] {
+				return fmt.Errorf("node %q writes %q, which is already defined", n.Name, out)
+			}
+			defined[out] = true
+		}
+		for _, a := range n.Attrs {
+			if a.T == nil {
+				continue
+			}
+			if err := checkTensor(a.T); err != nil {
+				return fmt.Errorf("node %q: attribute %q: %w", n.Name, a.Name, err)
+			}
+		}
+	}
+	for _, vi := range g.Outputs {
+		if !defined[vi.Name] {
+			return fmt.Errorf("output %q: no input, initializer or node defines it", vi.Name)
+		}
+	}
+	return nil
+}
+
+// checkTensor checks that t's data fills its shape and onnx-go reads it.
+func checkTensor(t *onnxfile.Tensor) error {
+	if _, ok := onnxGoTypes[t.DataType]; !ok {
+		return fmt.Errorf("element type %d, which onnx-go does not read (Runtime %q does)", t.DataType, primeonnx.ONNXRuntime)
+	}
+	want, err := shapeValues(t.Dims, false)
+	if err != nil {
+		return err
+	}
+	got, ok := t.Len()
+	if !ok {
+		return fmt.Errorf("%s data of dims %v is not of whole values or not in the file", onnxGoTypes[t.DataType], t.Dims)
+	}
+	if got != want {
+		return fmt.Errorf("%d values for dims %v, want %d", got, t.Dims, want)
+	}
+	return nil
+}
+
+// shapeValues returns the number of values of a shape of positive
+// dimensions, or -1 for symbolic ones when symbolic is true, and checks
+// that it is at most MaxValues.
+func shapeValues(dims []int64, symbolic bool) (int64, error) {
+	n := int64(1)
+	for _, d := range dims {
+		switch {
+		case d < 0 && symbolic:
+			continue
+		case d < 1:
+			return 0, fmt.Errorf("dimension %d in dims %v: want positive dimensions", d, dims)
+		case d > MaxValues || n*d > MaxValues:
+			return 0, fmt.Errorf("dims %v: more than %d values", dims, MaxValues)
+		}
+		n *= d
+	}
+	return n, nil
+}
+
 // An instance is one gorgonnx graph of the model, with its input tensor.
 type instance struct {
 	model  *onnx.Model
@@ -84,10 +198,13 @@ func (m *Model) newInstance(data []byte) (inst *instance, err error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	defer func() {
-		// onnx-go panics on some malformed graphs; a bad file is user
-		// input, so it becomes an error.
+		// onnx-go panics on some malformed graphs. checkGraph refuses
+		// those we know of before onnx-go sees them (FuzzLoadBytes looks
+		// for more); this recover is the last line of defence, as a bad
+		// file is user input and must become an error naming it, and
+		// onnx-go's code cannot be mended from here.
 		if r := recover(); r != nil {
-			inst, err = nil, fmt.Errorf("%s: model %s: onnx-go: %v", m.prefix, m.Path, r)
+			inst, err = nil, fmt.Errorf("%s: model %s: onnx-go panicked: %v", m.prefix, m.Path, r)
 		}
 	}()
 	g := gorgonnx.NewGraph()
@@ -128,8 +245,10 @@ func (inst *instance) run(_ context.Context, x []float32, n int) (out []float32,
 // runBuf runs the instance on its input buffer.
 func (inst *instance) runBuf() (out []float32, err error) {
 	defer func() {
+		// The last line of defence, as in newInstance: onnx-go may panic
+		// at run time on a graph whose shapes do not fit together.
 		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("onnx-go: %v", r)
+			out, err = nil, fmt.Errorf("onnx-go panicked: %v", r)
 		}
 	}()
 	if err := inst.input.SetTensor(inst.tensor); err != nil {

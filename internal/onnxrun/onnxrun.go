@@ -256,6 +256,9 @@ func inspect(data []byte, name, prefix string) (*onnxfile.Model, inputShape, err
 	if c := vi.Dims[1]; c != 1 && c != 3 {
 		return nil, inputShape{}, fmt.Errorf("%s: model %s: input %q has %d channels, want 1 or 3", prefix, name, vi.Name, c)
 	}
+	if _, err := shapeValues(vi.Dims[1:], false); err != nil {
+		return nil, inputShape{}, fmt.Errorf("%s: model %s: input %q: %w", prefix, name, vi.Name, err)
+	}
 	return mp, inputShape{name: vi.Name, symbolic: vi.Dims[0] < 0, c: int(vi.Dims[1]), h: int(vi.Dims[2]), w: int(vi.Dims[3])}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -149,4 +150,127 @@ func TestConcurrentRuns(t *testing.T) {
 		}
 		wg.Wait()
 	}
+}
+
+// modelCase is a model file and what loading it gives: an error that
+// contains want, or a model when want is "".
+type modelCase struct {
+	name string
+	data []byte
+	want string
+}
+
+// modelCases are valid models and the faults a damaged or hostile file
+// may hold, for TestLoadRefusesMalformed and FuzzLoadBytes.
+func modelCases(t testing.TB) []modelCase {
+	cnn := func(cfg onnxfile.CNNConfig) *onnxfile.Model {
+		return onnxfile.NewCNN(rand.New(rand.NewPCG(7, 8)), cfg).Model()
+	}
+	small := onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3}
+	gemm := small
+	gemm.Gemm, gemm.Head = true, "Softmax"
+	mutate := func(f func(g *onnxfile.Graph)) []byte {
+		m := cnn(small)
+		f(&m.Graph)
+		return m.Marshal()
+	}
+	valid := cnn(small).Marshal()
+	mnist, err := os.ReadFile("../../testdata/mnist/model.onnx")
+	require.NoError(t, err)
+	return []modelCase{
+		{"valid", valid, ""},
+		{"gemm", cnn(gemm).Marshal(), ""},
+		{"mnist", mnist, ""},
+		{"truncated", valid[:len(valid)/2], "not a valid ONNX model"},
+		{"mnist truncated", mnist[:len(mnist)*2/3], "not a valid ONNX model"},
+		{"initializer short", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[0].Floats = g.Initializers[0].Floats[:3]
+		}), `initializer "w1": 3 values for dims [2 1 3 3], want 18`},
+		{"initializer long", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[1].Floats = append(g.Initializers[1].Floats, 1, 2)
+		}), `initializer "b1": 4 values for dims [2], want 2`},
+		{"missing input", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[1].Inputs = []string{"nowhere"}
+		}), `node "relu1" reads "nowhere", which no input, initializer or earlier node defines`},
+		{"self edge", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[1].Inputs = g.Nodes[1].Outputs
+		}), `node "relu1" reads "r1"`},
+		{"out of order", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[0], g.Nodes[1] = g.Nodes[1], g.Nodes[0]
+		}), `node "relu1" reads "c1"`},
+		{"written twice", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[1].Outputs = g.Nodes[0].Outputs
+		}), `node "relu1" writes "c1", which is already defined`},
+		{"negative dimension", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[0].Dims[1] = -1
+		}), "negative dimension"},
+		{"huge dimension", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[0].Dims[0] = 1 << 40
+		}), "more than 67108864 values"},
+		{"huge input", mutate(func(g *onnxfile.Graph) {
+			g.Inputs[0].Dims[2] = 1 << 31
+		}), `input "input": dims [1 2147483648 4]: more than 67108864 values`},
+		{"huge value", mutate(func(g *onnxfile.Graph) {
+			g.ValueInfo = append(g.ValueInfo, onnxfile.FloatValue("c1", 1, 1<<20, 1<<20))
+		}), `value "c1": dims [1 1048576 1048576]: more than 67108864 values`},
+		{"wrong data type", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[0].DataType = onnxfile.Int64
+		}), `initializer "w1": 0 values for dims [2 1 3 3], want 18`},
+		{"unread data type", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[0].DataType = 10 // float16
+		}), "element type 10, which onnx-go does not read"},
+		{"zero dimension", mutate(func(g *onnxfile.Graph) {
+			g.Initializers[1].Dims[0] = 0
+		}), "dimension 0 in dims [0]: want positive dimensions"},
+		{"constant short", mutate(func(g *onnxfile.Graph) {
+			k := onnxfile.FloatTensor("k", []float32{1, 2}, 3)
+			g.Nodes = append([]onnxfile.Node{{Name: "const", OpType: "Constant", Outputs: []string{"k"},
+				Attrs: []onnxfile.Attr{{Name: "value", Type: onnxfile.AttrTensor, T: &k}}}}, g.Nodes...)
+		}), `node "const": attribute "value": 2 values for dims [3], want 3`},
+		{"no such output", mutate(func(g *onnxfile.Graph) {
+			g.Outputs[0].Name = "nothing"
+		}), `output "nothing": no input, initializer or node defines it`},
+	}
+}
+
+func TestLoadRefusesMalformed(t *testing.T) {
+	for _, c := range modelCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := LoadBytes(c.data, c.name+".onnx", "test", Options{Engine: onnx.Engine{Runtime: onnx.OnnxGo, Workers: 1}})
+			if c.want == "" {
+				require.NoError(t, err)
+				require.NoError(t, m.Close())
+				return
+			}
+			require.ErrorContains(t, err, c.want)
+			assert.ErrorContains(t, err, "test: model "+c.name+".onnx")
+		})
+	}
+}
+
+// FuzzLoadBytes: no model file, however damaged, makes the loader panic;
+// it loads, or fails with an error that names the file.
+func FuzzLoadBytes(f *testing.F) {
+	for _, c := range modelCases(f) {
+		f.Add(c.data)
+	}
+	const name = "fuzz.onnx"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := LoadBytes(data, name, "test", Options{Engine: onnx.Engine{Runtime: onnx.OnnxGo, Workers: 1}})
+		if err != nil {
+			require.ErrorContains(t, err, name)
+			// The checks before onnx-go catch what makes it panic: its
+			// recovered panics are a last line of defence only.
+			require.NotContains(t, err.Error(), "panicked")
+			return
+		}
+		defer m.Close()
+		out, err := m.Run(context.Background(), func(dst []float32) error { return nil })
+		if err != nil {
+			require.ErrorContains(t, err, name)
+			require.NotContains(t, err.Error(), "panicked")
+			return
+		}
+		require.Len(t, out, m.OutputLen)
+	})
 }
