@@ -95,3 +95,8 @@ func ExampleNewPrecomputed() {
 	// Output:
 	// wolf [fox wolf]
 }
+
+func FuzzNewPrecomputed(f *testing.F) {
+	precomputedtest.Fuzz(f, "classifier: precomputed predictions", classifier.NewPrecomputed, (*classifier.Precomputed).ClassifyID,
+		func(t *testing.T, p prime.Prediction) { require.NotEmpty(t, p.Label) })
+}

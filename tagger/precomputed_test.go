@@ -122,3 +122,13 @@ func ExampleNewPrecomputed() {
 	// [{branch 1 false} {fox 1 false} {snow 0.9 false}]
 	// [branch fox snow]
 }
+
+func FuzzNewPrecomputed(f *testing.F) {
+	precomputedtest.Fuzz(f, "tagger: precomputed tags", tagger.NewPrecomputed, (*tagger.Precomputed).TagID,
+		func(t *testing.T, tags []prime.Tag) {
+			for _, tag := range tags {
+				require.NotEmpty(t, strings.TrimSpace(tag.Name))
+				require.True(t, tag.Score >= 0 && tag.Score <= 1, "score %v", tag.Score)
+			}
+		})
+}

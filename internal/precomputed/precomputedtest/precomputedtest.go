@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"image"
+	"io"
 	"maps"
 	"strings"
 	"testing"
@@ -46,4 +47,46 @@ func Lines(t *testing.T, images []primetest.Image, members func(i int) map[strin
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// Seeds are precomputed files for fuzzing: lines of tags and of
+// predictions, valid and not.
+var Seeds = []string{
+	`{"id": "a.png", "tags": ["sky", "dog", "sky"], "label": "dog", "pred": "cat"}` + "\n\n" +
+		`{"id": "b.png", "tags": [{"name": "snow", "score": 0.25}, "dog"], "pred": "dog", "scores": [0.5, 0.5]}` + "\n",
+	`{"id": "c.png", "tags": [], "pred": "x"}`,
+	`{"id": "a", "tags": [{"name": "x", "score": 1.5}], "pred": 3}`,
+	`{"id": "a", "tags": [{"name": "x", "name": "y"}], "pred": "x", "pred": "y"}`,
+	`{"id": "a", "pred": "x"}` + "\n" + `{"id": "a", "pred": "y"}`,
+	"{\"id\": \"a\xff\", \"tags\": [\"\xfe\"], \"pred\": \"\\ud800\"}",
+	`{"id": "a", "tags": [3, null, {}, [], "", {"score": -0}], "pred": ""}`,
+	`{"id": "\u0000", "tags": ["\u00e9"], "pred": "\t"}` + "\r\n" + `[1, 2]`,
+	"",
+	"\n \n",
+}
+
+// Fuzz checks the property every precomputed plug-in holds on any input:
+// newP, reading it, does not panic and either fails with an error that
+// contains name (the plug-in and the kind of file: "tagger: precomputed
+// tags") or returns a plug-in that holds at least one image, that looks
+// each id it lists up without error, and whose values check accepts.
+func Fuzz[P interface{ IDs() []string }, R any](f *testing.F, name string, newP func(io.Reader) (P, error),
+	byID func(P, context.Context, string) (R, error), check func(t *testing.T, r R)) {
+	for _, s := range Seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := newP(strings.NewReader(src))
+		if err != nil {
+			require.ErrorContains(t, err, name)
+			return
+		}
+		ids := p.IDs()
+		require.NotEmpty(t, ids)
+		for _, id := range ids {
+			r, err := byID(p, context.Background(), id)
+			require.NoError(t, err, id)
+			check(t, r)
+		}
+	})
 }
