@@ -1,6 +1,7 @@
 package onnxfile
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -304,4 +305,31 @@ func appendFloatValues(dst []float32, typ protowire.Type, v []byte, x uint64) ([
 		v = v[4:]
 	}
 	return dst, nil
+}
+
+// Int64Values returns the values of an int64 tensor (a Reshape's shape),
+// from int64_data or raw_data; ok is false for a tensor of another type
+// or whose data is malformed.
+func (t *Tensor) Int64Values() (vs []int64, ok bool) {
+	if t.DataType != Int64 {
+		return nil, false
+	}
+	if t.raw == nil {
+		return t.Int64s, true
+	}
+	err := fields(t.raw, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) (err error) {
+		switch {
+		case num == 7:
+			vs, err = appendIntValues(vs, typ, v, x)
+		case num == 9 && typ == protowire.BytesType:
+			if len(v)%8 != 0 {
+				return ErrFormat
+			}
+			for ; len(v) > 0; v = v[8:] {
+				vs = append(vs, int64(binary.LittleEndian.Uint64(v)))
+			}
+		}
+		return err
+	})
+	return vs, err == nil
 }

@@ -105,6 +105,11 @@ func TestTensorLen(t *testing.T) {
 			n, ok := init.Len()
 			require.True(t, ok, "%s: %s", name, init.Name)
 			assert.Equal(t, want, n, "%s: %s", name, init.Name)
+			if init.DataType == Int64 {
+				vs, ok := init.Int64Values()
+				require.True(t, ok, "%s: %s", name, init.Name)
+				assert.Len(t, vs, int(want), "%s: %s", name, init.Name)
+			}
 		}
 	}
 }
@@ -137,4 +142,17 @@ func TestValueInfoAndTensorAttr(t *testing.T) {
 	n, ok := a.T.Len()
 	require.True(t, ok)
 	assert.Equal(t, int64(3), n)
+}
+
+func TestInt64Values(t *testing.T) {
+	m := NewCNN(rand.New(rand.NewPCG(1, 2)), CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 3, Outputs: 4}).Model()
+	m.Graph.Initializers = append(m.Graph.Initializers, Int64Tensor("shape", []int64{1, -1, 7}, 3))
+	d, err := Decode(m.Marshal())
+	require.NoError(t, err)
+	last := d.Graph.Initializers[len(d.Graph.Initializers)-1]
+	vs, ok := last.Int64Values()
+	require.True(t, ok)
+	assert.Equal(t, []int64{1, -1, 7}, vs)
+	_, ok = d.Graph.Initializers[0].Int64Values()
+	assert.False(t, ok, "a float tensor has no int64 values")
 }

@@ -39,7 +39,7 @@ var buildMu sync.Mutex
 
 // loadGorgonnx checks and rewrites the model for onnx-go and builds one
 // instance per worker.
-func (m *Model) loadGorgonnx(mp *onnxfile.Model, workers int) ([]engine, error) {
+func (m *Model) loadGorgonnx(mp *onnxfile.Model, in inputShape, workers int) ([]engine, error) {
 	for _, n := range mp.Graph.Nodes {
 		if (n.Domain != "" && n.Domain != "ai.onnx") || !Supported(n.OpType) {
 			op := n.OpType
@@ -60,6 +60,9 @@ func (m *Model) loadGorgonnx(mp *onnxfile.Model, workers int) ([]engine, error) 
 		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
 	}
 	if err := RewriteGemm(mp); err != nil {
+		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
+	}
+	if err := checkSizes(&mp.Graph, in); err != nil {
 		return nil, fmt.Errorf("%s: model %s: %w", m.prefix, m.Path, err)
 	}
 	data := mp.Marshal()

@@ -11,8 +11,10 @@
 // one image a call.
 //
 // On onnx-go, a model is prepared before onnx-go sees it: operators the
-// backend lacks are refused with the operator's and node's names, and
-// Gemm nodes are rewritten (see RewriteGemm).
+// backend lacks are refused with the operator's and node's names, Gemm
+// nodes are rewritten (see RewriteGemm), and a graph onnx-go would panic
+// on or that would ask for more than MaxValues values in one tensor is
+// refused with the value or node at fault named.
 package onnxrun
 
 import (
@@ -176,7 +178,7 @@ func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 		engines, err = m.loadORT(data, mp, in, o)
 	default:
 		m.Threads = 0
-		engines, err = m.loadGorgonnx(mp, o.Workers)
+		engines, err = m.loadGorgonnx(mp, in, o.Workers)
 	}
 	if err != nil {
 		return nil, err

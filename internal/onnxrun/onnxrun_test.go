@@ -2,6 +2,7 @@ package onnxrun
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -227,6 +228,42 @@ func modelCases(t testing.TB) []modelCase {
 			g.Nodes = append([]onnxfile.Node{{Name: "const", OpType: "Constant", Outputs: []string{"k"},
 				Attrs: []onnxfile.Attr{{Name: "value", Type: onnxfile.AttrTensor, T: &k}}}}, g.Nodes...)
 		}), `node "const": attribute "value": 2 values for dims [3], want 3`},
+		{"conv pads huge", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[0].Attrs[1] = onnxfile.IntsAttr("pads", 1<<40, 1<<40, 1<<40, 1<<40)
+		}), `node "conv1" (Conv): kernel_shape [3 3], strides [1 1], dilations [], pads [1099511627776`},
+		{"conv pads large", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[0].Attrs[1] = onnxfile.IntsAttr("pads", 1<<14, 1<<14, 1<<14, 1<<14)
+		}), `node "conv1" (Conv): output dims [1 2 32770 32770]: more than 67108864 values`},
+		{"conv strides 0", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[0].Attrs[2] = onnxfile.IntsAttr("strides", 0, 0)
+		}), `node "conv1" (Conv): kernel_shape [3 3], strides [0 0]`},
+		{"pool kernel too large", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[2].Attrs[0] = onnxfile.IntsAttr("kernel_shape", 100, 100)
+		}), `node "pool1" (MaxPool): kernel larger than its padded input`},
+		{"pool pads large", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[2].Attrs = append(g.Nodes[2].Attrs, onnxfile.IntsAttr("pads", 1<<14, 1<<14, 1<<14, 1<<14))
+		}), `node "pool1" (MaxPool): output dims`},
+		{"concat chain", mutate(func(g *onnxfile.Graph) {
+			prev := "c1"
+			for i := range 30 {
+				out := fmt.Sprint("cat", i)
+				g.Nodes = append(g.Nodes, onnxfile.Node{Name: out, OpType: "Concat", Inputs: []string{prev, prev}, Outputs: []string{out},
+					Attrs: []onnxfile.Attr{onnxfile.IntAttr("axis", 1)}})
+				prev = out
+			}
+		}), `node "cat21" (Concat): output dims [1 8388608 4 4]: more than 67108864 values`},
+		{"broadcast", mutate(func(g *onnxfile.Graph) {
+			g.Initializers = append(g.Initializers, onnxfile.FloatTensor("col", make([]float32, 1<<14), 1<<14, 1),
+				onnxfile.FloatTensor("row", make([]float32, 1<<14), 1, 1<<14))
+			g.Nodes = append(g.Nodes, onnxfile.Node{Name: "outer", OpType: "Add", Inputs: []string{"col", "row"}, Outputs: []string{"outer"}})
+		}), `node "outer" (Add): output dims [16384 16384]: more than 67108864 values`},
+		{"reshape computed shape", mutate(func(g *onnxfile.Graph) {
+			g.Nodes = append(g.Nodes, onnxfile.Node{Name: "rs", OpType: "Reshape", Inputs: []string{"c1", "r1"}, Outputs: []string{"rs"}})
+		}), `node "rs" (Reshape): its shape "r1" is not an int64 initializer or constant`},
+		{"reshape wrong count", mutate(func(g *onnxfile.Graph) {
+			g.Initializers = append(g.Initializers, onnxfile.Int64Tensor("shape", []int64{1, 3}, 2))
+			g.Nodes = append(g.Nodes, onnxfile.Node{Name: "rs", OpType: "Reshape", Inputs: []string{"c1", "shape"}, Outputs: []string{"rs"}})
+		}), `node "rs" (Reshape): shape [1 3] for 32 values`},
 		{"no such output", mutate(func(g *onnxfile.Graph) {
 			g.Outputs[0].Name = "nothing"
 		}), `output "nothing": no input, initializer or node defines it`},
