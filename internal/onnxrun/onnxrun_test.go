@@ -243,6 +243,12 @@ func modelCases(t testing.TB) []modelCase {
 		{"pool pads large", mutate(func(g *onnxfile.Graph) {
 			g.Nodes[2].Attrs = append(g.Nodes[2].Attrs, onnxfile.IntsAttr("pads", 1<<14, 1<<14, 1<<14, 1<<14))
 		}), `node "pool1" (MaxPool): output dims`},
+		{"pool pads unequal", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[2].Attrs = append(g.Nodes[2].Attrs, onnxfile.IntsAttr("pads", 1<<20, 2, 1<<20, 2))
+		}), `node "pool1" (MaxPool): pads [1048576 2 1048576 2]: onnx-go reads only pads equal on every side`},
+		{"pool dilations", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[2].Attrs = append(g.Nodes[2].Attrs, onnxfile.IntsAttr("dilations", 2, 2))
+		}), `node "pool1" (MaxPool): dilations [2 2]: onnx-go's MaxPool ignores them`},
 		{"concat chain", mutate(func(g *onnxfile.Graph) {
 			prev := "c1"
 			for i := range 30 {
@@ -309,5 +315,69 @@ func FuzzLoadBytes(f *testing.F) {
 			return
 		}
 		require.Len(t, out, m.OutputLen)
+	})
+}
+
+// FuzzLoadGraph changes a valid model where the byte mutations of
+// FuzzLoadBytes rarely reach, past the protobuf: an attribute's values, an
+// operator, an initializer's dims, a node's inputs. The property is
+// FuzzLoadBytes's.
+func FuzzLoadGraph(f *testing.F) {
+	f.Add(uint8(0), uint8(0), uint8(1), int64(1<<40), int64(1))
+	f.Add(uint8(0), uint8(2), uint8(0), int64(1<<20), int64(2))
+	f.Add(uint8(1), uint8(6), uint8(0), int64(-3), int64(0))
+	f.Add(uint8(2), uint8(5), uint8(0), int64(20), int64(0))
+	f.Add(uint8(3), uint8(4), uint8(0), int64(1<<13), int64(1))
+	f.Add(uint8(4), uint8(3), uint8(0), int64(1), int64(5))
+	f.Add(uint8(5), uint8(1), uint8(0), int64(3), int64(4))
+	const name = "graph.onnx"
+	f.Fuzz(func(t *testing.T, kind, node, which uint8, v, w int64) {
+		m := onnxfile.NewCNN(rand.New(rand.NewPCG(7, 8)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3}).Model()
+		g := &m.Graph
+		n := &g.Nodes[int(node)%len(g.Nodes)]
+		values := []string{"input"}
+		for _, nd := range g.Nodes {
+			values = append(values, nd.Outputs...)
+		}
+		pick := func(x int64) string { return values[int(uint64(x)%uint64(len(values)))] }
+		switch kind % 6 {
+		case 0: // an ints attribute
+			attrs := []string{"kernel_shape", "pads", "strides", "dilations", "perm", "axes"}
+			vals := []int64{v, w}
+			if which&8 != 0 {
+				vals = []int64{v, w, v, w}
+			}
+			n.Attrs = append(n.Attrs, onnxfile.IntsAttr(attrs[int(which)%len(attrs)], vals...))
+			n.Attrs[0], n.Attrs[len(n.Attrs)-1] = n.Attrs[len(n.Attrs)-1], n.Attrs[0]
+		case 1: // an int attribute
+			attrs := []string{"axis", "group", "transB", "keepdims"}
+			n.Attrs = append([]onnxfile.Attr{onnxfile.IntAttr(attrs[int(which)%len(attrs)], v)}, n.Attrs...)
+		case 2: // another operator
+			n.OpType = supported[int(uint64(v)%uint64(len(supported)))]
+		case 3: // an initializer's dims
+			init := &g.Initializers[int(which)%len(g.Initializers)]
+			init.Dims = []int64{v, w} // filled by its data when v * w is its length
+		case 4: // a node's input
+			if len(n.Inputs) > 0 {
+				n.Inputs[int(which)%len(n.Inputs)] = pick(v)
+			}
+		case 5: // a new node on two values
+			op := supported[int(which)%len(supported)]
+			g.Nodes = append(g.Nodes, onnxfile.Node{Name: "new", OpType: op, Inputs: []string{pick(v), pick(w)}, Outputs: []string{"new"}})
+		}
+		model, err := LoadBytes(m.Marshal(), name, "test", Options{Engine: onnx.Engine{Runtime: onnx.OnnxGo, Workers: 1}})
+		if err != nil {
+			require.ErrorContains(t, err, name)
+			require.NotContains(t, err.Error(), "panicked")
+			return
+		}
+		defer model.Close()
+		out, err := model.Run(context.Background(), func(dst []float32) error { return nil })
+		if err != nil {
+			require.ErrorContains(t, err, name)
+			require.NotContains(t, err.Error(), "panicked")
+			return
+		}
+		require.Len(t, out, model.OutputLen)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/failmodes/prime/internal/onnxfile"
+	primeonnx "github.com/failmodes/prime/onnx"
 )
 
 // checkSizes infers the shape of every value the graph computes, from the
@@ -125,30 +126,42 @@ func outShape(n *onnxfile.Node, ins [][]int64, ints map[string][]int64) ([]int64
 		}
 		out := []int64{x[0], channels, 0, 0}
 		pads, strides, dilations := attrInts("pads"), attrInts("strides"), attrInts("dilations")
+		// onnx-go passes four pads on to gorgonia as they are, which
+		// reads them as north, south, west, east, not as ONNX's begins
+		// then ends: the two agree only when the four are equal.
+		pad := []int64{0, 0}
+		switch {
+		case len(pads) == 2:
+			pad = pads
+		case len(pads) == 4 && pads[0] == pads[1] && pads[1] == pads[2] && pads[2] == pads[3]:
+			pad = pads[:2]
+		case len(pads) != 0:
+			return nil, fmt.Errorf("pads %v: onnx-go reads only pads equal on every side (Runtime %q reads any)", pads, primeonnx.ONNXRuntime)
+		}
+		if n.OpType == "MaxPool" && slices.ContainsFunc(dilations, func(d int64) bool { return d != 1 }) {
+			return nil, fmt.Errorf("dilations %v: onnx-go's MaxPool ignores them (Runtime %q reads them)", dilations, primeonnx.ONNXRuntime)
+		}
 		same := false
 		if a, ok := n.Attr("auto_pad"); ok && (a.S == "SAME_UPPER" || a.S == "SAME_LOWER") {
 			same = true
 		}
 		for i := range 2 {
-			k, s, d := kernel[i], int64(1), int64(1)
+			k, s, d, p := kernel[i], int64(1), int64(1), pad[i]
 			if len(strides) == 2 {
 				s = strides[i]
 			}
 			if len(dilations) == 2 {
 				d = dilations[i]
 			}
-			var pb, pe int64
-			if len(pads) == 4 {
-				pb, pe = pads[i], pads[i+2]
-			}
-			if k < 1 || s < 1 || d < 1 || pb < 0 || pe < 0 || k > MaxValues || d > MaxValues || pb > MaxValues || pe > MaxValues {
-				return nil, fmt.Errorf("kernel_shape %v, strides %v, dilations %v, pads %v: want positive kernel, strides and dilations, pads of 0 or more", kernel, strides, dilations, pads)
+			if k < 1 || s < 1 || d < 1 || p < 0 || k > MaxValues || d > MaxValues || p > MaxValues {
+				return nil, fmt.Errorf("kernel_shape %v, strides %v, dilations %v, pads %v: want positive kernel, strides and dilations, pads of 0 or more, none above %d",
+					kernel, strides, dilations, pads, MaxValues)
 			}
 			if same {
 				out[2+i] = (x[2+i] + s - 1) / s
 				continue
 			}
-			span := x[2+i] + pb + pe - (k-1)*d - 1
+			span := x[2+i] + 2*p - (k-1)*d - 1
 			if span < 0 {
 				return nil, fmt.Errorf("kernel larger than its padded input")
 			}
