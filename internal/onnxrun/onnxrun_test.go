@@ -246,6 +246,9 @@ func modelCases(t testing.TB) []modelCase {
 		{"pool pads unequal", mutate(func(g *onnxfile.Graph) {
 			g.Nodes[2].Attrs = append(g.Nodes[2].Attrs, onnxfile.IntsAttr("pads", 1<<20, 2, 1<<20, 2))
 		}), `node "pool1" (MaxPool): pads [1048576 2 1048576 2]: onnx-go reads only pads equal on every side`},
+		{"conv strides of three", mutate(func(g *onnxfile.Graph) {
+			g.Nodes[0].Attrs[2] = onnxfile.IntsAttr("strides", 1, 1, 1)
+		}), `node "conv1" (Conv): strides [1 1 1], dilations []: want two values each`},
 		{"pool dilations", mutate(func(g *onnxfile.Graph) {
 			g.Nodes[2].Attrs = append(g.Nodes[2].Attrs, onnxfile.IntsAttr("dilations", 2, 2))
 		}), `node "pool1" (MaxPool): dilations [2 2]: onnx-go's MaxPool ignores them`},

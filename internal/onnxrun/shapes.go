@@ -138,6 +138,9 @@ func outShape(n *onnxfile.Node, ins [][]int64, ints map[string][]int64) ([]int64
 		case len(pads) != 0:
 			return nil, fmt.Errorf("pads %v: onnx-go reads only pads equal on every side (Runtime %q reads any)", pads, primeonnx.ONNXRuntime)
 		}
+		if (strides != nil && len(strides) != 2) || (dilations != nil && len(dilations) != 2) {
+			return nil, fmt.Errorf("strides %v, dilations %v: want two values each", strides, dilations)
+		}
 		if n.OpType == "MaxPool" && slices.ContainsFunc(dilations, func(d int64) bool { return d != 1 }) {
 			return nil, fmt.Errorf("dilations %v: onnx-go's MaxPool ignores them (Runtime %q reads them)", dilations, primeonnx.ONNXRuntime)
 		}
