@@ -199,13 +199,7 @@ func (b *DatasetBuilder) addColumns(c *Columns, check bool) error {
 	}
 	seen.remember(c.Tags, tagMap)
 	seen = seenIn(&b.seen.labels, c.Labels)
-	labelMap := make([]int32, len(c.Labels))
-	for k := range labelMap {
-		labelMap[k] = -1
-		if k < len(seen.ids) {
-			labelMap[k] = seen.ids[k]
-		}
-	}
+	labelMap := seen.known(make([]int32, len(c.Labels)))
 	for _, l := range c.Label {
 		if labelMap[l] < 0 {
 			labelMap[l] = b.labels.Add(c.Labels[l])
@@ -213,13 +207,7 @@ func (b *DatasetBuilder) addColumns(c *Columns, check bool) error {
 	}
 	seen.remember(c.Labels, labelMap)
 	seen = seenIn(&b.seen.preds, c.Preds)
-	predMap := zeroed(&b.scratch.predMap, len(c.Preds))
-	for k := range predMap {
-		predMap[k] = -1
-		if k < len(seen.ids) {
-			predMap[k] = seen.ids[k]
-		}
-	}
+	predMap := seen.known(zeroed(&b.scratch.predMap, len(c.Preds)))
 	for i, l := range c.Label {
 		p := c.Pred[i]
 		if p < 0 || c.Preds[p] == "" {
@@ -295,6 +283,18 @@ func seenIn(dicts *[]seenDict, names []string) *seenDict {
 	d.ids = d.ids[:shared]
 	*dicts = append(*dicts, d)
 	return &(*dicts)[len(*dicts)-1]
+}
+
+// known sets m[k] to the builder's id of entry k of the dictionary, when d
+// knows it, and to -1 elsewhere; it returns m.
+func (d *seenDict) known(m []int32) []int32 {
+	for k := range m {
+		m[k] = -1
+		if k < len(d.ids) {
+			m[k] = d.ids[k]
+		}
+	}
+	return m
 }
 
 // remember makes d the dictionary names, whose entries have the builder's
