@@ -5,26 +5,14 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxrun"
 	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
-)
-
-// Output says what a classifier model's output holds.
-type Output int
-
-const (
-	// Logits: one unnormalised score per class; ONNX applies softmax to
-	// report probabilities. The default.
-	Logits Output = iota
-	// Probabilities: the model ends in a softmax; scores are reported as
-	// they are.
-	Probabilities
 )
 
 // ONNXOptions configure an ONNX classifier. The zero value (and a nil
@@ -40,7 +28,7 @@ type ONNXOptions struct {
 	LabelsFile string
 	// Output says whether the model outputs logits (default) or
 	// probabilities.
-	Output Output
+	Output onnx.Output
 	// Preprocessing turns images into the model's input; the zero value
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.ImageNet() is torchvision's classifiers'.
@@ -57,7 +45,7 @@ type ONNXOptions struct {
 type ONNX struct {
 	model  *onnxrun.Model
 	labels []string
-	output Output
+	output onnx.Output
 }
 
 var (
@@ -75,8 +63,8 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if o.Output != Logits && o.Output != Probabilities {
-		return nil, fmt.Errorf("classifier: unknown Output %d", o.Output)
+	if o.Output != onnx.Logits && o.Output != onnx.Probabilities {
+		return nil, fmt.Errorf("classifier: Output %d: want onnx.Logits or onnx.Probabilities", o.Output)
 	}
 	labels, labelsFrom, err := onnxrun.Names(o.Labels, o.LabelsFile, "classifier", "label", "labels")
 	if err != nil {
@@ -124,8 +112,8 @@ func (c *ONNX) Classify(ctx context.Context, img image.Image) (prime.Prediction,
 
 // prediction turns one image's output into its Prediction, in place.
 func (c *ONNX) prediction(out []float32) prime.Prediction {
-	if c.output == Logits {
-		softmax(out)
+	if c.output == onnx.Logits {
+		onnxfile.Softmax(out)
 	}
 	best := 0
 	for i, v := range out {
@@ -168,20 +156,4 @@ func ReadLabels(r io.Reader) ([]string, error) {
 // the file and the line.
 func LoadLabels(path string) ([]string, error) {
 	return onnxrun.LoadNames(path, "classifier", "label")
-}
-
-func softmax(x []float32) {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	for i, v := range x {
-		e := math.Exp(float64(v) - m)
-		x[i] = float32(e)
-		sum += e
-	}
-	for i := range x {
-		x[i] = float32(float64(x[i]) / sum)
-	}
 }

@@ -217,7 +217,7 @@ func TestMNISTReferenceData(t *testing.T) {
 	// its logits, to compare with the reference.
 	raw, err := classifier.NewONNX(mnistModel, &classifier.ONNXOptions{
 		Preprocessing: preprocess.Raw(),
-		Output:        classifier.Probabilities,
+		Output:        onnx.Probabilities,
 		Engine:        onnx.Engine{Workers: 1},
 	})
 	require.NoError(t, err)

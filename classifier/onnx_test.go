@@ -35,13 +35,13 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 	tests := []struct {
 		name   string
 		cfg    onnxfile.CNNConfig
-		output classifier.Output
+		output onnx.Output
 	}{
-		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5}, classifier.Logits},
-		{"softmax", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Softmax"}, classifier.Probabilities},
-		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Gemm: true}, classifier.Logits},
-		{"gemm softmax gray", onnxfile.CNNConfig{Channels: 1, Size: 10, Filters1: 3, Filters2: 4, Outputs: 5, Gemm: true, Head: "Softmax"}, classifier.Probabilities},
-		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Batch: true}, classifier.Logits},
+		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5}, onnx.Logits},
+		{"softmax", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: 5, Head: "Softmax"}, onnx.Probabilities},
+		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Gemm: true}, onnx.Logits},
+		{"gemm softmax gray", onnxfile.CNNConfig{Channels: 1, Size: 10, Filters1: 3, Filters2: 4, Outputs: 5, Gemm: true, Head: "Softmax"}, onnx.Probabilities},
+		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: 5, Batch: true}, onnx.Logits},
 	}
 	for _, tt := range tests {
 		for _, rt := range onnxtest.Runtimes(t) {
@@ -59,7 +59,7 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 					x, err := preprocess.Transform{}.Tensor(img, tt.cfg.Channels, tt.cfg.Size, tt.cfg.Size)
 					require.NoError(t, err)
 					want := cnn.Forward(x)
-					if tt.output == classifier.Logits {
+					if tt.output == onnx.Logits {
 						onnxfile.Softmax(want)
 					}
 					got, err := c.Classify(context.Background(), img)
@@ -121,6 +121,7 @@ func TestONNXBadInput(t *testing.T) {
 		{"corrupt model", corrupt, nil, []string{"classifier:", "corrupt.onnx"}},
 		{"text model", text, nil, []string{"classifier:", "text.onnx"}},
 		{"unsupported operator", erf, nil, []string{`"Erf"`, `"extra_op"`}},
+		{"thresholded output", path, &classifier.ONNXOptions{Output: onnx.Thresholded}, []string{"classifier: Output 2: want onnx.Logits or onnx.Probabilities"}},
 		{"labels file length", path, &classifier.ONNXOptions{LabelsFile: labels3}, []string{"labels3.txt", "3 labels", "outputs 4 scores"}},
 		{"labels length", path, &classifier.ONNXOptions{Labels: []string{"a", "b", "c", "d", "e"}}, []string{"5 labels", "outputs 4 scores"}},
 		{"labels blank line", path, &classifier.ONNXOptions{LabelsFile: labelsBlank}, []string{"blank.txt:2", "blank line"}},

@@ -28,3 +28,20 @@ type Engine struct {
 	// their own (faster than fewer calls on more threads each).
 	Threads int
 }
+
+// Output says what a model's output holds, one value per tag or class.
+type Output int
+
+const (
+	// Logits: unbounded scores, the default; the tagger applies the
+	// sigmoid to get probabilities (RAM exports its logits), the
+	// classifier the softmax.
+	Logits Output = iota
+	// Probabilities: the model ends in a sigmoid (a tagger) or a softmax
+	// (a classifier); its scores are reported as they are.
+	Probabilities
+	// Thresholded: a tagger's model outputs 1 for a tag it sees and 0
+	// otherwise; thresholds are not used, and every tag scores 1. Not for
+	// a classifier.
+	Thresholded
+)

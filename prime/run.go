@@ -289,7 +289,7 @@ func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]tagger.Output{"logits": tagger.Logits, "probabilities": tagger.Probabilities, "thresholded": tagger.Thresholded}
+	out := map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities, "thresholded": onnx.Thresholded}
 	threshold := float32(f.threshold)
 	if f.thresholds != "" {
 		threshold = 0 // the file's
@@ -319,7 +319,7 @@ func (f *runFlags) classifier(eng onnx.Engine) (prime.Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]classifier.Output{"logits": classifier.Logits, "probabilities": classifier.Probabilities}
+	out := map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities}
 	return loaded[prime.Classifier](classifier.NewONNX(f.classifierPath, &classifier.ONNXOptions{
 		LabelsFile:    f.labels,
 		Output:        out[f.classifierOutput],

@@ -401,7 +401,7 @@ func TestRunCommandONNX(t *testing.T) {
 	_, recs := readRecordIDs(t, f.records)
 	require.Len(t, recs, len(f.ids))
 
-	tg, err := tagger.NewONNX(tagModel, &tagger.ONNXOptions{VocabularyFile: vocab, Output: tagger.Probabilities, Threshold: 0.4, Engine: onnx.Engine{Workers: 1}})
+	tg, err := tagger.NewONNX(tagModel, &tagger.ONNXOptions{VocabularyFile: vocab, Output: onnx.Probabilities, Threshold: 0.4, Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	defer tg.Close()
 	cl, err := classifier.NewONNX(clsModel, &classifier.ONNXOptions{LabelsFile: labels, Engine: onnx.Engine{Workers: 1}})

@@ -74,8 +74,8 @@ func onnxPlugins(t *testing.T, rt string, cfg onnxfile.CNNConfig, probs bool, fl
 	}
 	classOpts := &classifier.ONNXOptions{Labels: []string{"cat", "dog", "fox"}, Engine: onnx.Engine{Workers: 2, Runtime: rt}}
 	if probs {
-		tagCfg.Head, tagOpts.Output = "Sigmoid", tagger.Probabilities
-		classCfg.Head, classOpts.Output = "Softmax", classifier.Probabilities
+		tagCfg.Head, tagOpts.Output = "Sigmoid", onnx.Probabilities
+		classCfg.Head, classOpts.Output = "Softmax", onnx.Probabilities
 	}
 	tagPath, _ := onnxtest.WriteCNN(t, 7, tagCfg)
 	classPath, _ := onnxtest.WriteCNN(t, 7, classCfg)

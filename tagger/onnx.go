@@ -7,28 +7,13 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math"
 	"slices"
 
 	"github.com/failmodes/prime"
+	"github.com/failmodes/prime/internal/onnxfile"
 	"github.com/failmodes/prime/internal/onnxrun"
 	"github.com/failmodes/prime/onnx"
 	"github.com/failmodes/prime/preprocess"
-)
-
-// Output says what a tagger model's output holds, one value per
-// vocabulary entry.
-type Output int
-
-const (
-	// Logits: unbounded scores; ONNX applies the sigmoid to get
-	// probabilities. The default (RAM exports its logits).
-	Logits Output = iota
-	// Probabilities in [0, 1] (the model ends in a sigmoid).
-	Probabilities
-	// Thresholded: the model outputs 1 for a tag it sees and 0 otherwise;
-	// thresholds are not used, and every tag scores 1.
-	Thresholded
 )
 
 // DefaultThreshold is the threshold of every tag when ONNXOptions sets
@@ -67,7 +52,7 @@ type ONNXOptions struct {
 
 	// Output says whether the model outputs logits (default),
 	// probabilities or thresholded 0/1 values.
-	Output Output
+	Output onnx.Output
 	// Preprocessing turns images into the model's input; the zero value
 	// resizes to the input size and normalises with ImageNet's mean and
 	// std. preprocess.RAM() is the Recognize Anything Model's.
@@ -85,7 +70,7 @@ type ONNX struct {
 	model      *onnxrun.Model
 	vocab      []string
 	thresholds []float32
-	output     Output
+	output     onnx.Output
 	floor      float32 // ONNXOptions.ScoreFloor
 }
 
@@ -105,13 +90,13 @@ func NewONNX(path string, opts *ONNXOptions) (*ONNX, error) {
 		return nil, errors.New("tagger: no options: a vocabulary is required")
 	}
 	o := *opts
-	if o.Output < Logits || o.Output > Thresholded {
+	if o.Output < onnx.Logits || o.Output > onnx.Thresholded {
 		return nil, fmt.Errorf("tagger: unknown Output %d", o.Output)
 	}
 	switch {
 	case !(o.ScoreFloor >= 0 && o.ScoreFloor <= 1):
 		return nil, fmt.Errorf("tagger: ScoreFloor %v outside [0, 1]", o.ScoreFloor)
-	case o.ScoreFloor > 0 && o.Output == Thresholded:
+	case o.ScoreFloor > 0 && o.Output == onnx.Thresholded:
 		return nil, errors.New("tagger: ScoreFloor with Thresholded output: a thresholded model gives no scores to keep")
 	}
 
@@ -175,7 +160,7 @@ func (t *ONNX) Thresholds() []float32 { return slices.Clone(t.thresholds) }
 // nothing below it.
 func (t *ONNX) ScoreFloor() float32 {
 	switch {
-	case t.output == Thresholded:
+	case t.output == onnx.Thresholded:
 		return 1
 	case t.floor > 0:
 		return t.floor
@@ -206,10 +191,8 @@ func (t *ONNX) Scores(ctx context.Context, img image.Image) ([]float32, error) {
 
 // probabilities turns the model's output into probabilities in place.
 func (t *ONNX) probabilities(out []float32) {
-	if t.output == Logits {
-		for i, v := range out {
-			out[i] = float32(1 / (1 + math.Exp(-float64(v))))
-		}
+	if t.output == onnx.Logits {
+		onnxfile.Sigmoid(out)
 	}
 }
 
@@ -234,7 +217,7 @@ func (t *ONNX) tags(scores []float32) []prime.Tag {
 	}
 	var hits []hit
 	for i, s := range scores {
-		if t.output == Thresholded {
+		if t.output == onnx.Thresholded {
 			if s >= 0.5 {
 				hits = append(hits, hit{i, 1, false})
 			}

@@ -33,7 +33,7 @@ func bench224Batch(b *testing.B) (string, []image.Image) {
 // newBench224 loads the bench224 CNN at path with workers model
 // instances, its outputs taken as probabilities, closed when b ends.
 func newBench224(b *testing.B, path string, workers int) *tagger.ONNX {
-	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: tagger.Probabilities, Engine: onnx.Engine{Workers: workers}})
+	tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocabulary(bench224.Outputs), Output: onnx.Probabilities, Engine: onnx.Engine{Workers: workers}})
 	if err != nil {
 		b.Fatal(err)
 	}

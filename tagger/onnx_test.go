@@ -78,13 +78,13 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 	tests := []struct {
 		name   string
 		cfg    onnxfile.CNNConfig
-		output tagger.Output
+		output onnx.Output
 	}{
-		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n}, tagger.Logits},
-		{"sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n, Head: "Sigmoid"}, tagger.Probabilities},
-		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true}, tagger.Logits},
-		{"gemm sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true, Head: "Sigmoid"}, tagger.Probabilities},
-		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Batch: true}, tagger.Logits},
+		{"logits", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n}, onnx.Logits},
+		{"sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 16, Filters1: 4, Filters2: 6, Outputs: n, Head: "Sigmoid"}, onnx.Probabilities},
+		{"gemm", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true}, onnx.Logits},
+		{"gemm sigmoid", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Gemm: true, Head: "Sigmoid"}, onnx.Probabilities},
+		{"batch", onnxfile.CNNConfig{Channels: 3, Size: 12, Filters1: 3, Filters2: 5, Outputs: n, Batch: true}, onnx.Logits},
 	}
 	for _, tt := range tests {
 		for _, rt := range onnxtest.Runtimes(t) {
@@ -102,7 +102,7 @@ func TestONNXMatchesPlainGo(t *testing.T) {
 				imgs := []image.Image{onnxtest.RandomImage(rng, 0, 0, tt.cfg.Size, tt.cfg.Size), onnxtest.RandomImage(rng, 7, -3, tt.cfg.Size, tt.cfg.Size)}
 				onnxtest.CheckCalls(t, imgs, func(i int, img image.Image) []prime.Tag {
 					probs := cnn.Forward(defaultTensor(t, img, 3, tt.cfg.Size))
-					if tt.output == tagger.Logits {
+					if tt.output == onnx.Logits {
 						onnxfile.Sigmoid(probs)
 					}
 					scores, err := tg.Scores(context.Background(), img)
@@ -150,11 +150,11 @@ func TestONNXThresholdModes(t *testing.T) {
 		opts tagger.ONNXOptions
 		want []prime.Tag
 	}{
-		{"default 0.5", tagger.ONNXOptions{Output: tagger.Probabilities}, wantTags(vocab, probs, same(0.5))},
-		{"one threshold", tagger.ONNXOptions{Output: tagger.Probabilities, Threshold: 0.3}, wantTags(vocab, probs, same(0.3))},
-		{"all below", tagger.ONNXOptions{Output: tagger.Probabilities, Thresholds: below}, wantTags(vocab, probs, same(0))},
-		{"all above", tagger.ONNXOptions{Output: tagger.Probabilities, Thresholds: above}, nil},
-		{"thresholded", tagger.ONNXOptions{Output: tagger.Thresholded, Threshold: 0.99}, ones},
+		{"default 0.5", tagger.ONNXOptions{Output: onnx.Probabilities}, wantTags(vocab, probs, same(0.5))},
+		{"one threshold", tagger.ONNXOptions{Output: onnx.Probabilities, Threshold: 0.3}, wantTags(vocab, probs, same(0.3))},
+		{"all below", tagger.ONNXOptions{Output: onnx.Probabilities, Thresholds: below}, wantTags(vocab, probs, same(0))},
+		{"all above", tagger.ONNXOptions{Output: onnx.Probabilities, Thresholds: above}, nil},
+		{"thresholded", tagger.ONNXOptions{Output: onnx.Thresholded, Threshold: 0.99}, ones},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +236,7 @@ func TestONNXBadInput(t *testing.T) {
 		{"workers", path, &tagger.ONNXOptions{Vocabulary: v, Engine: onnx.Engine{Workers: -2}}, []string{"Workers -2"}},
 		{"output", path, &tagger.ONNXOptions{Vocabulary: v, Output: 9}, []string{"Output 9"}},
 		{"score floor above 1", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 1.5}, []string{"ScoreFloor 1.5 outside [0, 1]"}},
-		{"score floor, thresholded", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 0.2, Output: tagger.Thresholded}, []string{"ScoreFloor with Thresholded output"}},
+		{"score floor, thresholded", path, &tagger.ONNXOptions{Vocabulary: v, ScoreFloor: 0.2, Output: onnx.Thresholded}, []string{"ScoreFloor with Thresholded output"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,7 +279,7 @@ func TestONNXScoreFloor(t *testing.T) {
 		thresholds[i] = 0.3 + 0.4*float32(rng.Float64())
 	}
 	for _, floor := range []float32{0, 0.1, 0.35, 0.9} {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Engine: onnx.Engine{Workers: 1}})
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: onnx.Probabilities, ScoreFloor: floor, Engine: onnx.Engine{Workers: 1}})
 		require.NoError(t, err)
 		if floor == 0 {
 			assert.Equal(t, slices.Max(thresholds), tg.ScoreFloor(), "no floor: the highest threshold")
@@ -309,7 +309,7 @@ func TestONNXScoreFloor(t *testing.T) {
 		}
 		require.NoError(t, tg.Close())
 	}
-	thresholded, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: tagger.Thresholded})
+	thresholded, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: onnx.Thresholded})
 	require.NoError(t, err)
 	assert.Equal(t, float32(1), thresholded.ScoreFloor())
 }
@@ -357,7 +357,7 @@ func TestRethresholdEqualsFreshRun(t *testing.T) {
 	}
 	// The classifier fails on the images where tag 0 scores above its
 	// median, 0.5 or not.
-	scorer, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: tagger.Probabilities, Engine: onnx.Engine{Workers: 1}})
+	scorer, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Output: onnx.Probabilities, Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	defer scorer.Close()
 	var first0 []float32
@@ -370,7 +370,7 @@ func TestRethresholdEqualsFreshRun(t *testing.T) {
 	slices.Sort(first0)
 	cl := wrongOn{tg: scorer, tag: 0, cut: first0[len(first0)/2]}
 	run := func(thresholds []float32) []prime.Record {
-		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: tagger.Probabilities, ScoreFloor: floor, Engine: onnx.Engine{Workers: 2}})
+		tg, err := tagger.NewONNX(path, &tagger.ONNXOptions{Vocabulary: vocab, Thresholds: thresholds, Output: onnx.Probabilities, ScoreFloor: floor, Engine: onnx.Engine{Workers: 2}})
 		require.NoError(t, err)
 		defer tg.Close()
 		var recs []prime.Record

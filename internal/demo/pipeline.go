@@ -118,7 +118,7 @@ func NewTagger(f Files, workers int) (*tagger.ONNX, error) {
 	return tagger.NewONNX(f.Tagger, &tagger.ONNXOptions{
 		VocabularyFile: f.Vocabulary,
 		Threshold:      0.5,
-		Output:         tagger.Probabilities,
+		Output:         onnx.Probabilities,
 		Preprocessing:  plainPixels(),
 		Engine:         onnx.Engine{Workers: workers},
 	})
@@ -128,7 +128,7 @@ func NewTagger(f Files, workers int) (*tagger.ONNX, error) {
 func NewClassifier(f Files, workers int) (*classifier.ONNX, error) {
 	return classifier.NewONNX(f.Classifier, &classifier.ONNXOptions{
 		LabelsFile:    f.Labels,
-		Output:        classifier.Probabilities,
+		Output:        onnx.Probabilities,
 		Preprocessing: plainPixels(),
 		Engine:        onnx.Engine{Workers: workers},
 	})

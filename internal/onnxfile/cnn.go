@@ -165,7 +165,7 @@ func (c *CNN) Forward(x []float32) []float32 {
 }
 
 // Sigmoid applies the logistic function to every value of x, in place, as
-// ONNX's Sigmoid does.
+// ONNX's Sigmoid does; the tagger applies it to logits.
 func Sigmoid(x []float32) {
 	for i, v := range x {
 		x[i] = float32(1 / (1 + math.Exp(-float64(v))))
@@ -173,7 +173,8 @@ func Sigmoid(x []float32) {
 }
 
 // Softmax replaces x by its softmax, in place, as ONNX's Softmax does on
-// a vector.
+// a vector; the classifier applies it to logits. The tests hold both
+// against the runtimes' own Sigmoid and Softmax nodes.
 func Softmax(x []float32) {
 	m := math.Inf(-1)
 	for _, v := range x {
