@@ -206,9 +206,9 @@ func (f *mineFlags) options() (*prime.Options, error) {
 	return o, nil
 }
 
-// zeroAsNegative maps a threshold of 0 to the negative value with which
-// prime.Options asks for exactly zero.
-func zeroAsNegative(v float64) float64 {
+// zeroAsNegative maps 0 to the negative value with which prime.Options and
+// synth.Config ask for exactly zero.
+func zeroAsNegative[T int | float64](v T) T {
 	if v == 0 {
 		return -1
 	}
@@ -266,8 +266,7 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 			uses = append(uses, outfile.Use{Name: "records file", Path: src.Path})
 		}
 	}
-	uses = append(uses, tf.uses()...)
-	if err := outfile.Distinct(append(uses, f.validateUse(), f.acceptUse(), f.outUse(e))...); err != nil {
+	if err := outfile.Distinct(slices.Concat(uses, tf.uses(), f.uses(e))...); err != nil {
 		return e.fail(err)
 	}
 	d, err := readSources(ctx, e, srcs, f.thresholds)
@@ -297,17 +296,9 @@ cannot be decided, and is refused.
 flags:
 `
 
-// validateUse, acceptUse and outUse are the files of -validate, -accept
-// and -o, for outfile.Distinct.
-func (f *mineFlags) validateUse() outfile.Use {
-	return outfile.Use{Name: "-validate", Path: f.validate}
-}
-func (f *mineFlags) acceptUse() outfile.Use { return outfile.Use{Name: "-accept", Path: f.accept} }
-func (f *mineFlags) outUse(e *env) outfile.Use {
-	if isStdio(f.out) {
-		return e.stdoutUse()
-	}
-	return outfile.Use{Name: "-o", Path: f.out, Output: true}
+// uses are the files of -validate, -accept and -o, for outfile.Distinct.
+func (f *mineFlags) uses(e *env) []outfile.Use {
+	return []outfile.Use{{Name: "-validate", Path: f.validate}, {Name: "-accept", Path: f.accept}, e.outputUse(f.out)}
 }
 
 // absImages makes the image paths of r's examples that lead out of dir,

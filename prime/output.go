@@ -81,10 +81,13 @@ func (e *env) writeOutput(path string, write func(io.Writer) error) error {
 	return e.files.WriteFile(path, write)
 }
 
-// stdoutUse is standard output as an output of a command that writes
-// there, for outfile.Distinct: a shell redirection onto an input is
-// refused too.
-func (e *env) stdoutUse() outfile.Use {
+// outputUse is the output -o path, or standard output when path is "" or
+// "-", for outfile.Distinct: a shell redirection onto an input is refused
+// too.
+func (e *env) outputUse(path string) outfile.Use {
+	if !isStdio(path) {
+		return outfile.Use{Name: "-o", Path: path, Output: true}
+	}
 	u := outfile.Use{Name: "standard output", Output: true}
 	if f, ok := e.stdout.(*checkedWriter); ok {
 		if file, ok := f.w.(*os.File); ok {
@@ -96,9 +99,11 @@ func (e *env) stdoutUse() outfile.Use {
 
 // checkedWriter remembers the first error of the writes to w, and fails
 // every write after it: the command's writes to standard output are
-// checked once, at the end (see run).
+// checked once, at the end (see run). It adds the bytes written to n:
+// prime run's records file keeps where its last whole record ends.
 type checkedWriter struct {
 	w   io.Writer
+	n   int64
 	err error
 }
 
@@ -107,9 +112,8 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 		return 0, c.err
 	}
 	n, err := c.w.Write(p)
-	if err != nil {
-		c.err = err
-	}
+	c.n += int64(n)
+	c.err = err
 	return n, err
 }
 

@@ -85,7 +85,7 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 			return true, err
 		}
 		p.Settings[kind+" output (-"+kind+"-output)"] = output
-		p.Settings[fmt.Sprintf("%[1]s preprocessing (-%[1]s-preset, -%[1]s-mean, -%[1]s-std, -%[1]s-bgr, -%[1]s-no-scale)", kind)] = prepSetting(prep, kind)
+		p.Settings[fmt.Sprintf("%[1]s preprocessing (-%[1]s-preset, -%[1]s-mean, -%[1]s-std, -%[1]s-bgr, -%[1]s-no-scale)", kind)] = prepSetting(prep)
 		p.Settings[kind+" runtime (-runtime, -device)"] = f.runtime + " on " + f.device
 		return true, nil
 	}
@@ -135,14 +135,10 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 }
 
 // prepSetting is a model's preprocessing flags as one setting.
-func prepSetting(p *prepFlags, model string) string {
-	pp, err := p.transform(model)
+func prepSetting(p *prepFlags) string {
+	b, err := json.Marshal(p.transform)
 	if err != nil {
-		return "invalid: " + err.Error()
-	}
-	b, err := json.Marshal(pp)
-	if err != nil {
-		return fmt.Sprintf("%+v", pp)
+		return fmt.Sprintf("%+v", p.transform)
 	}
 	return string(b)
 }
@@ -215,15 +211,10 @@ func (p *provenance) write(files outfile.Writer, path string) error {
 // differences lists the settings in which now differs from p, each as
 // "NAME: was X, now Y", in the order of their names.
 func (p *provenance) differences(now *provenance) []string {
-	names := slices.Sorted(maps.Keys(p.Settings))
-	for n := range now.Settings {
-		if _, ok := p.Settings[n]; !ok {
-			names = append(names, n)
-		}
-	}
+	names := slices.AppendSeq(slices.Collect(maps.Keys(p.Settings)), maps.Keys(now.Settings))
 	slices.Sort(names)
 	var out []string
-	for _, n := range names {
+	for _, n := range slices.Compact(names) {
 		was, ok1 := p.Settings[n]
 		is, ok2 := now.Settings[n]
 		if v, added := addedSetting(n); added && !ok1 {

@@ -30,10 +30,10 @@ type recordsFile struct {
 	lastNoEOL  bool            // the last record lacks its newline
 	files      outfile.Writer
 
-	// Set by append.
+	// Set by prepare.
 	rw      *prime.RecordWriter
-	counter *countingWriter
-	written int // records appended by this run
+	counter *checkedWriter // the file's writer; its n is the length written
+	written int            // records appended by this run
 }
 
 // openRecordsFile opens the records file at path, creating it when
@@ -128,7 +128,7 @@ func (r *recordsFile) prepare() error {
 		r.size = r.end
 		r.lastNoEOL = false
 	}
-	r.counter = &countingWriter{w: r.files.Wrapped(r.f)}
+	r.counter = &checkedWriter{w: r.files.Wrapped(r.f), n: r.end}
 	r.rw = prime.NewRecordWriter(r.counter)
 	return nil
 }
@@ -148,7 +148,7 @@ func (r *recordsFile) append(rec *prime.Record) error {
 		}
 		return r.cut(fmt.Errorf("writing %s: %w", r.path, err))
 	}
-	r.end += r.counter.take()
+	r.end = r.counter.n
 	r.written++
 	if r.written%syncEvery == 0 {
 		if err := r.f.Sync(); err != nil {
@@ -200,30 +200,6 @@ func (r *recordsFile) finish(wroteProvenance bool) error {
 		return fmt.Errorf("removing the empty records file %s: %w", r.path, err)
 	}
 	return nil
-}
-
-// countingWriter counts the bytes written through it, and keeps the first
-// error.
-type countingWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	if err != nil && c.err == nil {
-		c.err = err
-	}
-	return n, err
-}
-
-// take returns the bytes counted since the last call.
-func (c *countingWriter) take() int64 {
-	n := c.n
-	c.n = 0
-	return n
 }
 
 // completeLength returns the length of f's first size bytes up to and

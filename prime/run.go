@@ -90,13 +90,17 @@ func (f *floorFlag) Set(s string) error {
 
 // prepFlags are one model's preprocessing flags.
 type prepFlags struct {
+	model     string // "tagger" or "classifier"
 	preset    string
 	mean, std string
 	bgr       bool
 	noScale   bool
+
+	transform preprocess.Transform // the flags' values, once parse has checked them
 }
 
 func (p *prepFlags) register(fs *flag.FlagSet, model string) {
+	p.model = model
 	fs.StringVar(&p.preset, model+"-preset", "", "the "+model+"'s preprocessing by model family: "+strings.Join(preprocess.PresetNames(), ", ")+
 		" (imagenet: shorter side 256, centre crop 224, ImageNet mean and std; ram: 384x384, ImageNet mean and std; clip: shorter side 224 bicubic, centre crop, CLIP mean and std; raw: 0..255 pixel values, no mean or std). "+
 		"Default: resize to the input size, [0, 1], ImageNet mean and std for 3 channels. -"+model+"-mean, -std, -no-scale and -bgr change a preset's values")
@@ -107,14 +111,13 @@ func (p *prepFlags) register(fs *flag.FlagSet, model string) {
 		"Nothing in a model file tells which scaling it wants, and the wrong one only makes predictions worse")
 }
 
-// transform returns the flags as a preprocess.Transform, every number
-// range-checked.
-func (p *prepFlags) transform(model string) (preprocess.Transform, error) {
-	var t preprocess.Transform
+// parse sets p.transform from the flags, every number range-checked.
+func (p *prepFlags) parse() error {
+	t := &p.transform
 	if p.preset != "" {
 		var err error
-		if t, err = preprocess.Preset(p.preset); err != nil {
-			return t, fmt.Errorf("-%s-preset %q: want one of %s", model, p.preset, strings.Join(preprocess.PresetNames(), ", "))
+		if *t, err = preprocess.Preset(p.preset); err != nil {
+			return fmt.Errorf("-%s-preset %q: want one of %s", p.model, p.preset, strings.Join(preprocess.PresetNames(), ", "))
 		}
 	}
 	lists := []struct {
@@ -130,39 +133,27 @@ func (p *prepFlags) transform(model string) (preprocess.Transform, error) {
 		if l.s == "" {
 			continue
 		}
-		vs, err := floatList(l.s)
-		if err != nil {
-			return t, fmt.Errorf("-%s-%s: %w", model, l.flag, err)
+		var vs []float32
+		for _, f := range strings.Split(l.s, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
+			if err != nil {
+				return fmt.Errorf("-%s-%s: %q is not a number", p.model, l.flag, f)
+			}
+			vs = append(vs, float32(v))
 		}
 		if len(vs) != 1 && len(vs) != 3 {
-			return t, fmt.Errorf("-%s-%s %q: %d values: want 1 (every channel) or 3 (R,G,B)", model, l.flag, l.s, len(vs))
+			return fmt.Errorf("-%s-%s %q: %d values: want 1 (every channel) or 3 (R,G,B)", p.model, l.flag, l.s, len(vs))
 		}
 		for _, v := range vs {
 			if !(float64(v) >= l.lo && float64(v) <= l.hi) {
-				return t, fmt.Errorf("-%s-%s %v out of range: want %s", model, l.flag, v, l.rangeMsg)
+				return fmt.Errorf("-%s-%s %v out of range: want %s", p.model, l.flag, v, l.rangeMsg)
 			}
 		}
 		*l.dst = vs
 	}
 	t.BGR = t.BGR || p.bgr
 	t.NoScale = t.NoScale || p.noScale
-	return t, nil
-}
-
-// floatList parses "0.5,0.5,0.5"; "" is nil.
-func floatList(s string) ([]float32, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var out []float32
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a number", f)
-		}
-		out = append(out, float32(v))
-	}
-	return out, nil
+	return nil
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -239,6 +230,14 @@ func (f *runFlags) check() error {
 	case f.predScores < 0:
 		return fmt.Errorf("-pred-scores %d out of range: want 0 or more", f.predScores)
 	}
+	if f.taggerPath != "" {
+		if err := f.taggerPrep.parse(); err != nil {
+			return err
+		}
+	}
+	if f.classifierPath != "" {
+		return f.classifierPrep.parse()
+	}
 	return nil
 }
 
@@ -285,10 +284,6 @@ func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 	if f.tags != "" {
 		return loaded[prime.Tagger](tagger.LoadPrecomputed(f.tags))
 	}
-	prep, err := f.taggerPrep.transform("tagger")
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities, "thresholded": onnx.Thresholded}
 	threshold := float32(f.threshold)
 	if f.thresholds != "" {
@@ -304,7 +299,7 @@ func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 		ThresholdsFile: f.thresholds,
 		ScoreFloor:     floor,
 		Output:         out[f.taggerOutput],
-		Preprocessing:  prep,
+		Preprocessing:  f.taggerPrep.transform,
 		Engine:         eng,
 	}))
 }
@@ -315,29 +310,24 @@ func (f *runFlags) classifier(eng onnx.Engine) (prime.Classifier, error) {
 	if f.preds != "" {
 		return loaded[prime.Classifier](classifier.LoadPrecomputed(f.preds))
 	}
-	prep, err := f.classifierPrep.transform("classifier")
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities}
 	return loaded[prime.Classifier](classifier.NewONNX(f.classifierPath, &classifier.ONNXOptions{
 		LabelsFile:    f.labels,
 		Output:        out[f.classifierOutput],
-		Preprocessing: prep,
+		Preprocessing: f.classifierPrep.transform,
 		Engine:        eng,
 	}))
 }
 
 // uses returns every file of the run, for outfile.Distinct.
 func (f *runFlags) uses(mf *mineFlags, e *env, provenance string) []outfile.Use {
-	return []outfile.Use{
+	return append([]outfile.Use{
 		{Name: "-tagger", Path: f.taggerPath}, {Name: "-vocab", Path: f.vocab}, {Name: "-thresholds", Path: f.thresholds},
 		{Name: "-tags", Path: f.tags}, {Name: "-classifier", Path: f.classifierPath}, {Name: "-labels", Path: f.labels},
-		{Name: "-preds", Path: f.preds}, mf.validateUse(), mf.acceptUse(),
+		{Name: "-preds", Path: f.preds},
 		{Name: "-records", Path: f.records, Output: true},
 		{Name: "the provenance file", Path: provenance, Output: true},
-		mf.outUse(e),
-	}
+	}, mf.uses(e)...)
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {

@@ -88,27 +88,17 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&f.truth, "truth", "", "write the planted modes to `FILE` as JSON Lines: {\"label\",\"tags\",\"n\",\"accuracy\"}")
 	fs.StringVar(&f.format, "format", "jsonl", "records file format: jsonl (JSON Lines) or parquet")
 	fs.StringVar(&f.out, "o", "", "write the records to `FILE` (replaced whole, its mode kept) instead of standard output")
-	operands, code := parseCommand(fs, args)
-	if code >= 0 {
+	if code := e.parseFlags(fs, args, ""); code >= 0 {
 		return code
 	}
-	if len(operands) > 0 {
-		e.say("unexpected argument %q", operands[0])
-		fs.Usage()
-		return exitBad
-	}
-	cfg, err := f.config(nvocab)
+	cfg, err := f.config()
 	if err != nil {
 		return e.fail(err)
 	}
 	if f.format != "jsonl" && f.format != "parquet" {
 		return e.fail(fmt.Errorf("-format %q: want jsonl or parquet", f.format))
 	}
-	out := outfile.Use{Name: "-o", Path: f.out, Output: true}
-	if isStdio(f.out) {
-		out = e.stdoutUse()
-	}
-	if err := outfile.Distinct(out, outfile.Use{Name: "-truth", Path: f.truth, Output: true}); err != nil {
+	if err := outfile.Distinct(e.outputUse(f.out), outfile.Use{Name: "-truth", Path: f.truth, Output: true}); err != nil {
 		return e.fail(err)
 	}
 	if err := writeSynth(ctx, e, cfg, f.format, f.out, f.truth); err != nil {
@@ -119,73 +109,61 @@ func cmdSynth(ctx context.Context, e *env, args []string) int {
 
 // config checks the flags and returns the Config they ask for. Errors name
 // the flag and its accepted range.
-func (f *synthFlags) config(nvocab int) (synth.Config, error) {
-	bad := func(name, value, want string, args ...any) error {
-		return fmt.Errorf("-%s %s out of range: want %s", name, value, fmt.Sprintf(want, args...))
+func (f *synthFlags) config() (synth.Config, error) {
+	bad := func(name string, value any, want string, args ...any) error {
+		return fmt.Errorf("-%s %v out of range: want %s", name, value, fmt.Sprintf(want, args...))
 	}
-	cfg := synth.Config{Classes: f.classes, MinTags: f.minTags, MaxTags: f.maxTags, Seed: f.seed, Null: f.null}
+	// Config reads 0 as "the default" and a negative value as 0.
+	cfg := synth.Config{Classes: f.classes, VocabularySize: f.tags, MinTags: f.minTags, MaxTags: f.maxTags,
+		Modes: zeroAsNegative(f.modes), Cluster: f.cluster, TopicSize: f.topicSize, Skew: f.skew, Seed: f.seed, Null: f.null}
 	if f.classes < 1 || f.classes > synth.ClassesLimit {
-		return cfg, bad("classes", strconv.Itoa(f.classes), "1 to %d", synth.ClassesLimit)
+		return cfg, bad("classes", f.classes, "1 to %d", synth.ClassesLimit)
 	}
-	lo, hi, ok := synthIntRange(f.records)
+	lo, hi, ok := parseRange(f.records, strconv.Atoi)
 	if !ok || lo < 1 || hi > synth.RecordsLimit {
 		return cfg, bad("records", f.records, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.RecordsLimit)
 	}
 	cfg.MinRecords, cfg.MaxRecords = lo, hi
 	if f.maxTags < 1 || f.maxTags > synth.TagsLimit {
-		return cfg, bad("max-tags", strconv.Itoa(f.maxTags), "1 to %d", synth.TagsLimit)
+		return cfg, bad("max-tags", f.maxTags, "1 to %d", synth.TagsLimit)
 	}
 	if f.minTags < 1 || f.minTags > f.maxTags {
-		return cfg, bad("min-tags", strconv.Itoa(f.minTags), "1 to %d (-max-tags)", f.maxTags)
+		return cfg, bad("min-tags", f.minTags, "1 to %d (-max-tags)", f.maxTags)
 	}
 	if f.modes < 0 || f.modes > synth.ModesLimit {
-		return cfg, bad("modes", strconv.Itoa(f.modes), "0 to %d", synth.ModesLimit)
+		return cfg, bad("modes", f.modes, "0 to %d", synth.ModesLimit)
 	}
-	cfg.Modes = f.modes
-	if f.modes == 0 {
-		cfg.Modes = -1 // none; 0 would mean the default
-	}
-	planted := cfg.Modes
+	planted := f.modes
 	if f.null {
 		planted = 0
 	}
-	if v := synth.MinVocabulary(f.maxTags, max(planted, 0)); f.tags < v || f.tags > synth.VocabularyLimit {
-		return cfg, bad("tags", strconv.Itoa(f.tags), "%d to %d (at least 2 x -max-tags + the planted tags of a class)", v, synth.VocabularyLimit)
+	if v := synth.MinVocabulary(f.maxTags, planted); f.tags < v || f.tags > synth.VocabularyLimit {
+		return cfg, bad("tags", f.tags, "%d to %d (at least 2 x -max-tags + the planted tags of a class)", v, synth.VocabularyLimit)
 	}
-	cfg.VocabularySize = f.tags
 	if !(f.cluster >= -1 && f.cluster <= synth.ClusterLimit) {
-		return cfg, bad("cluster", fmt.Sprint(f.cluster), "-1 to %v", synth.ClusterLimit)
+		return cfg, bad("cluster", f.cluster, "-1 to %v", synth.ClusterLimit)
 	}
-	cfg.Cluster = f.cluster
 	if f.topicSize < 2 || f.topicSize > synth.TopicLimit {
-		return cfg, bad("topic-size", strconv.Itoa(f.topicSize), "2 to %d", synth.TopicLimit)
+		return cfg, bad("topic-size", f.topicSize, "2 to %d", synth.TopicLimit)
 	}
-	cfg.TopicSize = f.topicSize
 	if f.skew != 0 && !(f.skew >= 0.1 && f.skew <= 4) {
-		return cfg, bad("skew", fmt.Sprint(f.skew), "0.1 to 4, or 0")
+		return cfg, bad("skew", f.skew, "0.1 to 4, or 0")
 	}
-	cfg.Skew = f.skew
-	alo, ahi, ok := synthFloatRange(f.accuracy)
+	float := func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+	alo, ahi, ok := parseRange(f.accuracy, float)
 	if !ok || alo < 0 || ahi > 1 {
 		return cfg, bad("accuracy", f.accuracy, "A or LO-HI, 0 ≤ LO ≤ HI ≤ 1")
 	}
-	mlo, mhi, ok := synthFloatRange(f.modeAccuracy)
+	mlo, mhi, ok := parseRange(f.modeAccuracy, float)
 	if !ok || mlo < 0 || mhi > 1 {
 		return cfg, bad("mode-accuracy", f.modeAccuracy, "A or LO-HI, 0 ≤ LO ≤ HI ≤ 1")
 	}
 	if planted > 0 && mhi > alo-synth.ModeGap+1e-12 {
 		return cfg, bad("mode-accuracy", f.modeAccuracy, "at most %.4g: -accuracy's LO (%v) − %v", alo-synth.ModeGap, alo, synth.ModeGap)
 	}
-	// Config reads 0 as "the default" and a negative value as 0.
-	zero := func(x float64) float64 {
-		if x == 0 {
-			return -1
-		}
-		return x
-	}
-	cfg.MinAccuracy, cfg.MaxAccuracy = zero(alo), zero(ahi)
-	cfg.MinModeAccuracy, cfg.MaxModeAccuracy = zero(mlo), zero(mhi)
-	slo, shi, ok := synthIntRange(f.modeSize)
+	cfg.MinAccuracy, cfg.MaxAccuracy = zeroAsNegative(alo), zeroAsNegative(ahi)
+	cfg.MinModeAccuracy, cfg.MaxModeAccuracy = zeroAsNegative(mlo), zeroAsNegative(mhi)
+	slo, shi, ok := parseRange(f.modeSize, strconv.Atoi)
 	if !ok || slo < 1 || shi > synth.RecordsLimit {
 		return cfg, bad("mode-size", f.modeSize, "N or LO-HI, 1 ≤ LO ≤ HI ≤ %d", synth.RecordsLimit)
 	}
@@ -193,25 +171,14 @@ func (f *synthFlags) config(nvocab int) (synth.Config, error) {
 	return cfg, nil
 }
 
-// synthIntRange parses "N" or "LO-HI" with LO ≤ HI.
-func synthIntRange(s string) (lo, hi int, ok bool) {
+// parseRange parses "N" or "LO-HI" with LO ≤ HI, each number with parse.
+func parseRange[T int | float64](s string, parse func(string) (T, error)) (lo, hi T, ok bool) {
 	a, b, found := strings.Cut(s, "-")
 	if !found {
 		b = a
 	}
-	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
-	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
-	return lo, hi, err1 == nil && err2 == nil && lo <= hi
-}
-
-// synthFloatRange parses "X" or "LO-HI" with LO ≤ HI.
-func synthFloatRange(s string) (lo, hi float64, ok bool) {
-	a, b, found := strings.Cut(s, "-")
-	if !found {
-		b = a
-	}
-	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	lo, err1 := parse(strings.TrimSpace(a))
+	hi, err2 := parse(strings.TrimSpace(b))
 	return lo, hi, err1 == nil && err2 == nil && lo <= hi
 }
 
