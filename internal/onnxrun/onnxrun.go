@@ -18,6 +18,7 @@
 package onnxrun
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -345,51 +346,29 @@ func (m *Model) Close() error {
 	return m.closeErr
 }
 
-// ForEach calls fn(i) for i in [0, n) from at most Workers goroutines and
-// returns the first error. fn is expected to call Run.
+// ForEach calls fn(i) for i in [0, n) from at most Workers goroutines.
+// It hands out no more indices once a call has failed or ctx is done, and
+// returns the error of the first goroutine (in their order) whose call
+// failed, else ctx's. fn is expected to call Run.
 func (m *Model) ForEach(ctx context.Context, n int, fn func(i int) error) error {
-	w := min(m.workers, n)
-	if w <= 1 {
-		for i := range n {
-			if err := fn(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	parent := ctx
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
+	var next atomic.Int64
+	var failed atomic.Bool
+	errs := make([]error, min(m.workers, n))
 	var wg sync.WaitGroup
-	errs := make([]error, w)
-	for k := range w {
+	for k := range errs {
 		wg.Go(func() {
-			for i := range next {
-				if err := fn(i); err != nil {
-					errs[k] = err
-					cancel(err)
-					return
+			for i := int(next.Add(1) - 1); i < n && !failed.Load() && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				if errs[k] = fn(i); errs[k] != nil {
+					failed.Store(true)
 				}
 			}
 		})
 	}
-feed:
-	for i := range n {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+	if err := cmp.Or(errs...); err != nil {
+		return err
 	}
-	if err := parent.Err(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", m.prefix, err)
 	}
 	return nil
