@@ -3,9 +3,6 @@ package classifier_test
 import (
 	"context"
 	"fmt"
-	"image"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -39,9 +36,7 @@ func TestPrecomputed(t *testing.T) {
 }
 
 func TestPrecomputedBadInput(t *testing.T) {
-	for _, tc := range []struct {
-		name, src, want string
-	}{
+	precomputedtest.CheckBadInput(t, "classifier", classifier.NewPrecomputed, classifier.LoadPrecomputed, [][3]string{
 		{"empty", "", "classifier: precomputed predictions: no images"},
 		{"not JSON", `{"id": "a", "pred": "x"}` + "\n[1, 2]\n", "classifier: precomputed predictions:2: not a JSON object"},
 		{"no id", `{"pred": "x"}`, `classifier: precomputed predictions:1: field "id": missing or empty`},
@@ -52,28 +47,18 @@ func TestPrecomputedBadInput(t *testing.T) {
 		{"pred given twice", `{"id": "a", "pred": "x", "pred": "y"}`, `classifier: precomputed predictions:1: field "pred": given twice`},
 		{"repeated id", `{"id": "a", "pred": "x"}` + "\n" + `{"id": "a", "pred": "y"}`, `classifier: precomputed predictions:2: field "id": repeated: "a" first appears on line 1`},
 		{"invalid UTF-8", "{\"id\": \"a\", \"pred\": \"\xff\"}", `classifier: precomputed predictions:1: field "pred": invalid UTF-8`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := classifier.NewPrecomputed(strings.NewReader(tc.src))
-			require.EqualError(t, err, tc.want)
-		})
-	}
-	_, err := classifier.LoadPrecomputed(filepath.Join(t.TempDir(), "missing.jsonl"))
-	assert.ErrorIs(t, err, os.ErrNotExist)
+	})
 }
 
 // TestPrecomputedConformance runs the conformance kit on a Precomputed
 // that holds predictions for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
-	images := append(primetest.OddImages(), primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
-	lines := precomputedtest.Lines(t, images, func(i int) map[string]any {
+	mine, path := precomputedtest.KitFile(t, func(i int) map[string]any {
 		return map[string]any{"pred": fmt.Sprint("class", i%3)}
 	})
-	path := filepath.Join(t.TempDir(), "preds.jsonl")
-	require.NoError(t, os.WriteFile(path, []byte(lines), 0o644))
 	p, err := classifier.LoadPrecomputed(path)
 	require.NoError(t, err)
-	primetest.RunClassifier(t, p, images[len(images)-1])
+	primetest.RunClassifier(t, p, mine)
 }
 
 func ExampleNewPrecomputed() {

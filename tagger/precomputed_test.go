@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,9 +49,7 @@ func TestPrecomputed(t *testing.T) {
 }
 
 func TestPrecomputedBadInput(t *testing.T) {
-	for _, tc := range []struct {
-		name, src, want string
-	}{
+	precomputedtest.CheckBadInput(t, "tagger", tagger.NewPrecomputed, tagger.LoadPrecomputed, [][3]string{
 		{"empty", "", "tagger: precomputed tags: no images"},
 		{"blank lines only", "\n \n", "tagger: precomputed tags: no images"},
 		{"not JSON", `{"id": "a", "tags": []}` + "\nnope\n", "tagger: precomputed tags:2: invalid JSON: unexpected 'n' at column 1"},
@@ -65,15 +62,7 @@ func TestPrecomputedBadInput(t *testing.T) {
 		{"name given twice", `{"id": "a", "tags": [{"name": "x", "name": "y"}]}`, `tagger: precomputed tags:1: field "tags": element 0: field "name": given twice`},
 		{"repeated id", `{"id": "a", "tags": []}` + "\n" + `{"id": "a", "tags": []}`, `tagger: precomputed tags:2: field "id": repeated: "a" first appears on line 1`},
 		{"invalid UTF-8", "{\"id\": \"a\xff\", \"tags\": []}", `tagger: precomputed tags:1: field "id": invalid UTF-8`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := tagger.NewPrecomputed(strings.NewReader(tc.src))
-			require.EqualError(t, err, tc.want)
-		})
-	}
-	_, err := tagger.LoadPrecomputed(filepath.Join(t.TempDir(), "missing.jsonl"))
-	assert.ErrorIs(t, err, os.ErrNotExist)
-	assert.ErrorContains(t, err, "tagger: open ")
+	})
 }
 
 func TestPrecomputedLongLine(t *testing.T) {
@@ -93,13 +82,12 @@ func TestPrecomputedLongLine(t *testing.T) {
 // TestPrecomputedConformance runs the conformance kit on a Precomputed
 // that holds tags for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
-	images := append(primetest.OddImages(), primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))})
-	lines := precomputedtest.Lines(t, images, func(i int) map[string]any {
+	mine, path := precomputedtest.KitFile(t, func(i int) map[string]any {
 		return map[string]any{"tags": []any{"x", fmt.Sprint("n", i%3), map[string]any{"name": "s", "score": 0.5}}}
 	})
-	p, err := tagger.NewPrecomputed(strings.NewReader(lines))
+	p, err := tagger.LoadPrecomputed(path)
 	require.NoError(t, err)
-	primetest.RunTagger(t, p, images[len(images)-1])
+	primetest.RunTagger(t, p, mine)
 }
 
 func ExampleNewPrecomputed() {

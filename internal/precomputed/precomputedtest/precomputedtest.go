@@ -3,11 +3,14 @@
 package precomputedtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"image"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,12 +36,31 @@ func CheckRefusals[R any](t *testing.T, byPixels func(context.Context, image.Ima
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-// Lines returns a JSON Lines file that holds, for the i-th of images, its
-// "id" and the members that members(i) returns.
-func Lines(t *testing.T, images []primetest.Image, members func(i int) map[string]any) string {
+// CheckBadInput checks that newP refuses each of bad, a case's name, a
+// file and the error newP gives, and that load refuses a missing file
+// with an error that starts with pkg and wraps os.ErrNotExist.
+func CheckBadInput[P any](t *testing.T, pkg string, newP func(io.Reader) (P, error), load func(string) (P, error), bad [][3]string) {
 	t.Helper()
-	var b strings.Builder
-	for i, im := range images {
+	for _, tc := range bad {
+		t.Run(tc[0], func(t *testing.T) {
+			_, err := newP(strings.NewReader(tc[1]))
+			require.EqualError(t, err, tc[2])
+		})
+	}
+	_, err := load(filepath.Join(t.TempDir(), "missing.jsonl"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.ErrorContains(t, err, pkg+": open ")
+}
+
+// KitFile returns an image of the test's own, for the conformance kit,
+// and the path of a JSON Lines file that holds, for the i-th of the
+// kit's images (primetest.OddImages, then that one), its "id" and the
+// members that members(i) returns.
+func KitFile(t *testing.T, members func(i int) map[string]any) (primetest.Image, string) {
+	t.Helper()
+	mine := primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))}
+	var b bytes.Buffer
+	for i, im := range append(primetest.OddImages(), mine) {
 		m := map[string]any{"id": im.ID}
 		maps.Copy(m, members(i))
 		line, err := json.Marshal(m)
@@ -46,7 +68,9 @@ func Lines(t *testing.T, images []primetest.Image, members func(i int) map[strin
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	return b.String()
+	path := filepath.Join(t.TempDir(), "precomputed.jsonl")
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+	return mine, path
 }
 
 // Seeds are precomputed files for fuzzing: lines of tags and of
