@@ -234,24 +234,19 @@ func (t *ONNX) tags(scores []float32) []prime.Tag {
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
-		if a.below != b.below {
-			return cmp.Compare(btoi(a.below), btoi(b.below))
+		switch {
+		case a.below == b.below:
+			return cmp.Compare(b.s, a.s)
+		case a.below:
+			return 1
 		}
-		return cmp.Compare(b.s, a.s)
+		return -1
 	})
 	tags := make([]prime.Tag, len(hits))
 	for k, h := range hits {
 		tags[k] = prime.Tag{Name: t.vocab[h.i], Score: h.s, Below: h.below}
 	}
 	return tags
-}
-
-// btoi is 1 for true and 0 for false.
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // TagBatch tags imgs and returns one []prime.Tag per image, in order,

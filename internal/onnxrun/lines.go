@@ -2,6 +2,8 @@ package onnxrun
 
 import (
 	"bufio"
+	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,17 +70,13 @@ func load[T any](path, prefix string, read func(io.Reader) (T, error)) (T, error
 }
 
 // ReadNames reads one name per line (a vocabulary, a labels file).
-// Surrounding white space is trimmed, a final newline is optional, and an
-// empty or repeated name is an error. Errors start with prefix and name
-// the file (when file is not "") and the line.
+// Surrounding white space is trimmed, a final newline is optional, and a
+// repeated name is an error. Errors start with prefix and name the file
+// (when file is not "") and the line.
 func ReadNames(r io.Reader, prefix, what, file string) ([]string, error) {
 	var names []string
 	seen := make(map[string]int)
-	err := eachLine(r, func(line int, s string) error {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return fmt.Errorf("empty %s", what)
-		}
+	err := eachLine(r, prefix, file, what+"s", func(line int, s string) error {
 		if first, ok := seen[s]; ok {
 			return fmt.Errorf("%s %q repeats line %d", what, s, first)
 		}
@@ -87,10 +85,7 @@ func ReadNames(r io.Reader, prefix, what, file string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, lineError(prefix, file, err)
-	}
-	if len(names) == 0 {
-		return nil, lineError(prefix, file, fmt.Errorf("no %ss", what))
+		return nil, err
 	}
 	return names, nil
 }
@@ -98,8 +93,7 @@ func ReadNames(r io.Reader, prefix, what, file string) ([]string, error) {
 // ReadThresholds reads one number in [0, 1] per line.
 func ReadThresholds(r io.Reader, prefix, file string) ([]float32, error) {
 	var ts []float32
-	err := eachLine(r, func(_ int, s string) error {
-		s = strings.TrimSpace(s)
+	err := eachLine(r, prefix, file, "thresholds", func(_ int, s string) error {
 		v, err := strconv.ParseFloat(s, 32)
 		if err != nil {
 			return fmt.Errorf("threshold %q is not a number", s)
@@ -111,59 +105,50 @@ func ReadThresholds(r io.Reader, prefix, file string) ([]float32, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, lineError(prefix, file, err)
-	}
-	if len(ts) == 0 {
-		return nil, lineError(prefix, file, fmt.Errorf("no thresholds"))
+		return nil, err
 	}
 	return ts, nil
 }
 
-type atLine struct {
-	line int
-	err  error
-}
-
-func (e *atLine) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
-
-func lineError(prefix, file string, err error) error {
-	if a, ok := err.(*atLine); ok {
-		if file != "" {
-			return fmt.Errorf("%s: %s:%d: %w", prefix, file, a.line, a.err)
+// eachLine calls fn with every line of r, trimmed, and its number. Blank
+// lines at the end (of a file that ends in a newline) are skipped; a blank
+// line before another, and a file of no line, "no " + plural, are errors.
+// Errors start with prefix and name the file (when not "") and the line.
+func eachLine(r io.Reader, prefix, file, plural string, fn func(line int, s string) error) error {
+	at := func(line int, err error) error {
+		switch {
+		case line > 0 && file == "":
+			return fmt.Errorf("%s: line %d: %w", prefix, line, err)
+		case line > 0:
+			return fmt.Errorf("%s: %s:%d: %w", prefix, file, line, err)
+		case file == "":
+			return fmt.Errorf("%s: %w", prefix, err)
 		}
-		return fmt.Errorf("%s: line %d: %w", prefix, a.line, a.err)
-	}
-	if file != "" {
 		return fmt.Errorf("%s: %s: %w", prefix, file, err)
 	}
-	return fmt.Errorf("%s: %w", prefix, err)
-}
-
-// eachLine calls fn for every line of r but a last empty one (the end of
-// a file that ends in a newline).
-func eachLine(r io.Reader, fn func(line int, s string) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
-	line := 0
-	var pendingEmpty int // a blank line is an error only if a line follows it
+	line, blank, kept := 0, 0, 0
 	for sc.Scan() {
 		line++
-		s := sc.Text()
-		if strings.TrimSpace(s) == "" {
-			if pendingEmpty == 0 {
-				pendingEmpty = line
-			}
+		s := strings.TrimSpace(sc.Text())
+		switch {
+		case s == "":
+			blank = cmp.Or(blank, line) // an error only if a line follows
 			continue
-		}
-		if pendingEmpty != 0 {
-			return &atLine{pendingEmpty, fmt.Errorf("blank line")}
+		case blank != 0:
+			return at(blank, errors.New("blank line"))
 		}
 		if err := fn(line, s); err != nil {
-			return &atLine{line, err}
+			return at(line, err)
 		}
+		kept++
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return at(0, err)
+	}
+	if kept == 0 {
+		return at(0, errors.New("no "+plural))
 	}
 	return nil
 }
