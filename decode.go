@@ -1,6 +1,7 @@
 package prime
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -110,8 +111,9 @@ func channels(m color.Model) int64 {
 }
 
 // readImageHeader reads the header of the image r holds, leaving r at its
-// start. It reads a few bytes, never the pixels.
-func readImageHeader(r io.ReadSeeker) (*imageHeader, error) {
+// start, and refuses an image too large for maxPixels (see checkSize). It
+// reads a few bytes, never the pixels.
+func readImageHeader(r io.ReadSeeker, maxPixels int64) (*imageHeader, error) {
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		return nil, err
@@ -132,7 +134,7 @@ func readImageHeader(r io.ReadSeeker) (*imageHeader, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	return h, nil
+	return h, checkSize(h, maxPixels)
 }
 
 // pngInterlaced reads the interlace method of a PNG's IHDR chunk, which
@@ -223,14 +225,7 @@ func byteSize(n int64) string {
 // malformed file is reported as an error. maxPixels 0 means
 // DefaultMaxPixels.
 func DecodeImage(r io.ReadSeeker, maxPixels int64) (image.Image, error) {
-	if maxPixels == 0 {
-		maxPixels = DefaultMaxPixels
-	}
-	h, err := readImageHeader(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkSize(h, maxPixels); err != nil {
+	if _, err := readImageHeader(r, cmp.Or(maxPixels, DefaultMaxPixels)); err != nil {
 		return nil, err
 	}
 	return decode(r)

@@ -167,7 +167,7 @@ func TestDecodeCost(t *testing.T) {
 	}
 	for _, s := range samples {
 		t.Run(s.name, func(t *testing.T) {
-			h, err := readImageHeader(bytes.NewReader(s.data))
+			h, err := readImageHeader(bytes.NewReader(s.data), MaxMaxPixels)
 			require.NoError(t, err)
 			var img image.Image
 			limit := max(h.Pixels(), h.decodeCost()/BytesPerPixel+1) // just enough

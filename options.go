@@ -1,6 +1,7 @@
 package prime
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"runtime"
@@ -131,24 +132,14 @@ func (o *Options) withDefaults() (Options, error) {
 	if o != nil {
 		r = *o
 	}
-	if r.MinSize == 0 {
-		r.MinSize = DefaultMinSize
-	}
+	r.MinSize = cmp.Or(r.MinSize, DefaultMinSize)
 	r.MinDrop = orDefault(r.MinDrop, DefaultMinDrop)
 	r.MinMarginalDrop = orDefault(r.MinMarginalDrop, DefaultMinMarginalDrop)
-	if r.MaxTags == 0 {
-		r.MaxTags = DefaultMaxTags
-	}
-	if r.FDR == 0 {
-		r.FDR = DefaultFDR
-	}
+	r.MaxTags = cmp.Or(r.MaxTags, DefaultMaxTags)
+	r.FDR = cmp.Or(r.FDR, DefaultFDR)
 	r.Bootstrap = orDefault(r.Bootstrap, DefaultBootstrap)
-	if r.Confidence == 0 {
-		r.Confidence = DefaultConfidence
-	}
-	if r.ValidationLevel == 0 {
-		r.ValidationLevel = DefaultValidationLevel
-	}
+	r.Confidence = cmp.Or(r.Confidence, DefaultConfidence)
+	r.ValidationLevel = cmp.Or(r.ValidationLevel, DefaultValidationLevel)
 	r.MemoryLimit = orDefault(r.MemoryLimit, DefaultMemoryLimit)
 	if r.Workers <= 0 {
 		r.Workers = runtime.GOMAXPROCS(0)

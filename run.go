@@ -1,6 +1,7 @@
 package prime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -215,22 +216,14 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 			}
 			r.keepTags = true
 		}
-		if o.PredScores == 0 {
-			o.PredScores = DefaultPredScores
-		}
+		o.PredScores = cmp.Or(o.PredScores, DefaultPredScores)
 		if l, ok := cl.(interface{ Labels() []string }); ok && o.PredScores > 0 {
 			r.labels = l.Labels()
 		}
-		if o.Workers == 0 {
-			o.Workers = runtime.GOMAXPROCS(0)
-		}
-		if o.BatchSize == 0 {
-			o.BatchSize = DefaultBatchSize
-		}
-		if o.MaxPixels == 0 {
-			o.MaxPixels = DefaultMaxPixels
-		}
-		r.opts, r.budget = o, newBudget(int64(o.Workers)*o.MaxPixels*BytesPerPixel)
+		o.Workers = cmp.Or(o.Workers, runtime.GOMAXPROCS(0))
+		o.BatchSize = cmp.Or(o.BatchSize, DefaultBatchSize)
+		o.MaxPixels = cmp.Or(o.MaxPixels, DefaultMaxPixels)
+		r.budget = newBudget(int64(o.Workers) * o.MaxPixels * BytesPerPixel)
 		r.tagger = plugin[[]Tag]{doing: "tagging", batchMethod: "TagBatch", one: tg.Tag}
 		if it, ok := tg.(IDTagger); ok {
 			r.tagger.byID = it.TagID
@@ -245,8 +238,8 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 		}
 		if (r.tagger.batch == nil && r.classifier.batch == nil) || o.BatchSize == 1 {
 			r.tagger.batch, r.classifier.batch, o.BatchSize = nil, nil, 1
-			r.opts.BatchSize = 1
 		}
+		r.opts = o
 		r.run(ctx, images, yield)
 	}
 }
@@ -520,11 +513,8 @@ func (r *runner) open(ctx context.Context, im *Image, infer func() bool) (img im
 		return nil, 0, err
 	}
 	defer f.Close() // read only
-	h, err := readImageHeader(f)
+	h, err := readImageHeader(f, r.opts.MaxPixels)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := checkSize(h, r.opts.MaxPixels); err != nil {
 		return nil, 0, err
 	}
 	cost = h.decodeCost()

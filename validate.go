@@ -1,6 +1,7 @@
 package prime
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -60,10 +61,7 @@ func (r *Report) Validate(ctx context.Context, heldout []Record) error {
 // the PRIME paper's generalization check.
 func (r *Report) ValidateDataset(ctx context.Context, d *Dataset) error {
 	o := &r.Options
-	level := o.ValidationLevel
-	if level == 0 {
-		level = DefaultValidationLevel
-	}
+	level := cmp.Or(o.ValidationLevel, DefaultValidationLevel)
 	v := &Validation{Records: d.Len(), Level: level}
 	for i := range r.Modes {
 		if i%64 == 0 {
