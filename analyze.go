@@ -106,7 +106,7 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	results := make([]classResult, len(d.labels))
-	next := make(chan int)
+	var next atomic.Int64 // the next class to mine
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex // guards done and the Progress calls
@@ -121,7 +121,7 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 	for range workers {
 		wg.Go(func() {
 			m := newClassMiner(d, params)
-			for c := range next {
+			for c := int(next.Add(1) - 1); c < len(d.labels) && ctx.Err() == nil; c = int(next.Add(1) - 1) {
 				res, err := m.mine(ctx, c)
 				if n := modes.Add(int64(len(res.modes))); err == nil && o.MemoryLimit > 0 && n*reportModeBytes > o.MemoryLimit {
 					err = &mining.LimitError{Modes: true, Sets: n, Bytes: n * reportModeBytes, Limit: o.MemoryLimit}
@@ -150,15 +150,6 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 			}
 		})
 	}
-feed:
-	for c := range d.labels {
-		select {
-		case next <- c:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/failmodes/prime"
 	xdraw "golang.org/x/image/draw"
@@ -60,18 +61,14 @@ func thumbnails(r *prime.Report, images fs.FS) map[string]thumbnail {
 	}
 	out := make([]thumbnail, len(names))
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64 // the next name to read
 	for range min(runtime.GOMAXPROCS(0), len(names)) {
 		wg.Go(func() {
-			for i := range next {
+			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
 				out[i] = newThumbnail(images, names[i])
 			}
 		})
 	}
-	for i := range names {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	res := make(map[string]thumbnail, len(names))
 	for i, n := range names {
