@@ -108,11 +108,7 @@ func (r *Report) Err() error {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "prime: %d failure mode", len(r.Modes))
-	if len(r.Modes) > 1 {
-		b.WriteByte('s')
-	}
-	b.WriteByte(':')
+	b.WriteString("prime: " + plural(len(r.Modes), "failure mode", "failure modes") + ":")
 	for i := range r.Modes {
 		b.WriteString("\n\t")
 		b.WriteString(r.Modes[i].String())
