@@ -105,7 +105,7 @@ func newState[R any](p plugin[R], images []Image) *state[R] {
 		s.pixels[i] = pixels(im.Image)
 	}
 	for i := range all {
-		r, err := s.do(context.Background(), i)
+		r, err := s.call(context.Background(), s.images[i])
 		s.base[i], s.errs[i] = s.clone(r), err
 	}
 	return s
@@ -126,11 +126,6 @@ func (s *state[R]) rules(list, results rule) []rule {
 		{"batch", s.batchName + " returns, per image, what " + s.callName + " returns for it alone", s.checkBatch},
 		{"image-untouched", s.callName + " and " + s.batchName + " leave the images they are given unchanged", s.checkUntouched},
 	}
-}
-
-// do calls the plug-in on image i.
-func (s *state[R]) do(ctx context.Context, i int) (R, error) {
-	return s.call(ctx, s.images[i])
 }
 
 // ok returns the indices of the images the first pass handled without
@@ -154,34 +149,30 @@ func listRule(name, method, entry string, list func() []string) rule {
 		if list == nil {
 			return nil
 		}
-		return checkList(list, method, entry)
-	}}
-}
-
-func checkList(list func() []string, method, entry string) []error {
-	got := list()
-	if len(got) == 0 {
-		return []error{fmt.Errorf("%s is empty", method)}
-	}
-	var errs []error
-	seen := make(map[string]bool, len(got))
-	for i, t := range got {
-		switch {
-		case t == "":
-			errs = append(errs, fmt.Errorf("%s %d is empty", entry, i))
-		case seen[t]:
-			errs = append(errs, fmt.Errorf("%s %d %q repeated", entry, i, t))
+		got := list()
+		if len(got) == 0 {
+			return []error{fmt.Errorf("%s is empty", method)}
 		}
-		seen[t] = true
-	}
-	want := slices.Clone(got)
-	for i := range got {
-		got[i] = "primetest-changed"
-	}
-	if again := list(); !slices.Equal(again, want) {
-		errs = append(errs, fmt.Errorf("changing the slice %s returned changed a later call's", method))
-	}
-	return limit(errs)
+		var errs []error
+		seen := make(map[string]bool, len(got))
+		for i, t := range got {
+			switch {
+			case t == "":
+				errs = append(errs, fmt.Errorf("%s %d is empty", entry, i))
+			case seen[t]:
+				errs = append(errs, fmt.Errorf("%s %d %q repeated", entry, i, t))
+			}
+			seen[t] = true
+		}
+		want := slices.Clone(got)
+		for i := range got {
+			got[i] = "primetest-changed"
+		}
+		if again := list(); !slices.Equal(again, want) {
+			errs = append(errs, fmt.Errorf("changing the slice %s returned changed a later call's", method))
+		}
+		return limit(errs)
+	}}
 }
 
 // checkOdd reports the images the first pass failed on.
@@ -201,7 +192,7 @@ func (s *state[R]) checkOdd() []error {
 func (s *state[R]) checkDeterministic() []error {
 	var errs []error
 	for _, i := range s.ok() {
-		got, err := s.do(context.Background(), i)
+		got, err := s.call(context.Background(), s.images[i])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("image %s: first call succeeded, second failed: %w", s.images[i].ID, err))
 		} else if d := s.diff(got, s.base[i], 0); d != "" {
@@ -225,7 +216,7 @@ func (s *state[R]) checkConcurrent() []error {
 		wg.Go(func() {
 			for k := range idx {
 				i := idx[(k+g*len(idx)/goroutines)%len(idx)] // each goroutine starts elsewhere
-				got, err := s.do(context.Background(), i)
+				got, err := s.call(context.Background(), s.images[i])
 				var e error
 				if err != nil {
 					e = fmt.Errorf("image %s: concurrent call failed: %w", s.images[i].ID, err)
@@ -273,7 +264,7 @@ func (s *state[R]) checkCancelled() []error {
 	var errs []error
 	for i := range min(len(s.images), 3) {
 		err := cancelled(s.callName+" of "+s.images[i].ID, func(ctx context.Context) error {
-			_, err := s.do(ctx, i)
+			_, err := s.call(ctx, s.images[i])
 			return err
 		})
 		if err != nil {
@@ -288,11 +279,11 @@ func (s *state[R]) checkCancelled() []error {
 func (s *state[R]) checkOwned() []error {
 	var errs []error
 	for _, i := range s.ok() {
-		got, err := s.do(context.Background(), i)
+		got, err := s.call(context.Background(), s.images[i])
 		if err != nil || !s.scribble(got) {
 			continue // reported by another rule, or nothing to change
 		}
-		again, err := s.do(context.Background(), i)
+		again, err := s.call(context.Background(), s.images[i])
 		if err == nil {
 			if d := s.diff(again, s.base[i], 0); d != "" {
 				errs = append(errs, fmt.Errorf("image %s: changing %s changed a later result: %s", s.images[i].ID, s.owned, d))
