@@ -4,22 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/failmodes/prime"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// modeKeys returns "label: tag, tag" for each mode.
-func modeKeys(modes []prime.FailureMode) []string {
-	var out []string
-	for _, m := range modes {
-		out = append(out, m.Label+": "+strings.Join(m.Tags, ", "))
-	}
-	return out
-}
 
 // TestRunSmall runs the pipeline on every 10th picture and checks what it
 // writes. The whole demo, and its planted modes, are checked by the test
@@ -59,7 +49,10 @@ func TestRunCancelled(t *testing.T) {
 }
 
 func TestPlanted(t *testing.T) {
-	assert.Equal(t, []string{"boat: sand", "car: blurry, small"}, modeKeys(Planted()))
+	assert.Equal(t, []prime.FailureMode{
+		{Label: "boat", Tags: []string{"sand"}},
+		{Label: "car", Tags: []string{"blurry", "small"}},
+	}, Planted())
 }
 
 // TestRunFolder: Run writes into an empty folder or over a previous demo's
