@@ -70,12 +70,15 @@ func noModes(r *Report) *Report {
 	return r
 }
 
+// A formatCase is a Report and what a writer writes of it.
+type formatCase struct {
+	name   string
+	report *Report
+	want   string
+}
+
 func TestWriteText(t *testing.T) {
-	tests := []struct {
-		name   string
-		report *Report
-		want   string
-	}{{
+	tests := []formatCase{{
 		name:   "modes with intervals",
 		report: sampleReport(),
 		want: `prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes
@@ -141,11 +144,7 @@ te nch  man water  31  45.2% [29.0, 61.0]  85.4%  40.2% [20.0, 60.0]  2e-05  0.0
 }
 
 func TestWriteMarkdown(t *testing.T) {
-	tests := []struct {
-		name   string
-		report *Report
-		want   string
-	}{{
+	tests := []formatCase{{
 		name:   "validated",
 		report: validated(sampleReport()),
 		want: `**prime: 620 records in 3 classes, 140 tags; 3456 tag sets tested; 3 failure modes in 2 classes**<br>

@@ -9,9 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// generate returns the pictures of seed, the demo's for Seed.
+func generate(seed uint64) []*Picture { return Generate(rand.New(rand.NewPCG(seed, 0))) }
+
 func TestGenerate(t *testing.T) {
-	a := Generate(rand.New(rand.NewPCG(Seed, 0)))
-	b := Generate(rand.New(rand.NewPCG(Seed, 0)))
+	a, b := generate(Seed), generate(Seed)
 	require.Len(t, a, 999)
 	counts := map[string]int{}
 	combos := map[string]int{}
@@ -35,7 +37,7 @@ func TestGenerate(t *testing.T) {
 	assert.Equal(t, map[string]int{"ball": 150, "boat": 205, "car": 644}, counts)
 	assert.Equal(t, map[string]int{"car small blurry": 44, "boat water": 145, "boat sand": 60}, combos)
 
-	c := Generate(rand.New(rand.NewPCG(Seed+1, 0)))
+	c := generate(Seed + 1)
 	assert.NotEqual(t, a[0].Image.Pix, c[0].Image.Pix, "another seed, other pixels")
 }
 

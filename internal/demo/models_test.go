@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -17,7 +16,7 @@ import (
 // build (onnx-go, and ONNX Runtime with the tag onnxruntime) and checks
 // their outputs against the plain-Go network, to 1e-5.
 func TestModelsMatchForward(t *testing.T) {
-	pics := Generate(rand.New(rand.NewPCG(Seed, 0)))
+	pics := generate(Seed)
 	for _, tc := range []struct {
 		name    string
 		data    []byte
@@ -47,7 +46,7 @@ func TestModelsMatchForward(t *testing.T) {
 // position near a cut-off), and the classifier errs exactly on boats on
 // sand and on small cars in blurred pictures.
 func TestModelsOnPictures(t *testing.T) {
-	pics := Generate(rand.New(rand.NewPCG(Seed, 0)))
+	pics := generate(Seed)
 	tm, err := onnxrun.LoadBytes(TaggerModel().Marshal(), "tagger", "demo", onnxrun.Options{Engine: onnx.Engine{Workers: 1}})
 	require.NoError(t, err)
 	cm, err := onnxrun.LoadBytes(ClassifierModel().Marshal(), "classifier", "demo", onnxrun.Options{Engine: onnx.Engine{Workers: 1}})
@@ -83,7 +82,7 @@ func TestModelsOnPictures(t *testing.T) {
 // BenchmarkModels measures one inference of each demo model on onnx-go,
 // and of its plain-Go reference.
 func BenchmarkModels(b *testing.B) {
-	pic := Generate(rand.New(rand.NewPCG(Seed, 0)))[0]
+	pic := generate(Seed)[0]
 	x := pixels(pic.Image)
 	fill := func(dst []float32) error { copy(dst, x); return nil }
 	for _, m := range []struct {
