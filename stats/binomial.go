@@ -2,7 +2,9 @@ package stats
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -63,10 +65,7 @@ func newBinomialSampler(rng *rand.Rand, n, c int) binomialSampler {
 	// Probabilities relative to the mode, by the ratio of neighbours:
 	// f(k+1)/f(k) = (n−k)/(k+1) · p/q. They are held as the bits of
 	// float64s in the slice that then holds the cumulative distribution.
-	mode := int(math.Floor(float64(n+1) * p))
-	if mode > n {
-		mode = n
-	}
+	mode := min(int(math.Floor(float64(n+1)*p)), n)
 	pq, qp := p/q, q/p
 	sd := math.Sqrt(float64(n) * p * q)
 	f := make([]uint64, 0, int(20*sd)+16)
@@ -79,9 +78,7 @@ func newBinomialSampler(rng *rand.Rand, n, c int) binomialSampler {
 		f = append(f, math.Float64bits(v))
 	}
 	below := len(f)
-	for i, j := 0, below-1; i < j; i, j = i+1, j-1 {
-		f[i], f[j] = f[j], f[i]
-	}
+	slices.Reverse(f)
 	f = append(f, math.Float64bits(1))
 	v = 1
 	for k := mode; k < n; k++ {
@@ -104,12 +101,9 @@ func newBinomialSampler(rng *rand.Rand, n, c int) binomialSampler {
 	}
 	f[len(f)-1] = one
 	s.cum = f
-	bits := uint(1)
-	for 1<<bits < len(f) {
-		bits++
-	}
-	s.shift = 53 - bits
-	s.guide = make([]int32, 1<<bits)
+	width := max(1, bits.Len(uint(len(f)-1))) // the least with 1<<width ≥ len(f)
+	s.shift = uint(53 - width)
+	s.guide = make([]int32, 1<<width)
 	i := 0
 	for j := range s.guide {
 		for f[i] <= uint64(j)<<s.shift {

@@ -3,6 +3,7 @@ package stats
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // BootstrapAccuracy returns the percentile bootstrap interval, at the given
@@ -230,7 +231,7 @@ func quantile7Of(at func(int) float64, n int, a float64) float64 {
 func kSmallest(buf, x []float64) {
 	k := len(buf)
 	copy(buf, x[:k])
-	insertionSort(buf)
+	slices.Sort(buf)
 	for _, v := range x[k:] {
 		if v >= buf[k-1] {
 			continue
@@ -247,10 +248,8 @@ func kSmallest(buf, x []float64) {
 func kLargest(buf, x []float64) {
 	k := len(buf)
 	copy(buf, x[:k])
-	insertionSort(buf)
-	for i, j := 0, k-1; i < j; i, j = i+1, j-1 {
-		buf[i], buf[j] = buf[j], buf[i]
-	}
+	slices.Sort(buf)
+	slices.Reverse(buf)
 	for _, v := range x[k:] {
 		if v <= buf[k-1] {
 			continue
@@ -260,17 +259,6 @@ func kLargest(buf, x []float64) {
 			buf[i] = buf[i-1]
 		}
 		buf[i] = v
-	}
-}
-
-func insertionSort(x []float64) {
-	for i := 1; i < len(x); i++ {
-		v := x[i]
-		j := i
-		for ; j > 0 && x[j-1] > v; j-- {
-			x[j] = x[j-1]
-		}
-		x[j] = v
 	}
 }
 
@@ -315,5 +303,5 @@ func selectK(x []float64, k int) {
 			return
 		}
 	}
-	insertionSort(x[lo : hi+1])
+	slices.Sort(x[lo : hi+1])
 }
