@@ -550,33 +550,32 @@ func (r *runner) infer(ctx context.Context, j job, batch []int, imgs []image.Ima
 	for k, i := range batch {
 		ids[k] = j.images[i].ID
 	}
+	fail := func(err error) bool {
+		send(result{seq: j.seq + batch[0], err: err, fatal: true})
+		return false
+	}
 	tags, err := r.tagger.infer(ctx, ids, imgs)
-	if err == nil {
-		var preds []Prediction
-		if preds, err = r.classifier.infer(ctx, ids, imgs); err == nil {
-			recs := make([]Record, len(batch))
-			for k, i := range batch {
-				im := &j.images[i]
-				recs[k] = Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
-				if err = r.keepScores(&recs[k], tags[k], preds[k].Scores); err != nil {
-					break
-				}
-			}
-			for k, i := range batch {
-				if err != nil {
-					break
-				}
-				if !send(result{seq: j.seq + i, rec: recs[k]}) {
-					return false
-				}
-			}
-			if err == nil {
-				return true
-			}
+	if err != nil {
+		return fail(err)
+	}
+	preds, err := r.classifier.infer(ctx, ids, imgs)
+	if err != nil {
+		return fail(err)
+	}
+	recs := make([]Record, len(batch))
+	for k, i := range batch {
+		im := &j.images[i]
+		recs[k] = Record{ID: im.ID, Label: im.Label, Predicted: preds[k].Label, Tags: tagNames(tags[k]), Image: im.Path}
+		if err := r.keepScores(&recs[k], tags[k], preds[k].Scores); err != nil {
+			return fail(err)
 		}
 	}
-	send(result{seq: j.seq + batch[0], err: err, fatal: true})
-	return false
+	for k, i := range batch {
+		if !send(result{seq: j.seq + i, rec: recs[k]}) {
+			return false
+		}
+	}
+	return true
 }
 
 // A plugin is the ways a tagger or a classifier makes a T of images: in
