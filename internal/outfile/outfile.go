@@ -89,15 +89,7 @@ func (wr Writer) writeInPlace(path, target string, fill func(io.Writer) error) (
 			err = &fs.PathError{Op: "write", Path: path, Err: cause(cerr)}
 		}
 	}()
-	ew := &errWriter{w: wr.Wrapped(f)}
-	bw := bufio.NewWriterSize(ew, 64<<10)
-	if err := fill(bw); err != nil {
-		return ew.fillError(err, path, target)
-	}
-	if err := bw.Flush(); err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: cause(err, target)}
-	}
-	return nil
+	return wr.fillFile(f, path, fill, target)
 }
 
 // replace writes target, a regular file (fi) or a missing one (fi nil),
@@ -130,13 +122,8 @@ func (wr Writer) replace(path, target string, fi fs.FileInfo, fill func(io.Write
 			return fail(err)
 		}
 	}
-	ew := &errWriter{w: wr.Wrapped(tmp)}
-	bw := bufio.NewWriterSize(ew, 64<<10)
-	if err := fill(bw); err != nil {
-		return ew.fillError(err, path, tmp.Name(), target)
-	}
-	if err := bw.Flush(); err != nil {
-		return fail(err)
+	if err := wr.fillFile(tmp, path, fill, tmp.Name(), target); err != nil {
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		return fail(err)
@@ -165,15 +152,24 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// fillError returns the error of fill: after a failed write, an
-// *fs.PathError naming path and the write's error, whatever fill wrapped
-// it in; otherwise fill's own error (a cancelled context, bad data), as it
-// is.
-func (e *errWriter) fillError(err error, path string, names ...string) error {
-	if e.err == nil {
-		return err
+// fillFile writes f with fill through a buffer, and flushes it. After a
+// failed write the error is an *fs.PathError naming path and the write's
+// error, whatever fill wrapped it in (names are f's names, for cause);
+// fill's own errors (a cancelled context, bad data) are returned as they
+// are.
+func (wr Writer) fillFile(f *os.File, path string, fill func(io.Writer) error, names ...string) error {
+	ew := &errWriter{w: wr.Wrapped(f)}
+	bw := bufio.NewWriterSize(ew, 64<<10)
+	if err := fill(bw); err != nil {
+		if ew.err == nil {
+			return err
+		}
+		return &fs.PathError{Op: "write", Path: path, Err: cause(ew.err, names...)}
 	}
-	return &fs.PathError{Op: "write", Path: path, Err: cause(e.err, names...)}
+	if err := bw.Flush(); err != nil {
+		return &fs.PathError{Op: "write", Path: path, Err: cause(err, names...)}
+	}
+	return nil
 }
 
 // createTemp creates a new, empty file beside target, with mode 0666 less

@@ -1,7 +1,6 @@
 package outfiletest
 
 import (
-	"io"
 	"os"
 	"testing"
 )
@@ -28,13 +27,7 @@ func Names(t testing.TB, dir string) []string {
 func ReadPipe(path string) <-chan string {
 	got := make(chan string, 1)
 	go func() {
-		r, err := os.Open(path)
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		defer r.Close()
-		b, err := io.ReadAll(r)
+		b, err := os.ReadFile(path)
 		if err != nil {
 			got <- err.Error()
 			return
