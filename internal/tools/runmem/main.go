@@ -34,7 +34,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,7 +43,6 @@ import (
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/demo"
-	"github.com/failmodes/prime/internal/outfile"
 )
 
 func main() {
@@ -189,21 +187,16 @@ func pictures(dir string, maxPixels int64, n int) error {
 			if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 				return err
 			}
-			if err := outfile.WriteFile(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			if err := os.WriteFile(path, data, 0o666); err != nil {
 				return err
 			}
 			fmt.Fprintf(&tags, "{\"id\":%q,\"tags\":[\"sand\"]}\n", id)
 			fmt.Fprintf(&preds, "{\"id\":%q,\"pred\":%q}\n", id, class)
 		}
-		for _, f := range []struct {
-			name string
-			data []byte
-		}{{"tags.jsonl", tags.Bytes()}, {"preds.jsonl", preds.Bytes()}} {
-			if err := outfile.WriteFile(filepath.Join(root, f.name), func(w io.Writer) error { _, err := w.Write(f.data); return err }); err != nil {
-				return err
-			}
+		if err := os.WriteFile(filepath.Join(root, "tags.jsonl"), tags.Bytes(), 0o666); err != nil {
+			return err
 		}
-		return nil
+		return os.WriteFile(filepath.Join(root, "preds.jsonl"), preds.Bytes(), 0o666)
 	}
 	if err := folder("tiny", tiny.Bytes()); err != nil {
 		return err
@@ -214,5 +207,4 @@ func pictures(dir string, maxPixels int64, n int) error {
 
 	fmt.Println(w, h, big.Len())
 	return nil
-
 }
