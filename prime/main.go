@@ -30,10 +30,11 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/failmodes/prime/internal/outfile"
+
 	// Decoders of the image formats prime.ImageFolder lists beyond the
 	// standard library's PNG, JPEG and GIF, for prime run and the HTML
 	// report's thumbnails.
-	"github.com/failmodes/prime/internal/outfile"
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,6 +26,26 @@ func runPrime(t *testing.T, stdin string, args ...string) (code int, stdout, std
 	var out, errb bytes.Buffer
 	code = run(context.Background(), &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}, args)
 	return code, out.String(), errb.String()
+}
+
+// badArgs are a command's arguments and a part of the error they make.
+type badArgs struct {
+	args []string
+	want string
+}
+
+// testBadArgs runs prime cmd with each case's args followed by rest: each
+// exits 2 saying what the case wants, with nothing on standard output.
+func testBadArgs(t *testing.T, cmd string, rest []string, cases []badArgs) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runPrime(t, "", slices.Concat([]string{cmd}, tt.args, rest)...)
+			assert.Equal(t, exitBad, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
 }
 
 func writeFile(t *testing.T, name, content string) string {
@@ -82,10 +103,7 @@ func TestMineBadInput(t *testing.T) {
 
 func TestMineBadFlags(t *testing.T) {
 	path := writeFile(t, "data.jsonl", `{"id":"a","label":"cat","pred":"cat","tags":["x"]}`+"\n")
-	tests := []struct {
-		args []string
-		want string
-	}{
+	testBadArgs(t, "mine", []string{path}, []badArgs{
 		{[]string{"-min-drop", "1.5"}, "-min-drop 1.5 out of range: want 0 to 1"},
 		{[]string{"-min-drop", "-0.1"}, "-min-drop -0.1 out of range: want 0 to 1"},
 		{[]string{"-min-marginal-drop", "2"}, "-min-marginal-drop 2 out of range: want 0 to 1"},
@@ -108,15 +126,7 @@ func TestMineBadFlags(t *testing.T) {
 		{[]string{"-memory-limit", "lots"}, `invalid value "lots" for flag -memory-limit: "lots" is not a size such as 4GiB, 512MiB or 1000000 (bytes)`},
 		{[]string{"-memory-limit", "-1GiB"}, `is not a size`},
 		{[]string{"-nope"}, "flag provided but not defined"},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			code, stdout, stderr := runPrime(t, "", append(append([]string{"mine"}, tt.args...), path)...)
-			assert.Equal(t, exitBad, code)
-			assert.Empty(t, stdout)
-			assert.Contains(t, stderr, tt.want)
-		})
-	}
+	})
 	code, _, stderr := runPrime(t, "", "mine")
 	assert.Equal(t, exitBad, code)
 	assert.Contains(t, stderr, "want a records file")

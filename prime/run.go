@@ -509,15 +509,12 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 		return e.fail(err), wroteProvenance
 	}
 	relImage := func(path string) string {
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return path
+		if abs, err := filepath.Abs(path); err == nil {
+			if rel, err := filepath.Rel(recDir, abs); err == nil {
+				return filepath.ToSlash(rel)
+			}
 		}
-		rel, err := filepath.Rel(recDir, abs)
-		if err != nil {
-			return path
-		}
-		return filepath.ToSlash(rel)
+		return path
 	}
 
 	prog := newRunProgress(e.stderr, len(todo))

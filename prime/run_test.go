@@ -409,7 +409,10 @@ func TestRunCommandONNX(t *testing.T) {
 	defer cl.Close()
 	tagged := 0
 	for _, rec := range recs {
-		img := decodePNG(t, filepath.Join(f.images, filepath.FromSlash(rec.ID)))
+		data, err := os.ReadFile(filepath.Join(f.images, filepath.FromSlash(rec.ID)))
+		require.NoError(t, err)
+		img, err := png.Decode(bytes.NewReader(data))
+		require.NoError(t, err)
 		tags, err := tg.Tag(context.Background(), img)
 		require.NoError(t, err)
 		var names []string
@@ -511,16 +514,6 @@ func TestRunCommandONNX(t *testing.T) {
 		assert.Contains(t, stderr.String(), "2")
 		assert.Contains(t, stderr.String(), "5")
 	})
-}
-
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	file, err := os.Open(path)
-	require.NoError(t, err)
-	defer file.Close()
-	img, err := png.Decode(file)
-	require.NoError(t, err)
-	return img
 }
 
 func TestRunProgressLines(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestByteSize(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		text string
 		want byteSize
 		back string
@@ -23,8 +23,7 @@ func TestByteSize(t *testing.T) {
 		{"64KiB", 64 << 10, "64KiB"},
 		{"1TB", 1e12, "1TB"},
 		{"0", 0, "0"},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.text, func(t *testing.T) {
 			var b byteSize
 			require.NoError(t, b.UnmarshalText([]byte(tt.text)))

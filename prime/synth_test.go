@@ -158,10 +158,7 @@ func TestSynthHelp(t *testing.T) {
 }
 
 func TestSynthBadFlags(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
+	testBadArgs(t, "synth", nil, []badArgs{
 		{[]string{"-classes", "0"}, "-classes 0 out of range: want 1 to 100000"},
 		{[]string{"-classes", "100001"}, "-classes 100001 out of range: want 1 to 100000"},
 		{[]string{"-records", "0"}, "-records 0 out of range: want N or LO-HI, 1 ≤ LO ≤ HI ≤ 10000000"},
@@ -187,15 +184,7 @@ func TestSynthBadFlags(t *testing.T) {
 		{[]string{"-seed", "-1"}, "invalid value"},
 		{[]string{"-unknown"}, "flag provided but not defined: -unknown"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			code, stdout, stderr := runSynthCmd(t, tt.args...)
-			assert.Equal(t, exitBad, code)
-			assert.Empty(t, stdout)
-			assert.Contains(t, stderr, tt.want)
-		})
-	}
+	})
 }
 
 // TestSynthCancelled checks that a cancelled run stops and leaves no file.
