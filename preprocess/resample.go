@@ -3,6 +3,8 @@ package preprocess
 import (
 	"image"
 	"image/draw"
+	"math"
+	"slices"
 )
 
 // Resizing as Pillow computes it (src/libImaging/Resample.c,
@@ -70,7 +72,7 @@ func makeCoeffs(inSize, outSize, from, count int, interp Interpolation, c *coeff
 	scale := float64(inSize) / float64(outSize)
 	filterscale := max(scale, 1)
 	support := fl.support * filterscale
-	ksize := int(ceil(support))*2 + 1
+	ksize := int(math.Ceil(support))*2 + 1
 	c.ksize = ksize
 	c.first = grow(c.first, count)
 	c.n = grow(c.n, count)
@@ -105,14 +107,6 @@ func makeCoeffs(inSize, outSize, from, count int, interp Interpolation, c *coeff
 	}
 }
 
-func ceil(x float64) float64 {
-	i := float64(int(x))
-	if i < x {
-		return i + 1
-	}
-	return i
-}
-
 // clip8 is Pillow's clip8: the accumulated sum, rounded by its initial
 // half, shifted down and clamped to 0..255.
 func clip8(ss int32) uint8 {
@@ -126,12 +120,8 @@ func clip8(ss int32) uint8 {
 	return uint8(v)
 }
 
-func grow[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
-}
+// grow returns s resized to n, reallocated if its capacity is short.
+func grow[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
 // buffers are the scratch memory of one Fill, reused through the Plan's
 // pool.
