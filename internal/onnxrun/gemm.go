@@ -71,59 +71,44 @@ func RewriteGemm(m *onnxfile.Model) error {
 			}
 		}
 		hasC := len(n.Inputs) == 3 && n.Inputs[2] != "" && beta != 0
+		// node appends a node of op and returns its output, named afresh
+		// like the node; scalar adds a 1x1 constant, which onnx-go
+		// broadcasts.
+		node := func(op string, ins []string, attrs ...onnxfile.Attr) string {
+			out := fresh(n.Name + "_" + op)
+			nodes = append(nodes, onnxfile.Node{Name: out, OpType: op, Inputs: ins, Outputs: []string{out}, Attrs: attrs})
+			return out
+		}
+		scalar := func(v float32) string {
+			k := fresh(n.Name + "_k")
+			g.Initializers = append(g.Initializers, onnxfile.FloatTensor(k, []float32{v}, 1, 1))
+			return k
+		}
 		a, b := n.Inputs[0], n.Inputs[1]
 		if transA {
-			t := fresh(n.Name + "_At")
-			nodes = append(nodes, onnxfile.Node{Name: t, OpType: "Transpose", Inputs: []string{a}, Outputs: []string{t},
-				Attrs: []onnxfile.Attr{onnxfile.IntsAttr("perm", 1, 0)}})
-			a = t
+			a = node("Transpose", []string{a}, onnxfile.IntsAttr("perm", 1, 0))
 		}
 		if transB {
-			t := fresh(n.Name + "_Bt")
-			nodes = append(nodes, onnxfile.Node{Name: t, OpType: "Transpose", Inputs: []string{b}, Outputs: []string{t},
-				Attrs: []onnxfile.Attr{onnxfile.IntsAttr("perm", 1, 0)}})
-			b = t
+			b = node("Transpose", []string{b}, onnxfile.IntsAttr("perm", 1, 0))
 		}
-		y := n.Outputs[0]
-		// With C: Y = beta * ((alpha/beta) * A'B' + C); every Mul is on a
-		// 2-D tensor, by a 1x1 constant, which onnx-go broadcasts.
+		y := node("MatMul", []string{a, b})
+		nodes[len(nodes)-1].Name = n.Name // errors about it name the Gemm
+		// With C: Y = beta * ((alpha/beta) * A'B' + C).
 		scale := alpha
 		if hasC {
 			scale = alpha / beta
 		}
-		steps := []func(in, out string){}
 		if scale != 1 {
-			steps = append(steps, func(in, out string) {
-				k := fresh(n.Name + "_k")
-				g.Initializers = append(g.Initializers, onnxfile.FloatTensor(k, []float32{scale}, 1, 1))
-				nodes = append(nodes, onnxfile.Node{Name: fresh(n.Name + "_scale"), OpType: "Mul", Inputs: []string{in, k}, Outputs: []string{out}})
-			})
+			y = node("Mul", []string{y, scalar(scale)})
 		}
 		if hasC {
-			steps = append(steps, func(in, out string) {
-				nodes = append(nodes, onnxfile.Node{Name: fresh(n.Name + "_add"), OpType: "Add", Inputs: []string{in, n.Inputs[2]}, Outputs: []string{out}})
-			})
+			y = node("Add", []string{y, n.Inputs[2]})
 			if beta != 1 {
-				steps = append(steps, func(in, out string) {
-					k := fresh(n.Name + "_beta")
-					g.Initializers = append(g.Initializers, onnxfile.FloatTensor(k, []float32{beta}, 1, 1))
-					nodes = append(nodes, onnxfile.Node{Name: fresh(n.Name + "_bscale"), OpType: "Mul", Inputs: []string{in, k}, Outputs: []string{out}})
-				})
+				node("Mul", []string{y, scalar(beta)})
 			}
 		}
-		cur := y
-		if len(steps) > 0 {
-			cur = fresh(n.Name + "_mm")
-		}
-		nodes = append(nodes, onnxfile.Node{Name: n.Name, OpType: "MatMul", Inputs: []string{a, b}, Outputs: []string{cur}})
-		for i, step := range steps {
-			out := y
-			if i < len(steps)-1 {
-				out = fresh(n.Name + "_t")
-			}
-			step(cur, out)
-			cur = out
-		}
+		// The last node writes the Gemm's output.
+		nodes[len(nodes)-1].Outputs = []string{n.Outputs[0]}
 	}
 	g.Nodes = nodes
 	return nil

@@ -101,6 +101,83 @@ func TestGemmBugWithoutRewrite(t *testing.T) {
 	assert.Greater(t, diff, 1e-3, "onnx-go's Gemm no longer corrupts its bias: RewriteGemm may be unnecessary")
 }
 
+// TestGemmRewrites checks the rewritten Gemm of every form against
+// plain Go, on each runtime: A or B transposed, alpha and beta, with and
+// without C.
+func TestGemmRewrites(t *testing.T) {
+	const k, m = 12, 5 // the input's 3 x 2 x 2 values, the outputs
+	tests := []struct {
+		name           string
+		transA, transB bool
+		alpha, beta    float32
+		withC          bool
+	}{
+		{"plain", false, false, 1, 1, true},
+		{"no C", false, false, 1, 1, false},
+		{"no C, alpha", false, false, 0.5, 1, false},
+		{"transA", true, false, 1, 1, true},
+		{"transB, alpha, beta", false, true, 0.5, 2, true},
+		{"both, beta 0", true, true, 2, 0, true},
+	}
+	for _, tt := range tests {
+		for _, rt := range runtimes(t) {
+			t.Run(tt.name+"/"+rt, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(5, 6))
+				w, c := onnxfile.RandomFloats(rng, k*m, 1), onnxfile.RandomFloats(rng, m, 1)
+				b := onnxfile.NewNet(1, 3, 2, 2)
+				a := b.Op("Flatten", []string{b.Input()}, onnxfile.IntAttr("axis", 1)) // 1 x k
+				if tt.transA {
+					a = b.Op("Reshape", []string{a, b.Ints(k, 1)})
+				}
+				wt := w // k x m, or m x k when transposed
+				if tt.transB {
+					wt = make([]float32, len(w))
+					for i := range k {
+						for j := range m {
+							wt[j*k+i] = w[i*m+j]
+						}
+					}
+				}
+				ins := []string{a, b.Const(wt, k, m)}
+				if tt.transB {
+					ins[1] = b.Const(wt, m, k)
+				}
+				if tt.withC {
+					ins = append(ins, b.Const(c, m))
+				}
+				attrs := []onnxfile.Attr{onnxfile.FloatAttr("alpha", tt.alpha), onnxfile.FloatAttr("beta", tt.beta)}
+				if tt.transA {
+					attrs = append(attrs, onnxfile.IntAttr("transA", 1))
+				}
+				if tt.transB {
+					attrs = append(attrs, onnxfile.IntAttr("transB", 1))
+				}
+				out := b.Op("Gemm", ins, attrs...)
+				model, err := LoadBytes(b.Model(out, 1, m).Marshal(), "gemm", "test", Options{Engine: onnx.Engine{Runtime: rt, Workers: 1}})
+				require.NoError(t, err)
+				defer model.Close()
+				x := randomInput(rng, k)
+				want := make([]float32, m)
+				for j := range want {
+					var sum float64
+					for i := range k {
+						sum += float64(x[i]) * float64(w[i*m+j])
+					}
+					want[j] = float32(float64(tt.alpha) * sum)
+					if tt.withC {
+						want[j] += float32(float64(tt.beta) * float64(c[j]))
+					}
+				}
+				for range 3 { // every run, not only the first
+					got, err := model.Run(context.Background(), func(dst []float32) error { copy(dst, x); return nil })
+					require.NoError(t, err)
+					requireClose(t, want, got, 1e-5)
+				}
+			})
+		}
+	}
+}
+
 func TestUnsupportedOperator(t *testing.T) {
 	cnn := onnxfile.NewCNN(rand.New(rand.NewPCG(1, 1)), onnxfile.CNNConfig{Channels: 1, Size: 4, Filters1: 2, Filters2: 2, Outputs: 3, Extra: "Erf"})
 	_, err := LoadBytes(cnn.Model().Marshal(), "erf.onnx", "test", Options{Engine: onnx.Engine{Workers: 1}})
