@@ -148,12 +148,6 @@ type Model struct {
 // Load reads the model at path and loads it as o says. prefix starts
 // every error message ("tagger", "classifier").
 func Load(path, prefix string, o Options) (*Model, error) {
-	if err := o.check(prefix); err != nil {
-		return nil, err
-	}
-	if err := o.Preprocessing.Check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", prefix, err)
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read model: %w", prefix, err)
@@ -166,6 +160,9 @@ func Load(path, prefix string, o Options) (*Model, error) {
 func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 	if err := o.check(prefix); err != nil {
 		return nil, err
+	}
+	if err := o.Preprocessing.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", prefix, err)
 	}
 	mp, in, err := inspect(data, name, prefix)
 	if err != nil {
