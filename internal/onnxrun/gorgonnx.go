@@ -241,12 +241,6 @@ func (inst *instance) run(_ context.Context, x []float32, n int) (out []float32,
 	if n != 1 {
 		return nil, fmt.Errorf("onnx-go runs one image a call, not %d", n)
 	}
-	copy(inst.buf, x)
-	return inst.runBuf()
-}
-
-// runBuf runs the instance on its input buffer.
-func (inst *instance) runBuf() (out []float32, err error) {
 	defer func() {
 		// The last line of defence, as in newInstance: onnx-go may panic
 		// at run time on a graph whose shapes do not fit together.
@@ -254,6 +248,7 @@ func (inst *instance) runBuf() (out []float32, err error) {
 			out, err = nil, fmt.Errorf("onnx-go panicked: %v", r)
 		}
 	}()
+	copy(inst.buf, x)
 	if err := inst.input.SetTensor(inst.tensor); err != nil {
 		return nil, err
 	}

@@ -193,7 +193,9 @@ func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 			err = errors.New("the first output is empty")
 		}
 		if err != nil {
-			m.releaseEngines()
+			if m.release != nil {
+				m.release() // the run's error says more
+			}
 			return nil, fmt.Errorf("%s: model %s: run: %w", prefix, name, err)
 		}
 		if i == 0 {
@@ -317,13 +319,6 @@ func (m *Model) Run(ctx context.Context, fill func(dst []float32) error) ([]floa
 		return nil, err
 	}
 	return m.runSlot(ctx, s, 1)
-}
-
-// releaseEngines frees the engines of a model that never served a call.
-func (m *Model) releaseEngines() {
-	if m.release != nil {
-		m.release()
-	}
 }
 
 // Close frees the model's engines once no call holds them; calls after

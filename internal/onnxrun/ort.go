@@ -89,7 +89,7 @@ func (m *Model) loadORT(data []byte, mp *onnxfile.Model, in inputShape, o Option
 		return nil, fmt.Errorf("%s: model %s: ONNX Runtime: %w", m.prefix, m.Path, err)
 	}
 	s := &ortSession{sess: sess, c: int64(in.c), h: int64(in.h), w: int64(in.w)}
-	m.release = s.close
+	m.release = sess.Destroy
 	if in.symbolic && (o.Device == onnx.CUDA || o.BatchOnCPU) {
 		m.MaxBatch = 0
 	}
@@ -154,5 +154,3 @@ func (s *ortSession) run(ctx context.Context, x []float32, n int) ([]float32, er
 	}
 	return t.GetData(), nil
 }
-
-func (s *ortSession) close() error { return s.sess.Destroy() }
