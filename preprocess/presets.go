@@ -2,7 +2,6 @@ package preprocess
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -98,14 +97,10 @@ func PresetNames() []string {
 // Preset returns the transform called name: "imagenet" (ImageNet),
 // "ram" (RAM), "clip" (CLIP) or "raw" (Raw).
 func Preset(name string) (Transform, error) {
-	i := slices.IndexFunc(presets, func(p struct {
-		name string
-		t    func() Transform
-	}) bool {
-		return p.name == name
-	})
-	if i < 0 {
-		return Transform{}, fmt.Errorf("preprocess: unknown preset %q: want %s", name, strings.Join(PresetNames(), ", "))
+	for _, p := range presets {
+		if p.name == name {
+			return p.t(), nil
+		}
 	}
-	return presets[i].t(), nil
+	return Transform{}, fmt.Errorf("preprocess: unknown preset %q: want %s", name, strings.Join(PresetNames(), ", "))
 }
