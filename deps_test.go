@@ -11,8 +11,9 @@ import (
 )
 
 // rootDeps are the packages outside the standard library that package
-// prime depends on, itself included: bitset and gonum's statistics, and
-// the module's mining, stats and records scanner. The root package is
+// prime depends on, itself included: bitset, gonum's statistics, the Go
+// team's weighted semaphore (Run's memory budget), and the module's
+// mining, stats and records scanner. The root package is
 // what a go test that gates on failure modes imports, so it stays light:
 // the HTML report (package htmlreport), image codecs beyond the standard
 // library's and the ONNX plug-ins live elsewhere.
@@ -22,6 +23,7 @@ var rootDeps = []string{
 	"github.com/failmodes/prime/internal/jsonl",
 	"github.com/failmodes/prime/mining",
 	"github.com/failmodes/prime/stats",
+	"golang.org/x/sync/semaphore",
 	"gonum.org/v1/gonum/blas",
 	"gonum.org/v1/gonum/blas/blas64",
 	"gonum.org/v1/gonum/blas/cblas128",

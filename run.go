@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sync/semaphore"
+
 	// Decoders of the standard library's image formats, which Run opens
 	// by default.
 	_ "image/gif"
@@ -223,7 +225,7 @@ func Run(ctx context.Context, images iter.Seq[Image], tg Tagger, cl Classifier, 
 		o.Workers = cmp.Or(o.Workers, runtime.GOMAXPROCS(0))
 		o.BatchSize = cmp.Or(o.BatchSize, DefaultBatchSize)
 		o.MaxPixels = cmp.Or(o.MaxPixels, DefaultMaxPixels)
-		r.budget = newBudget(int64(o.Workers) * o.MaxPixels * BytesPerPixel)
+		r.budget = semaphore.NewWeighted(int64(o.Workers) * o.MaxPixels * BytesPerPixel)
 		r.tagger = plugin[[]Tag]{doing: "tagging", batchMethod: "TagBatch", one: tg.Tag}
 		if it, ok := tg.(IDTagger); ok {
 			r.tagger.byID = it.TagID
@@ -250,8 +252,10 @@ type runner struct {
 	classifier plugin[Prediction]
 	opts       RunOptions
 	// budget holds the bytes that decoded images, not yet inferred, may
-	// take: Workers x MaxPixels x BytesPerPixel.
-	budget *budget
+	// take: Workers x MaxPixels x BytesPerPixel. Its waiters are served
+	// first come, first served, so a large image is not passed over by
+	// small ones forever.
+	budget *semaphore.Weighted
 	// keepTags says to keep the tags' scores, above the tagger's floor.
 	keepTags bool
 	floor    float32
@@ -445,7 +449,7 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 		}
 		ok := r.infer(ctx, j, batch, imgs, send)
 		clear(imgs) // the images are garbage now: let the collector have them
-		r.budget.release(held)
+		r.budget.Release(held)
 		batch, imgs, held = batch[:0], imgs[:0], 0
 		return ok
 	}
@@ -457,7 +461,7 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 		if err == nil && pixels {
 			img, cost, err = r.open(ctx, im, infer)
 			if err == errStopWorker || ctx.Err() != nil {
-				r.budget.release(held + cost)
+				r.budget.Release(held + cost)
 				return false
 			}
 			if err == nil && img == nil {
@@ -465,10 +469,10 @@ func (r *runner) do(ctx context.Context, j job, results chan<- result) bool {
 			}
 		}
 		if err != nil {
-			r.budget.release(cost)
+			r.budget.Release(cost)
 			rec := Record{ID: im.ID, Label: im.Label, Image: im.Path}
 			if !send(result{seq: j.seq + i, rec: rec, err: &ImageError{ID: im.ID, Path: im.Path, Err: err}}) {
-				r.budget.release(held)
+				r.budget.Release(held)
 				return false
 			}
 			continue
@@ -518,11 +522,11 @@ func (r *runner) open(ctx context.Context, im *Image, infer func() bool) (img im
 		return nil, 0, err
 	}
 	cost = h.decodeCost()
-	if !r.budget.tryAcquire(cost) {
+	if !r.budget.TryAcquire(cost) {
 		if !infer() {
 			return nil, 0, errStopWorker
 		}
-		if err := r.budget.acquire(ctx, cost); err != nil {
+		if err := r.budget.Acquire(ctx, cost); err != nil {
 			return nil, 0, err
 		}
 	}
