@@ -180,7 +180,7 @@ func (f *mineFlags) options() (*prime.Options, error) {
 	if err := baseline.UnmarshalText([]byte(f.baseline)); err != nil {
 		return nil, err
 	}
-	o := &prime.Options{
+	return &prime.Options{
 		MinSize:         f.minSize,
 		MinDrop:         zeroAsNegative(f.minDrop),
 		MinMarginalDrop: zeroAsNegative(f.minMarginalDrop),
@@ -190,25 +190,18 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		Correction:      f.correction,
 		Confident:       f.confident,
 		Interval:        f.interval,
-		Bootstrap:       f.bootstrap,
+		Bootstrap:       zeroAsNegative(f.bootstrap),
 		Confidence:      f.confidence,
 		Seed:            f.seed,
 		ValidationLevel: f.validationLevel,
-		MemoryLimit:     int64(f.memoryLimit / 2),
+		MemoryLimit:     zeroAsNegative(int64(f.memoryLimit / 2)),
 		Workers:         f.workers,
-	}
-	if f.memoryLimit == 0 {
-		o.MemoryLimit = -1
-	}
-	if f.bootstrap == 0 {
-		o.Bootstrap = -1
-	}
-	return o, nil
+	}, nil
 }
 
-// zeroAsNegative maps 0 to the negative value with which prime.Options and
-// synth.Config ask for exactly zero.
-func zeroAsNegative[T int | float64](v T) T {
+// zeroAsNegative maps 0 to -1, with which prime.Options and synth.Config
+// ask for exactly zero, or for none (no intervals, no memory limit).
+func zeroAsNegative[T int | int64 | float64](v T) T {
 	if v == 0 {
 		return -1
 	}

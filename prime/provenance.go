@@ -74,26 +74,22 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 	// plugin records where the plug-in of kind ("tagger", "classifier")
 	// comes from: the file of precomputed what given to flag, when path
 	// is one, or else the ONNX model at model, with its output,
-	// preprocessing and runtime. It reports whether it is the model.
-	plugin := func(kind, what, flag, path, model, output string, prep *prepFlags) (bool, error) {
+	// preprocessing and runtime.
+	plugin := func(kind, what, flag, path, model, output string, prep *prepFlags) error {
 		if path != "" {
 			p.Settings[kind] = "precomputed " + what
-			return false, file(kind+"'s precomputed "+what+" file ("+flag+")", flag, path)
+			return file(kind+"'s precomputed "+what+" file ("+flag+")", flag, path)
 		}
 		p.Settings[kind] = "ONNX model"
-		if err := file(kind+" model (-"+kind+")", "-"+kind, model); err != nil {
-			return true, err
-		}
 		p.Settings[kind+" output (-"+kind+"-output)"] = output
 		p.Settings[fmt.Sprintf("%[1]s preprocessing (-%[1]s-preset, -%[1]s-mean, -%[1]s-std, -%[1]s-bgr, -%[1]s-no-scale)", kind)] = prepSetting(prep)
 		p.Settings[kind+" runtime (-runtime, -device)"] = f.runtime + " on " + f.device
-		return true, nil
+		return file(kind+" model (-"+kind+")", "-"+kind, model)
 	}
-	onnxTagger, err := plugin("tagger", "tags", "-tags", f.tags, f.taggerPath, f.taggerOutput, &f.taggerPrep)
-	if err != nil {
+	if err := plugin("tagger", "tags", "-tags", f.tags, f.taggerPath, f.taggerOutput, &f.taggerPrep); err != nil {
 		return nil, err
 	}
-	if onnxTagger {
+	if f.taggerPath != "" {
 		if v, ok := tg.(interface{ Vocabulary() []string }); ok {
 			p.Settings["tagger vocabulary (-vocab)"] = listSetting(v.Vocabulary())
 			p.Files["tagger vocabulary (-vocab)"] = f.vocab
@@ -121,11 +117,10 @@ func provenanceOf(f *runFlags, tg prime.Tagger, cl prime.Classifier) (*provenanc
 			p.Settings[predScoresSetting] = fmt.Sprintf("the %d highest", f.predScores)
 		}
 	}
-	onnxClassifier, err := plugin("classifier", "predictions", "-preds", f.preds, f.classifierPath, f.classifierOutput, &f.classifierPrep)
-	if err != nil {
+	if err := plugin("classifier", "predictions", "-preds", f.preds, f.classifierPath, f.classifierOutput, &f.classifierPrep); err != nil {
 		return nil, err
 	}
-	if l, ok := cl.(interface{ Labels() []string }); ok && onnxClassifier {
+	if l, ok := cl.(interface{ Labels() []string }); ok && f.classifierPath != "" {
 		p.Settings["classifier labels (-labels)"] = listSetting(l.Labels())
 		if f.labels != "" {
 			p.Files["classifier labels (-labels)"] = f.labels

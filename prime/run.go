@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -408,10 +409,7 @@ flags:`)
 			return e.fail(err)
 		}
 	}
-	workers := mf.workers
-	if workers == 0 {
-		workers = defaultWorkers()
-	}
+	workers := cmp.Or(mf.workers, runtime.GOMAXPROCS(0))
 
 	recs, err := openRecordsFile(rf.records, e.files)
 	if err != nil {
@@ -606,9 +604,6 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
-
-// defaultWorkers is the number of workers when -workers is 0.
-func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // notAnImage returns an error when the output u is one of the images of
 // the folder dir: an output never replaces an input.
