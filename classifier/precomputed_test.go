@@ -3,6 +3,8 @@ package classifier_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,9 +55,11 @@ func TestPrecomputedBadInput(t *testing.T) {
 // TestPrecomputedConformance runs the conformance kit on a Precomputed
 // that holds predictions for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
-	mine, path := precomputedtest.KitFile(t, func(i int) map[string]any {
+	mine, lines := precomputedtest.KitFile(t, func(i int) map[string]any {
 		return map[string]any{"pred": fmt.Sprint("class", i%3)}
 	})
+	path := filepath.Join(t.TempDir(), "preds.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte(lines), 0o644))
 	p, err := classifier.LoadPrecomputed(path)
 	require.NoError(t, err)
 	primetest.RunClassifier(t, p, mine)

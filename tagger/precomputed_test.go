@@ -82,10 +82,10 @@ func TestPrecomputedLongLine(t *testing.T) {
 // TestPrecomputedConformance runs the conformance kit on a Precomputed
 // that holds tags for the kit's images.
 func TestPrecomputedConformance(t *testing.T) {
-	mine, path := precomputedtest.KitFile(t, func(i int) map[string]any {
+	mine, lines := precomputedtest.KitFile(t, func(i int) map[string]any {
 		return map[string]any{"tags": []any{"x", fmt.Sprint("n", i%3), map[string]any{"name": "s", "score": 0.5}}}
 	})
-	p, err := tagger.LoadPrecomputed(path)
+	p, err := tagger.NewPrecomputed(strings.NewReader(lines))
 	require.NoError(t, err)
 	primetest.RunTagger(t, p, mine)
 }

@@ -3,7 +3,6 @@
 package precomputedtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"image"
@@ -53,13 +52,13 @@ func CheckBadInput[P any](t *testing.T, pkg string, newP func(io.Reader) (P, err
 }
 
 // KitFile returns an image of the test's own, for the conformance kit,
-// and the path of a JSON Lines file that holds, for the i-th of the
-// kit's images (primetest.OddImages, then that one), its "id" and the
-// members that members(i) returns.
+// and a JSON Lines file that holds, for the i-th of the kit's images
+// (primetest.OddImages, then that one), its "id" and the members that
+// members(i) returns.
 func KitFile(t *testing.T, members func(i int) map[string]any) (primetest.Image, string) {
 	t.Helper()
 	mine := primetest.Image{ID: "mine.png", Image: image.NewGray(image.Rect(0, 0, 2, 2))}
-	var b bytes.Buffer
+	var b strings.Builder
 	for i, im := range append(primetest.OddImages(), mine) {
 		m := map[string]any{"id": im.ID}
 		maps.Copy(m, members(i))
@@ -68,9 +67,7 @@ func KitFile(t *testing.T, members func(i int) map[string]any) (primetest.Image,
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	path := filepath.Join(t.TempDir(), "precomputed.jsonl")
-	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-	return mine, path
+	return mine, b.String()
 }
 
 // Seeds are precomputed files for fuzzing: lines of tags and of
