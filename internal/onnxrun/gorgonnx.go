@@ -14,9 +14,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// supported lists the operators of onnx-go v0.5.0's gorgonnx backend
-// (the register calls of backend/x/gorgonnx). Gemm is on it because
-// RewriteGemm replaces it before the backend sees it.
+// supported lists the operators of the default ONNX domain that onnx-go
+// v0.5.0's gorgonnx backend implements (its register calls). Gemm is on
+// it because RewriteGemm replaces it before the backend sees it.
 var supported = []string{
 	"Abs", "Add", "BatchNormalization", "Ceil", "Concat", "Constant", "Conv", "Cos", "Cube",
 	"Div", "Dropout", "Exp", "Expm1", "Flatten", "Floor", "Gemm", "GlobalAveragePool",
@@ -24,10 +24,6 @@ var supported = []string{
 	"MaxPool", "Min", "Mul", "Neg", "Relu", "Reshape", "Sigmoid", "Sign", "Sin", "Softmax",
 	"Softplus", "Sqrt", "Square", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
 }
-
-// Supported reports whether onnx-go's backend implements the operator op
-// of the default ONNX domain.
-func Supported(op string) bool { return slices.Contains(supported, op) }
 
 // buildMu serialises the construction of gorgonnx graphs. gorgonnx names
 // the nodes it creates from a package-level counter (uniq.go's
@@ -41,7 +37,7 @@ var buildMu sync.Mutex
 // instance per worker.
 func (m *Model) loadGorgonnx(mp *onnxfile.Model, in inputShape, workers int) ([]engine, error) {
 	for _, n := range mp.Graph.Nodes {
-		if (n.Domain != "" && n.Domain != "ai.onnx") || !Supported(n.OpType) {
+		if (n.Domain != "" && n.Domain != "ai.onnx") || !slices.Contains(supported, n.OpType) {
 			op := n.OpType
 			if n.Domain != "" {
 				op = n.Domain + "." + op

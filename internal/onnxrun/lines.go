@@ -13,14 +13,14 @@ import (
 )
 
 // Names returns the names a plug-in's options give: a copy of list,
-// checked by CheckNames, or when list is nil the names of file read by
+// checked by checkNames, or when list is nil the names of file read by
 // LoadNames, or nil when file is "" too. from says where they came from,
 // for messages: kind ("vocabulary", "labels") or "kind file FILE". Errors
 // start with prefix; what names one entry ("tag", "label").
 func Names(list []string, file, prefix, what, kind string) (names []string, from string, err error) {
 	switch {
 	case list != nil:
-		return slices.Clone(list), kind, CheckNames(list, prefix, what)
+		return slices.Clone(list), kind, checkNames(list, prefix, what)
 	case file != "":
 		names, err = LoadNames(file, prefix, what)
 		return names, kind + " file " + file, err
@@ -28,9 +28,9 @@ func Names(list []string, file, prefix, what, kind string) (names []string, from
 	return nil, kind, nil
 }
 
-// CheckNames checks names given in memory by the rules of ReadNames: at
+// checkNames checks names given in memory by the rules of ReadNames: at
 // least one, none empty or white space, none repeated.
-func CheckNames(names []string, prefix, what string) error {
+func checkNames(names []string, prefix, what string) error {
 	if len(names) == 0 {
 		return fmt.Errorf("%s: no %ss", prefix, what)
 	}
