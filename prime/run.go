@@ -621,7 +621,7 @@ func notAnImage(images []prime.Image, dir string, u outfile.Use) error {
 		return nil
 	}
 	id := filepath.ToSlash(rel)
-	if _, found := slices.BinarySearchFunc(images, id, func(im prime.Image, id string) int { return strings.Compare(im.ID, id) }); found {
+	if slices.ContainsFunc(images, func(im prime.Image) bool { return im.ID == id }) {
 		return fmt.Errorf("%s %s is the image %s of -images %s: an output never replaces an input", u.Name, u.Path, id, dir)
 	}
 	return nil

@@ -91,6 +91,10 @@ func TestOutputNeverOverInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(accepted, []byte(`{"label":"cat","tags":["x"]}`+"\n"), 0o644))
 	x := filepath.Join(dir, "x.jsonl")
 	image := filepath.Join(f.images, "cat", "000.png")
+	// The ID cat-2/000.png sorts before cat/000.png, though its folder
+	// comes after cat's.
+	image2 := filepath.Join(f.images, "cat-2", "000.png")
+	writeTestPNG(t, image2, 0, false)
 
 	for _, tc := range []struct {
 		name string
@@ -109,13 +113,14 @@ func TestOutputNeverOverInput(t *testing.T) {
 		{"run -o the provenance", runArgs(f, "-o", f.records+".provenance.json"), "prime run: the provenance file " + f.records + ".provenance.json and -o " + f.records + ".provenance.json are the same file"},
 		{"run -records an image", runArgs(f, "-records", image), "-records " + image + " is the image cat/000.png of -images " + f.images},
 		{"run -o an image", runArgs(f, "-o", image), "-o " + image + " is the image cat/000.png"},
+		{"run -records an image of a class that sorts apart", runArgs(f, "-records", image2), "-records " + image2 + " is the image cat-2/000.png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "mine -o another spelling" {
 				require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
 			}
 			before := map[string]fileState{}
-			for _, p := range []string{in, accepted, f.tags, f.preds, image} {
+			for _, p := range []string{in, accepted, f.tags, f.preds, image, image2} {
 				before[p] = stateOf(t, p)
 			}
 			code, stderr := runEnv(&env{}, tc.args...)
