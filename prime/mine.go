@@ -255,9 +255,7 @@ func cmdMine(ctx context.Context, e *env, args []string) int {
 	}
 	var uses []outfile.Use
 	for _, src := range srcs {
-		if src.Path != "-" {
-			uses = append(uses, outfile.Use{Name: "records file", Path: src.Path})
-		}
+		uses = append(uses, outfile.Use{Name: "records file", Path: src.Path}) // Distinct leaves "-" out
 	}
 	if err := outfile.Distinct(slices.Concat(uses, tf.uses(), f.uses(e))...); err != nil {
 		return e.fail(err)

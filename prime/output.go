@@ -117,39 +117,29 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// parseArgs parses args with fs, flags and operands in any order (prime
-// mine FILE -min-size 5, as most commands users know accept), and returns
-// the operands. "--" ends the flags: what follows is operands only.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
+// parseCommand parses args with fs, flags and operands in any order (prime
+// mine FILE -min-size 5, as most commands users know accept; "--" ends the
+// flags), the flag package printing its message on a bad flag. It returns
+// the operands, and the exit status when the command is to end here: 0 for
+// -h, 2 for a bad flag, -1 otherwise.
+func parseCommand(fs *flag.FlagSet, args []string) (operands []string, code int) {
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+		switch err := fs.Parse(args); {
+		case errors.Is(err, flag.ErrHelp):
+			return nil, exitOK
+		case err != nil:
+			return nil, exitBad
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			return operands, nil
+			return operands, -1
 		}
 		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(operands, rest...), nil
+			return append(operands, rest...), -1
 		}
 		operands = append(operands, rest[0])
 		args = rest[1:]
 	}
-}
-
-// parseCommand parses args for a command, printing the flag package's
-// message on a bad flag. It returns the operands, and the exit status when
-// the command is to end here: 0 for -h, 2 for a bad flag, -1 otherwise.
-func parseCommand(fs *flag.FlagSet, args []string) ([]string, int) {
-	operands, err := parseArgs(fs, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return nil, exitOK
-	case err != nil:
-		return nil, exitBad
-	}
-	return operands, -1
 }
 
 // parseFlags parses args for a command that takes flags only, as
