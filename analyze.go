@@ -126,7 +126,7 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 				if n := modes.Add(int64(len(res.modes))); err == nil && o.MemoryLimit > 0 && n*reportModeBytes > o.MemoryLimit {
 					err = &mining.LimitError{Modes: true, Sets: n, Bytes: n * reportModeBytes, Limit: o.MemoryLimit}
 				}
-				if le := (*mining.LimitError)(nil); errors.As(err, &le) {
+				if _, ok := errors.AsType[*mining.LimitError](err); ok {
 					err = fmt.Errorf("prime: class %q: %w; raise MinSize (%d) or lower MaxTags (%d), or raise MemoryLimit",
 						d.labels[c], err, o.MinSize, o.MaxTags)
 				}

@@ -47,8 +47,7 @@ func ImageFolder(dir string) ([]Image, error) {
 func imageFolder(fsys fs.FS, dir string) ([]Image, error) {
 	top, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
 			err = pe.Err
 		}
 		return nil, fmt.Errorf("prime: image folder %s: %w", dir, err)

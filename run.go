@@ -355,8 +355,7 @@ func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(
 	emit := func(res result) bool {
 		<-window
 		prog.Done++
-		var ie *ImageError
-		isImageErr := errors.As(res.err, &ie)
+		_, isImageErr := errors.AsType[*ImageError](res.err)
 		if isImageErr {
 			prog.Failed++
 		}
@@ -386,10 +385,8 @@ func (r *runner) run(parent context.Context, images iter.Seq[Image], yield func(
 				// Workers stopped before every image was done: only a
 				// cancelled context or a fatal error does that, and both
 				// are reported above or below.
-				if total < 0 || next < total {
-					if err := parent.Err(); err != nil {
-						yield(Record{}, fmt.Errorf("prime: run: %w", context.Cause(parent)))
-					}
+				if err := parent.Err(); err != nil {
+					yield(Record{}, fmt.Errorf("prime: run: %w", context.Cause(parent)))
 				}
 				return
 			}
