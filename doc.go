@@ -40,33 +40,23 @@
 // S(T) than in the rest of the class (the drop exceeds 0), and the
 // Miettinen–Nurminen score test that they are more frequent by more than a
 // (the drop exceeds Options.MinDrop). Each family is turned into q-values
-// by Options.Correction: Benjamini–Hochberg by default, which controls the
-// false discovery rate when the tests are independent or positively
-// dependent (PRDS), as tests of nested tag sets that share records usually
-// are but need not be; Benjamini–Yekutieli controls it under any
-// dependence. Only modes with q ≤ Options.FDR (0.05) are reported; FDR = 1
-// gives the paper's definition exactly. A mode whose second q-value is at
-// most FDR (0.05 when FDR is 1) is marked Confident: its drop exceeds a
-// with confidence, not only on the point estimate; Options.Confident keeps
-// only those. This
-// test, rather than an interval's lower end, decides it because it comes
-// with a q-value, and so with false-discovery control over all the sets
-// tested, where an interval covers one set chosen in advance.
+// by Options.Correction, Benjamini–Hochberg by default (package stats says
+// what each correction assumes). Only modes with q ≤ Options.FDR (0.05)
+// are reported; FDR = 1 gives the paper's definition exactly. A mode whose
+// second q-value is at most FDR (0.05 when FDR is 1) is marked Confident:
+// its drop exceeds a with confidence, under false-discovery control over
+// all the sets tested, which an interval's lower end would not give;
+// Options.Confident keeps only those.
 //
-// Each mode gets confidence intervals for its accuracy and its drop
-// (Options.Interval: the percentile bootstrap by default, seeded by
-// Options.Seed, with Wilson's and Newcombe's score intervals for a group
-// that is 0% or 100% right, where resampling has nothing to resample; or
-// Wilson's and Newcombe's, or Clopper–Pearson's, throughout); the same
-// input and seed give the same Report.
+// Each mode gets confidence intervals for its accuracy and its drop by
+// Options.Interval, the percentile bootstrap by default, seeded by
+// Options.Seed: the same input and seed give the same Report.
 //
-// A 95% interval comes from a rule that covers the true value in about 95%
-// of samples, and reporting the sets with q ≤ 0.05 keeps the expected
-// share of false ones among them at most 5%. Neither allows for the search
-// that chose the modes: both are computed on the data that selected them,
-// where the modes that looked most extreme look better than they are, and
-// Report.Validate (prime mine -split or -validate), which re-measures them
-// on records that were not mined, is the remedy.
+// Neither the intervals nor the q-values allow for the search that chose
+// the modes: computed on the data that selected them, the modes that
+// looked most extreme look better than they are. Report.Validate (prime
+// mine -split or -validate) re-measures them on records that were not
+// mined.
 //
 // # Writing a Tagger
 //
