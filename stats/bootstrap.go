@@ -192,9 +192,11 @@ func quantile7(x []float64, a float64) float64 {
 		kSmallest(buf[:k], x)
 		at = func(i int) float64 { return buf[i] }
 	case n-j <= few:
-		k := n - j
-		kLargest(buf[:k], x)
-		at = func(i int) float64 { return buf[n-1-i] }
+		// The largest values are the smallest of the negated ones.
+		negate(x)
+		kSmallest(buf[:n-j], x)
+		negate(x)
+		at = func(i int) float64 { return -buf[n-1-i] }
 	default:
 		selectK(x, j)
 		next := math.Inf(1)
@@ -227,6 +229,12 @@ func quantile7Of(at func(int) float64, n int, a float64) float64 {
 	return v
 }
 
+func negate(x []float64) {
+	for i := range x {
+		x[i] = -x[i]
+	}
+}
+
 // kSmallest writes the len(buf) smallest values of x to buf, ascending.
 func kSmallest(buf, x []float64) {
 	k := len(buf)
@@ -238,24 +246,6 @@ func kSmallest(buf, x []float64) {
 		}
 		i := k - 1
 		for ; i > 0 && buf[i-1] > v; i-- {
-			buf[i] = buf[i-1]
-		}
-		buf[i] = v
-	}
-}
-
-// kLargest writes the len(buf) largest values of x to buf, descending.
-func kLargest(buf, x []float64) {
-	k := len(buf)
-	copy(buf, x[:k])
-	slices.Sort(buf)
-	slices.Reverse(buf)
-	for _, v := range x[k:] {
-		if v <= buf[k-1] {
-			continue
-		}
-		i := k - 1
-		for ; i > 0 && buf[i-1] < v; i-- {
 			buf[i] = buf[i-1]
 		}
 		buf[i] = v
