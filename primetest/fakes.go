@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"maps"
 	"slices"
 
 	"github.com/failmodes/prime"
@@ -40,10 +41,7 @@ func (m MapTagger) Tag(ctx context.Context, img image.Image) ([]prime.Tag, error
 
 // Vocabulary returns every tag m lists, ascending.
 func (m MapTagger) Vocabulary() []string {
-	var vocab []string
-	for _, names := range m {
-		vocab = append(vocab, names...)
-	}
+	vocab := slices.Concat(slices.Collect(maps.Values(m))...)
 	slices.Sort(vocab)
 	return slices.Compact(vocab)
 }
@@ -74,12 +72,7 @@ func (m MapClassifier) Classify(ctx context.Context, img image.Image) (prime.Pre
 
 // Labels returns every label m lists, ascending.
 func (m MapClassifier) Labels() []string {
-	labels := make([]string, 0, len(m))
-	for _, l := range m {
-		labels = append(labels, l)
-	}
-	slices.Sort(labels)
-	return slices.Compact(labels)
+	return slices.Compact(slices.Sorted(maps.Values(m)))
 }
 
 // lookUp returns what m lists for image id; fake names the fake in
