@@ -213,12 +213,8 @@ func (r *Report) Summary() []string {
 		}
 	}
 	found := "no failure modes"
-	switch len(r.Modes) {
-	case 0:
-	case 1:
-		found = "1 failure mode in 1 class"
-	default:
-		found = fmt.Sprintf("%d failure modes in %s", len(r.Modes), plural(classesWithModes, "class", "classes"))
+	if len(r.Modes) > 0 {
+		found = plural(len(r.Modes), "failure mode", "failure modes") + " in " + plural(classesWithModes, "class", "classes")
 	}
 	lines := []string{
 		fmt.Sprintf("prime: %s in %s, %s; %s tested; %s",
