@@ -77,7 +77,6 @@ func (r *recordsFile) read() error {
 	}
 	r.end = complete
 	rr := prime.NewRecordReader(io.NewSectionReader(r.f, 0, complete), r.path)
-	lines := 0
 	for {
 		rec, err := rr.Read()
 		if err == io.EOF {
@@ -87,7 +86,6 @@ func (r *recordsFile) read() error {
 			return fmt.Errorf("%w (a records file of an earlier run; move it away to start afresh)", err)
 		}
 		r.done[rec.ID] = true
-		lines++
 	}
 	if complete == size {
 		return nil

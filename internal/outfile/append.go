@@ -1,6 +1,7 @@
 package outfile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,11 +16,7 @@ type LockedError struct {
 }
 
 func (e *LockedError) Error() string {
-	holder := e.Holder
-	if holder == "" {
-		holder = "another process"
-	}
-	return fmt.Sprintf("%s is locked by %s", e.Path, holder)
+	return fmt.Sprintf("%s is locked by %s", e.Path, cmp.Or(e.Holder, "another process"))
 }
 
 // ErrNotRegular is wrapped by the error of OpenAppend on a path that is not

@@ -38,6 +38,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -58,7 +59,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*workers, *maxPixels, *images, *keep); err != nil {
+	if err := run(*workers, *maxPixels, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "runmem:", err)
 		os.Exit(1)
 	}
@@ -66,7 +67,7 @@ func main() {
 
 const slack = 200 << 20 // the bound's constant: the runtime, the program, the records
 
-func run(workers int, maxPixels int64, n int, keep bool) error {
+func run(workers int, maxPixels int64, keep bool) error {
 	dir, err := os.MkdirTemp("", "runmem-")
 	if err != nil {
 		return err
@@ -108,8 +109,7 @@ func run(workers int, maxPixels int64, n int, keep bool) error {
 		"-tagger-mean", "0", "-tagger-std", "1", "-classifier", files.Classifier, "-labels", files.Labels,
 		"-classifier-output", "probabilities", "-classifier-mean", "0", "-classifier-std", "1"}
 	peak := func(name, root string, plugins []string) (int64, error) {
-		args := append(append(append([]string{}, common...), "-images", filepath.Join(root, "images"),
-			"-records", filepath.Join(dir, name+".jsonl")), plugins...)
+		args := slices.Concat(common, []string{"-images", filepath.Join(root, "images"), "-records", filepath.Join(dir, name+".jsonl")}, plugins)
 		cmd := exec.Command(bin, args...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
