@@ -70,39 +70,23 @@ const (
 
 // check validates o and fills in its defaults.
 func (o *Options) check(prefix string) error {
-	switch o.Runtime {
-	case "":
-		o.Runtime = onnx.OnnxGo
-	case onnx.OnnxGo, onnx.ONNXRuntime:
-	default:
+	o.Runtime, o.Device = cmp.Or(o.Runtime, onnx.OnnxGo), cmp.Or(o.Device, onnx.CPU)
+	switch {
+	case o.Runtime != onnx.OnnxGo && o.Runtime != onnx.ONNXRuntime:
 		return fmt.Errorf("%s: Runtime %q: want %q or %q", prefix, o.Runtime, onnx.OnnxGo, onnx.ONNXRuntime)
-	}
-	switch o.Device {
-	case "":
-		o.Device = onnx.CPU
-	case onnx.CPU:
-	case onnx.CUDA:
-		if o.Runtime != onnx.ONNXRuntime {
-			return fmt.Errorf("%s: Device %q needs Runtime %q: onnx-go runs on the CPU only", prefix, o.Device, onnx.ONNXRuntime)
-		}
-	default:
+	case o.Device != onnx.CPU && o.Device != onnx.CUDA:
 		return fmt.Errorf("%s: Device %q: want %q or %q", prefix, o.Device, onnx.CPU, onnx.CUDA)
-	}
-	if o.Workers < 0 || o.Workers > MaxWorkers {
+	case o.Device == onnx.CUDA && o.Runtime != onnx.ONNXRuntime:
+		return fmt.Errorf("%s: Device %q needs Runtime %q: onnx-go runs on the CPU only", prefix, o.Device, onnx.ONNXRuntime)
+	case o.Workers < 0 || o.Workers > MaxWorkers:
 		return fmt.Errorf("%s: Workers %d out of range: want 0 (one per CPU) to %d", prefix, o.Workers, MaxWorkers)
-	}
-	if o.Workers == 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	if o.Threads < 0 || o.Threads > MaxThreads {
+	case o.Threads < 0 || o.Threads > MaxThreads:
 		return fmt.Errorf("%s: Threads %d out of range: want 0 (%d) to %d", prefix, o.Threads, DefaultThreads, MaxThreads)
-	}
-	if o.Threads == 0 {
-		o.Threads = DefaultThreads
-	}
-	if o.Runtime != onnx.ONNXRuntime && o.Library != "" {
+	case o.Runtime != onnx.ONNXRuntime && o.Library != "":
 		return fmt.Errorf("%s: Library %q is ONNX Runtime's: set Runtime %q too", prefix, o.Library, onnx.ONNXRuntime)
 	}
+	o.Workers = cmp.Or(o.Workers, runtime.GOMAXPROCS(0))
+	o.Threads = cmp.Or(o.Threads, DefaultThreads)
 	return nil
 }
 
