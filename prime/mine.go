@@ -199,8 +199,9 @@ func (f *mineFlags) options() (*prime.Options, error) {
 	}, nil
 }
 
-// zeroAsNegative maps 0 to -1, with which prime.Options and synth.Config
-// ask for exactly zero, or for none (no intervals, no memory limit).
+// zeroAsNegative maps 0 to -1, with which prime.Options, prime.RunOptions
+// and synth.Config ask for exactly zero, or for none (no intervals, no
+// memory limit, no class scores).
 func zeroAsNegative[T int | int64 | float64](v T) T {
 	if v == 0 {
 		return -1
@@ -380,7 +381,7 @@ func mineDataset(ctx context.Context, e *env, d *prime.Dataset, imageDir string,
 	}
 	opts.Progress = progressPrinter(e.stderr, "classes mined")
 	report, err := d.Analyze(ctx, opts)
-	if le := (*mining.LimitError)(nil); errors.As(err, &le) {
+	if _, ok := errors.AsType[*mining.LimitError](err); ok {
 		e.fail(err)
 		e.say("to search less, raise -min-size (now %d) or lower -max-tags (now %d); to allow more, raise -memory-limit (now %v, half of it for the search)",
 			f.minSize, f.maxTags, f.memoryLimit)

@@ -45,8 +45,7 @@ func openRecordsFile(path string, files outfile.Writer) (*recordsFile, error) {
 	_, statErr := os.Stat(path)
 	f, err := outfile.OpenAppend(path)
 	if err != nil {
-		var le *outfile.LockedError
-		if errors.As(err, &le) {
+		if _, ok := errors.AsType[*outfile.LockedError](err); ok {
 			return nil, fmt.Errorf("%w: another prime run is writing it; wait for it to end, or stop it", err)
 		}
 		return nil, err

@@ -518,24 +518,18 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 	prog := newRunProgress(e.stderr, len(todo))
 	var unreadable, tagScores, predScores int
 	opts := &prime.RunOptions{Workers: workers, BatchSize: rf.batch, Strict: rf.strict, MaxPixels: rf.maxPixels,
-		Total: len(todo), Progress: prog.update, PredScores: rf.predScores, NoTagScores: !rf.keepsTagScores()}
-	if rf.predScores == 0 {
-		opts.PredScores = -1 // none
-	}
+		Total: len(todo), Progress: prog.update, PredScores: zeroAsNegative(rf.predScores), NoTagScores: !rf.keepsTagScores()}
 	for rec, err := range prime.Run(ctx, slices.Values(todo), tg, cl, opts) {
-		var ie *prime.ImageError
-		switch {
-		case errors.As(err, &ie):
-			unreadable++
+		if err != nil {
 			prog.clear()
-			e.say("skipped: %s", message(err))
-			if rf.strict {
-				return e.fail(fmt.Errorf("%w (-strict)", err)), wroteProvenance
-			}
-			continue
-		case err != nil:
-			prog.clear()
-			if ctx.Err() != nil {
+			if _, ok := errors.AsType[*prime.ImageError](err); ok {
+				unreadable++
+				e.say("skipped: %s", message(err))
+				if !rf.strict {
+					continue
+				}
+				err = fmt.Errorf("%w (-strict)", err)
+			} else if ctx.Err() != nil {
 				e.say("interrupted: %s in %s; run the same command again to resume",
 					count(done+recs.written, "record", "records"), rf.records)
 				return exitInterrupted, wroteProvenance

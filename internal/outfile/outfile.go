@@ -229,12 +229,10 @@ func resolve(path string) (string, fs.FileInfo, error) {
 // temporary file), whose name the caller gives as the user wrote it. Other
 // errors, such as fill's own about other files, are kept whole.
 func cause(err error, names ...string) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && (len(names) == 0 || slices.Contains(names, pe.Path)) {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok && (len(names) == 0 || slices.Contains(names, pe.Path)) {
 		return pe.Err
 	}
-	var le *os.LinkError
-	if errors.As(err, &le) && (len(names) == 0 || slices.Contains(names, le.Old)) {
+	if le, ok := errors.AsType[*os.LinkError](err); ok && (len(names) == 0 || slices.Contains(names, le.Old)) {
 		return le.Err
 	}
 	return err
