@@ -12,7 +12,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/failmodes/prime"
 	"github.com/failmodes/prime/internal/outfile"
@@ -235,9 +234,4 @@ func errProvenance(records, provPath string, n int, what string) error {
 		"Adding records made otherwise would mix two models' answers in one file. Run with the settings\n"+
 		"recorded in %s, or start over: give another -records FILE, or move %s and %s away",
 		records, count(n, "record", "records"), what, provPath, records, provPath)
-}
-
-// joinLines indents lines under a message.
-func joinLines(lines []string) string {
-	return "\n  " + strings.Join(lines, "\n  ")
 }

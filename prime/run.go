@@ -477,7 +477,7 @@ func runRecords(ctx context.Context, e *env, rf *runFlags, recs *recordsFile, im
 			"but no provenance file: prime cannot tell which models made them. If the current settings made them, resume with -adopt")), false
 	case held > 0 && was != nil:
 		if diff := was.differences(now); len(diff) > 0 {
-			return e.fail(errProvenance(rf.records, recs.provenance, held, "made with other settings:"+joinLines(diff))), false
+			return e.fail(errProvenance(rf.records, recs.provenance, held, "made with other settings:\n  "+strings.Join(diff, "\n  "))), false
 		}
 	default: // a new file, or -adopt
 		if err := now.write(e.files, recs.provenance); err != nil {
