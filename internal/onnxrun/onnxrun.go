@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -223,12 +224,7 @@ func inspect(data []byte, name, prefix string) (*onnxfile.Model, inputShape, err
 	for _, t := range g.Initializers {
 		inits[t.Name] = true
 	}
-	var dataInputs []onnxfile.ValueInfo
-	for _, vi := range g.Inputs {
-		if !inits[vi.Name] {
-			dataInputs = append(dataInputs, vi)
-		}
-	}
+	dataInputs := slices.DeleteFunc(slices.Clone(g.Inputs), func(vi onnxfile.ValueInfo) bool { return inits[vi.Name] })
 	if len(dataInputs) != 1 {
 		return nil, inputShape{}, fmt.Errorf("%s: model %s has %d data inputs, want 1", prefix, name, len(dataInputs))
 	}
