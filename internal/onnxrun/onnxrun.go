@@ -110,7 +110,6 @@ type Model struct {
 	prefix    string // error prefix: "tagger" or "classifier"
 	Path      string
 	Runtime   string // onnx.OnnxGo or onnx.ONNXRuntime
-	Device    string // onnx.CPU or onnx.CUDA
 	Input     []int  // 1, C, H, W of the data input
 	OutputLen int    // values of the first output per image
 	// MaxBatch is the most images per engine call: 1, or 0 for any
@@ -120,7 +119,6 @@ type Model struct {
 	// (BenchmarkWorkersThreads in package classifier: 8.1 CPU ms an image
 	// of MobileNet v1 0.75 one at a time, 9.7 in batches of 8).
 	MaxBatch  int
-	Threads   int // ONNX Runtime's intra-op threads per call
 	plan      *preprocess.Plan
 	pool      chan *slot
 	workers   int
@@ -153,14 +151,13 @@ func LoadBytes(data []byte, name, prefix string, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{prefix: prefix, Path: name, Runtime: o.Runtime, Device: o.Device, Threads: o.Threads, workers: o.Workers,
+	m := &Model{prefix: prefix, Path: name, Runtime: o.Runtime, workers: o.Workers,
 		Input: []int{1, in.c, in.h, in.w}, MaxBatch: 1}
 	var engines []engine
 	switch o.Runtime {
 	case onnx.ONNXRuntime:
 		engines, err = m.loadORT(data, mp, in, o)
 	default:
-		m.Threads = 0
 		engines, err = m.loadGorgonnx(mp, in, o.Workers)
 	}
 	if err != nil {
