@@ -182,26 +182,20 @@ func parseRange[T int | float64](s string, parse func(string) (T, error)) (lo, h
 	return lo, hi, err1 == nil && err2 == nil && lo <= hi
 }
 
-// A recordWriter writes records to a records file: a *prime.RecordWriter
-// (JSON Lines) or a *recordfile.ParquetWriter.
-type recordWriter interface {
-	Write(*prime.Record) error
-}
-
 // writeSynth generates cfg's records to out (standard output when "" or
 // "-") in format ("jsonl" or "parquet") and its planted modes to truth
 // (none when ""), each file replaced whole only once it is complete.
 func writeSynth(ctx context.Context, e *env, cfg synth.Config, format, out, truth string) error {
 	var planted []synth.Planted
 	gen := func(w io.Writer) error {
-		var rw recordWriter
+		var write func(*prime.Record) error
 		var finish func() error
 		if format == "parquet" {
 			pw := recordfile.NewParquetWriter(w)
-			rw, finish = pw, pw.Close
+			write, finish = pw.Write, pw.Close
 		} else {
 			jw := prime.NewRecordWriter(w)
-			rw, finish = jw, jw.Flush
+			write, finish = jw.Write, jw.Flush
 		}
 		n := 0
 		var err error
@@ -211,7 +205,7 @@ func writeSynth(ctx context.Context, e *env, cfg synth.Config, format, out, trut
 					return err
 				}
 			}
-			return rw.Write(r)
+			return write(r)
 		})
 		if err != nil {
 			return err
