@@ -1,7 +1,8 @@
 // Package onnx says how the ONNX plug-ins, tagger.ONNX and
 // classifier.ONNX, run a model: Engine, which both options embed, names
 // the runtime, the device, and how many calls run at once on how many
-// threads. One Engine serves both models of a run:
+// threads; Output says what a model outputs (logits, probabilities, 0/1
+// values). One Engine serves both models of a run:
 //
 //	eng := onnx.Engine{Runtime: onnx.ONNXRuntime, Device: onnx.CUDA}
 //	tg, err := tagger.NewONNX("ram.onnx", &tagger.ONNXOptions{VocabularyFile: "ram_tag_list.txt", Engine: eng})
