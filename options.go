@@ -69,11 +69,9 @@ type Options struct {
 	FDR float64 `json:"fdr"`
 	// Correction is the multiple-testing correction that turns the
 	// p-values of all tested sets into q-values (FailureMode.Q and DropQ).
-	// The zero value is stats.MethodBH, Benjamini–Hochberg, which controls
-	// the false discovery rate when the tests are independent or
-	// positively dependent; stats.MethodBY, Benjamini–Yekutieli, controls
-	// it under any dependence, with larger q-values. stats.MethodHolm and
-	// stats.MethodBonferroni control the family-wise error rate instead.
+	// The zero value is stats.MethodBH, Benjamini–Hochberg; the
+	// stats.Method constants say what each controls, and under what
+	// dependence.
 	Correction stats.Method `json:"correction"`
 	// Confident keeps only the failure modes whose drop exceeds MinDrop
 	// with confidence, not only on the point estimate: those marked
@@ -82,14 +80,9 @@ type Options struct {
 	// false keeps the paper's definition.
 	Confident bool `json:"confident"`
 	// Interval is the method of the confidence intervals of each mode's
-	// accuracy and drop. The zero value is stats.IntervalBootstrap: the
-	// percentile bootstrap with Bootstrap resamples, with Wilson's and
-	// Newcombe's intervals for a group that has all or none of its
-	// records right, where resampling has nothing to resample.
-	// stats.IntervalWilson gives Wilson's interval for the accuracy and
-	// Newcombe's hybrid score interval for the drop;
-	// stats.IntervalClopperPearson the exact interval and Newcombe's
-	// construction on exact intervals.
+	// accuracy and drop (see the stats.Interval constants). The zero
+	// value is stats.IntervalBootstrap, the percentile bootstrap with
+	// Bootstrap resamples.
 	Interval stats.Interval `json:"interval"`
 	// Bootstrap is the number of bootstrap resamples for confidence
 	// intervals, at most 1,000,000. 0 means DefaultBootstrap (1000); a
