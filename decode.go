@@ -17,13 +17,10 @@ import (
 // more than most cameras take.
 const DefaultMaxPixels = 1 << 25
 
-// BytesPerPixel is what RunOptions.MaxPixels allows a decoding to take per
-// pixel: an image is decoded only when its decoder needs at most MaxPixels
-// x BytesPerPixel bytes (the decoded image and the decoder's buffers, which
-// for a 16-bit TIFF or a progressive JPEG exceed the image), and the images
-// being decoded or inferred at once take at most Workers x MaxPixels x
-// BytesPerPixel bytes together. 8 bytes is a pixel of 16-bit RGBA, the
-// widest image the standard decoders make.
+// BytesPerPixel is the memory RunOptions.MaxPixels allows a decoding per
+// pixel, the decoded image and the decoder's buffers together (see
+// RunOptions.MaxPixels): 8 bytes, a pixel of 16-bit RGBA, the widest image
+// the standard decoders make.
 const BytesPerPixel = 8
 
 // ErrImageTooLarge is wrapped by the ImageError of an image that has more
