@@ -76,10 +76,7 @@ type BatchTagger interface {
 // TagBatch, with Image.ID; and when the Classifier needs no pixels either
 // (it is an IDClassifier), Run does not open the images at all.
 //
-// TagID follows the rules of Tag with the id in place of the image: it is
-// safe for concurrent use and deterministic, returns names of its
-// vocabulary, each at most once, in a slice that belongs to the caller, and
-// returns promptly an error wrapping ctx.Err() once ctx is cancelled. An id
+// TagID follows the rules of Tag, with the id in place of the image. An id
 // it has no answer for is an error, and Run stops at it. Its Tag method may
 // return an error that says to call TagID.
 type IDTagger interface {
@@ -137,12 +134,9 @@ type BatchClassifier interface {
 // Tagger needs no pixels either (it is an IDTagger), Run does not open the
 // images at all.
 //
-// ClassifyID follows the rules of Classify with the id in place of the
-// image: it is safe for concurrent use and deterministic, its Scores
-// belong to the caller, and it returns promptly an error wrapping ctx.Err()
-// once ctx is cancelled. An id it has no answer for is an error, and Run
-// stops at it. Its Classify method may return an error that says to call
-// ClassifyID.
+// ClassifyID follows the rules of Classify, with the id in place of the
+// image. An id it has no answer for is an error, and Run stops at it. Its
+// Classify method may return an error that says to call ClassifyID.
 type IDClassifier interface {
 	Classifier
 	ClassifyID(ctx context.Context, id string) (Prediction, error)
