@@ -6,7 +6,7 @@ package prime
 //
 // A record may also keep the models' scores, so that its tags can be
 // decided again at other thresholds without running the tagger again
-// (Record.Rethreshold, Dataset.Rethreshold), and the classifier's
+// (Rethreshold, Dataset.Rethreshold), and the classifier's
 // confidence studied: TagScores, TagFloor and PredScores. Run fills them
 // when the plug-ins give scores; a record without them is as before.
 type Record struct {
