@@ -102,21 +102,16 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return wrapWriteErr(err)
 }
 
-// validationFields is Validation without its JSON methods, the
-// correlation a pointer: nil, null in JSON, for an undefined one.
-type validationFields struct {
-	Records     int      `json:"records"`
-	Level       float64  `json:"level"`
-	Modes       int      `json:"modes"`
-	Holding     int      `json:"holding"`
-	Share       float64  `json:"share"`
-	Correlation *float64 `json:"correlation"`
-}
+// validationFields is Validation without its JSON methods.
+type validationFields Validation
 
 // MarshalJSON implements json.Marshaler: an undefined (NaN) correlation
 // is null.
 func (v Validation) MarshalJSON() ([]byte, error) {
-	out := validationFields{Records: v.Records, Level: v.Level, Modes: v.Modes, Holding: v.Holding, Share: v.Share}
+	out := struct {
+		validationFields
+		Correlation *float64 `json:"correlation"` // in place of the float64
+	}{validationFields: validationFields(v)}
 	if c := v.Correlation; !math.IsNaN(c) && !math.IsInf(c, 0) {
 		out.Correlation = &c
 	}
@@ -126,12 +121,15 @@ func (v Validation) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON implements json.Unmarshaler: a null or absent correlation
 // is NaN, undefined.
 func (v *Validation) UnmarshalJSON(data []byte) error {
-	var in validationFields
+	*v = Validation{}
+	in := struct {
+		*validationFields
+		Correlation *float64 `json:"correlation"` // in place of the float64
+	}{validationFields: (*validationFields)(v)}
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*v = Validation{Records: in.Records, Level: in.Level, Modes: in.Modes, Holding: in.Holding, Share: in.Share,
-		Correlation: math.NaN()}
+	v.Correlation = math.NaN()
 	if in.Correlation != nil {
 		v.Correlation = *in.Correlation
 	}
