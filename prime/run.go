@@ -633,7 +633,8 @@ func checkLabels(e *env, images []prime.Image, cl prime.Classifier) error {
 	labels := lc.Labels()
 	var folders, missing []string
 	for _, im := range images {
-		if !slices.Contains(folders, im.Label) {
+		// ImageFolder lists a class's images together.
+		if len(folders) == 0 || folders[len(folders)-1] != im.Label {
 			folders = append(folders, im.Label)
 		}
 	}
