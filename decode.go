@@ -52,24 +52,16 @@ func (h *imageHeader) Pixels() int64 { return int64(h.Width) * int64(h.Height) }
 // TestDecodeCost measures the bound on every format.
 func (h *imageHeader) decodeCost() int64 {
 	b := bytesPerDecodedPixel(h.ColorModel)
-	var per int64
-	switch h.Format {
-	case "png":
-		per = b
-		if h.Interlaced {
-			per += b
-		}
-	case "jpeg":
-		per = b
-		if h.Progressive {
-			per += 4 * channels(h.ColorModel)
-		}
-	case "tiff":
+	per := b
+	switch {
+	case h.Interlaced: // a PNG
+		per += b
+	case h.Progressive: // a JPEG
+		per += 4 * channels(h.ColorModel)
+	case h.Format == "tiff":
 		per = 6 * b
-	case "webp":
-		per = b + 8
-	default: // gif, bmp
-		per = b
+	case h.Format == "webp":
+		per += 8
 	}
 	// The rows a decoder keeps (PNG filters two, TIFF predictors one).
 	return h.Pixels()*per + 4*int64(h.Width)*b
