@@ -154,8 +154,6 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, bad("min-marginal-drop", f.minMarginalDrop, "0 to 1")
 	case f.maxTags < 1 || f.maxTags > prime.MaxTagsLimit:
 		return nil, bad("max-tags", f.maxTags, fmt.Sprintf("1 to %d", prime.MaxTagsLimit))
-	case f.baseline != prime.BaselineRest.String() && f.baseline != prime.BaselineClass.String():
-		return nil, fmt.Errorf("-baseline %q: want rest or class", f.baseline)
 	case !(f.fdr > 0 && f.fdr <= 1):
 		return nil, bad("fdr", f.fdr, "above 0, at most 1")
 	case f.bootstrap < 0 || f.bootstrap > 1_000_000:
@@ -177,8 +175,8 @@ func (f *mineFlags) options() (*prime.Options, error) {
 		return nil, fmt.Errorf("-format %q: want one of %s", f.format, strings.Join(formats, ", "))
 	}
 	var baseline prime.Baseline
-	if err := baseline.UnmarshalText([]byte(f.baseline)); err != nil {
-		return nil, err
+	if baseline.UnmarshalText([]byte(f.baseline)) != nil {
+		return nil, fmt.Errorf("-baseline %q: want rest or class", f.baseline)
 	}
 	return &prime.Options{
 		MinSize:         f.minSize,
