@@ -425,12 +425,9 @@ func (p *Parser) fail(i int, what string) {
 		return
 	}
 	c := p.line[i]
-	var found string
-	switch {
-	case c >= 0x20 && c < 0x7f:
+	found := fmt.Sprintf("byte 0x%02x", c)
+	if c >= 0x20 && c < 0x7f {
 		found = strconv.QuoteRune(rune(c))
-	default:
-		found = fmt.Sprintf("byte 0x%02x", c)
 	}
 	if what == "" {
 		what = "unexpected " + found
@@ -456,11 +453,8 @@ func skipWS(b []byte, i int) int {
 // the index after it.
 func (p *Parser) object(i int, r *Record) int {
 	line := p.line
-	i = skipWS(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		return i + 1
-	}
-	for {
+	i, end := p.open(i, '}')
+	for !end {
 		p.known = false
 		key, j := p.key(i)
 		if p.syntax != nil {
@@ -482,11 +476,9 @@ func (p *Parser) object(i int, r *Record) int {
 		if p.syntax != nil {
 			return i
 		}
-		var end bool
-		if i, end = p.next(i, '}'); end {
-			return i
-		}
+		i, end = p.next(i, '}')
 	}
+	return i
 }
 
 // key reads an object member's key at line[i], the colon after it and the
@@ -510,6 +502,17 @@ func (p *Parser) key(i int) (Span, int) {
 	return k, skipWS(line, j+1)
 }
 
+// open steps over the byte that opens the object or array at line[i] and
+// the white space after it. It returns the index after them, with empty
+// set, and the index after it, when the closing byte close follows.
+func (p *Parser) open(i int, close byte) (j int, empty bool) {
+	i = skipWS(p.line, i+1)
+	if i < len(p.line) && p.line[i] == close {
+		return i + 1, true
+	}
+	return i, false
+}
+
 // next steps over what follows a member or an element: white space, then
 // a comma and white space, or the closing byte close of the object or array.
 // It returns the index after them, with end set after close. On anything
@@ -531,26 +534,12 @@ func (p *Parser) next(i int, close byte) (j int, end bool) {
 	return i, true
 }
 
+// lookup returns the known member named key, or -1.
 func lookup(key []byte) field {
-	switch string(key) {
-	case "id":
-		return fID
-	case "label":
-		return fLabel
-	case "pred":
-		return fPred
-	case "correct":
-		return fCorrect
-	case "tags":
-		return fTags
-	case "image":
-		return fImage
-	case "tag_scores":
-		return fTagScores
-	case "tag_floor":
-		return fTagFloor
-	case "pred_scores":
-		return fPredScores
+	for f, name := range fieldNames {
+		if string(key) == name {
+			return field(f)
+		}
 	}
 	return -1
 }
@@ -609,7 +598,7 @@ func (p *Parser) member(f field, i int, r *Record) int {
 		}
 		return p.scores(i, f, &r.PredScores)
 	case fTagFloor:
-		v, j, err := p.float32(i, true)
+		v, j, err := p.float32(i, 2, true)
 		if err != nil {
 			p.errs[f] = err
 		}
@@ -645,11 +634,8 @@ func (p *Parser) tagErr(n int, err error) {
 // tags parses the array of tags at line[i] == '['.
 func (p *Parser) tags(i int, r *Record) int {
 	line := p.line
-	i = skipWS(line, i+1)
-	if i < len(line) && line[i] == ']' {
-		return i + 1
-	}
-	for n := 0; ; n++ {
+	i, end := p.open(i, ']')
+	for n := 0; !end; n++ {
 		if i >= len(line) {
 			p.fail(i, "")
 			return i
@@ -703,11 +689,9 @@ func (p *Parser) tags(i int, r *Record) int {
 				return i
 			}
 		}
-		var end bool
-		if i, end = p.next(i, ']'); end {
-			return i
-		}
+		i, end = p.next(i, ']')
 	}
+	return i
 }
 
 // tagObject parses the tag object at line[i] == '{', element n of "tags",
@@ -716,12 +700,8 @@ func (p *Parser) tagObject(i, n int) (name Span, score float32, j int) {
 	line := p.line
 	score = 1
 	var seen [2]bool
-	i = skipWS(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		p.tagErr(n, &Error{Field: "name", Err: ErrMissing})
-		return name, score, i + 1
-	}
-	for {
+	i, end := p.open(i, '}')
+	for !end {
 		key, j := p.key(i)
 		if p.syntax != nil {
 			return name, score, j
@@ -747,14 +727,12 @@ func (p *Parser) tagObject(i, n int) (name Span, score float32, j int) {
 		if p.syntax != nil {
 			return name, score, i
 		}
-		var end bool
-		if i, end = p.next(i, '}'); end {
-			if name.Len() == 0 {
-				p.tagErr(n, &Error{Field: "name", Err: ErrMissing})
-			}
-			return name, score, i
-		}
+		i, end = p.next(i, '}')
 	}
+	if name.Len() == 0 {
+		p.tagErr(n, &Error{Field: "name", Err: ErrMissing})
+	}
+	return name, score, i
 }
 
 // tagMember parses the value at line[i] of member f of a tag object,
@@ -772,29 +750,26 @@ func (p *Parser) tagMember(f field, i, n int, name Span, score float32) (Span, f
 		name, i = p.str(i)
 		return name, score, i
 	}
-	if i >= len(line) || (line[i] != '-' && (line[i] < '0' || line[i] > '9')) {
-		p.tagErr(n, &Error{Field: "score", Err: ErrNotNumber})
-		return name, score, p.skipValue(i, 4)
+	v, j, err := p.float32(i, 4, true)
+	if re, ok := err.(*RangeError); ok {
+		err = &ScoreError{Text: re.Text}
 	}
-	j := p.number(i)
-	if p.syntax != nil {
+	if err != nil {
+		p.tagErr(n, &Error{Field: "score", Err: err})
 		return name, score, j
 	}
-	v, err := strconv.ParseFloat(string(line[i:j]), 64)
-	if err != nil || !(v >= 0 && v <= 1) {
-		p.tagErr(n, &Error{Field: "score", Err: &ScoreError{Text: string(line[i:j])}})
-	}
-	return name, float32(v), j
+	return name, v, j
 }
 
-// float32 parses the number at line[i] as a float32, in [0, 1] when unit
-// is set, and returns it and the index after it; a value that is not a
-// number or is out of range is skipped and returns an error
-// (ErrNotNumber, *ScoreError, *RangeError). A syntax error is recorded.
-func (p *Parser) float32(i int, unit bool) (float32, int, error) {
+// float32 parses the number at line[i], at nesting depth depth, as a
+// float32, in [0, 1] when unit is set, and returns it and the index after
+// it; a value that is not a number or is out of range is skipped and
+// returns an error (ErrNotNumber, *ScoreError, *RangeError). A syntax error
+// is recorded.
+func (p *Parser) float32(i, depth int, unit bool) (float32, int, error) {
 	line := p.line
-	if line[i] != '-' && (line[i] < '0' || line[i] > '9') {
-		return 0, p.skipValue(i, 3), ErrNotNumber
+	if i >= len(line) || (line[i] != '-' && (line[i] < '0' || line[i] > '9')) {
+		return 0, p.skipValue(i, depth), ErrNotNumber
 	}
 	j := p.number(i)
 	if p.syntax != nil {
@@ -816,11 +791,8 @@ func (p *Parser) float32(i int, unit bool) (float32, int, error) {
 func (p *Parser) scores(i int, f field, s *Scores) int {
 	line := p.line
 	s.Has = true
-	i = skipWS(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		return i + 1
-	}
-	for {
+	i, end := p.open(i, '}')
+	for !end {
 		name, j := p.key(i)
 		if p.syntax != nil {
 			return j
@@ -829,7 +801,7 @@ func (p *Parser) scores(i int, f field, s *Scores) int {
 			p.fail(i, "")
 			return i
 		}
-		v, j, err := p.float32(i, f == fTagScores)
+		v, j, err := p.float32(i, 3, f == fTagScores)
 		if p.syntax != nil {
 			return j
 		}
@@ -844,10 +816,7 @@ func (p *Parser) scores(i int, f field, s *Scores) int {
 		}
 		s.Names = append(s.Names, name)
 		s.Values = append(s.Values, v)
-		var end bool
-		if i, end = p.next(j, '}'); end {
-			break
-		}
+		i, end = p.next(j, '}')
 	}
 	if p.syntax == nil && p.errs[f] == nil {
 		if k := p.repeat(s); k >= 0 {
@@ -974,21 +943,9 @@ func (p *Parser) unescape(start, j int) (Span, int) {
 				return Span{}, j + 1
 			}
 			e := line[j+1]
-			var out byte
-			switch e {
-			case '"', '\\', '/':
-				out = e
-			case 'b':
-				out = '\b'
-			case 'f':
-				out = '\f'
-			case 'n':
-				out = '\n'
-			case 'r':
-				out = '\r'
-			case 't':
-				out = '\t'
-			case 'u':
+			out := unescaped[e]
+			switch {
+			case e == 'u':
 				r, ok := hex4(line, j+2)
 				if !ok {
 					p.fail(j, "invalid \\u escape")
@@ -1009,7 +966,7 @@ func (p *Parser) unescape(start, j int) (Span, int) {
 				}
 				w += utf8.EncodeRune(line[w:], r)
 				continue
-			default:
+			case out == 0:
 				p.fail(j, "invalid escape")
 				return Span{}, j
 			}
@@ -1021,6 +978,10 @@ func (p *Parser) unescape(start, j int) (Span, int) {
 	p.fail(j, "")
 	return Span{}, j
 }
+
+// unescaped holds the byte that each escape but \u stands for, after its
+// backslash; 0 for a byte that is no escape.
+var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // badUTF8 records invalid UTF-8 at line[j], inside a string.
 func (p *Parser) badUTF8(j int) {
@@ -1039,21 +1000,8 @@ func hex4(b []byte, i int) (rune, bool) {
 	if i < 0 || i+4 > len(b) {
 		return 0, false
 	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
+	r, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
+	return rune(r), err == nil
 }
 
 // skipValue skips the JSON value at line[i], at nesting depth depth (its
@@ -1069,48 +1017,25 @@ func (p *Parser) skipValue(i, depth int) int {
 	case c == '"':
 		_, j := p.str(i)
 		return j
-	case c == '{':
+	case c == '{' || c == '[':
 		if depth > MaxDepth {
 			p.fail(i, "nested too deeply")
 			return i
 		}
-		i = skipWS(line, i+1)
-		if i < len(line) && line[i] == '}' {
-			return i + 1
-		}
-		for {
-			_, i = p.key(i)
-			if p.syntax != nil {
+		close := c + 2 // '}' or ']'
+		i, end := p.open(i, close)
+		for !end {
+			if c == '{' {
+				if _, i = p.key(i); p.syntax != nil {
+					return i
+				}
+			}
+			if i = p.skipValue(i, depth+1); p.syntax != nil {
 				return i
 			}
-			i = p.skipValue(i, depth+1)
-			if p.syntax != nil {
-				return i
-			}
-			var end bool
-			if i, end = p.next(i, '}'); end {
-				return i
-			}
+			i, end = p.next(i, close)
 		}
-	case c == '[':
-		if depth > MaxDepth {
-			p.fail(i, "nested too deeply")
-			return i
-		}
-		i = skipWS(line, i+1)
-		if i < len(line) && line[i] == ']' {
-			return i + 1
-		}
-		for {
-			i = p.skipValue(i, depth+1)
-			if p.syntax != nil {
-				return i
-			}
-			var end bool
-			if i, end = p.next(i, ']'); end {
-				return i
-			}
-		}
+		return i
 	case c == '-' || ('0' <= c && c <= '9'):
 		return p.number(i)
 	case c == 't':
