@@ -220,55 +220,21 @@ func NewRecordWriter(w io.Writer) *RecordWriter {
 // "image" when set, "pred_scores" when r.PredScores is not empty, and
 // "tag_floor" and "tag_scores" when r.TagScores is not nil (scores in r's
 // order, each number the shortest that reads back as the same float32). It
-// refuses, with a *RecordError, a record that would not read back: an
-// empty ID or Label, an empty tag, a string that is not valid UTF-8, or
-// scores that break the rules of checkScores. After a write to the
-// underlying writer fails, every call returns that error.
+// refuses, with a *RecordError, a record that would not read back: one
+// that CheckRecord refuses. After a write to the underlying writer fails,
+// every call returns that error.
 func (w *RecordWriter) Write(r *Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	fail := func(field string, err error) error {
+	if field, err := checkRecord(r); err != nil {
 		return &RecordError{Index: w.n, Field: field, Err: err}
 	}
-	switch {
-	case r.ID == "":
-		return fail("id", errMissing)
-	case r.Label == "":
-		return fail("label", errMissing)
-	}
-	for i, t := range r.Tags {
-		if t == "" {
-			return fail("tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty})
-		}
-	}
-	if r.TagScores != nil || r.PredScores != nil {
-		if field, err := checkScores(r); err != nil {
-			return fail(field, err)
-		}
-	}
-	// UTF-8 is checked while escaping; on a bad string the line is
-	// taken back.
-	var ok bool
-	b := w.buf
-	mark := len(b)
-	bad := func(field string, err error) error {
-		w.buf = b[:mark]
-		return fail(field, err)
-	}
-	b = append(b, `{"id":`...)
-	if b, ok = jsonl.AppendString(b, r.ID); !ok {
-		return bad("id", errBadUTF8)
-	}
-	b = append(b, `,"label":`...)
-	if b, ok = jsonl.AppendString(b, r.Label); !ok {
-		return bad("label", errBadUTF8)
-	}
+	b := append(w.buf, `{"id":`...)
+	b = jsonl.AppendString(b, r.ID)
+	b = jsonl.AppendString(append(b, `,"label":`...), r.Label)
 	if r.Predicted != "" {
-		b = append(b, `,"pred":`...)
-		if b, ok = jsonl.AppendString(b, r.Predicted); !ok {
-			return bad("pred", errBadUTF8)
-		}
+		b = jsonl.AppendString(append(b, `,"pred":`...), r.Predicted)
 	} else if r.Correct {
 		b = append(b, `,"correct":true`...)
 	} else {
@@ -279,16 +245,11 @@ func (w *RecordWriter) Write(r *Record) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if b, ok = jsonl.AppendString(b, t); !ok {
-			return bad("tags", &jsonl.TagError{Index: i, Err: errBadUTF8})
-		}
+		b = jsonl.AppendString(b, t)
 	}
 	b = append(b, ']')
 	if r.Image != "" {
-		b = append(b, `,"image":`...)
-		if b, ok = jsonl.AppendString(b, r.Image); !ok {
-			return bad("image", errBadUTF8)
-		}
+		b = jsonl.AppendString(append(b, `,"image":`...), r.Image)
 	}
 	if len(r.PredScores) > 0 {
 		b = appendScoresJSON(append(b, `,"pred_scores":`...), r.PredScores)
@@ -330,7 +291,7 @@ func appendScoresJSON(b []byte, scores []Score) []byte {
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b, _ = jsonl.AppendString(b, s.Name)
+		b = jsonl.AppendString(b, s.Name)
 		b = jsonl.AppendFloat32(append(b, ':'), s.Value)
 	}
 	return append(b, '}')

@@ -18,13 +18,15 @@ var safe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// escaped holds the letter of the short escape of each ASCII byte that has
+// one, as encoding/json writes them; 0 for the others.
+var escaped = [utf8.RuneSelf]byte{'"': '"', '\\': '\\', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
+
 // AppendString appends s to dst as a quoted JSON string and returns the
 // extended buffer. It escapes '"', '\\', control characters, U+2028 and
 // U+2029 as encoding/json does, and writes invalid UTF-8 as U+FFFD; it
-// does not escape '<', '>' and '&'. valid reports whether s was valid
-// UTF-8.
-func AppendString(dst []byte, s string) (_ []byte, valid bool) {
-	valid = true
+// does not escape '<', '>' and '&'.
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -46,20 +48,9 @@ func AppendString(dst []byte, s string) (_ []byte, valid bool) {
 				continue
 			}
 			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
+			if e := escaped[b]; e != 0 {
+				dst = append(dst, '\\', e)
+			} else {
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
 			}
 			i++
@@ -68,7 +59,6 @@ func AppendString(dst []byte, s string) (_ []byte, valid bool) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			valid = false
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
 			i++
@@ -85,7 +75,7 @@ func AppendString(dst []byte, s string) (_ []byte, valid bool) {
 		i += size
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"'), valid
+	return append(dst, '"')
 }
 
 // le64 returns the eight bytes of s at i as a little-endian word.
