@@ -377,12 +377,9 @@ const newTag = -2
 // the only ones that may be bad, and outside is the first record with a
 // tag outside the dictionary (len(c.IDs) when none is).
 func (b *DatasetBuilder) checkColumns(c *Columns, tagMap []int32, outside int) error {
-	fail := func(i int, field string, err error) error {
-		return &RecordError{Index: b.Len() + i, Field: field, Err: err}
-	}
-	// Which entries a record may not use: empty or not UTF-8; labels and
-	// predictions checked as records use them.
-	labelKnown, predKnown := make([]entryCheck, len(c.Labels)), make([]entryCheck, len(c.Preds))
+	fail := b.recordError
+	// Which entries a record may not use: empty or not UTF-8.
+	badLabel, badPred := badEntries(c.Labels, true), badEntries(c.Preds, false)
 	badTag := make([]bool, len(c.Tags))
 	checkTags := false
 	for k, id := range tagMap {
@@ -411,8 +408,7 @@ func (b *DatasetBuilder) checkColumns(c *Columns, tagMap []int32, outside int) e
 		case i == outside && inTurn:
 			return tagOutside()
 		}
-		bad := id == "" || !utf8.ValidString(id) || badEntry(labelKnown, c.Labels, l, true) ||
-			(p >= 0 && badEntry(predKnown, c.Preds, p, false)) ||
+		bad := id == "" || !utf8.ValidString(id) || badLabel[l] || (p >= 0 && badPred[p]) ||
 			(c.Images != nil && !utf8.ValidString(c.Images[i]))
 		if checkTags {
 			for _, t := range c.TagIDs[c.TagStart[i]:c.TagStart[i+1]] {
@@ -436,16 +432,19 @@ func (b *DatasetBuilder) checkColumns(c *Columns, tagMap []int32, outside int) e
 	return nil
 }
 
+// recordError returns the *RecordError about record i of the columns that
+// AddColumns is given.
+func (b *DatasetBuilder) recordError(i int, field string, err error) error {
+	return &RecordError{Index: b.Len() + i, Field: field, Err: err}
+}
+
 // takeScores returns the scores of s, their names as ids in dict, taking
 // s's slices.
 func takeScores(dict *jsonl.Dict, s *ScoreColumns) scoreColumns {
 	if s.Start == nil || len(s.IDs) == 0 {
 		return scoreColumns{}
 	}
-	m := make([]int32, len(s.Names))
-	for k := range m {
-		m[k] = -1
-	}
+	m := slices.Repeat([]int32{-1}, len(s.Names))
 	for k, id := range s.IDs {
 		if m[id] < 0 {
 			m[id] = dict.Add(s.Names[id])
@@ -459,9 +458,7 @@ func takeScores(dict *jsonl.Dict, s *ScoreColumns) scoreColumns {
 // checked, as AddColumns does: it refuses what Add refuses, and an index
 // outside its dictionary.
 func (b *DatasetBuilder) checkScoreColumns(c *Columns) error {
-	fail := func(i int, field string, err error) error {
-		return &RecordError{Index: b.Len() + i, Field: field, Err: err}
-	}
+	fail := b.recordError
 	// canon gives each entry of a dictionary the first entry of its name:
 	// a name given twice in one record is a repeat, whatever its entries.
 	canon := func(names []string) ([]int32, map[string]int32) {
@@ -539,28 +536,6 @@ func (b *DatasetBuilder) checkScoreColumns(c *Columns) error {
 		}
 	}
 	return nil
-}
-
-// An entryCheck is what is known of an entry of a dictionary: unchecked,
-// good or bad.
-type entryCheck uint8
-
-const (
-	entryUnchecked entryCheck = iota
-	entryGood
-	entryBad
-)
-
-// badEntry reports whether a record may not use entry k of names (see
-// badEntries), checking it when known does not say.
-func badEntry(known []entryCheck, names []string, k int32, empty bool) bool {
-	if known[k] == entryUnchecked {
-		known[k] = entryGood
-		if (empty && names[k] == "") || !utf8.ValidString(names[k]) {
-			known[k] = entryBad
-		}
-	}
-	return known[k] == entryBad
 }
 
 // badEntries reports, for each entry of a dictionary, whether a record may

@@ -36,22 +36,13 @@ import (
 // score more, and 12 bytes a record when some do; records without scores
 // take nothing for them.
 type Dataset struct {
-	ids      []string  // per record
-	images   []string  // per record ("" when unknown); nil when no record has one
-	label    []int32   // per record: index into labels
-	pred     []int32   // per record: index into preds; -1 when only correctness is known
-	correct  []bool    // per record
-	tagStart []int     // len n+1: record i's tags are tagIDs[tagStart[i]:tagStart[i+1]]
-	tagIDs   []int32   // into tags; no repeats within a record, in no set order
-	labels   []string  // class names, ascending
-	preds    []string  // predicted labels, each once
-	tags     []string  // tag names, ascending, each carried by a record
-	byLabel  [][]int32 // record indices of each class, in input order
+	columns           // the records, with labels, predictions and tags as ids into these:
+	labels  []string  // class names, ascending
+	preds   []string  // predicted labels, each once
+	tags    []string  // tag names, ascending, each carried by a record
+	byLabel [][]int32 // record indices of each class, in input order
 
-	// The scores records keep; empty when none does.
-	tagScores, predScores   scoreColumns
-	tagFloor                []float32 // per record, NoFloor when it keeps no tag scores; nil when none does
-	scoredTags, scoredPreds []string  // the names of tagScores and predScores, in the order first seen
+	scoredTags, scoredPreds []string // the names of tagScores and predScores, in the order first seen
 }
 
 // scoreColumns are the scores records keep, in columns: record i's are
@@ -149,19 +140,22 @@ type DatasetBuilder struct {
 	}
 }
 
-// columns are records of a DatasetBuilder: the Dataset's fields with
+// columns are the records of a Dataset or of a DatasetBuilder, with
 // labels, predictions and tags as ids into dictionaries.
 type columns struct {
-	ids      []string
-	images   []string // nil until a record has an image
+	ids      []string // per record
+	images   []string // per record ("" when unknown); nil when no record has one
 	label    []int32
-	pred     []int32 // into the builder's preds
+	pred     []int32 // -1 when only correctness is known
 	correct  []bool
-	tagStart []int // len(label)+1, once a record is added
-	tagIDs   []int32
+	tagStart []int   // len(label)+1, once a record is added: record i's tags are tagIDs[tagStart[i]:tagStart[i+1]]
+	tagIDs   []int32 // no repeats within a record, in no set order
 
-	tagScores, predScores scoreColumns // ids into the builder's scoredTags and scoredPreds
-	tagFloor              []float32    // nil until a record keeps tag scores; NoFloor for one that does not
+	// The scores records keep; empty when none does. tagFloor holds each
+	// record's, NoFloor for one that keeps no tag scores, and is nil when
+	// none does.
+	tagScores, predScores scoreColumns
+	tagFloor              []float32
 }
 
 // A part is records of a DatasetBuilder whose labels and tags are ids into
@@ -211,18 +205,7 @@ func (b *DatasetBuilder) Add(r *Record) error {
 	}
 	b.tagStart = append(b.tagStart, len(b.tagIDs))
 	n := len(b.label) - 1 // records before this one
-	if r.TagScores != nil && b.tagFloor == nil {
-		b.tagFloor = make([]float32, n, cap(b.label))
-		for i := range b.tagFloor {
-			b.tagFloor[i] = NoFloor
-		}
-	}
-	if b.tagFloor != nil {
-		floor := float32(NoFloor)
-		if r.TagScores != nil {
-			floor = r.TagFloor
-		}
-		b.tagFloor = append(b.tagFloor, floor)
+	if b.tagFloor = jsonl.AppendFloor(b.tagFloor, n, r.TagScores != nil, r.TagFloor); b.tagFloor != nil {
 		appendScores(&b.tagScores, &b.scoredTags, n, r.TagScores)
 	}
 	appendScores(&b.predScores, &b.scoredPreds, n, r.PredScores)
@@ -270,9 +253,7 @@ func (b *DatasetBuilder) finish() *Dataset {
 		images = images || p.images != nil
 	}
 	if len(parts) == 1 {
-		p := parts[0]
-		d.ids, d.images, d.pred, d.correct = p.ids, p.images, p.pred, p.correct
-		d.label, d.tagStart, d.tagIDs = p.label, p.tagStart, p.tagIDs
+		d.columns = parts[0].columns
 	} else {
 		d.ids, d.label, d.pred, d.correct = make([]string, n), make([]int32, n), make([]int32, n), make([]bool, n)
 		d.tagStart, d.tagIDs = make([]int, n+1), make([]int32, nt)
@@ -280,6 +261,9 @@ func (b *DatasetBuilder) finish() *Dataset {
 		if images {
 			d.images = make([]string, n)
 		}
+		d.tagScores = joinScores(parts, func(c *columns) *scoreColumns { return &c.tagScores })
+		d.predScores = joinScores(parts, func(c *columns) *scoreColumns { return &c.predScores })
+		d.tagFloor = joinFloors(parts, n)
 	}
 	// Each part's records go from base on (its tags from tagBase on),
 	// with the labels and tags mapped to the sorted vocabularies.
@@ -317,9 +301,6 @@ func (b *DatasetBuilder) finish() *Dataset {
 	}
 	wg.Wait()
 	d.byLabel = groupByLabel(d.label, len(labels))
-	d.tagScores = joinScores(parts, func(c *columns) *scoreColumns { return &c.tagScores })
-	d.predScores = joinScores(parts, func(c *columns) *scoreColumns { return &c.predScores })
-	d.tagFloor = joinFloors(parts, len(d.ids))
 	if d.tagFloor != nil {
 		d.scoredTags = b.scoredTags.Names()
 	}
@@ -346,7 +327,8 @@ func compose(first, second []int32) []int32 {
 	return out
 }
 
-// joinScores joins the score columns that get returns of each part.
+// joinScores joins the score columns that get returns of each of parts,
+// more than one.
 func joinScores(parts []part, get func(*columns) *scoreColumns) scoreColumns {
 	n, total, some := 0, 0, false
 	for k := range parts {
@@ -355,11 +337,8 @@ func joinScores(parts []part, get func(*columns) *scoreColumns) scoreColumns {
 		total += len(c.ids)
 		some = some || c.start != nil
 	}
-	switch {
-	case !some:
+	if !some {
 		return scoreColumns{}
-	case len(parts) == 1:
-		return *get(&parts[0].columns)
 	}
 	out := scoreColumns{start: make([]int, 1, n+1), ids: make([]int32, 0, total), vals: make([]float32, 0, total)}
 	for k := range parts {
@@ -384,18 +363,12 @@ func joinFloors(parts []part, n int) []float32 {
 	if !slices.ContainsFunc(parts, func(p part) bool { return p.tagFloor != nil }) {
 		return nil
 	}
-	if len(parts) == 1 {
-		return parts[0].tagFloor
-	}
 	out := make([]float32, 0, n)
 	for _, c := range parts {
-		if c.tagFloor != nil {
-			out = append(out, c.tagFloor...)
-			continue
+		if c.tagFloor == nil {
+			c.tagFloor = slices.Repeat([]float32{NoFloor}, len(c.label))
 		}
-		for range c.label {
-			out = append(out, NoFloor)
-		}
+		out = append(out, c.tagFloor...)
 	}
 	return out
 }

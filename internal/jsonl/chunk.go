@@ -3,6 +3,7 @@ package jsonl
 import (
 	"bytes"
 	"fmt"
+	"slices"
 )
 
 // A Dict gives each distinct string an id, in the order first seen. Its
@@ -100,6 +101,21 @@ type Chunk struct {
 // NoFloor stands in Chunk.TagFloor for the floor of a record without
 // "tag_scores".
 const NoFloor = -1
+
+// AppendFloor appends to floors, the tag floors of n records (nil while
+// none keeps tag scores), that of one more: floor when it keeps tag scores
+// (has), NoFloor otherwise.
+func AppendFloor(floors []float32, n int, has bool, floor float32) []float32 {
+	switch {
+	case floors == nil && !has:
+		return nil
+	case floors == nil:
+		floors = slices.Repeat([]float32{NoFloor}, n)
+	case !has:
+		floor = NoFloor
+	}
+	return append(floors, floor)
+}
 
 // ChunkScores holds the members of the "tag_scores" or "pred_scores" of a
 // Chunk's records, in columns: record i's are IDs[Start[i]:Start[i+1]]
@@ -221,18 +237,7 @@ func (cp *ChunkParser) Parse(buf []byte, folder string) *Chunk {
 		}
 		c.TagStart = append(c.TagStart, len(c.TagIDs))
 		n := len(c.Label) - 1 // records before this one
-		if rec.TagScores.Has && c.TagFloor == nil {
-			c.TagFloor = make([]float32, n, cap(c.Label))
-			for i := range c.TagFloor {
-				c.TagFloor[i] = NoFloor
-			}
-		}
-		if c.TagFloor != nil {
-			floor := float32(NoFloor)
-			if rec.TagScores.Has {
-				floor = rec.TagFloor
-			}
-			c.TagFloor = append(c.TagFloor, floor)
+		if c.TagFloor = AppendFloor(c.TagFloor, n, rec.TagScores.Has, rec.TagFloor); c.TagFloor != nil {
 			c.TagScores.add(&cp.scoredTags, n, rec, &rec.TagScores)
 		}
 		c.PredScores.add(&cp.scoredPreds, n, rec, &rec.PredScores)
