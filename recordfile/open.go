@@ -102,8 +102,12 @@ func (o *opened) close() {
 
 // open opens the records file src, stdin for "-", and detects its format.
 func open(src Source, stdin io.Reader) (*opened, error) {
-	fail := func(err error) (*opened, error) { return nil, &FileError{File: src.name(), Err: err} }
 	o := &opened{}
+	// fail releases what is open and returns err about the file.
+	fail := func(err error) (*opened, error) {
+		o.close()
+		return nil, &FileError{File: src.name(), Err: err}
+	}
 	var r io.Reader
 	if src.Path == "-" {
 		br := bufio.NewReaderSize(stdin, 1<<16)
@@ -136,17 +140,14 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 			return nil, err
 		}
 		if !st.Mode().IsRegular() {
-			o.close()
 			return fail(errors.New("not a regular file"))
 		}
 		var head [headLen]byte
 		n, err := f.ReadAt(head[:], 0)
 		if err != nil && err != io.EOF {
-			o.close()
 			return fail(err)
 		}
 		if o.format, err = Detect(head[:n]); err != nil {
-			o.close()
 			return fail(err)
 		}
 		o.size = st.Size()
@@ -161,7 +162,6 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 	case JSONLGzip:
 		zr, err := gzip.NewReader(r)
 		if err != nil {
-			o.close()
 			return fail(fmt.Errorf("gzip: %w", err))
 		}
 		o.closers = append(o.closers, func() { zr.Close() })
@@ -169,7 +169,6 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 	case JSONLZstd:
 		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(0), zstd.WithDecoderLowmem(false))
 		if err != nil {
-			o.close()
 			return fail(fmt.Errorf("zstd: %w", err))
 		}
 		o.closers = append(o.closers, zr.Close)
@@ -180,11 +179,9 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 		br := bufio.NewReaderSize(r, 1<<16)
 		head, err := br.Peek(headLen)
 		if err != nil && err != io.EOF {
-			o.close()
 			return fail(err)
 		}
 		if inner, err := Detect(head); err != nil || inner != JSONL {
-			o.close()
 			if err == nil {
 				err = fmt.Errorf("%s compressed again: decompress it first", inner)
 			}

@@ -269,7 +269,7 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 		}
 	}
 
-	c.Label = fill[int32](n, -1)
+	c.Label = slices.Repeat([]int32{-1}, n)
 	if pf.labelCol >= 0 {
 		if c.Label, c.Labels, err = pf.interned(chunks[pf.labelCol], pf.labelDef, n); err != nil {
 			return nil, err
@@ -293,13 +293,13 @@ func (pf *parquetFile) readRowGroup(k int, first int64) (c *prime.Columns, err e
 		}
 	}
 
-	c.Pred = fill[int32](n, -1)
+	c.Pred = slices.Repeat([]int32{-1}, n)
 	if pf.pred >= 0 {
 		if c.Pred, c.Preds, err = pf.interned(chunks[pf.pred], pf.predDef, n); err != nil {
 			return nil, err
 		}
 	}
-	correct := fill[int8](n, -1)
+	correct := slices.Repeat([]int8{-1}, n)
 	if pf.correct >= 0 {
 		if correct, err = pf.bools(chunks[pf.correct], n); err != nil {
 			return nil, err
@@ -352,10 +352,9 @@ func (pf *parquetFile) readScores(chunks []parquet.ColumnChunk, n int, c *prime.
 		return nil
 	}
 	const null = -2
-	floors := fill[float32](n, null)
+	floors := slices.Repeat([]float32{null}, n)
 	if pf.tagFloor >= 0 {
-		pv := pageFloats{double: pf.tagFloorDouble}
-		if floors, err = column(chunks[pf.tagFloor], pf.tagFloorDef, n, pv.values, null); err != nil {
+		if floors, err = column(chunks[pf.tagFloor], pf.tagFloorDef, n, floatPages(pf.tagFloorDouble).values, null); err != nil {
 			return pf.chunkErr(err)
 		}
 	}
@@ -382,27 +381,31 @@ func (pf *parquetFile) readScores(chunks []parquet.ColumnChunk, n int, c *prime.
 // whose leaves sl names, field, from chunks.
 func (pf *parquetFile) scoreLists(chunks []parquet.ColumnChunk, sl *scoreLeaves, n int, field string, rowErr func(int, string, error) error) (prime.ScoreColumns, error) {
 	var v jsonl.Dict
-	pv := pageVocab{v: &v}
-	start, ids, err := listColumn(chunks[sl.name], n, sl.listDef, sl.nameDef, 0, pv.pageIDs)
+	start, ids, err := listColumn(chunks[sl.name], n, sl.listDef, sl.nameDef, 0, idPages(&v).values)
+	var scoreStart []int
+	var values []float32
 	if err == nil {
-		pf := pageFloats{double: sl.double}
-		var scoreStart []int
-		var values []float32
-		if scoreStart, values, err = listColumn(chunks[sl.score], n, sl.listDef, sl.scoreDef, len(ids), pf.values); err == nil && !slices.Equal(start, scoreStart) {
-			err = errRows
-		}
-		if err == nil {
-			if len(ids) == 0 {
-				return prime.ScoreColumns{}, nil
-			}
-			return prime.ScoreColumns{Names: v.Names(), Start: start, IDs: ids, Values: values}, nil
-		}
+		scoreStart, values, err = listColumn(chunks[sl.score], n, sl.listDef, sl.scoreDef, len(ids), floatPages(sl.double).values)
 	}
+	switch {
+	case err != nil:
+		return prime.ScoreColumns{}, pf.listErr(err, field, rowErr)
+	case !slices.Equal(start, scoreStart):
+		return prime.ScoreColumns{}, pf.chunkErr(errRows)
+	case len(ids) == 0:
+		return prime.ScoreColumns{}, nil
+	}
+	return prime.ScoreColumns{Names: v.Names(), Start: start, IDs: ids, Values: values}, nil
+}
+
+// listErr returns err, from listColumn reading the list field, as the
+// error of a row when it is about a null element, and of the file else.
+func (pf *parquetFile) listErr(err error, field string, rowErr func(int, string, error) error) error {
 	var ne *nullElement
 	if errors.As(err, &ne) {
-		return prime.ScoreColumns{}, rowErr(ne.row, field, &jsonl.TagError{Index: ne.index, Err: errNull})
+		return rowErr(ne.row, field, &jsonl.TagError{Index: ne.index, Err: errNull})
 	}
-	return prime.ScoreColumns{}, pf.chunkErr(err)
+	return pf.chunkErr(err)
 }
 
 // A nullElement is a null element of a list, element index of row row.
@@ -454,39 +457,73 @@ func listColumn[T any](cc parquet.ColumnChunk, n, listDef, maxDef, hint int, val
 	return append(start, len(vals)), vals, err
 }
 
-// A pageFloats gives the values of a float or double column's pages as
-// float32s, a page dictionary's converted once.
-type pageFloats struct {
-	double bool
-	dictOf parquet.Dictionary
-	dict   []float32
-	vals   []float32
+// A pageValues gives the non-null values of a column's pages as Ts, which
+// convert appends to a slice; a page dictionary's values are converted
+// once.
+type pageValues[T any] struct {
+	convert func(dst []T, data encoding.Values) []T
+	dictOf  parquet.Dictionary // the dictionary dict holds the values of
+	dict    []T
+	vals    []T // of the last page
 }
 
 // values returns the non-null values of page p, in a slice reused by the
 // next call.
-func (pf *pageFloats) values(p parquet.Page) []float32 {
-	convert := func(data encoding.Values, dst []float32) []float32 {
-		if !pf.double {
+func (pv *pageValues[T]) values(p parquet.Page) []T {
+	data := p.Data()
+	d := p.Dictionary()
+	if d == nil {
+		pv.vals = pv.convert(pv.vals[:0], data)
+		return pv.vals
+	}
+	if d != pv.dictOf {
+		pv.dictOf, pv.dict = d, pv.convert(pv.dict[:0], d.Page().Data())
+	}
+	idx := data.Int32()
+	pv.vals = slices.Grow(pv.vals[:0], len(idx))
+	for _, x := range idx {
+		pv.vals = append(pv.vals, pv.dict[x])
+	}
+	return pv.vals
+}
+
+// floatPages returns the pageValues of a float column, or of a double one
+// when double is set, as float32s.
+func floatPages(double bool) *pageValues[float32] {
+	return &pageValues[float32]{convert: func(dst []float32, data encoding.Values) []float32 {
+		if !double {
 			return append(dst, data.Float()...)
 		}
 		for _, v := range data.Double() {
 			dst = append(dst, float32(v))
 		}
 		return dst
-	}
-	pf.vals = pf.vals[:0]
-	data := p.Data()
-	if d := p.Dictionary(); d != nil {
-		if d != pf.dictOf {
-			pf.dictOf, pf.dict = d, convert(d.Page().Data(), pf.dict[:0])
+	}}
+}
+
+// idPages returns the pageValues of a string column as the strings' ids in
+// v.
+func idPages(v *jsonl.Dict) *pageValues[int32] {
+	return &pageValues[int32]{convert: func(dst []int32, data encoding.Values) []int32 {
+		bytes, offs := data.ByteArray()
+		dst = slices.Grow(dst, len(offs)-1)
+		for k := range len(offs) - 1 {
+			dst = append(dst, v.ID(bytes[offs[k]:offs[k+1]]))
 		}
-		for _, x := range data.Int32() {
-			pf.vals = append(pf.vals, pf.dict[x])
-		}
-		return pf.vals
+		return dst
+	}}
+}
+
+// appendStrings appends the values of data, of a string column, to dst,
+// copied into one allocation.
+func appendStrings(dst []string, data encoding.Values) []string {
+	bytes, offs := data.ByteArray()
+	arena := string(bytes)
+	dst = slices.Grow(dst, len(offs)-1)
+	for k := range len(offs) - 1 {
+		dst = append(dst, arena[offs[k]:offs[k+1]])
 	}
-	return convert(data, pf.vals)
+	return dst
 }
 
 // pages calls page for each page of chunk c, in order, releasing it after.
@@ -556,30 +593,8 @@ func column[T any](c parquet.ColumnChunk, maxDef, n int, values func(parquet.Pag
 // definition level maxDef, "" for null. The strings are copies, one
 // allocation a page (or a dictionary).
 func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int) ([]string, error) {
-	var dictOf parquet.Dictionary
-	var dict, vals []string
-	out, err := column(c, maxDef, n, func(p parquet.Page) []string {
-		data := p.Data()
-		vals = vals[:0]
-		if d := p.Dictionary(); d != nil {
-			if d != dictOf {
-				dictOf, dict = d, dictionaryStrings(d)
-			}
-			idx := data.Int32()
-			vals = slices.Grow(vals, len(idx))
-			for _, x := range idx {
-				vals = append(vals, dict[x])
-			}
-			return vals
-		}
-		bytes, offs := data.ByteArray()
-		arena := string(bytes)
-		vals = slices.Grow(vals, len(offs)-1)
-		for k := range len(offs) - 1 {
-			vals = append(vals, arena[offs[k]:offs[k+1]])
-		}
-		return vals
-	}, "")
+	pv := pageValues[string]{convert: appendStrings}
+	out, err := column(c, maxDef, n, pv.values, "")
 	return out, pf.chunkErr(err)
 }
 
@@ -588,8 +603,7 @@ func (pf *parquetFile) strings(c parquet.ColumnChunk, maxDef, n int) ([]string, 
 // -1 for null.
 func (pf *parquetFile) interned(c parquet.ColumnChunk, maxDef, n int) (ids []int32, names []string, err error) {
 	var v jsonl.Dict
-	pv := pageVocab{v: &v}
-	ids, err = column(c, maxDef, n, pv.pageIDs, -1)
+	ids, err = column(c, maxDef, n, idPages(&v).values, -1)
 	return ids, v.Names(), pf.chunkErr(err)
 }
 
@@ -629,26 +643,12 @@ func (pf *parquetFile) bools(c parquet.ColumnChunk, n int) ([]int8, error) {
 	return dst, pf.chunkErr(err)
 }
 
-// fill returns n copies of v.
-func fill[T any](n int, v T) []T {
-	s := make([]T, n)
-	for i := range s {
-		s[i] = v
-	}
-	return s
-}
-
 // tagLists reads chunk cc, the tags of the n records of c, into c.
 func (pf *parquetFile) tagLists(cc parquet.ColumnChunk, n int, c *prime.Columns, rowErr func(int, string, error) error) error {
 	var v jsonl.Dict
-	pv := pageVocab{v: &v}
-	start, ids, err := listColumn(cc, n, pf.tagsListDef, pf.tagsDef, 16*n, pv.pageIDs)
-	var ne *nullElement
-	switch {
-	case errors.As(err, &ne):
-		return rowErr(ne.row, "tags", &jsonl.TagError{Index: ne.index, Err: errNull})
-	case err != nil:
-		return pf.chunkErr(err)
+	start, ids, err := listColumn(cc, n, pf.tagsListDef, pf.tagsDef, 16*n, idPages(&v).values)
+	if err != nil {
+		return pf.listErr(err, "tags", rowErr)
 	}
 	c.TagStart, c.TagIDs, c.Tags = start, ids, v.Names()
 	return nil
@@ -663,63 +663,4 @@ func (pf *parquetFile) chunkErr(err error) error {
 		return nil
 	}
 	return &FileError{File: pf.name, Err: err}
-}
-
-// dictionaryStrings returns the values of d, a dictionary of strings,
-// copied into one allocation.
-func dictionaryStrings(d parquet.Dictionary) []string {
-	data := d.Page().Data()
-	bytes, offs := data.ByteArray()
-	arena := string(bytes)
-	out := make([]string, len(offs)-1)
-	for i := range out {
-		out[i] = arena[offs[i]:offs[i+1]]
-	}
-	return out
-}
-
-// A pageVocab gives the values of a string column's pages their ids in a
-// jsonl.Dict: a page dictionary's values are looked up once, plain values one
-// by one.
-type pageVocab struct {
-	v      *jsonl.Dict
-	dictOf parquet.Dictionary // the dictionary remap is of
-	remap  []int32            // the ids of dictOf's values
-	ids    []int32            // of the last page
-}
-
-// pageIDs returns the ids of the values of page p, its non-null ones, in
-// order, in a slice reused by the next call.
-func (pv *pageVocab) pageIDs(p parquet.Page) []int32 {
-	data := p.Data()
-	pv.ids = pv.ids[:0]
-	if pd := p.Dictionary(); pd != nil {
-		if pd != pv.dictOf {
-			pv.dictOf = pd
-			pv.remap = remapDictionary(pd, pv.v, pv.remap[:0])
-		}
-		idx := data.Int32()
-		pv.ids = slices.Grow(pv.ids, len(idx))
-		for _, x := range idx {
-			pv.ids = append(pv.ids, pv.remap[x])
-		}
-		return pv.ids
-	}
-	bytes, offs := data.ByteArray()
-	pv.ids = slices.Grow(pv.ids, len(offs)-1)
-	for k := range len(offs) - 1 {
-		pv.ids = append(pv.ids, pv.v.ID(bytes[offs[k]:offs[k+1]]))
-	}
-	return pv.ids
-}
-
-// remapDictionary appends to dst the id in v of each value of pd, a page
-// dictionary of strings.
-func remapDictionary(pd parquet.Dictionary, v *jsonl.Dict, dst []int32) []int32 {
-	data := pd.Page().Data()
-	bytes, offs := data.ByteArray()
-	for i := range len(offs) - 1 {
-		dst = append(dst, v.ID(bytes[offs[i]:offs[i+1]]))
-	}
-	return dst
 }
