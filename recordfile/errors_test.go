@@ -28,6 +28,20 @@ func parquetOf[T any](t testing.TB, rows ...T) []byte {
 	return buf.Bytes()
 }
 
+// keys are the first columns of the test rows of Parquet whose id, label
+// and prediction are strings, embedded in each row's schema.
+type keys struct {
+	ID    string `parquet:"id"`
+	Label string `parquet:"label"`
+	Pred  string `parquet:"pred"`
+}
+
+// A tagged is a test row of Parquet with keys and tags of type T.
+type tagged[T any] struct {
+	keys
+	Tags T `parquet:"tags,list"`
+}
+
 // Rows of Parquet files that break the rules, each in a schema of its own.
 type (
 	optionalRow struct {
@@ -38,21 +52,13 @@ type (
 		Tags    []string `parquet:"tags,list"`
 	}
 	nullTagRow struct {
-		ID    string    `parquet:"id"`
-		Label string    `parquet:"label"`
-		Pred  string    `parquet:"pred"`
-		Tags  []*string `parquet:"tags,list,optional"`
+		keys
+		Tags []*string `parquet:"tags,list,optional"`
 	}
 	intIDRow struct {
 		ID    int64  `parquet:"id"`
 		Label string `parquet:"label"`
 		Pred  string `parquet:"pred"`
-	}
-	intTagsRow struct {
-		ID    string  `parquet:"id"`
-		Label string  `parquet:"label"`
-		Pred  string  `parquet:"pred"`
-		Tags  []int32 `parquet:"tags,list"`
 	}
 	noIDRow struct {
 		Label string `parquet:"label"`
@@ -92,9 +98,9 @@ func TestParquetErrors(t *testing.T) {
 		{"empty tag", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"a", ""} })...), 3, "tags", "element 1 is empty"},
 		{"bad UTF-8", parquetOf(t, with(func(r *optionalRow) { r.Tags = []string{"\xff"} })...), 3, "tags", "invalid UTF-8"},
 		{"repeated id", parquetOf(t, good, good), 2, "id", `repeated: "1"`},
-		{"null tag", parquetOf(t, nullTagRow{ID: "1", Label: "a", Pred: "a", Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1 is null"},
+		{"null tag", parquetOf(t, nullTagRow{keys: keys{"1", "a", "a"}, Tags: []*string{ptr("x"), nil}}), 1, "tags", "element 1 is null"},
 		{"integer ids", parquetOf(t, intIDRow{ID: 1, Label: "a", Pred: "a"}), 0, "", `column "id": INT64, want a string`},
-		{"integer tags", parquetOf(t, intTagsRow{ID: "1", Label: "a", Pred: "a", Tags: []int32{1}}), 0, "", `column "tags": a list of INT32, want a list of strings`},
+		{"integer tags", parquetOf(t, tagged[[]int32]{keys{"1", "a", "a"}, []int32{1}}), 0, "", `column "tags": a list of INT32, want a list of strings`},
 		{"no id column", parquetOf(t, noIDRow{Label: "a", Pred: "a"}), 0, "", `column "id": missing`},
 		{"no prediction column", parquetOf(t, noPredRow{ID: "1", Label: "a"}), 0, "", `column "pred": missing, and so is "correct"`},
 		{"truncated", valid[:len(valid)-5], 0, "", "not a Parquet file"},

@@ -156,32 +156,25 @@ func TestSameRecordsEveryLayout(t *testing.T) {
 
 	small := &recordfile.Options{}
 	recordfile.SetChunkSize(small, 4096)
+	// file writes content to the one file name, and names it.
+	file := func(name string, content []byte) func(*testing.T, string) []string {
+		return func(t *testing.T, dir string) []string {
+			path := filepath.Join(dir, name)
+			writeFile(t, path, content)
+			return []string{path}
+		}
+	}
 	tests := []struct {
 		name  string
 		order []prime.Record // the records' order when not records'
 		write func(t *testing.T, dir string) []string
 		opts  *recordfile.Options
 	}{
-		{"JSON Lines", nil, func(t *testing.T, dir string) []string {
-			writeFile(t, filepath.Join(dir, "records.parquet"), data) // the name lies
-			return []string{filepath.Join(dir, "records.parquet")}
-		}, nil},
-		{"JSON Lines in chunks of 4 KB", nil, func(t *testing.T, dir string) []string {
-			writeFile(t, filepath.Join(dir, "records.jsonl"), data)
-			return []string{filepath.Join(dir, "records.jsonl")}
-		}, small},
-		{"gzip", nil, func(t *testing.T, dir string) []string {
-			writeFile(t, filepath.Join(dir, "records.jsonl"), compress(t, data, "gzip"))
-			return []string{filepath.Join(dir, "records.jsonl")}
-		}, nil},
-		{"zstd", nil, func(t *testing.T, dir string) []string {
-			writeFile(t, filepath.Join(dir, "records"), compress(t, data, "zstd"))
-			return []string{filepath.Join(dir, "records")}
-		}, nil},
-		{"Parquet", nil, func(t *testing.T, dir string) []string {
-			writeParquet(t, filepath.Join(dir, "records.jsonl.gz"), records)
-			return []string{filepath.Join(dir, "records.jsonl.gz")}
-		}, nil},
+		{"JSON Lines", nil, file("records.parquet", data), nil}, // the name lies
+		{"JSON Lines in chunks of 4 KB", nil, file("records.jsonl", data), small},
+		{"gzip", nil, file("records.jsonl", compress(t, data, "gzip")), nil},
+		{"zstd", nil, file("records", compress(t, data, "zstd")), nil},
+		{"Parquet", nil, file("records.jsonl.gz", parquetBytes(t, records)), nil},
 		{"Parquet parts in a folder", nil, func(t *testing.T, dir string) []string {
 			for p := range 3 {
 				lo, hi := p*len(records)/3, (p+1)*len(records)/3

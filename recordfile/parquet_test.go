@@ -129,23 +129,9 @@ func TestParquetTagLayouts(t *testing.T) {
 		Score float32 `parquet:"score"`
 	}
 	type (
-		standard struct {
-			ID    string   `parquet:"id"`
-			Label string   `parquet:"label"`
-			Pred  string   `parquet:"pred"`
-			Tags  []string `parquet:"tags,list"`
-		}
 		legacy struct {
-			ID    string   `parquet:"id"`
-			Label string   `parquet:"label"`
-			Pred  string   `parquet:"pred"`
-			Tags  []string `parquet:"tags"`
-		}
-		structs struct {
-			ID    string   `parquet:"id"`
-			Label string   `parquet:"label"`
-			Pred  string   `parquet:"pred"`
-			Tags  []scored `parquet:"tags,list"`
+			keys
+			Tags []string `parquet:"tags"`
 		}
 		none struct {
 			ID      string `parquet:"id"`
@@ -158,9 +144,9 @@ func TestParquetTagLayouts(t *testing.T) {
 		data []byte
 		want [][]string
 	}{
-		{"LIST", parquetOf(t, standard{"1", "a", "a", []string{"x", "y"}}, standard{"2", "a", "b", nil}), [][]string{{"x", "y"}, nil}},
-		{"repeated string", parquetOf(t, legacy{"1", "a", "a", []string{"x", "y"}}, legacy{"2", "a", "b", nil}), [][]string{{"x", "y"}, nil}},
-		{"list of name and score", parquetOf(t, structs{"1", "a", "a", []scored{{"x", 0.9}, {"y", 0.4}}}, structs{"2", "a", "b", nil}), [][]string{{"x", "y"}, nil}},
+		{"LIST", parquetOf(t, tagged[[]string]{keys{"1", "a", "a"}, []string{"x", "y"}}, tagged[[]string]{keys{"2", "a", "b"}, nil}), [][]string{{"x", "y"}, nil}},
+		{"repeated string", parquetOf(t, legacy{keys{"1", "a", "a"}, []string{"x", "y"}}, legacy{keys{"2", "a", "b"}, nil}), [][]string{{"x", "y"}, nil}},
+		{"list of name and score", parquetOf(t, tagged[[]scored]{keys{"1", "a", "a"}, []scored{{"x", 0.9}, {"y", 0.4}}}, tagged[[]scored]{keys{"2", "a", "b"}, nil}), [][]string{{"x", "y"}, nil}},
 		{"no tags column", parquetOf(t, none{"1", "a", true}, none{"2", "a", false}), [][]string{nil, nil}},
 	}
 	for _, tt := range tests {

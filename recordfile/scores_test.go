@@ -111,18 +111,14 @@ func TestParquetScoreLayouts(t *testing.T) {
 			Score float64 `parquet:"score"`
 		}
 		listRow struct {
-			ID         string        `parquet:"id"`
-			Label      string        `parquet:"label"`
-			Pred       string        `parquet:"pred"`
+			keys
 			Tags       []string      `parquet:"tags,list"`
 			TagFloor   *float64      `parquet:"tag_floor,optional"`
 			TagScores  []scoreDouble `parquet:"tag_scores,list"`
 			PredScores []score       `parquet:"pred_scores,list"`
 		}
 		mapRow struct {
-			ID         string             `parquet:"id"`
-			Label      string             `parquet:"label"`
-			Pred       string             `parquet:"pred"`
+			keys
 			Tags       []string           `parquet:"tags,list"`
 			TagScores  map[string]float32 `parquet:"tag_scores"`
 			PredScores map[string]float64 `parquet:"pred_scores"`
@@ -135,10 +131,10 @@ func TestParquetScoreLayouts(t *testing.T) {
 		want []prime.Record
 	}{
 		{"lists, double scores", parquetOf(t,
-			listRow{"1", "cat", "cat", []string{"x"}, floor(0.25), []scoreDouble{{"x", 0.75}, {"y", 0.5}}, []score{{"cat", 2}, {"dog", -1}}},
-			listRow{"2", "cat", "dog", nil, floor(0.5), nil, nil},
-			listRow{"3", "dog", "dog", []string{"y"}, nil, []scoreDouble{{"y", 0.875}}, nil},
-			listRow{"4", "dog", "dog", nil, nil, nil, nil}),
+			listRow{keys{"1", "cat", "cat"}, []string{"x"}, floor(0.25), []scoreDouble{{"x", 0.75}, {"y", 0.5}}, []score{{"cat", 2}, {"dog", -1}}},
+			listRow{keys{"2", "cat", "dog"}, nil, floor(0.5), nil, nil},
+			listRow{keys{"3", "dog", "dog"}, []string{"y"}, nil, []scoreDouble{{"y", 0.875}}, nil},
+			listRow{keys{"4", "dog", "dog"}, nil, nil, nil, nil}),
 			[]prime.Record{
 				{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"x"}, TagFloor: 0.25,
 					TagScores: []prime.Score{{Name: "x", Value: 0.75}, {Name: "y", Value: 0.5}}, PredScores: []prime.Score{{Name: "cat", Value: 2}, {Name: "dog", Value: -1}}},
@@ -147,8 +143,8 @@ func TestParquetScoreLayouts(t *testing.T) {
 				{ID: "4", Label: "dog", Predicted: "dog"},
 			}},
 		{"maps, no floor", parquetOf(t,
-			mapRow{"1", "cat", "cat", []string{"x"}, map[string]float32{"x": 0.75, "y": 0.5}, map[string]float64{"cat": 0.5}},
-			mapRow{"2", "cat", "cat", nil, nil, nil}),
+			mapRow{keys{"1", "cat", "cat"}, []string{"x"}, map[string]float32{"x": 0.75, "y": 0.5}, map[string]float64{"cat": 0.5}},
+			mapRow{keys{"2", "cat", "cat"}, nil, nil, nil}),
 			[]prime.Record{
 				{ID: "1", Label: "cat", Predicted: "cat", Tags: []string{"x"}, TagFloor: 1,
 					TagScores: []prime.Score{{Name: "x", Value: 0.75}, {Name: "y", Value: 0.5}}, PredScores: []prime.Score{{Name: "cat", Value: 0.5}}},
@@ -171,27 +167,21 @@ func TestParquetScoreErrors(t *testing.T) {
 			Score *float32 `parquet:"score,optional"`
 		}
 		row struct {
-			ID        string   `parquet:"id"`
-			Label     string   `parquet:"label"`
-			Pred      string   `parquet:"pred"`
+			keys
 			Tags      []string `parquet:"tags,list"`
 			TagFloor  *float32 `parquet:"tag_floor,optional"`
 			TagScores []score  `parquet:"tag_scores,list"`
 		}
 		stringScores struct {
-			ID        string   `parquet:"id"`
-			Label     string   `parquet:"label"`
-			Pred      string   `parquet:"pred"`
+			keys
 			TagScores []string `parquet:"tag_scores,list"`
 		}
 		intFloor struct {
-			ID       string `parquet:"id"`
-			Label    string `parquet:"label"`
-			Pred     string `parquet:"pred"`
-			TagFloor int32  `parquet:"tag_floor"`
+			keys
+			TagFloor int32 `parquet:"tag_floor"`
 		}
 	)
-	good := row{"1", "cat", "cat", []string{"x"}, ptr[float32](0.2), []score{{ptr("x"), ptr[float32](0.5)}}}
+	good := row{keys{"1", "cat", "cat"}, []string{"x"}, ptr[float32](0.2), []score{{ptr("x"), ptr[float32](0.5)}}}
 	bad := func(change func(r *row)) []byte {
 		r := good
 		r.ID = "2"
@@ -213,8 +203,8 @@ func TestParquetScoreErrors(t *testing.T) {
 		{"repeated name", bad(func(r *row) { r.TagScores[1].Name = ptr("x") }), 2, "tag_scores", `"x": given twice`},
 		{"negative floor", bad(func(r *row) { r.TagFloor = ptr[float32](-0.5) }), 2, "tag_floor", "-0.5 outside [0, 1]"},
 		{"floor above 1", bad(func(r *row) { r.TagFloor = ptr[float32](2) }), 2, "tag_floor", "2 outside [0, 1]"},
-		{"scores not structs", parquetOf(t, stringScores{"1", "cat", "cat", []string{"x"}}), 0, "", `column "tag_scores": a list of BYTE_ARRAY, want a list of {name: string, score: float}`},
-		{"an integer floor", parquetOf(t, intFloor{"1", "cat", "cat", 1}), 0, "", `column "tag_floor": INT32, want a float or a double`},
+		{"scores not structs", parquetOf(t, stringScores{keys{"1", "cat", "cat"}, []string{"x"}}), 0, "", `column "tag_scores": a list of BYTE_ARRAY, want a list of {name: string, score: float}`},
+		{"an integer floor", parquetOf(t, intFloor{keys{"1", "cat", "cat"}, 1}), 0, "", `column "tag_floor": INT32, want a float or a double`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

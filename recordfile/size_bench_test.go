@@ -97,6 +97,13 @@ func cmpFloat(a, b float32) int {
 	return 0
 }
 
+// A scoreWorkload names the records scoredRecords makes with below and
+// classes.
+type scoreWorkload struct {
+	name           string
+	below, classes int
+}
+
 // BenchmarkScoresSize measures what the scores that records keep cost in
 // a records file, per record, in JSON Lines (plain and zstd) and in
 // Parquet as the ParquetWriter writes it, on 20,000 records like
@@ -123,10 +130,7 @@ func BenchmarkScoresSize(b *testing.B) {
 		require.NoError(b, zw.Close())
 		return float64(buf.Len()) / n, float64(z.Len()) / n, float64(len(parquetBytes(b, records))) / n
 	}
-	for _, c := range []struct {
-		name           string
-		below, classes int
-	}{
+	for _, c := range []scoreWorkload{
 		{"no scores", -1, 0},
 		{"tags' own", 0, 0},
 		{"10 below", 10, 0},
@@ -163,10 +167,7 @@ func BenchmarkScoresSize(b *testing.B) {
 //	go test ./recordfile -run '^$' -bench ScoresRead -benchtime 5x
 func BenchmarkScoresRead(b *testing.B) {
 	const n = 130000
-	for _, c := range []struct {
-		name           string
-		below, classes int
-	}{
+	for _, c := range []scoreWorkload{
 		{"no scores", -1, 0},
 		{"40 tag scores", 25, 0},
 		{"40 tag scores, top 5 classes", 25, 5},
