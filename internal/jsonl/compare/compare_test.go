@@ -28,6 +28,33 @@ type fields struct {
 	scores                 []float32
 }
 
+// setString sets the string member whose bit (see known) is bit to the
+// string that read reads, and returns read's error.
+func (f *fields) setString(bit uint8, read func() ([]byte, error)) error {
+	s, err := read()
+	switch bit {
+	case 1:
+		f.id = s
+	case 2:
+		f.label = s
+	case 4:
+		f.pred, f.hasPred = s, true
+	case 32:
+		f.image = s
+	}
+	return err
+}
+
+// addScored adds a tag given as an object, with its score; the tags given
+// as strings before it score 1.
+func (f *fields) addScored(name []byte, score float32) {
+	for len(f.scores) < len(f.tags) {
+		f.scores = append(f.scores, 1)
+	}
+	f.tags = append(f.tags, name)
+	f.scores = append(f.scores, score)
+}
+
 // A reader parses one line into f, by the rules of prime.RecordReader:
 // syntax, UTF-8, the known members' types, a known member given twice, tag
 // strings or {"name", "score"} objects; the checks of which members a record
@@ -150,15 +177,8 @@ func (t *tokens) read(line []byte, f *fields) error {
 			continue
 		}
 		switch bit {
-		case 1:
-			f.id, err = t.str()
-		case 2:
-			f.label, err = t.str()
-		case 4:
-			f.pred, err = t.str()
-			f.hasPred = true
-		case 32:
-			f.image, err = t.str()
+		case 1, 2, 4, 32:
+			err = f.setString(bit, t.str)
 		case 8:
 			var v jsontext.Token
 			if v, err = t.dec.ReadToken(); err == nil {
@@ -230,11 +250,7 @@ func (t *tokens) tags(f *fields) error {
 			}
 		}
 		t.dec.ReadToken()
-		for len(f.scores) < len(f.tags) {
-			f.scores = append(f.scores, 1)
-		}
-		f.tags = append(f.tags, name)
-		f.scores = append(f.scores, score)
+		f.addScored(name, score)
 	}
 	_, err := t.dec.ReadToken()
 	return err
@@ -281,15 +297,8 @@ func (t *tree) read(line []byte, f *fields) error {
 			return
 		}
 		switch bit {
-		case 1:
-			f.id, err = v.StringBytes()
-		case 2:
-			f.label, err = v.StringBytes()
-		case 4:
-			f.pred, err = v.StringBytes()
-			f.hasPred = true
-		case 32:
-			f.image, err = v.StringBytes()
+		case 1, 2, 4, 32:
+			err = f.setString(bit, v.StringBytes)
 		case 8:
 			f.correct, err = v.Bool()
 			f.hasCorrect = true
@@ -309,11 +318,7 @@ func (t *tree) read(line []byte, f *fields) error {
 					err = errTag
 					return
 				}
-				for len(f.scores) < len(f.tags) {
-					f.scores = append(f.scores, 1)
-				}
-				f.tags = append(f.tags, name)
-				f.scores = append(f.scores, float32(e.GetFloat64("score")))
+				f.addScored(name, float32(e.GetFloat64("score")))
 			}
 		}
 	})
