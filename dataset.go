@@ -582,7 +582,6 @@ func (d *Dataset) Split(frac float64, rng *rand.Rand) (first, second *Dataset) {
 
 // subset returns the Dataset of records idx (ascending).
 func (d *Dataset) subset(idx []int32) *Dataset {
-	n := len(idx)
 	labelMap := make([]int32, len(d.labels))
 	tagMap := make([]int32, len(d.tags))
 	for _, i := range idx {
@@ -591,61 +590,56 @@ func (d *Dataset) subset(idx []int32) *Dataset {
 			tagMap[t] = 1
 		}
 	}
-	s := &Dataset{preds: d.preds}
-	for l, used := range labelMap {
-		labelMap[l] = int32(len(s.labels))
-		if used == 1 {
-			s.labels = append(s.labels, d.labels[l])
-		}
+	s := &Dataset{preds: d.preds, labels: keepUsed(d.labels, labelMap), tags: keepUsed(d.tags, tagMap)}
+	s.ids, s.images, s.pred, s.correct = pick(d.ids, idx), pick(d.images, idx), pick(d.pred, idx), pick(d.correct, idx)
+	s.label = pick(d.label, idx)
+	for k, l := range s.label {
+		s.label[k] = labelMap[l]
 	}
-	for t, used := range tagMap {
-		tagMap[t] = int32(len(s.tags))
-		if used == 1 {
-			s.tags = append(s.tags, d.tags[t])
-		}
-	}
-	s.ids = make([]string, n)
-	s.pred = make([]int32, n)
-	s.correct = make([]bool, n)
-	s.label = make([]int32, n)
-	s.tagStart = make([]int, n+1)
-	if d.images != nil {
-		s.images = make([]string, n)
-	}
-	for k, i := range idx {
-		s.ids[k] = d.ids[i]
-		s.pred[k] = d.pred[i]
-		s.correct[k] = d.correct[i]
-		s.label[k] = labelMap[d.label[i]]
-		if d.images != nil {
-			s.images[k] = d.images[i]
-		}
-		s.tagStart[k] = len(s.tagIDs)
+	s.tagStart = make([]int, 1, len(idx)+1)
+	for _, i := range idx {
 		for _, t := range d.recordTags(int(i)) {
 			s.tagIDs = append(s.tagIDs, tagMap[t])
 		}
+		s.tagStart = append(s.tagStart, len(s.tagIDs))
 	}
-	s.tagStart[n] = len(s.tagIDs)
 	s.byLabel = groupByLabel(s.label, len(s.labels))
-	s.tagScores = d.tagScores.subset(idx)
-	s.predScores = d.predScores.subset(idx)
-	if d.tagFloor != nil {
-		s.tagFloor = make([]float32, n)
-		for k, i := range idx {
-			s.tagFloor[k] = d.tagFloor[i]
-		}
-		if !slices.ContainsFunc(s.tagFloor, func(f float32) bool { return f >= 0 }) {
-			s.tagFloor = nil
-		}
-	}
-	if s.tagFloor != nil {
+	s.tagScores, s.predScores = d.tagScores.subset(idx), d.predScores.subset(idx)
+	if s.tagFloor = pick(d.tagFloor, idx); slices.ContainsFunc(s.tagFloor, func(f float32) bool { return f >= 0 }) {
 		s.scoredTags = d.scoredTags
+	} else {
+		s.tagFloor = nil
 	}
 	if s.predScores.start != nil {
 		s.scoredPreds = d.scoredPreds
 	}
-	if s.images != nil && !slices.ContainsFunc(s.images, func(p string) bool { return p != "" }) {
+	if !slices.ContainsFunc(s.images, func(p string) bool { return p != "" }) {
 		s.images = nil
 	}
 	return s
+}
+
+// pick returns the elements of s at idx, nil when s is nil.
+func pick[T any](s []T, idx []int32) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(idx))
+	for k, i := range idx {
+		out[k] = s[i]
+	}
+	return out
+}
+
+// keepUsed returns the names whose entry of used is 1, in order, and sets
+// each entry of used to the index its name has among them.
+func keepUsed(names []string, used []int32) []string {
+	var kept []string
+	for k, u := range used {
+		used[k] = int32(len(kept))
+		if u == 1 {
+			kept = append(kept, names[k])
+		}
+	}
+	return kept
 }
