@@ -25,20 +25,11 @@ type LineError struct {
 }
 
 func (e *LineError) Error() string {
-	b := make([]byte, 0, 64)
-	b = append(b, e.File...)
+	at := e.File
 	if e.Line > 0 {
-		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(e.Line), 10)
+		at += ":" + strconv.Itoa(e.Line)
 	}
-	b = append(b, ": "...)
-	if e.Field != "" {
-		b = append(b, "field "...)
-		b = strconv.AppendQuote(b, e.Field)
-		b = append(b, ": "...)
-	}
-	b = append(b, e.Err.Error()...)
-	return string(b)
+	return jsonl.Message(at+": ", e.Field, e.Err)
 }
 
 // Unwrap returns the underlying error.
@@ -54,11 +45,7 @@ type RecordError struct {
 }
 
 func (e *RecordError) Error() string {
-	s := "prime: record " + strconv.Itoa(e.Index) + ": "
-	if e.Field != "" {
-		s += "field " + strconv.Quote(e.Field) + ": "
-	}
-	return s + e.Err.Error()
+	return jsonl.Message("prime: record "+strconv.Itoa(e.Index)+": ", e.Field, e.Err)
 }
 
 // Unwrap returns the underlying error.

@@ -1,6 +1,10 @@
 package recordfile
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/failmodes/prime/internal/jsonl"
+)
 
 // A FileError reports a records file that cannot be read as a whole: one
 // that does not exist, is not a records file, is corrupt, or lacks a
@@ -27,11 +31,7 @@ type RowError struct {
 }
 
 func (e *RowError) Error() string {
-	s := e.File + ": row " + strconv.FormatInt(e.Row, 10) + ": "
-	if e.Field != "" {
-		s += "field " + strconv.Quote(e.Field) + ": "
-	}
-	return s + e.Err.Error()
+	return jsonl.Message(e.File+": row "+strconv.FormatInt(e.Row, 10)+": ", e.Field, e.Err)
 }
 
 // Unwrap returns the underlying error.

@@ -45,11 +45,16 @@ type Error struct {
 	Err   error
 }
 
-func (e *Error) Error() string {
-	if e.Field == "" {
-		return e.Err.Error()
+func (e *Error) Error() string { return Message("", e.Field, e.Err) }
+
+// Message returns prefix, then field "NAME": when field is not "", then the
+// message of err: how the errors about a field of a line, a record or a
+// row read.
+func Message(prefix, field string, err error) string {
+	if field != "" {
+		prefix += "field " + strconv.Quote(field) + ": "
 	}
-	return "field " + strconv.Quote(e.Field) + ": " + e.Err.Error()
+	return prefix + err.Error()
 }
 
 // Unwrap returns the underlying error.
