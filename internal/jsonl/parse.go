@@ -259,8 +259,8 @@ const (
 )
 
 // class of each byte inside a string: 0 plain ASCII, 1 '"', 2 '\\', 3 a
-// control character, 4 the first byte of a multi-byte sequence (or not
-// UTF-8).
+// control character or the first byte of a multi-byte sequence (or not
+// UTF-8), which Parser.runeLen reads.
 var strClass = func() (t [256]uint8) {
 	for b := 0; b < 256; b++ {
 		switch {
@@ -268,10 +268,8 @@ var strClass = func() (t [256]uint8) {
 			t[b] = 1
 		case b == '\\':
 			t[b] = 2
-		case b < 0x20:
+		case b < 0x20 || b >= 0x80:
 			t[b] = 3
-		case b >= 0x80:
-			t[b] = 4
 		}
 	}
 	return t
@@ -886,12 +884,8 @@ func (p *Parser) str(i int) (Span, int) {
 		case 2:
 			return p.unescape(start, j)
 		case 3:
-			p.fail(j, "control character in string")
-			return Span{}, j
-		case 4:
-			r, size := utf8.DecodeRune(line[j:])
-			if r == utf8.RuneError && size == 1 {
-				p.badUTF8(j)
+			size := p.runeLen(j)
+			if size == 0 {
 				return Span{}, j
 			}
 			j += size
@@ -931,12 +925,8 @@ func (p *Parser) unescape(start, j int) (Span, int) {
 		case 1:
 			return Span{int32(start), int32(w)}, j + 1
 		case 3:
-			p.fail(j, "control character in string")
-			return Span{}, j
-		case 4:
-			r, size := utf8.DecodeRune(line[j:])
-			if r == utf8.RuneError && size == 1 {
-				p.badUTF8(j)
+			size := p.runeLen(j)
+			if size == 0 {
 				return Span{}, j
 			}
 			copy(line[w:], line[j:j+size])
@@ -988,16 +978,26 @@ func (p *Parser) unescape(start, j int) (Span, int) {
 // backslash; 0 for a byte that is no escape.
 var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
-// badUTF8 records invalid UTF-8 at line[j], inside a string.
-func (p *Parser) badUTF8(j int) {
-	if p.syntax != nil {
-		return
+// runeLen returns the length of the character at line[j], inside a
+// string, or 0 when it is a control character or not valid UTF-8, which it
+// records.
+func (p *Parser) runeLen(j int) int {
+	if p.line[j] < 0x20 {
+		p.fail(j, "control character in string")
+		return 0
 	}
-	p.fail(j, "invalid UTF-8")
-	p.utf8 = true
-	if p.known {
-		p.utf8Field = fieldNames[p.field]
+	r, size := utf8.DecodeRune(p.line[j:])
+	if r != utf8.RuneError || size > 1 {
+		return size
 	}
+	if p.syntax == nil {
+		p.fail(j, "invalid UTF-8")
+		p.utf8 = true
+		if p.known {
+			p.utf8Field = fieldNames[p.field]
+		}
+	}
+	return 0
 }
 
 // hex4 decodes the four hexadecimal digits at b[i:i+4].
