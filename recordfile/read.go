@@ -127,10 +127,14 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 			}
 		}
 	}
+	var failed error // the first; the units still in flight are waited for
 	for u := range ordered {
 		<-u.done
 		if u.closeFile != nil {
 			u.closeFile()
+		}
+		if failed != nil {
+			continue
 		}
 		err := u.err
 		if err == nil {
@@ -138,13 +142,16 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 		}
 		if err != nil {
 			cancel()
-			drain(ordered)
-			return nil, s.fail(err)
+			failed = s.fail(err)
+			continue
 		}
 		if o.Progress != nil && u.bytes > 0 {
 			done += u.bytes
 			o.Progress(min(done, total), total)
 		}
+	}
+	if failed != nil {
+		return nil, failed
 	}
 	if o.Progress != nil && total > 0 {
 		o.Progress(total, total)
@@ -170,16 +177,6 @@ func Read(ctx context.Context, srcs []Source, opts *Options) (*prime.Dataset, er
 
 var errNoRecords = errors.New("no records")
 
-// drain waits for the units still in flight and closes their files.
-func drain(ordered <-chan *unit) {
-	for u := range ordered {
-		<-u.done
-		if u.closeFile != nil {
-			u.closeFile()
-		}
-	}
-}
-
 // A unit is work on one piece of a records file: a row group of Parquet,
 // or a chunk of JSON Lines.
 type unit struct {
@@ -194,7 +191,7 @@ type unit struct {
 }
 
 // A bufferPool holds the buffers of chunks of JSON Lines parsed, for the
-// next chunks.
+// next chunks: unlike a sync.Pool's, they outlive a garbage collection.
 type bufferPool chan []byte
 
 func (p bufferPool) get() []byte {
