@@ -12,5 +12,6 @@ require (
 
 require (
 	github.com/bits-and-blooms/bitset v1.29.0 // indirect
+	golang.org/x/sync v0.12.0 // indirect
 	gonum.org/v1/gonum v0.17.0 // indirect
 )
