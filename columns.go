@@ -417,7 +417,7 @@ func (b *DatasetBuilder) checkColumns(c *Columns, tagMap []int32, outside int) e
 		}
 		if bad {
 			r := c.Record(i)
-			field, err := checkRecord(&r)
+			field, err := CheckRecord(&r)
 			return fail(i, field, err)
 		}
 	}
@@ -531,7 +531,7 @@ func (b *DatasetBuilder) checkScoreColumns(c *Columns) error {
 		}
 		if bad {
 			r := c.Record(i)
-			field, err := checkRecord(&r)
+			field, err := CheckRecord(&r)
 			return fail(i, field, err)
 		}
 	}

@@ -177,7 +177,7 @@ func (b *DatasetBuilder) Len() int { return b.n + len(b.label) }
 // only Correct is known (see Record.IsCorrect). Add keeps none of r's
 // slices.
 func (b *DatasetBuilder) Add(r *Record) error {
-	if field, err := checkRecord(r); err != nil {
+	if field, err := CheckRecord(r); err != nil {
 		return &RecordError{Index: b.Len(), Field: field, Err: err}
 	}
 	b.ids = append(b.ids, r.ID)

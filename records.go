@@ -62,10 +62,7 @@ var (
 // UTF-8, or scores that break the rules a reader checks (see
 // RecordReader). It returns "" and nil for a record that a records file
 // holds.
-func CheckRecord(r *Record) (field string, err error) { return checkRecord(r) }
-
-// checkRecord is CheckRecord.
-func checkRecord(r *Record) (field string, err error) {
+func CheckRecord(r *Record) (field string, err error) {
 	switch {
 	case r.ID == "":
 		return "id", errMissing
@@ -214,7 +211,7 @@ func (w *RecordWriter) Write(r *Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if field, err := checkRecord(r); err != nil {
+	if field, err := CheckRecord(r); err != nil {
 		return &RecordError{Index: w.n, Field: field, Err: err}
 	}
 	b := append(w.buf, `{"id":`...)

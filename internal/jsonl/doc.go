@@ -56,11 +56,7 @@
 // test FuzzParse. prime.ReadDataset reads an ImageNet-size file (1.3
 // million records, 339 MB) at 279 MB per CPU second and 535 MB/s on both
 // cores (package prime's BenchmarkReadDataset, records=1300000, medians of
-// five runs on this shared 2-core machine, each beside a run of the
-// version before, which mapped a chunk's dictionaries to the Dataset's on
-// a path of its own rather than through DatasetBuilder.AddColumns and
-// sorted the ids' hashes to find a repeat: 272 MB per CPU second and
-// 534 MB/s):
+// five runs on this shared 2-core machine):
 //
 //	go test -run '^$' -bench 'ReadDataset' -count 5 .
 //
