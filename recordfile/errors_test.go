@@ -21,11 +21,7 @@ import (
 func parquetOf[T any](t testing.TB, rows ...T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf)
-	_, err := w.Write(rows)
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return buf.Bytes()
+	return closed(t, &buf, parquet.NewGenericWriter[T](&buf), rows)
 }
 
 // keys are the first columns of the test rows of Parquet whose id, label

@@ -55,7 +55,17 @@ func compress(t testing.TB, data []byte, how string) []byte {
 		require.NoError(t, err)
 		w = zw
 	}
-	_, err := w.Write(data)
+	return closed(t, &buf, w, data)
+}
+
+// closed returns what buf holds once w, which writes to buf, has written
+// x and been closed.
+func closed[T any](t testing.TB, buf *bytes.Buffer, w interface {
+	Write(T) (int, error)
+	Close() error
+}, x T) []byte {
+	t.Helper()
+	_, err := w.Write(x)
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
 	return buf.Bytes()
