@@ -171,11 +171,10 @@ type part struct {
 func (b *DatasetBuilder) Len() int { return b.n + len(b.label) }
 
 // Add adds a record. It refuses, with a *RecordError naming the record's
-// index (the builder's Len), a record with an empty ID or Label, an empty
-// tag, or a string that is not valid UTF-8; a record refused is not added.
-// A tag repeated within a record counts once; Predicted empty means that
-// only Correct is known (see Record.IsCorrect). Add keeps none of r's
-// slices.
+// index (the builder's Len), what CheckRecord refuses; a record refused is
+// not added. A tag repeated within a record counts once; Predicted empty
+// means that only Correct is known (see Record.IsCorrect). Add keeps none
+// of r's slices.
 func (b *DatasetBuilder) Add(r *Record) error {
 	if field, err := CheckRecord(r); err != nil {
 		return &RecordError{Index: b.Len(), Field: field, Err: err}
