@@ -106,8 +106,8 @@ func (d *Dataset) mineClasses(ctx context.Context, o *Options, params mining.Par
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	results := make([]classResult, len(d.labels))
-	var next atomic.Int64 // the next class to mine
 	var (
+		next     atomic.Int64 // the next class to mine
 		wg       sync.WaitGroup
 		mu       sync.Mutex // guards done and the Progress calls
 		done     int
