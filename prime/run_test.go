@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -133,8 +134,6 @@ func primeRun(ctx context.Context, stderr *syncBuffer, args ...string) (code int
 	return code, out.String()
 }
 
-// readRecordIDs returns how many times each id is in the records file,
-// checking that every line is a complete record.
 // assertSameRecords checks that two runtimes wrote the same records: the
 // same tags and predictions, and scores that differ by at most 1e-6 (two
 // runtimes may sum in another order, which moves the last bit of a
@@ -156,6 +155,8 @@ func assertSameRecords(t *testing.T, want, got []prime.Record, msg string) {
 	}
 }
 
+// readRecordIDs returns how many times each id is in the records file,
+// and its records, checking that every line is a complete record.
 func readRecordIDs(t *testing.T, path string) (map[string]int, []prime.Record) {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -166,12 +167,10 @@ func readRecordIDs(t *testing.T, path string) (map[string]int, []prime.Record) {
 	rr := prime.NewRecordReader(bytes.NewReader(data), path)
 	for {
 		rec, err := rr.Read()
-		if err != nil {
-			if len(recs) > 0 {
-				require.Equal(t, "EOF", err.Error())
-			}
+		if err == io.EOF {
 			break
 		}
+		require.NoError(t, err)
 		count[rec.ID]++
 		recs = append(recs, rec)
 	}
