@@ -1,8 +1,6 @@
 package outfile
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"strconv"
@@ -30,9 +28,8 @@ func holder(f *os.File) string {
 	// A line reads "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF",
 	// the device's major and minor numbers in hexadecimal.
 	dev := fmt.Sprintf("%02x:%02x:%d", unix.Major(uint64(st.Dev)), unix.Minor(uint64(st.Dev)), st.Ino)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
+	for line := range strings.Lines(string(data)) {
+		fields := strings.Fields(line)
 		if len(fields) < 6 || fields[1] != "FLOCK" || fields[5] != dev {
 			continue
 		}
@@ -52,8 +49,7 @@ func describeProcess(pid int) string {
 	if pid == os.Getpid() {
 		s += " (this one)"
 	} else if cmd, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); err == nil && len(cmd) > 0 {
-		args := strings.Split(strings.TrimRight(string(cmd), "\x00"), "\x00")
-		line := strings.Join(args, " ")
+		line := strings.ReplaceAll(strings.TrimRight(string(cmd), "\x00"), "\x00", " ")
 		if len(line) > 200 {
 			line = line[:200] + "..."
 		}
