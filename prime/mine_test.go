@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -40,7 +39,7 @@ func testBadArgs(t *testing.T, cmd string, rest []string, cases []badArgs) {
 	t.Helper()
 	for _, tt := range cases {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			code, stdout, stderr := runPrime(t, "", slices.Concat([]string{cmd}, tt.args, rest)...)
+			code, stdout, stderr := runPrime(t, "", append(append([]string{cmd}, tt.args...), rest...)...)
 			assert.Equal(t, exitBad, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tt.want)
