@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -300,12 +301,7 @@ func (r *Report) cells(m *FailureMode) []string {
 // HasIntervals reports whether any mode of the Report carries a confidence
 // interval (FailureMode.CI or DropCI not nil).
 func (r *Report) HasIntervals() bool {
-	for i := range r.Modes {
-		if r.Modes[i].CI != nil || r.Modes[i].DropCI != nil {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Modes, func(m FailureMode) bool { return m.CI != nil || m.DropCI != nil })
 }
 
 func validationCell(v *ModeValidation) string {
