@@ -262,13 +262,7 @@ func selectK(x []float64, k int) {
 	for hi-lo >= 16 {
 		mid := lo + (hi-lo)/2
 		a, b, c := x[lo], x[mid], x[hi]
-		if a > b {
-			a, b = b, a
-		}
-		if b > c {
-			b = c
-		}
-		pivot := max(a, b)
+		pivot := max(min(a, b), min(max(a, b), c)) // the median of the three
 		// [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot.
 		lt, i, gt := lo, lo, hi
 		for i <= gt {
