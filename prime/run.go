@@ -279,13 +279,16 @@ func loaded[T, P any](p *P, err error) (T, error) {
 	return any(p).(T), nil
 }
 
+// outputs maps -tagger-output's and -classifier-output's values (the
+// latter without thresholded, which check rejects) to what they name.
+var outputs = map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities, "thresholded": onnx.Thresholded}
+
 // tagger loads the tagger the flags name: precomputed tags, or an ONNX
 // model run by eng.
 func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 	if f.tags != "" {
 		return loaded[prime.Tagger](tagger.LoadPrecomputed(f.tags))
 	}
-	out := map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities, "thresholded": onnx.Thresholded}
 	threshold := float32(f.threshold)
 	if f.thresholds != "" {
 		threshold = 0 // the file's
@@ -299,7 +302,7 @@ func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 		Threshold:      threshold,
 		ThresholdsFile: f.thresholds,
 		ScoreFloor:     floor,
-		Output:         out[f.taggerOutput],
+		Output:         outputs[f.taggerOutput],
 		Preprocessing:  f.taggerPrep.transform,
 		Engine:         eng,
 	}))
@@ -311,10 +314,9 @@ func (f *runFlags) classifier(eng onnx.Engine) (prime.Classifier, error) {
 	if f.preds != "" {
 		return loaded[prime.Classifier](classifier.LoadPrecomputed(f.preds))
 	}
-	out := map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities}
 	return loaded[prime.Classifier](classifier.NewONNX(f.classifierPath, &classifier.ONNXOptions{
 		LabelsFile:    f.labels,
-		Output:        out[f.classifierOutput],
+		Output:        outputs[f.classifierOutput],
 		Preprocessing: f.classifierPrep.transform,
 		Engine:        eng,
 	}))
