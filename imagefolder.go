@@ -29,11 +29,13 @@ func ImageExtensions() []string {
 // name and its Path the file's path (dir joined with the ID, so absolute
 // when dir is); Open is nil, so Run decodes the file.
 //
-// Images are listed in lexical order of their IDs. Files are images by
-// their extension (ImageExtensions, any case: BMP, TIFF and WebP files are
-// listed too, and Run decodes them once their decoders are registered);
-// other files, files directly
-// in dir, and names starting with "." are ignored. ImageFolder reads only
+// Images are listed class folder by class folder, in lexical order of the
+// folders' names, and within one in fs.WalkDir's order: so with folders
+// "cat" and "cat-2", every "cat/..." ID comes before the "cat-2/..." ones,
+// though it sorts after them. Files are images by their extension
+// (ImageExtensions, any case: BMP, TIFF and WebP files are listed too, and
+// Run decodes them once their decoders are registered); other files, files
+// directly in dir, and names starting with "." are ignored. ImageFolder reads only
 // directory entries, not images: an image that cannot be decoded is found
 // by Run.
 //

@@ -578,6 +578,18 @@ func TestImageFolder(t *testing.T) {
 		require.Len(t, recs, 4)
 		assert.Equal(t, fakeTagNames(3), recs[2].Tags, "decoded from the file")
 	})
+	t.Run("class by class", func(t *testing.T) {
+		dir := t.TempDir()
+		writePNG(t, filepath.Join(dir, "cat", "1.png"), 1)
+		writePNG(t, filepath.Join(dir, "cat-2", "2.png"), 2)
+		images, err := ImageFolder(dir)
+		require.NoError(t, err)
+		var ids []string
+		for _, im := range images {
+			ids = append(ids, im.ID)
+		}
+		assert.Equal(t, []string{"cat/1.png", "cat-2/2.png"}, ids, "not in lexical order of the IDs")
+	})
 	for _, tc := range []struct {
 		name   string
 		layout func(dir string)
