@@ -108,27 +108,8 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 		o.close()
 		return nil, &FileError{File: src.name(), Err: err}
 	}
-	var r io.Reader
-	if src.Path == "-" {
-		br := bufio.NewReaderSize(stdin, 1<<16)
-		head, err := br.Peek(headLen)
-		if err != nil && err != io.EOF {
-			return fail(err)
-		}
-		if o.format, err = Detect(head); err != nil {
-			return fail(err)
-		}
-		if o.format == Parquet {
-			// Parquet needs random access: standard input is read whole.
-			data, err := io.ReadAll(br)
-			if err != nil {
-				return fail(err)
-			}
-			o.at, o.size = bytes.NewReader(data), int64(len(data))
-			return o, nil
-		}
-		r = br
-	} else {
+	r, file := stdin, io.ReaderAt(nil)
+	if src.Path != "-" {
 		f, err := os.Open(src.Path)
 		if err != nil {
 			return nil, err // *fs.PathError names the file
@@ -142,23 +123,31 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 		if !st.Mode().IsRegular() {
 			return fail(errors.New("not a regular file"))
 		}
-		var head [headLen]byte
-		n, err := f.ReadAt(head[:], 0)
-		if err != nil && err != io.EOF {
-			return fail(err)
-		}
-		if o.format, err = Detect(head[:n]); err != nil {
-			return fail(err)
-		}
-		o.size = st.Size()
-		if o.format == Parquet {
-			o.at = f
-			return o, nil
-		}
-		o.read = new(atomic.Int64)
+		o.size, o.read, file = st.Size(), new(atomic.Int64), f
 		r = &counter{r: f, n: o.read}
 	}
-	switch o.format {
+	br, format, err := sniff(r)
+	if err != nil {
+		return fail(err)
+	}
+	switch o.format = format; {
+	case format == Parquet && file != nil:
+		o.at = file
+		return o, nil
+	case format == Parquet:
+		// Parquet needs random access: standard input is read whole.
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return fail(err)
+		}
+		o.at, o.size = bytes.NewReader(data), int64(len(data))
+		return o, nil
+	case format == JSONL:
+		o.r = br
+		return o, nil
+	}
+	r = br
+	switch format {
 	case JSONLGzip:
 		zr, err := gzip.NewReader(r)
 		if err != nil {
@@ -174,23 +163,27 @@ func open(src Source, stdin io.Reader) (*opened, error) {
 		o.closers = append(o.closers, zr.Close)
 		r = &streamErr{r: zr, what: "zstd"}
 	}
-	if o.format != JSONL {
-		// What was compressed must be JSON Lines.
-		br := bufio.NewReaderSize(r, 1<<16)
-		head, err := br.Peek(headLen)
-		if err != nil && err != io.EOF {
-			return fail(err)
-		}
-		if inner, err := Detect(head); err != nil || inner != JSONL {
-			if err == nil {
-				err = fmt.Errorf("%s compressed again: decompress it first", inner)
-			}
-			return fail(err)
-		}
-		r = readAhead(br, &o.closers)
+	// What was compressed must be JSON Lines.
+	br, inner, err := sniff(r)
+	if err == nil && inner != JSONL {
+		err = fmt.Errorf("%s compressed again: decompress it first", inner)
 	}
-	o.r = r
+	if err != nil {
+		return fail(err)
+	}
+	o.r = readAhead(br, &o.closers)
 	return o, nil
+}
+
+// sniff returns r buffered, and the format that its first bytes tell.
+func sniff(r io.Reader) (*bufio.Reader, Format, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, err := br.Peek(headLen)
+	if err != nil && err != io.EOF {
+		return nil, 0, err
+	}
+	format, err := Detect(head)
+	return br, format, err
 }
 
 // A counter counts the bytes read through it.
