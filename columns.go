@@ -507,7 +507,7 @@ func (b *DatasetBuilder) checkScoreColumns(c *Columns) error {
 	for i := range c.IDs {
 		has := c.TagFloor != nil && !(c.TagFloor[i] < 0)
 		if !has && c.TagScores.Start != nil && c.TagScores.Start[i+1] > c.TagScores.Start[i] {
-			return fail(i, "tag_floor", errMissing)
+			return fail(i, "tag_floor", jsonl.ErrMissing)
 		}
 		badT, err := scores(i, &c.TagScores, "tag_scores", tagCanon, badTag, tagStamp, true)
 		if err != nil {

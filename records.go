@@ -51,11 +51,6 @@ func (e *RecordError) Error() string {
 // Unwrap returns the underlying error.
 func (e *RecordError) Unwrap() error { return e.Err }
 
-var (
-	errMissing = jsonl.ErrMissing
-	errBadUTF8 = jsonl.ErrBadUTF8
-)
-
 // CheckRecord reports the first field of r that a records file cannot
 // hold, and what is wrong with it, as the reader of the file would report
 // it: an empty ID or Label, an empty tag, a string that is not valid
@@ -63,26 +58,23 @@ var (
 // RecordReader). It returns "" and nil for a record that a records file
 // holds.
 func CheckRecord(r *Record) (field string, err error) {
-	switch {
-	case r.ID == "":
-		return "id", errMissing
-	case !utf8.ValidString(r.ID):
-		return "id", errBadUTF8
-	case r.Label == "":
-		return "label", errMissing
-	case !utf8.ValidString(r.Label):
-		return "label", errBadUTF8
-	case !utf8.ValidString(r.Predicted):
-		return "pred", errBadUTF8
-	case !utf8.ValidString(r.Image):
-		return "image", errBadUTF8
+	for _, f := range [...]struct {
+		name, value string
+		required    bool
+	}{{"id", r.ID, true}, {"label", r.Label, true}, {"pred", r.Predicted, false}, {"image", r.Image, false}} {
+		switch {
+		case f.required && f.value == "":
+			return f.name, jsonl.ErrMissing
+		case !utf8.ValidString(f.value):
+			return f.name, jsonl.ErrBadUTF8
+		}
 	}
 	for i, t := range r.Tags {
 		if t == "" {
 			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrEmpty}
 		}
 		if !utf8.ValidString(t) {
-			return "tags", &jsonl.TagError{Index: i, Err: errBadUTF8}
+			return "tags", &jsonl.TagError{Index: i, Err: jsonl.ErrBadUTF8}
 		}
 	}
 	return checkScores(r)
@@ -127,7 +119,7 @@ func checkScoreList(scores []Score, unit bool) (scoreNames, error) {
 		case s.Name == "":
 			return scoreNames{}, jsonl.ErrEmptyName
 		case !utf8.ValidString(s.Name):
-			return scoreNames{}, errBadUTF8
+			return scoreNames{}, jsonl.ErrBadUTF8
 		case math.IsNaN(float64(s.Value)) || math.IsInf(float64(s.Value), 0):
 			return scoreNames{}, &jsonl.NameError{Name: s.Name, Err: errNotFinite}
 		case unit && !(s.Value >= 0 && s.Value <= 1):
