@@ -295,15 +295,9 @@ type Parser struct {
 // Parse parses one line (without its line feed; a trailing carriage return
 // is white space) into r, reusing r.Tags' and r.Scores' storage. It
 // unescapes strings in place, so it may overwrite bytes of line. It returns
-// ErrBlank for a blank line, an *Error for a line that is not a JSON object
-// whose known members have their types, and nil otherwise; which members a
-// line must have is the caller's to check (see CheckRecord).
-//
-// The rules (see the package documentation): member names match exactly;
-// a known member given twice is an error, and null stands for a missing
-// one; unknown members are skipped, whatever their value; strings are
-// valid UTF-8; every tag is a non-empty string or an object with a
-// non-empty string "name" and an optional number "score" in [0, 1].
+// ErrBlank for a blank line, an *Error for a line that breaks the rules of
+// the package documentation, and nil otherwise; which members a line must
+// have is the caller's to check (see CheckRecord).
 func (p *Parser) Parse(line []byte, r *Record) error {
 	// Field by field: assigning a whole Record writes every pointer it
 	// holds, behind the garbage collector's write barrier.
