@@ -129,18 +129,6 @@ func decodeTensor(data []byte) (Tensor, error) {
 			t.DataType = int(x)
 		case num == 8 && typ == protowire.BytesType:
 			t.Name = string(v)
-		case num == 9 && typ == protowire.BytesType:
-			t.hasRaw, t.rawLen = true, len(v)
-		case num == 14 && typ == protowire.VarintType:
-			t.external = x == 1 // TensorProto.EXTERNAL
-		case num == 4: // float_data
-			t.values += countValues(typ, v, protowire.Fixed32Type, 4)
-		case num == 10: // double_data
-			t.values += countValues(typ, v, protowire.Fixed64Type, 8)
-		case num == 5 || num == 7 || num == 11: // int32_data, int64_data, uint64_data
-			t.values += countValues(typ, v, protowire.VarintType, 0)
-		case num == 6: // string_data, one string a field
-			t.values++
 		}
 		return err
 	})

@@ -93,13 +93,6 @@ type Tensor struct {
 	Int64s   []int64
 
 	raw []byte
-	// Of a decoded tensor: the values of its typed data fields, the
-	// length of its raw_data, and whether it has raw_data or stores its
-	// data outside the file.
-	values   int64
-	rawLen   int
-	hasRaw   bool
-	external bool
 }
 
 // elemSize is the size in bytes of one value of each TensorProto.DataType
@@ -118,16 +111,35 @@ func (t *Tensor) Len() (n int64, ok bool) {
 		return int64(len(t.Int64s)), true
 	case t.raw == nil:
 		return int64(len(t.Floats)), true
-	case t.external:
-		return 0, false
-	case t.hasRaw:
-		size, known := elemSize[t.DataType]
-		if !known || t.rawLen%size != 0 {
-			return 0, false
-		}
-		return int64(t.rawLen / size), true
 	}
-	return t.values, true
+	rawLen, external := -1, false
+	_ = fields(t.raw, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
+		switch {
+		case num == 9 && typ == protowire.BytesType:
+			rawLen = len(v)
+		case num == 14 && typ == protowire.VarintType:
+			external = x == 1 // TensorProto.EXTERNAL
+		case num == 4: // float_data
+			n += countValues(typ, v, protowire.Fixed32Type, 4)
+		case num == 10: // double_data
+			n += countValues(typ, v, protowire.Fixed64Type, 8)
+		case num == 5 || num == 7 || num == 11: // int32_data, int64_data, uint64_data
+			n += countValues(typ, v, protowire.VarintType, 0)
+		case num == 6: // string_data, one string a field
+			n++
+		}
+		return nil
+	}) // Decode parsed t.raw without error
+	size, known := elemSize[t.DataType]
+	switch {
+	case external:
+		return 0, false
+	case rawLen < 0:
+		return n, true
+	case !known || rawLen%size != 0:
+		return 0, false
+	}
+	return int64(rawLen / size), true
 }
 
 // A ValueInfo is an ONNX ValueInfoProto of a tensor type. A dimension

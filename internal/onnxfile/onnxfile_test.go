@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -155,4 +156,48 @@ func TestInt64Values(t *testing.T) {
 	assert.Equal(t, []int64{1, -1, 7}, vs)
 	_, ok = d.Graph.Initializers[0].Int64Values()
 	assert.False(t, ok, "a float tensor has no int64 values")
+}
+
+// TestTensorLenWireForms: Len counts every typed data field, packed or
+// not, and raw_data by the element size; it gives up on external data and
+// on raw_data of a type of unknown or mismatched size.
+func TestTensorLenWireForms(t *testing.T) {
+	varint := func(b []byte, num protowire.Number, v uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(b, num, protowire.VarintType), v)
+	}
+	fixed64 := func(b []byte, num protowire.Number, v uint64) []byte {
+		return protowire.AppendFixed64(protowire.AppendTag(b, num, protowire.Fixed64Type), v)
+	}
+	bytesField := func(b []byte, num protowire.Number, v []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(b, num, protowire.BytesType), v)
+	}
+	typed := func(dataType uint64, data ...byte) []byte { return append(varint(nil, 2, dataType), data...) }
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want int64
+		ok   bool
+	}{
+		{"packed floats", typed(1, bytesField(nil, 4, make([]byte, 12))...), 3, true},
+		{"packed int64s", typed(7, bytesField(nil, 7, []byte{1, 0x80, 0x01, 3})...), 3, true},
+		{"unpacked int32s", typed(6, varint(varint(nil, 5, 1), 5, 2)...), 2, true},
+		{"unpacked doubles", typed(11, fixed64(fixed64(nil, 10, 1), 10, 2)...), 2, true},
+		{"packed uint64s", typed(13, bytesField(nil, 11, []byte{1, 2})...), 2, true},
+		{"strings", typed(8, bytesField(bytesField(nil, 6, []byte("a")), 6, nil)...), 2, true},
+		{"raw floats", typed(1, bytesField(nil, 9, make([]byte, 8))...), 2, true},
+		{"raw int64s", typed(7, bytesField(nil, 9, make([]byte, 24))...), 3, true},
+		{"raw empty", typed(1, bytesField(nil, 9, nil)...), 0, true},
+		{"raw of part values", typed(1, bytesField(nil, 9, make([]byte, 6))...), 0, false},
+		{"raw strings", typed(8, bytesField(nil, 9, make([]byte, 8))...), 0, false},
+		{"external", typed(1, varint(bytesField(nil, 9, make([]byte, 8)), 14, 1)...), 0, false},
+		{"no data", typed(1), 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tensor, err := decodeTensor(tc.data)
+			require.NoError(t, err)
+			n, ok := tensor.Len()
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.want, n)
+		})
+	}
 }
