@@ -110,9 +110,11 @@ func decodeAttr(data []byte) (Attr, error) {
 			a.T = &t
 			return err
 		case num == 7:
-			a.Floats, err = appendFloatValues(a.Floats, typ, v, x)
+			err = values(typ, v, x, protowire.Fixed32Type, func(y uint64) {
+				a.Floats = append(a.Floats, math.Float32frombits(uint32(y)))
+			})
 		case num == 8:
-			a.Ints, err = appendIntValues(a.Ints, typ, v, x)
+			err = values(typ, v, x, protowire.VarintType, appendInt64(&a.Ints))
 		}
 		return err
 	})
@@ -124,7 +126,7 @@ func decodeTensor(data []byte) (Tensor, error) {
 	err := fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) (err error) {
 		switch {
 		case num == 1:
-			t.Dims, err = appendIntValues(t.Dims, typ, v, x)
+			err = values(typ, v, x, protowire.VarintType, appendInt64(&t.Dims))
 		case num == 2 && typ == protowire.VarintType:
 			t.DataType = int(x)
 		case num == 8 && typ == protowire.BytesType:
@@ -185,32 +187,6 @@ func decodeValueInfo(data []byte) (ValueInfo, error) {
 	return vi, err
 }
 
-// countValues returns the number of values of one field of a repeated
-// numeric field whose values have wire type single, packed or not: size
-// bytes each when fixed, varints otherwise. Malformed packed data counts
-// what it holds.
-func countValues(typ protowire.Type, v []byte, single protowire.Type, size int) int64 {
-	if typ == single {
-		return 1
-	}
-	if typ != protowire.BytesType {
-		return 0
-	}
-	if size > 0 {
-		return int64(len(v) / size)
-	}
-	var n int64
-	for len(v) > 0 {
-		_, m := protowire.ConsumeVarint(v)
-		if m < 0 {
-			break
-		}
-		n++
-		v = v[m:]
-	}
-	return n
-}
-
 // bytesFields calls fn for each length-delimited field of the message in
 // data (a string, bytes or a message), with its number and value.
 func bytesFields(data []byte, fn func(num protowire.Number, v []byte) error) error {
@@ -258,41 +234,42 @@ func fields(data []byte, fn func(num protowire.Number, typ protowire.Type, v []b
 	return nil
 }
 
-// appendIntValues appends the values of a repeated int64 field, packed
-// or not, to dst.
-func appendIntValues(dst []int64, typ protowire.Type, v []byte, x uint64) ([]int64, error) {
-	if typ == protowire.VarintType {
-		return append(dst, int64(x)), nil
+// values calls fn with each value of one field of a repeated numeric
+// field whose values have wire type single (varint, fixed32 or fixed64),
+// packed or not. Of malformed packed data, it passes the whole values
+// before returning an error.
+func values(typ protowire.Type, v []byte, x uint64, single protowire.Type, fn func(uint64)) error {
+	if typ == single {
+		fn(x)
+		return nil
 	}
 	if typ != protowire.BytesType {
-		return dst, fmt.Errorf("%w: bad wire type for a repeated int", ErrFormat)
+		return fmt.Errorf("%w: bad wire type for a repeated number", ErrFormat)
 	}
 	for len(v) > 0 {
-		y, n := protowire.ConsumeVarint(v)
-		if n < 0 {
-			return dst, fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(n))
+		var n int
+		switch single {
+		case protowire.Fixed32Type:
+			var y uint32
+			y, n = protowire.ConsumeFixed32(v)
+			x = uint64(y)
+		case protowire.Fixed64Type:
+			x, n = protowire.ConsumeFixed64(v)
+		default:
+			x, n = protowire.ConsumeVarint(v)
 		}
-		dst = append(dst, int64(y))
+		if n < 0 {
+			return fmt.Errorf("%w: %v", ErrFormat, protowire.ParseError(n))
+		}
+		fn(x)
 		v = v[n:]
 	}
-	return dst, nil
+	return nil
 }
 
-// appendFloatValues appends the values of a repeated float field, packed
-// or not, to dst.
-func appendFloatValues(dst []float32, typ protowire.Type, v []byte, x uint64) ([]float32, error) {
-	if typ == protowire.Fixed32Type {
-		return append(dst, math.Float32frombits(uint32(x))), nil
-	}
-	if typ != protowire.BytesType || len(v)%4 != 0 {
-		return dst, fmt.Errorf("%w: bad encoding of a repeated float", ErrFormat)
-	}
-	for len(v) > 0 {
-		y, _ := protowire.ConsumeFixed32(v)
-		dst = append(dst, math.Float32frombits(y))
-		v = v[4:]
-	}
-	return dst, nil
+// appendInt64 returns a values callback appending each value to *dst.
+func appendInt64(dst *[]int64) func(uint64) {
+	return func(x uint64) { *dst = append(*dst, int64(x)) }
 }
 
 // Int64Values returns the values of an int64 tensor (a Reshape's shape),
@@ -308,7 +285,7 @@ func (t *Tensor) Int64Values() (vs []int64, ok bool) {
 	err := fields(t.raw, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) (err error) {
 		switch {
 		case num == 7:
-			vs, err = appendIntValues(vs, typ, v, x)
+			err = values(typ, v, x, protowire.VarintType, appendInt64(&vs))
 		case num == 9 && typ == protowire.BytesType:
 			if len(v)%8 != 0 {
 				return ErrFormat

@@ -113,23 +113,28 @@ func (t *Tensor) Len() (n int64, ok bool) {
 		return int64(len(t.Floats)), true
 	}
 	rawLen, external := -1, false
+	count := func(uint64) { n++ }
 	_ = fields(t.raw, func(num protowire.Number, typ protowire.Type, v []byte, x uint64, _ []byte) error {
 		switch {
 		case num == 9 && typ == protowire.BytesType:
 			rawLen = len(v)
 		case num == 14 && typ == protowire.VarintType:
 			external = x == 1 // TensorProto.EXTERNAL
-		case num == 4: // float_data
-			n += countValues(typ, v, protowire.Fixed32Type, 4)
-		case num == 10: // double_data
-			n += countValues(typ, v, protowire.Fixed64Type, 8)
+		case num == 4 && typ == protowire.BytesType: // packed float_data, counted without a pass
+			n += int64(len(v) / 4)
+		case num == 4:
+			_ = values(typ, v, x, protowire.Fixed32Type, count)
+		case num == 10 && typ == protowire.BytesType: // packed double_data
+			n += int64(len(v) / 8)
+		case num == 10:
+			_ = values(typ, v, x, protowire.Fixed64Type, count)
 		case num == 5 || num == 7 || num == 11: // int32_data, int64_data, uint64_data
-			n += countValues(typ, v, protowire.VarintType, 0)
+			_ = values(typ, v, x, protowire.VarintType, count)
 		case num == 6: // string_data, one string a field
 			n++
 		}
 		return nil
-	}) // Decode parsed t.raw without error
+	}) // Decode parsed t.raw without error; malformed values count as far as they go
 	size, known := elemSize[t.DataType]
 	switch {
 	case external:

@@ -201,3 +201,47 @@ func TestTensorLenWireForms(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatedValues: a repeated number's values, packed or not, and the
+// whole values before malformed packed data.
+func TestRepeatedValues(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		typ    protowire.Type
+		v      []byte
+		x      uint64
+		single protowire.Type
+		want   []uint64
+		err    bool
+	}{
+		{"one varint", protowire.VarintType, nil, 7, protowire.VarintType, []uint64{7}, false},
+		{"packed varints", protowire.BytesType, []byte{1, 0x80, 0x01, 3}, 0, protowire.VarintType, []uint64{1, 128, 3}, false},
+		{"truncated varint", protowire.BytesType, []byte{1, 0x80}, 0, protowire.VarintType, []uint64{1}, true},
+		{"one fixed32", protowire.Fixed32Type, nil, 9, protowire.Fixed32Type, []uint64{9}, false},
+		{"packed fixed32", protowire.BytesType, []byte{1, 0, 0, 0, 2, 0, 0, 0}, 0, protowire.Fixed32Type, []uint64{1, 2}, false},
+		{"fixed32 part", protowire.BytesType, []byte{1, 0, 0, 0, 2}, 0, protowire.Fixed32Type, []uint64{1}, true},
+		{"packed fixed64", protowire.BytesType, []byte{5, 0, 0, 0, 0, 0, 0, 0}, 0, protowire.Fixed64Type, []uint64{5}, false},
+		{"wrong wire type", protowire.Fixed64Type, nil, 1, protowire.VarintType, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []uint64
+			err := values(tc.typ, tc.v, tc.x, tc.single, func(x uint64) { got = append(got, x) })
+			assert.Equal(t, tc.want, got)
+			if tc.err {
+				assert.ErrorIs(t, err, ErrFormat)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
+func TestFloatsAttrRoundTrip(t *testing.T) {
+	m := NewNet(1, 2).Model("input", 1, 2)
+	m.Graph.Nodes = []Node{{Name: "n", OpType: "Op", Attrs: []Attr{{Name: "fs", Type: AttrFloats, Floats: []float32{0.5, -2}}}}}
+	d, err := Decode(m.Marshal())
+	require.NoError(t, err)
+	a, ok := d.Graph.Nodes[0].Attr("fs")
+	require.True(t, ok)
+	assert.Equal(t, []float32{0.5, -2}, a.Floats)
+}
