@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -178,20 +177,29 @@ type Scores struct {
 	Has    bool   // the member is given (and not null)
 	Names  []Span // of Record.Line
 	Values []float32
-	// table is a hash table of the names, when there are more than
-	// hashFrom of them, and empty otherwise: open addressing over
-	// len(table), a power of 2, each slot an index of Names plus 1, or 0.
-	table []int32
+	// byName maps each name to its index in Names, when there are more
+	// than mapFrom names and none repeats, and is empty otherwise; its
+	// keys are pieces of one copy of the line.
+	byName map[string]int32
 }
 
-// hashFrom is the number of names from which a Scores is searched through
-// a hash table of its names rather than one name after the other.
-const hashFrom = 8
+// mapFrom is the number of names from which a Scores is searched through
+// a map of its names rather than one name after the other. A hash table
+// of its own would not pay: to find a repeat among a record's 40 tag
+// scores and look up its 15 tags took 951 ns a line with an
+// open-addressing table of the names' FNV-1a hashes and takes 1,479 with
+// the map (BenchmarkScoreNames, finder=table and finder=map, medians of
+// 5), against about 6,700 ns to read the line (read=chunk); reading such
+// records into a Dataset went from 171 to 156 MB per CPU second
+// (recordfile's BenchmarkScoresRead, "40 tag scores"), the table paying
+// 1.09 times, not the 1.5 that a structure of its own must.
+const mapFrom = 8
 
 // reset empties s, keeping its storage.
 func (s *Scores) reset() {
 	s.Has = false
-	s.Names, s.Values, s.table = s.Names[:0], s.Values[:0], s.table[:0]
+	s.Names, s.Values = s.Names[:0], s.Values[:0]
+	clear(s.byName)
 }
 
 // Len returns the number of names.
@@ -202,7 +210,7 @@ func (r *Record) Bytes(s Span) []byte { return r.Line[s.Start:s.End] }
 
 // index returns the index in s of name, or -1; line holds s's names.
 func (s *Scores) index(line, name []byte) int {
-	if len(s.table) == 0 {
+	if len(s.byName) == 0 {
 		for k, sp := range s.Names {
 			if bytes.Equal(line[sp.Start:sp.End], name) {
 				return k
@@ -210,28 +218,10 @@ func (s *Scores) index(line, name []byte) int {
 		}
 		return -1
 	}
-	k, _ := s.slot(line, name)
-	return k
-}
-
-// slot returns the index of name in s's table, or -1, and the slot of the
-// table where it is or would be.
-func (s *Scores) slot(line, name []byte) (index, slot int) {
-	mask := len(s.table) - 1
-	// FNV-1a: the names are short, and a hash of them needs no seed.
-	h := uint32(2166136261)
-	for _, c := range name {
-		h = (h ^ uint32(c)) * 16777619
+	if k, ok := s.byName[string(name)]; ok {
+		return int(k)
 	}
-	for i := int(h) & mask; ; i = (i + 1) & mask {
-		k := s.table[i] - 1
-		if k < 0 {
-			return -1, i
-		}
-		if sp := s.Names[k]; bytes.Equal(line[sp.Start:sp.End], name) {
-			return int(k), i
-		}
-	}
+	return -1
 }
 
 // field indexes a known member.
@@ -823,12 +813,12 @@ func (p *Parser) scores(i int, f field, s *Scores) int {
 	return i
 }
 
-// repeat builds the hash table of the names of s (see Scores.table) and
-// returns the index of the first name that an earlier one repeats, or -1.
+// repeat builds the map of the names of s (see Scores.byName) and returns
+// the index of the first name that an earlier one repeats, or -1.
 func (p *Parser) repeat(s *Scores) int {
 	line := p.line
-	name := func(k int) []byte { return line[s.Names[k].Start:s.Names[k].End] }
-	if len(s.Names) <= hashFrom {
+	if len(s.Names) <= mapFrom {
+		name := func(k int) []byte { return line[s.Names[k].Start:s.Names[k].End] }
 		for k := range s.Names {
 			for e := range k {
 				if bytes.Equal(name(e), name(k)) {
@@ -838,16 +828,17 @@ func (p *Parser) repeat(s *Scores) int {
 		}
 		return -1
 	}
-	size := 1 << bits.Len(uint(2*len(s.Names)))
-	s.table = slices.Grow(s.table[:0], size)[:size]
-	clear(s.table)
-	for k := range s.Names {
-		found, slot := s.slot(line, name(k))
-		if found >= 0 {
-			s.table = s.table[:0] // a repeat: the table is not whole
+	if s.byName == nil {
+		s.byName = make(map[string]int32, len(s.Names))
+	}
+	str := string(line) // one allocation for every name's key
+	for k, sp := range s.Names {
+		name := str[sp.Start:sp.End]
+		if _, ok := s.byName[name]; ok {
+			clear(s.byName) // a repeat: the map is not whole
 			return k
 		}
-		s.table[slot] = int32(k) + 1
+		s.byName[name] = int32(k)
 	}
 	return -1
 }
