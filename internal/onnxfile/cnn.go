@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // A CNNConfig describes a small convolutional network:
@@ -172,14 +173,11 @@ func Sigmoid(x []float32) {
 	}
 }
 
-// Softmax replaces x by its softmax, in place, as ONNX's Softmax does on
-// a vector; the classifier applies it to logits. The tests hold both
-// against the runtimes' own Sigmoid and Softmax nodes.
+// Softmax replaces x (not empty) by its softmax, in place, as ONNX's
+// Softmax does on a vector; the classifier applies it to logits. The tests
+// hold both against the runtimes' own Sigmoid and Softmax nodes.
 func Softmax(x []float32) {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
+	m := float64(slices.Max(x))
 	var sum float64
 	for _, v := range x {
 		sum += math.Exp(float64(v) - m)
