@@ -112,30 +112,26 @@ type result struct {
 // summary says how many modes hold on the held-out half, and how many
 // survive false-discovery control.
 func (r *result) summary() string {
-	hold := func(rep *prime.Report) (n int, names []string) {
+	hold := func(rep *prime.Report) (n int, list string) {
+		var names []string
 		for _, m := range rep.Modes {
 			if m.Validation != nil && m.Validation.Holds {
-				n++
 				names = append(names, m.Label+": "+strings.Join(m.Tags, ", "))
 			}
 		}
-		return n, names
+		if len(names) > 0 {
+			list = " (" + strings.Join(names, "; ") + ")"
+		}
+		return len(names), list
 	}
 	var b strings.Builder
-	n, names := hold(r.report)
-	fmt.Fprintf(&b, "%d of %d modes hold on the held-out half", n, len(r.report.Modes))
-	if n > 0 {
-		fmt.Fprintf(&b, " (%s)", strings.Join(names, "; "))
-	}
-	b.WriteString(".\n")
+	n, list := hold(r.report)
+	fmt.Fprintf(&b, "%d of %d modes hold on the held-out half%s.\n", n, len(r.report.Modes), list)
 	if r.strict != nil {
-		n, names = hold(r.strict)
+		n, list = hold(r.strict)
 		fmt.Fprintf(&b, "With false-discovery control at %g (prime's default), %d modes remain", r.strict.Options.FDR, len(r.strict.Modes))
 		if len(r.strict.Modes) > 0 {
-			fmt.Fprintf(&b, ", %d of them holding", n)
-			if n > 0 {
-				fmt.Fprintf(&b, " (%s)", strings.Join(names, "; "))
-			}
+			fmt.Fprintf(&b, ", %d of them holding%s", n, list)
 		}
 		b.WriteString(".")
 	}
