@@ -1,7 +1,6 @@
 package onnxfile
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -286,13 +285,8 @@ func (t *Tensor) Int64Values() (vs []int64, ok bool) {
 		switch {
 		case num == 7:
 			err = values(typ, v, x, protowire.VarintType, appendInt64(&vs))
-		case num == 9 && typ == protowire.BytesType:
-			if len(v)%8 != 0 {
-				return ErrFormat
-			}
-			for ; len(v) > 0; v = v[8:] {
-				vs = append(vs, int64(binary.LittleEndian.Uint64(v)))
-			}
+		case num == 9 && typ == protowire.BytesType: // raw_data, little-endian as packed fixed64 is
+			err = values(typ, v, x, protowire.Fixed64Type, appendInt64(&vs))
 		}
 		return err
 	})

@@ -156,6 +156,20 @@ func TestInt64Values(t *testing.T) {
 	assert.Equal(t, []int64{1, -1, 7}, vs)
 	_, ok = d.Graph.Initializers[0].Int64Values()
 	assert.False(t, ok, "a float tensor has no int64 values")
+
+	rawTensor := func(raw []byte) []byte {
+		b := protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.VarintType), Int64)
+		return protowire.AppendBytes(protowire.AppendTag(b, 9, protowire.BytesType), raw)
+	}
+	raw, err := decodeTensor(rawTensor([]byte{1, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
+	require.NoError(t, err)
+	vs, ok = raw.Int64Values()
+	require.True(t, ok)
+	assert.Equal(t, []int64{1, -2}, vs, "raw_data, little-endian")
+	raw, err = decodeTensor(rawTensor(make([]byte, 12)))
+	require.NoError(t, err)
+	_, ok = raw.Int64Values()
+	assert.False(t, ok, "raw_data of 12 bytes")
 }
 
 // TestTensorLenWireForms: Len counts every typed data field, packed or
