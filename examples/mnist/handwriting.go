@@ -96,18 +96,9 @@ type Features struct {
 
 // Measure computes the Features of img.
 func Measure(img image.Image) Features {
-	var g [side][side]float64
 	b := img.Bounds()
 	if b.Empty() {
 		return Features{}
-	}
-	for y := range side {
-		for x := range side {
-			sx := b.Min.X + x*b.Dx()/side
-			sy := b.Min.Y + y*b.Dy()/side
-			c := color.GrayModel.Convert(img.At(sx, sy)).(color.Gray)
-			g[y][x] = float64(c.Y) / 255
-		}
 	}
 	var ink [side][side]bool
 	var f Features
@@ -115,12 +106,14 @@ func Measure(img image.Image) Features {
 	minX, maxX, minY, maxY := side, -1, side, -1
 	for y := range side {
 		for x := range side {
-			if g[y][x] <= inkLevel {
+			c := color.GrayModel.Convert(img.At(b.Min.X+x*b.Dx()/side, b.Min.Y+y*b.Dy()/side)).(color.Gray)
+			v := float64(c.Y) / 255
+			if v <= inkLevel {
 				continue
 			}
 			ink[y][x] = true
 			f.Ink++
-			sum += g[y][x]
+			sum += v
 			sx += float64(x)
 			sy += float64(y)
 			minX, maxX = min(minX, x), max(maxX, x)
