@@ -279,9 +279,17 @@ func loaded[T, P any](p *P, err error) (T, error) {
 	return any(p).(T), nil
 }
 
-// outputs maps -tagger-output's and -classifier-output's values (the
-// latter without thresholded, which check rejects) to what they name.
-var outputs = map[string]onnx.Output{"logits": onnx.Logits, "probabilities": onnx.Probabilities, "thresholded": onnx.Thresholded}
+// output returns the onnx.Output that a value of -tagger-output or
+// -classifier-output names, once check has checked it.
+func output(name string) onnx.Output {
+	switch name {
+	case "probabilities":
+		return onnx.Probabilities
+	case "thresholded":
+		return onnx.Thresholded
+	}
+	return onnx.Logits
+}
 
 // tagger loads the tagger the flags name: precomputed tags, or an ONNX
 // model run by eng.
@@ -302,7 +310,7 @@ func (f *runFlags) tagger(eng onnx.Engine) (prime.Tagger, error) {
 		Threshold:      threshold,
 		ThresholdsFile: f.thresholds,
 		ScoreFloor:     floor,
-		Output:         outputs[f.taggerOutput],
+		Output:         output(f.taggerOutput),
 		Preprocessing:  f.taggerPrep.transform,
 		Engine:         eng,
 	}))
@@ -316,7 +324,7 @@ func (f *runFlags) classifier(eng onnx.Engine) (prime.Classifier, error) {
 	}
 	return loaded[prime.Classifier](classifier.NewONNX(f.classifierPath, &classifier.ONNXOptions{
 		LabelsFile:    f.labels,
-		Output:        outputs[f.classifierOutput],
+		Output:        output(f.classifierOutput),
 		Preprocessing: f.classifierPrep.transform,
 		Engine:        eng,
 	}))
